@@ -1,0 +1,378 @@
+"""The newsroom's desk in the Django admin: articles, sections, authors, and the two vocabularies.
+
+Business rules live elsewhere (workflow.py, taxonomy.py); this module only wires them to forms,
+lists and actions.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from taggit.managers import TaggableManager
+from tinymce.widgets import TinyMCE
+
+from articles import taxonomy
+from articles.models import Actor, ActorAlias, Article, Author, Region, RegionAlias, Section
+from articles.normalisation import name_key
+
+RTL_FIELDS = ("kicker", "headline", "slug", "standfirst", "byline")
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The story form: text fields follow the story's writing direction; body is a rich-text editor."""
+
+    source_url = forms.URLField(label=_("source URL"), max_length=500, required=False, assume_scheme="https")
+
+    class Meta:
+        model = Article
+        fields = "__all__"  # noqa: DJ007 -- the admin's fieldsets choose what is shown
+        widgets = {"body": TinyMCE(), "standfirst": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        language = self.data.get("language") or self.initial.get("language") or self.instance.language
+        direction = "rtl" if language == Article.Language.ARABIC else "auto"
+        for name in RTL_FIELDS:
+            if name in self.fields:
+                self.fields[name].widget.attrs["dir"] = direction
+        if "body" in self.fields:
+            self.fields["body"].widget.mce_attrs = {"directionality": "rtl" if direction == "rtl" else "ltr"}
+
+
+class VocabularyPicker(AutocompleteSelectMultiple):
+    """Autocomplete over a vocabulary that shrugs off ids that are not numbers (a forged or stale post)."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
+
+
+class RegionFilter(admin.SimpleListFilter):
+    """Filter by a place, including everything inside it (Syria shows Baghouz stories)."""
+
+    title = _("region (with the places inside it)")
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        used = (
+            Region.objects.filter(Q(kind=Region.Kind.COUNTRY) | Q(article_links__isnull=False))
+            .annotate(uses=Count("article_links"))
+            .filter(Q(uses__gt=0) | Q(children__article_links__isnull=False) | Q(pk=self.value() or 0))
+            .order_by("-uses", "name")
+            .distinct()[:40]
+        )
+        return [(str(r.pk), r.name) for r in used]
+
+    def queryset(self, request, queryset):
+        region = Region.objects.filter(pk=self.value()).first() if (self.value() or "").isdigit() else None
+        return queryset.for_region(region) if region else queryset
+
+
+class ActorFilter(admin.SimpleListFilter):
+    """Filter by one of the most-tagged actors."""
+
+    title = _("actor")
+    parameter_name = "actor"
+
+    def lookups(self, request, model_admin):
+        used = Actor.objects.annotate(uses=Count("article_links")).filter(Q(uses__gt=0) | Q(pk=self.value() or 0))
+        return [(str(a.pk), a.name) for a in used.order_by("-uses", "name")[:40]]
+
+    def queryset(self, request, queryset):
+        actor = Actor.objects.filter(pk=self.value()).first() if (self.value() or "").isdigit() else None
+        return queryset.for_actor(actor) if actor else queryset
+
+
+def _names(entries):
+    return ", ".join(entry.name for entry in entries)
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    list_display = (
+        "headline",
+        "section",
+        "language",
+        "status",
+        "region_names",
+        "actor_names",
+        "author_names",
+        "updated_at",
+        "first_published_at",
+    )
+    list_filter = ("status", "section", "language", RegionFilter, ActorFilter)
+    list_select_related = ("section",)
+    search_fields = ("headline", "standfirst")
+    date_hierarchy = "created_at"
+    prepopulated_fields = {"slug": ("headline",)}
+    autocomplete_fields = ("section", "authors", "dateline_place")
+    readonly_fields = (
+        "status",
+        "version",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "first_published_at",
+        "last_published_at",
+        "scheduled_for",
+        "word_count",
+        "reading_time",
+    )
+    fieldsets = (
+        (_("Story"), {"fields": ("language", "kicker", "headline", "slug", "standfirst", "body")}),
+        (_("Taxonomy"), {"fields": ("section", "regions", "actors")}),
+        (_("Byline and dateline"), {"fields": ("authors", "byline", "credit", "dateline_place", "dateline_time")}),
+        (
+            _("Publication"),
+            {
+                "fields": (
+                    "status",
+                    "embargo_until",
+                    "scheduled_for",
+                    "first_published_at",
+                    "last_published_at",
+                    "version",
+                    "word_count",
+                    "reading_time",
+                )
+            },
+        ),
+        (
+            _("Source"),
+            {
+                "classes": ("collapse",),
+                "fields": ("source", "source_id", "source_url", "created_by", "created_at", "updated_at"),
+            },
+        ),
+    )
+
+    class Media:
+        js = ("admin/article_form.js",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("regions", "actors", "authors")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, TaggableManager):
+            return self._vocabulary_field(db_field, request)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def _vocabulary_field(self, db_field, request):
+        """A picker over the controlled vocabulary, searching aliases, with a link to add a new entry."""
+        model = db_field.remote_field.model
+        widget = VocabularyPicker(db_field, self.admin_site)
+        related_admin = self.admin_site.get_model_admin(model)
+        widget = RelatedFieldWidgetWrapper(
+            widget,
+            db_field.remote_field,
+            self.admin_site,
+            can_add_related=related_admin.has_add_permission(request),
+            can_change_related=False,
+            can_delete_related=False,
+            can_view_related=False,
+        )
+        return forms.ModelMultipleChoiceField(
+            queryset=model.objects.all(),
+            widget=widget,
+            required=False,
+            label=db_field.verbose_name.capitalize(),
+            help_text=db_field.help_text,
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Headline and standfirst, plus articles tagged with a region or actor known by that name or alias."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        key = name_key(search_term)
+        if key:
+            regions = Region.objects.matching_keys([key])
+            actors = Actor.objects.matching_keys([key])
+            results |= queryset.tagged_with_any(regions=regions, actors=actors)
+        return results, may_have_duplicates
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("regions"))
+    def region_names(self, obj):
+        return _names(obj.regions.all())
+
+    @admin.display(description=_("actors"))
+    def actor_names(self, obj):
+        return _names(obj.actors.all())
+
+    @admin.display(description=_("authors"))
+    def author_names(self, obj):
+        return ", ".join(a.display_name for a in obj.authors.all()) or obj.credit
+
+    @admin.display(description=_("words"))
+    def word_count(self, obj):
+        return obj.word_count
+
+    @admin.display(description=_("reading time (min)"))
+    def reading_time(self, obj):
+        return obj.reading_time
+
+
+class AliasInline(admin.TabularInline):
+    extra = 1
+    fields = ("name",)
+
+
+class RegionAliasInline(AliasInline):
+    model = RegionAlias
+
+
+class ActorAliasInline(AliasInline):
+    model = ActorAlias
+
+
+class VocabularyAdmin(admin.ModelAdmin):
+    """What the Region and Actor admins share: alias search, article counts, merging duplicates."""
+
+    search_fields = ("name", "name_ar", "aliases__name")
+    actions = ["merge_selected"]
+    readonly_fields = ("article_count",)
+    ordering = ("name",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_article_count=Count("article_links", distinct=True))
+
+    def get_search_results(self, request, queryset, search_term):
+        """Match names and aliases in any spelling that folds alike (Deir Ezzor, دير الزور, Daesh, داعش)."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        key = name_key(search_term)
+        if key:
+            results |= queryset.filter(Q(key__contains=key) | Q(aliases__key__contains=key))
+            may_have_duplicates = True
+        return results, may_have_duplicates
+
+    @admin.display(description=_("articles"), ordering="_article_count")
+    def article_count(self, obj):
+        count = getattr(obj, "_article_count", None)
+        if count is None:
+            count = obj.article_links.count()
+        url = reverse("admin:articles_article_changelist") + f"?{self.article_filter}={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, count)
+
+    @admin.action(description=_("Merge selected entries into one"), permissions=["merge"])
+    def merge_selected(self, request, queryset):
+        """Ask which entry to keep, then fold the others into it (links, aliases and children move over)."""
+        entries = list(queryset.order_by("name"))
+        if len(entries) < 2:
+            self.message_user(request, _("Select at least two entries to merge."), messages.WARNING)
+            return None
+        target_id = request.POST.get("merge_target")
+        if request.POST.get("confirm") and target_id:
+            target = next((e for e in entries if str(e.pk) == target_id), None)
+            if target is None:
+                self.message_user(request, _("Choose one of the selected entries to keep."), messages.ERROR)
+                return None
+            others = [e for e in entries if e.pk != target.pk]
+            taxonomy.merge(target, others)
+            self.message_user(
+                request,
+                ngettext(
+                    "Merged %(count)d entry into %(target)s.", "Merged %(count)d entries into %(target)s.", len(others)
+                )
+                % {"count": len(others), "target": target},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Merge %(items)s") % {"items": self.model._meta.verbose_name_plural},
+            "entries": entries,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/articles/merge_confirmation.html", context)
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm(f"articles.delete_{self.model._meta.model_name}")
+
+
+@admin.register(Region)
+class RegionAdmin(VocabularyAdmin):
+    list_display = ("name", "name_ar", "kind", "parent", "iso_code", "alias_list", "article_count")
+    list_filter = ("kind",)
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+    inlines = [RegionAliasInline]
+    fields = (
+        "name",
+        "name_ar",
+        "slug",
+        "kind",
+        "parent",
+        "iso_code",
+        "latitude",
+        "longitude",
+        "description",
+        "article_count",
+    )
+    prepopulated_fields = {"slug": ("name",)}
+    article_filter = "region"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("aliases")
+
+    @admin.display(description=_("aliases"))
+    def alias_list(self, obj):
+        return format_html_join(", ", "<bdi>{}</bdi>", ((a.name,) for a in obj.aliases.all()))
+
+
+@admin.register(Actor)
+class ActorAdmin(VocabularyAdmin):
+    list_display = ("name", "name_ar", "kind", "home_region", "alias_list", "article_count")
+    list_filter = ("kind",)
+    list_select_related = ("home_region",)
+    autocomplete_fields = ("home_region",)
+    inlines = [ActorAliasInline]
+    fields = ("name", "name_ar", "slug", "kind", "home_region", "description", "article_count")
+    prepopulated_fields = {"slug": ("name",)}
+    article_filter = "actor"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("aliases")
+
+    alias_list = RegionAdmin.alias_list
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "name_ar", "slug", "position", "article_count")
+    list_editable = ("position",)
+    list_select_related = ("parent",)
+    search_fields = ("name", "name_ar", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("parent",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_article_count=Count("articles"))
+
+    @admin.display(description=_("articles"), ordering="_article_count")
+    def article_count(self, obj):
+        return obj._article_count
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ("display_name", "slug", "user", "article_count")
+    list_select_related = ("user",)
+    search_fields = ("display_name", "slug", "user__username")
+    prepopulated_fields = {"slug": ("display_name",)}
+    autocomplete_fields = ("user",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_article_count=Count("articles"))
+
+    @admin.display(description=_("articles"), ordering="_article_count")
+    def article_count(self, obj):
+        return obj._article_count

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ArticlesConfig(AppConfig):
+    """The newsroom app: articles, their taxonomy, workflow, import and public pages."""
+
+    name = "articles"
+    verbose_name = _("Newsroom")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,116 @@
+"""Demo content and demo accounts for a fresh install (`make run`), loaded idempotently.
+
+Stories come from `demo_articles.jsonl` beside this module (our own writing) and key on
+(source="demo", source_id=key), so loading twice changes nothing.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.html import escape
+from django.utils.text import slugify
+
+from articles.models import Actor, Article, Author, Region, Section
+from articles.roles import ADMIN, EDITOR, PUBLISHER, REPORTER, ensure_roles
+
+DATA_FILE = Path(__file__).resolve().parent / "demo_articles.jsonl"
+DEMO_SOURCE = "demo"
+# Demo logins: username -> (role, password). Development only; the command refuses when DEBUG is off.
+DEMO_ACCOUNTS = {
+    "reporter": (REPORTER, "reporter-demo-pass"),
+    "editor": (EDITOR, "editor-demo-pass"),
+    "publisher": (PUBLISHER, "publisher-demo-pass"),
+    "admin": (ADMIN, "admin-demo-pass"),
+}
+
+
+@dataclass
+class DemoReport:
+    """What loading the demo did."""
+
+    accounts: list = field(default_factory=list)
+    created: int = 0
+    existing: int = 0
+
+
+def ensure_section(path):
+    """The section at `path` ("Iraq News > Local News"), creating missing levels."""
+    parent = None
+    for position, name in enumerate(part.strip() for part in path.split(">")):
+        section = Section.objects.filter(parent=parent, name=name).first()
+        if section is None:
+            slug = slugify(f"{parent.slug}-{name}" if parent else name, allow_unicode=True)
+            section = Section.objects.create(parent=parent, name=name, slug=slug, position=position)
+        parent = section
+    return parent
+
+
+def ensure_author(display_name):
+    """The author called `display_name`, created if new."""
+    author, _ = Author.objects.get_or_create(
+        slug=slugify(display_name, allow_unicode=True), defaults={"display_name": display_name}
+    )
+    return author
+
+
+def ensure_accounts():
+    """The four demo staff accounts, one per role; passwords are reset to the printed ones."""
+    groups = ensure_roles()
+    user_model = get_user_model()
+    accounts = []
+    for username, (role, password) in DEMO_ACCOUNTS.items():
+        user, _ = user_model.objects.get_or_create(username=username, defaults={"email": f"{username}@example.org"})
+        user.is_staff = True
+        user.set_password(password)
+        user.save()
+        user.groups.set([groups[role]])
+        Author.objects.get_or_create(user=user, defaults={"display_name": f"{role} (demo)", "slug": f"demo-{username}"})
+        accounts.append((role, username, password))
+    return accounts
+
+
+def _body_html(paragraphs):
+    return "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+
+
+@transaction.atomic
+def load_demo(path=DATA_FILE):
+    """Create the demo accounts and stories that are not there yet; returns a DemoReport."""
+    report = DemoReport(accounts=ensure_accounts())
+    stories = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    existing = set(Article.objects.filter(source=DEMO_SOURCE).values_list("source_id", flat=True))
+    reporter = get_user_model().objects.get(username="reporter")
+    by_key = {}
+    for story in stories:
+        if story["key"] in existing:
+            report.existing += 1
+            continue
+        article = Article.objects.create(
+            headline=story["headline"],
+            slug=slugify(story["headline"], allow_unicode=True)[:200],
+            kicker=story.get("kicker", ""),
+            standfirst=story.get("standfirst", ""),
+            body=_body_html(story["body"]),
+            language=story.get("language", "en"),
+            section=ensure_section(story["section"]) if story.get("section") else None,
+            credit=story.get("credit", ""),
+            source=DEMO_SOURCE,
+            source_id=story["key"],
+            created_by=reporter,
+            dateline_place=Region.objects.filter(slug=story.get("dateline") or "").first(),
+        )
+        article.authors.set([ensure_author(name) for name in story.get("authors", [])])
+        article.regions.set(list(Region.objects.filter(slug__in=story.get("regions", []))))
+        article.actors.set(list(Actor.objects.filter(slug__in=story.get("actors", []))))
+        by_key[story["key"]] = article
+        report.created += 1
+    for story in stories:
+        original = story.get("translation_of")
+        if story["key"] in by_key and original:
+            other = by_key.get(original) or Article.objects.filter(source=DEMO_SOURCE, source_id=original).first()
+            if other:
+                by_key[story["key"]].link_translation(other)
+    return report

@@ -1,0 +1,251 @@
+"""The gazetteer: places and actors the newsroom tags with, loaded idempotently.
+
+Built in: every country of ISO 3166-1 (from pycountry, with Arabic names from its translations), then
+the curated files beside this module (`regions.csv`, `actors.csv`: the beat's hierarchy, actors and
+their spelling variants). A newsroom can add its own files in the same columns (see the README).
+
+Loading matches each row to an existing entry by ISO code, slug, or any name or alias (folded by
+`name_key`), so a second load, or a file that spells a known place another way, never duplicates.
+"""
+
+import csv
+import gettext
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from articles.models import Actor, ActorAlias, Region, RegionAlias
+from articles.normalisation import name_key
+
+DATA_DIR = Path(__file__).resolve().parent
+REGION_COLUMNS = ("slug", "name", "name_ar", "kind", "parent", "iso_code", "latitude", "longitude", "aliases")
+ACTOR_COLUMNS = ("slug", "name", "name_ar", "kind", "description", "home_region", "aliases")
+
+
+@dataclass
+class LoadReport:
+    """What a load did: counts of entries created and updated, aliases added, and problems by row."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    aliases: int = 0
+    problems: list = field(default_factory=list)
+
+    def merge(self, other):
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.aliases += other.aliases
+        self.problems += other.problems
+
+    def __str__(self):
+        return (
+            f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"aliases added {self.aliases}, problems {len(self.problems)}"
+        )
+
+
+class _Index:
+    """Every entry of one vocabulary, findable by slug, ISO code or folded name/alias, in two queries."""
+
+    def __init__(self, model):
+        alias_model = model.aliases.rel.related_model
+        self.model, self.alias_model = model, alias_model
+        self.entries = {e.pk: e for e in model.objects.all()}
+        self.by_slug = {e.slug: e for e in self.entries.values()}
+        self.by_iso = {e.iso_code.upper(): e for e in self.entries.values() if getattr(e, "iso_code", "")}
+        self.by_key = {e.key: e for e in self.entries.values()}
+        for entry_id, key in alias_model.objects.values_list("entry_id", "key"):
+            self.by_key.setdefault(key, self.entries[entry_id])
+
+    def find(self, row):
+        iso = (row.get("iso_code") or "").upper()
+        names = [row["name"], row.get("name_ar", ""), *row.get("aliases", [])]
+        return (
+            (self.by_iso.get(iso) if iso else None)
+            or self.by_slug.get(row.get("slug") or "")
+            or next((self.by_key[k] for k in map(name_key, names) if k in self.by_key), None)
+        )
+
+    def add(self, entry):
+        self.entries[entry.pk] = entry
+        self.by_slug[entry.slug] = entry
+        self.by_key.setdefault(entry.key, entry)
+        if getattr(entry, "iso_code", ""):
+            self.by_iso[entry.iso_code.upper()] = entry
+
+    def free_slug(self, wanted):
+        base = slugify(wanted, allow_unicode=True)[:90] or "entry"
+        slug, n = base, 2
+        while slug in self.by_slug:
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    def new_aliases(self, entry, names):
+        """Alias rows for those of `names` that no entry answers to yet (claimed in the index at once)."""
+        rows = []
+        for name in names:
+            key = name_key(name)
+            if key and key not in self.by_key:
+                self.by_key[key] = entry
+                rows.append(self.alias_model(entry=entry, name=name.strip(), key=key))
+        return rows
+
+
+def _decimal(text):
+    try:
+        return Decimal(text) if text not in (None, "") else None
+    except InvalidOperation:
+        raise ValueError(f"not a number: {text!r}") from None
+
+
+def _clean_row(row, columns):
+    row = {key: (row.get(key) or "").strip() for key in columns}
+    row["aliases"] = [a.strip() for a in row.get("aliases", "").split("|") if a.strip()]
+    if not row["name"]:
+        raise ValueError("no name")
+    return row
+
+
+def _apply(entry, values):
+    """Set the values that differ (keeping an Arabic name or description someone already wrote)."""
+    changed = []
+    for attr, value in values.items():
+        current = getattr(entry, attr)
+        if attr in ("name_ar", "description") and current:
+            continue
+        if value not in (None, "") and current != value:
+            setattr(entry, attr, value)
+            changed.append(attr)
+    return changed
+
+
+def _upsert(index, row, values, report, where):
+    entry = index.find(row)
+    if entry is None:
+        entry = index.model(name=row["name"], slug=index.free_slug(row.get("slug") or row["name"]), **values)
+        entry.save()
+        index.add(entry)
+        report.created += 1
+    else:
+        changed = _apply(entry, values)
+        if changed:
+            entry.save(update_fields=changed)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    return entry
+
+
+@transaction.atomic
+def load_regions(rows, source="regions"):
+    """Create or update regions from row dicts (columns as in regions.csv); parents must come first."""
+    report, index, aliases = LoadReport(), _Index(Region), []
+    for number, raw in enumerate(rows, start=1):
+        where = f"{source} row {number}"
+        try:
+            row = _clean_row(raw, REGION_COLUMNS)
+            parent = None
+            if row["parent"]:
+                parent = index.by_slug.get(row["parent"]) or index.by_key.get(name_key(row["parent"]))
+                if parent is None:
+                    raise ValueError(f"unknown parent {row['parent']!r}")
+            kind = row["kind"] or Region.Kind.CITY
+            if kind not in Region.Kind.values:
+                raise ValueError(f"unknown kind {kind!r}")
+            values = {
+                "name_ar": row["name_ar"],
+                "kind": kind,
+                "parent": parent,
+                "iso_code": row["iso_code"].upper(),
+                "latitude": _decimal(row["latitude"]),
+                "longitude": _decimal(row["longitude"]),
+            }
+            entry = _upsert(index, row, values, report, where)
+            aliases += index.new_aliases(entry, [row["name"], row["name_ar"], *row["aliases"]])
+        except ValueError as error:
+            report.problems.append(f"{where}: {error}")
+    RegionAlias.objects.bulk_create(aliases)
+    report.aliases += len(aliases)
+    return report
+
+
+@transaction.atomic
+def load_actors(rows, source="actors"):
+    """Create or update actors from row dicts (columns as in actors.csv)."""
+    report, index, aliases = LoadReport(), _Index(Actor), []
+    regions = _Index(Region)
+    for number, raw in enumerate(rows, start=1):
+        where = f"{source} row {number}"
+        try:
+            row = _clean_row(raw, ACTOR_COLUMNS)
+            home = None
+            if row["home_region"]:
+                home = regions.by_slug.get(row["home_region"]) or regions.by_key.get(name_key(row["home_region"]))
+                if home is None:
+                    raise ValueError(f"unknown home region {row['home_region']!r}")
+            kind = row["kind"] or Actor.Kind.ORGANISATION
+            if kind not in Actor.Kind.values:
+                raise ValueError(f"unknown kind {kind!r}")
+            values = {"name_ar": row["name_ar"], "kind": kind, "home_region": home, "description": row["description"]}
+            entry = _upsert(index, row, values, report, where)
+            aliases += index.new_aliases(entry, [row["name"], row["name_ar"], *row["aliases"]])
+        except ValueError as error:
+            report.problems.append(f"{where}: {error}")
+    ActorAlias.objects.bulk_create(aliases)
+    report.aliases += len(aliases)
+    return report
+
+
+def country_rows():
+    """One region row per ISO 3166-1 country, with Arabic names from pycountry's translations."""
+    import pycountry
+
+    arabic = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ar"], fallback=True)
+    for country in pycountry.countries:
+        name = getattr(country, "common_name", None) or country.name
+        name_ar = arabic.gettext(country.name)
+        others = {country.name, getattr(country, "official_name", "") or ""} - {name, ""}
+        yield {
+            "slug": slugify(name),
+            "name": name,
+            "name_ar": "" if name_ar == country.name else name_ar,
+            "kind": Region.Kind.COUNTRY,
+            "iso_code": country.alpha_2,
+            "aliases": "|".join(sorted(others)),
+        }
+
+
+def read_csv(path):
+    """Rows of a UTF-8 (BOM allowed) CSV file as dicts."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        yield from csv.DictReader(handle)
+
+
+def load_builtin():
+    """Load the curated beat (its names win), then fill in every other country, then the actors."""
+    report = LoadReport()
+    report.merge(load_regions(read_csv(DATA_DIR / "regions.csv"), source="regions.csv"))
+    report.merge(load_regions(country_rows(), source="ISO 3166-1"))
+    report.merge(load_actors(read_csv(DATA_DIR / "actors.csv"), source="actors.csv"))
+    return report
+
+
+def load_file(path):
+    """Load a newsroom's own CSV of regions (has a `parent` or `iso_code` column) or actors (`home_region`)."""
+    path = Path(path)
+    rows = list(read_csv(path))
+    columns = set(rows[0]) if rows else set()
+    if "home_region" in columns:
+        return load_actors(rows, source=path.name)
+    if {"parent", "iso_code"} & columns:
+        return load_regions(rows, source=path.name)
+    report = LoadReport()
+    report.problems.append(
+        f"{path.name}: cannot tell regions from actors (need a parent, iso_code or home_region column)"
+    )
+    return report

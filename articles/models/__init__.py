@@ -1,0 +1,27 @@
+"""The newsroom's models. Import them from here: `from articles.models import Article, Region`."""
+
+from articles.models.article import Article, ArticleLanguage, ArticleStatus, Author, Section
+from articles.models.taxonomy import (
+    Actor,
+    ActorAlias,
+    ArticleActor,
+    ArticleRegion,
+    Region,
+    RegionAlias,
+    UnknownNameError,
+)
+
+__all__ = [
+    "Actor",
+    "ActorAlias",
+    "Article",
+    "ArticleActor",
+    "ArticleLanguage",
+    "ArticleRegion",
+    "ArticleStatus",
+    "Author",
+    "Region",
+    "RegionAlias",
+    "Section",
+    "UnknownNameError",
+]

@@ -1,0 +1,282 @@
+"""Article, Section and Author: the stories, where they are filed and who wrote them."""
+
+import math
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from articles.models.fields import SanitisedHTMLField
+from articles.models.taxonomy import ArticleActor, ArticleRegion, ControlledTagManager, Region
+from articles.querysets import ArticleQuerySet
+
+
+class Section(models.Model):
+    """Where a story is filed on the site: "Iraq News", or "Iraq News > Local News"."""
+
+    name = models.CharField(_("name"), max_length=100)
+    name_ar = models.CharField(_("Arabic name"), max_length=100, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent section"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subsections",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Lower comes first."))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="unique_section_name_in_parent"),
+            models.CheckConstraint(condition=~models.Q(parent=models.F("id")), name="section_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return f"{self.parent.name} > {self.name}" if self.parent_id else self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    """A byline: a staff member (linked to their user account) or an external contributor."""
+
+    display_name = models.CharField(_("display name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
+    bio = models.TextField(_("bio"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+    )
+
+    class Meta:
+        ordering = ["display_name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @property
+    def is_staff_author(self):
+        """True for a newsroom staff member, False for an external contributor."""
+        return self.user_id is not None
+
+
+class ArticleStatus(models.TextChoices):
+    """The workflow's states; only articles/workflow.py moves an article between them."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for editing")
+    APPROVED = "approved", _("Approved")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHED = "published", _("Published")
+    UNPUBLISHED = "unpublished", _("Unpublished")
+    SPIKED = "spiked", _("Spiked")
+
+
+class ArticleLanguage(models.TextChoices):
+    """The languages a story can be written in."""
+
+    ENGLISH = "en", _("English")
+    ARABIC = "ar", _("Arabic")
+
+
+class Article(models.Model):
+    """A story in one language, from first draft to publication and beyond."""
+
+    Status = ArticleStatus
+    Language = ArticleLanguage
+
+    # The story.
+    kicker = models.CharField(_("kicker"), max_length=120, blank=True)
+    headline = models.CharField(_("headline"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        allow_unicode=True,
+        help_text=_("Part of the story's address; keep it once the story is published."),
+    )
+    standfirst = models.TextField(_("standfirst"), blank=True)
+    body = SanitisedHTMLField(_("body"), blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
+
+    # Filing and bylines.
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    authors = models.ManyToManyField(Author, verbose_name=_("authors"), blank=True, related_name="articles")
+    byline = models.CharField(
+        _("byline override"), max_length=200, blank=True, help_text=_("Printed instead of the authors' names when set.")
+    )
+    credit = models.CharField(_("wire credit"), max_length=100, blank=True, help_text=_("e.g. AFP, Reuters"))
+    dateline_place = models.ForeignKey(
+        Region,
+        verbose_name=_("dateline place"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="datelined_articles",
+    )
+    dateline_time = models.DateTimeField(_("dateline time"), null=True, blank=True)
+
+    # Taxonomy.
+    regions = TaggableManager(
+        verbose_name=_("regions"),
+        through=ArticleRegion,
+        manager=ControlledTagManager,
+        blank=True,
+        related_name="region_articles",
+        help_text=_("Places the story is about."),
+    )
+    actors = TaggableManager(
+        verbose_name=_("actors"),
+        through=ArticleActor,
+        manager=ControlledTagManager,
+        blank=True,
+        related_name="actor_articles",
+        help_text=_("People, groups and institutions the story is about."),
+    )
+
+    # Workflow (changed only by articles/workflow.py).
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="created_articles",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    first_published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
+    last_published_at = models.DateTimeField(_("last published"), null=True, blank=True, editable=False)
+    scheduled_for = models.DateTimeField(_("scheduled for"), null=True, blank=True, editable=False)
+    embargo_until = models.DateTimeField(
+        _("embargo until"),
+        null=True,
+        blank=True,
+        help_text=_("Nobody can publish the story before this time, and readers cannot see it."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    # Provenance, for idempotent imports.
+    source = models.CharField(_("source"), max_length=100, blank=True, help_text=_("Feed or archive it came from."))
+    source_id = models.CharField(_("source id"), max_length=255, blank=True)
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+
+    # The versions of one story in other languages share a translation group.
+    translation_group = models.UUIDField(_("translation group"), null=True, blank=True, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-first_published_at", "-created_at"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        permissions = [
+            ("change_any_article", "Can edit colleagues' unpublished articles"),
+            ("submit_article", "Can submit an article for editing"),
+            ("send_back_article", "Can send an article back to its reporter"),
+            ("approve_article", "Can approve an article"),
+            ("spike_article", "Can spike or restore an article"),
+            ("schedule_article", "Can schedule an article"),
+            ("publish_article", "Can publish an article or an update to it"),
+            ("unpublish_article", "Can unpublish an article"),
+            ("correct_article", "Can add a public correction to an article"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-first_published_at"], name="article_status_published"),
+            models.Index(fields=["section", "-first_published_at"], name="article_section_published"),
+            models.Index(fields=["slug"], name="article_slug"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id"], condition=~models.Q(source_id=""), name="unique_article_source_id"
+            ),
+            models.UniqueConstraint(
+                fields=["translation_group", "language"],
+                condition=models.Q(translation_group__isnull=False),
+                name="one_translation_per_language",
+            ),
+            models.CheckConstraint(condition=models.Q(status__in=ArticleStatus.values), name="article_status_known"),
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(first_published_at__isnull=False),
+                name="published_article_has_publish_time",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="scheduled") | models.Q(scheduled_for__isnull=False),
+                name="scheduled_article_has_time",
+            ),
+            models.CheckConstraint(condition=~models.Q(headline=""), name="article_has_headline"),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def get_absolute_url(self):
+        return reverse("articles:article", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def is_rtl(self):
+        """True when the story is written right-to-left."""
+        return self.language == self.Language.ARABIC
+
+    @property
+    def text(self):
+        """The body as plain text."""
+        return strip_tags(self.body or "")
+
+    @property
+    def word_count(self):
+        """Words in the body, derived from it each time (never stored twice)."""
+        return len(self.text.split())
+
+    @property
+    def reading_time(self):
+        """Whole minutes a reader needs for the body (at least one)."""
+        return max(1, math.ceil(self.word_count / settings.NEWSROOM_WORDS_PER_MINUTE))
+
+    @property
+    def byline_text(self):
+        """What the byline prints: the override, else the authors' names, else the wire credit."""
+        if self.byline:
+            return self.byline
+        names = [author.display_name for author in self.authors.all()]
+        return ", ".join(names) or self.credit
+
+    @property
+    def translations(self):
+        """The other-language versions of this story."""
+        if not self.translation_group:
+            return Article.objects.none()
+        return Article.objects.filter(translation_group=self.translation_group).exclude(pk=self.pk)
+
+    def link_translation(self, other):
+        """Mark `other` as a version of this story in its own language (both keep their own status and slug)."""
+        if other.language == self.language:
+            raise ValueError("A translation must be in the other language.")
+        group = self.translation_group or other.translation_group or uuid.uuid4()
+        Article.objects.filter(pk__in=[self.pk, other.pk]).update(translation_group=group)
+        self.translation_group = other.translation_group = group

@@ -1,0 +1,99 @@
+"""Operations on the Region and Actor vocabularies: tag strings, aliases and merging duplicates.
+
+The models themselves live in `articles/models/taxonomy.py`; lookups by name are on their querysets
+(`Region.objects.by_name("Deir Ezzor")`, `Actor.objects.resolve_names([...])`).
+"""
+
+import re
+
+from django.db import transaction
+
+from articles.normalisation import name_key
+
+_TAG_SEPARATORS = re.compile("[,،;؛]")
+
+
+def parse_tag_string(text):
+    """Split a tag string on commas (Latin or Arabic) and semicolons, never on spaces; drop blanks and repeats."""
+    names = []
+    seen = set()
+    for part in _TAG_SEPARATORS.split(text or ""):
+        name = part.strip().strip('"').strip()
+        key = name_key(name)
+        if key and key not in seen:
+            seen.add(key)
+            names.append(name)
+    return names
+
+
+def join_tag_names(tags):
+    """The inverse of `parse_tag_string`: names joined with ", "."""
+    return ", ".join(sorted(tag.name for tag in tags))
+
+
+def add_aliases(entry, names):
+    """Give `entry` each of `names` as an alias unless some entry of its vocabulary already answers to it.
+
+    Returns the aliases created. Names that already belong to another entry are left alone, so loading a
+    gazetteer twice, or one that overlaps, never duplicates or steals a name.
+    """
+    alias_model = type(entry).aliases.rel.related_model
+    wanted = {}
+    for name in names:
+        key = name_key(name)
+        if key and key != entry.key and key not in wanted:
+            wanted[key] = name
+    taken = set(alias_model.objects.filter(key__in=wanted).values_list("key", flat=True))
+    taken |= set(type(entry).objects.filter(key__in=wanted).values_list("key", flat=True))
+    new = [alias_model(entry=entry, name=name, key=key) for key, name in wanted.items() if key not in taken]
+    alias_model.objects.bulk_create(new)
+    return new
+
+
+@transaction.atomic
+def merge(target, duplicates):
+    """Fold each of `duplicates` into `target`, in one transaction, and delete them.
+
+    Article links move to `target` (an article tagged with both keeps one link), aliases, child places and
+    every other reference are repointed, and each duplicate's names stay on as aliases of `target`, so
+    the old spelling still finds it. Works for regions and actors alike.
+    """
+    model = type(target)
+    duplicates = [d for d in duplicates if d.pk != target.pk]
+    if not duplicates:
+        return target
+    ids = [d.pk for d in duplicates]
+    model.objects.select_for_update().filter(pk__in=[target.pk, *ids]).exists()
+    alias_model = model.aliases.rel.related_model
+    for relation in model._meta.related_objects:
+        related, field = relation.related_model, relation.field.name
+        if related is alias_model:
+            continue
+        if relation.many_to_many or relation.one_to_one:
+            continue
+        if field == "tag" and hasattr(related, "content_object"):
+            already = related.objects.filter(tag=target).values("content_object_id")
+            related.objects.filter(**{f"{field}__in": ids, "content_object_id__in": already}).delete()
+            # An article tagged with two of the duplicates keeps a single link.
+            seen = set()
+            for link in related.objects.filter(**{f"{field}__in": ids}).order_by("pk"):
+                if link.content_object_id in seen:
+                    link.delete()
+                seen.add(link.content_object_id)
+        pointing = related.objects.filter(**{f"{field}__in": ids})
+        if related is model:
+            # A duplicate's child places move under the target; the target itself never becomes its own child.
+            if getattr(target, f"{field}_id") in ids:
+                setattr(target, field, getattr(model.objects.get(pk=getattr(target, f"{field}_id")), field))
+                target.save(update_fields=[field])
+            pointing = pointing.exclude(pk=target.pk)
+        pointing.update(**{field: target})
+    alias_model.objects.filter(entry__in=ids).update(entry=target)
+    old_names = [n for d in duplicates for n in (d.name, d.name_ar) if n]
+    model.objects.filter(pk__in=ids).delete()
+    add_aliases(target, old_names)
+    if not target.name_ar:
+        target.name_ar = next((d.name_ar for d in duplicates if d.name_ar), "")
+        if target.name_ar:
+            target.save(update_fields=["name_ar"])
+    return target

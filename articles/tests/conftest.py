@@ -1,0 +1,77 @@
+"""Shared fixtures: a small real gazetteer (Syria > Deir ez-Zor > Baghouz, ISIS and its aliases), role users."""
+
+import pytest
+from django.db import connection
+
+from articles.roles import ADMIN, EDITOR, PUBLISHER, REPORTER, ensure_roles
+from articles.taxonomy import add_aliases
+from articles.tests.factories import ActorFactory, RegionFactory, UserFactory
+
+
+@pytest.fixture
+def on_postgres():
+    """Skip the test unless it runs on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+
+
+@pytest.fixture
+def roles(db):
+    return ensure_roles()
+
+
+def _user_in(role, roles):
+    user = UserFactory(username=role.lower())
+    user.groups.add(roles[role])
+    return user
+
+
+@pytest.fixture
+def reporter(roles):
+    return _user_in(REPORTER, roles)
+
+
+@pytest.fixture
+def editor(roles):
+    return _user_in(EDITOR, roles)
+
+
+@pytest.fixture
+def publisher(roles):
+    return _user_in(PUBLISHER, roles)
+
+
+@pytest.fixture
+def admin_user_role(roles):
+    return _user_in(ADMIN, roles)
+
+
+@pytest.fixture
+def places(db):
+    """Syria > Deir ez-Zor Governorate > Deir ez-Zor, Baghouz; Iraq > Baghdad; each with aliases."""
+    syria = RegionFactory(name="Syria", slug="syria", name_ar="سوريا", kind="country", iso_code="SY")
+    deir_gov = RegionFactory(
+        name="Deir ez-Zor Governorate", slug="deir-ez-zor-governorate", kind="governorate", parent=syria
+    )
+    deir = RegionFactory(name="Deir ez-Zor", slug="deir-ez-zor", kind="city", parent=deir_gov, name_ar="دير الزور")
+    baghouz = RegionFactory(name="Baghouz", slug="baghouz", kind="city", parent=deir_gov, name_ar="الباغوز")
+    iraq = RegionFactory(name="Iraq", slug="iraq", name_ar="العراق", kind="country", iso_code="IQ")
+    baghdad = RegionFactory(name="Baghdad", slug="baghdad", name_ar="بغداد", kind="city", parent=iraq)
+    add_aliases(syria, ["سوريا", "سورية"])
+    add_aliases(deir, ["Deir Ezzor", "Deir al-Zour", "Deir el-Zor", "دير الزور"])
+    add_aliases(baghouz, ["Al-Baghouz", "الباغوز"])
+    add_aliases(iraq, ["العراق"])
+    add_aliases(baghdad, ["بغداد"])
+    return {"syria": syria, "deir_gov": deir_gov, "deir": deir, "baghouz": baghouz, "iraq": iraq, "baghdad": baghdad}
+
+
+@pytest.fixture
+def actors(db):
+    """ISIS (Islamic State) with its aliases, and the SDF."""
+    isis = ActorFactory(name="Islamic State", slug="islamic-state", name_ar="تنظيم الدولة الإسلامية")
+    sdf = ActorFactory(
+        name="Syrian Democratic Forces", slug="syrian-democratic-forces", name_ar="قوات سوريا الديمقراطية"
+    )
+    add_aliases(isis, ["ISIS", "ISIL", "Daesh", "Da'ish", "داعش", "تنظيم الدولة الإسلامية"])
+    add_aliases(sdf, ["SDF", "قسد", "قوات سوريا الديمقراطية"])
+    return {"isis": isis, "sdf": sdf}

@@ -1,0 +1,17 @@
+"""The site's address book: the admin, the rich-text editor's assets, and the public pages."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Newsroom desk"
+admin.site.site_title = "Newsroom"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("tinymce/", include("tinymce.urls")),
+    path("", include("articles.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
