@@ -10,12 +10,15 @@ from articles.models.taxonomy import (
     RegionAlias,
     UnknownNameError,
 )
+from articles.models.workflow import ArticleEvent, Correction
 
 __all__ = [
     "Actor",
     "ActorAlias",
     "Article",
     "ArticleActor",
+    "ArticleEvent",
+    "Correction",
     "ArticleLanguage",
     "ArticleRegion",
     "ArticleStatus",

@@ -179,6 +179,12 @@ class Article(models.Model):
         blank=True,
         help_text=_("Nobody can publish the story before this time, and readers cannot see it."),
     )
+    withdrawal_reason = models.TextField(
+        _("public reason for withdrawal"),
+        blank=True,
+        editable=False,
+        help_text=_("Shown to readers at the story's address after it is unpublished."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     # Provenance, for idempotent imports.

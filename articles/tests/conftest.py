@@ -75,3 +75,9 @@ def actors(db):
     add_aliases(isis, ["ISIS", "ISIL", "Daesh", "Da'ish", "داعش", "تنظيم الدولة الإسلامية"])
     add_aliases(sdf, ["SDF", "قسد", "قوات سوريا الديمقراطية"])
     return {"isis": isis, "sdf": sdf}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; a fast hasher keeps them quick (production keeps Django's default)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

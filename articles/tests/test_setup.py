@@ -26,10 +26,20 @@ def test_no_model_change_lacks_a_migration(db):
 
 
 def test_deploy_check_is_clean_with_production_settings():
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "k" * 20 + "-production-secret-" + "x9" * 20,
-           "ALLOWED_HOSTS": "news.example.org", "DATABASE_URL": ""}
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "k" * 20 + "-production-secret-" + "x9" * 20,
+        "ALLOWED_HOSTS": "news.example.org",
+        "DATABASE_URL": "",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -42,8 +52,10 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def _counts():
-    return {model.__name__: model.objects.count()
-            for model in (Region, RegionAlias, Actor, ActorAlias, Article, Section, Author, Group)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (Region, RegionAlias, Actor, ActorAlias, Article, Section, Author, Group)
+    }
 
 
 @pytest.mark.django_db

@@ -1,0 +1,290 @@
+"""The editorial workflow: the ONLY code that changes an article's status.
+
+Each move is a named action taking the article, the acting user and a note:
+
+    workflow.submit(article, by=reporter)
+    workflow.send_back(article, by=editor, note="Needs a second source")
+    workflow.approve(article, by=editor)
+    workflow.schedule(article, by=publisher, at=tomorrow_9am)
+    workflow.publish(article, by=publisher)
+    workflow.unpublish(article, by=publisher, note="Legal request")
+    workflow.correct(article, by=publisher, note="An earlier version misspelt ...", kind="correction")
+    workflow.spike(article, by=editor) / workflow.restore(article, by=editor)
+
+Every action runs in one transaction with the article's row locked, refuses a move that is not allowed
+from the current state (`MoveNotAllowed`), by a user without the permission (`PermissionRefused`), without
+a required note (`NoteRequired`) or before an embargo (`EmbargoInForce`), writes the change and exactly one
+`ArticleEvent`, and announces it with the `article_moved` signal once the transaction commits.
+
+`by=None` means the system itself (scheduled publishing, imports): trusted callers only, never a request.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from articles.models import Article, ArticleEvent, ArticleStatus, Correction
+from articles.signals import article_moved
+
+S = ArticleStatus
+PRE_PUBLICATION = frozenset({S.DRAFT, S.SUBMITTED, S.APPROVED, S.SCHEDULED})
+
+
+class WorkflowError(Exception):
+    """A move was refused; `str(error)` is a sentence to show the user."""
+
+
+class MoveNotAllowed(WorkflowError):
+    """The move does not exist from the article's current state."""
+
+
+class PermissionRefused(WorkflowError):
+    """The user may not make this move on this article."""
+
+
+class NoteRequired(WorkflowError):
+    """The move needs a note (a reason the reporter or the readers will see)."""
+
+
+class EmbargoInForce(WorkflowError):
+    """The article's embargo has not passed yet."""
+
+
+@dataclass(frozen=True)
+class Move:
+    """A named move: from which states, to which state (None: stays), with which permission."""
+
+    name: str
+    sources: frozenset
+    target: str | None
+    permission: str
+    needs_note: bool = False
+    label: str = ""
+
+
+MOVES = {
+    move.name: move
+    for move in (
+        Move("submit", frozenset({S.DRAFT}), S.SUBMITTED, "submit_article", label="Submit for editing"),
+        Move("send_back", frozenset({S.SUBMITTED, S.APPROVED}), S.DRAFT, "send_back_article", True, "Send back"),
+        Move("approve", frozenset({S.SUBMITTED}), S.APPROVED, "approve_article", label="Approve"),
+        Move("schedule", frozenset({S.APPROVED, S.SCHEDULED}), S.SCHEDULED, "schedule_article", label="Schedule"),
+        Move(
+            "publish",
+            frozenset({S.APPROVED, S.SCHEDULED, S.UNPUBLISHED}),
+            S.PUBLISHED,
+            "publish_article",
+            label="Publish",
+        ),
+        Move("publish_update", frozenset({S.PUBLISHED}), None, "publish_article", label="Publish update"),
+        Move("unpublish", frozenset({S.PUBLISHED, S.SCHEDULED}), S.UNPUBLISHED, "unpublish_article", True, "Unpublish"),
+        Move("correct", frozenset({S.PUBLISHED}), None, "correct_article", True, "Add public correction"),
+        Move("spike", PRE_PUBLICATION, S.SPIKED, "spike_article", label="Spike"),
+        Move("restore", frozenset({S.SPIKED}), S.DRAFT, "spike_article", label="Restore to draft"),
+    )
+}
+
+
+def is_own(article, user):
+    """True when `user` created the article or is one of its authors."""
+    if article.created_by_id == user.pk:
+        return True
+    return article.authors.filter(user=user).exists()
+
+
+def may(user, move, article):
+    """True when `user` holds the permission for `move` on `article` (ignores the article's state)."""
+    if user is None:
+        return True
+    if not user.is_active or not user.has_perm(f"articles.{move.permission}"):
+        return False
+    if move.name == "submit" and not user.has_perm("articles.change_any_article"):
+        return is_own(article, user)
+    return True
+
+
+def available_moves(article, user):
+    """The moves `user` may make on `article` right now, in display order."""
+    return [m for m in MOVES.values() if article.status in m.sources and may(user, m, article)]
+
+
+def _check(article, user, move, note, now):
+    if article.status not in move.sources:
+        raise MoveNotAllowed(
+            _("Cannot %(move)s an article that is %(status)s.")
+            % {"move": move.label.lower() or move.name, "status": article.get_status_display().lower()}
+        )
+    if not may(user, move, article):
+        raise PermissionRefused(
+            _("You do not have permission to %(move)s this article.") % {"move": move.label.lower() or move.name}
+        )
+    if move.needs_note and not (note or "").strip():
+        raise NoteRequired(_("%(move)s needs a reason.") % {"move": move.label or move.name})
+    if move.target == S.PUBLISHED and article.embargo_until and article.embargo_until > now:
+        raise EmbargoInForce(
+            _("Embargoed until %(time)s: it cannot be published before then.")
+            % {"time": timezone.localtime(article.embargo_until).strftime("%Y-%m-%d %H:%M %Z")}
+        )
+
+
+def _announce(article, event, move):
+    transaction.on_commit(lambda: article_moved.send(sender=Article, article=article, event=event, move=move.name))
+
+
+def _perform(article, by, name, note="", changes=None, check=None):
+    """Lock, check, change, record one event, announce on commit; return the refreshed article."""
+    move = MOVES[name]
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        _check(locked, by, move, note, now)
+        if check:
+            check(locked, now)
+        from_status = locked.status
+        fields = dict(changes(locked, now) if changes else {})
+        if move.target:
+            fields["status"] = move.target
+        for attr, value in fields.items():
+            setattr(locked, attr, value)
+        locked.save(update_fields=[*fields, "updated_at"])
+        event = ArticleEvent.objects.create(
+            article=locked,
+            action=name,
+            from_status=from_status,
+            to_status=locked.status,
+            actor=by,
+            note=(note or "").strip(),
+        )
+        _announce(locked, event, move)
+    # Hand the caller the fresh state, so code holding `article` sees what was written.
+    for attr, value in fields.items():
+        setattr(article, attr, value)
+    article.updated_at = locked.updated_at
+    return locked
+
+
+def submit(article, by, note=""):
+    """Reporter hands a draft to the desk."""
+    return _perform(article, by, "submit", note)
+
+
+def send_back(article, by, note):
+    """Editor returns a submitted or approved story to its reporter, with the reason they will see."""
+    return _perform(article, by, "send_back", note, changes=lambda a, now: {"scheduled_for": None})
+
+
+def approve(article, by, note=""):
+    """Editor marks a submitted story ready for publication."""
+    return _perform(article, by, "approve", note)
+
+
+def schedule(article, by, at, note=""):
+    """Publisher sets the time the story goes live (readers see it from then, cron or not)."""
+
+    def check(locked, now):
+        if at <= now:
+            raise WorkflowError(_("Choose a time in the future, or publish now."))
+        if locked.embargo_until and at < locked.embargo_until:
+            raise EmbargoInForce(_("The scheduled time is before the embargo ends."))
+
+    return _perform(article, by, "schedule", note, changes=lambda a, now: {"scheduled_for": at}, check=check)
+
+
+def _publication_times(locked, now):
+    first = locked.first_published_at
+    if first is None:
+        # A scheduled story went public at its scheduled time, whenever this runs.
+        first = min(locked.scheduled_for, now) if locked.scheduled_for else now
+    return {"first_published_at": first, "last_published_at": max(first, now), "withdrawal_reason": ""}
+
+
+def publish(article, by, note=""):
+    """Publisher puts the story live now (never before its embargo)."""
+    return _perform(article, by, "publish", note, changes=_publication_times)
+
+
+def publish_update(article, by, note=""):
+    """Publisher makes the current text of a published story the live one and marks it updated."""
+    return _perform(article, by, "publish_update", note, changes=lambda a, now: {"last_published_at": now})
+
+
+def unpublish(article, by, note):
+    """Publisher withdraws the story; its address answers 410 Gone with `note` as the public reason."""
+    return _perform(
+        article,
+        by,
+        "unpublish",
+        note,
+        changes=lambda a, now: {"withdrawal_reason": note.strip(), "scheduled_for": None},
+    )
+
+
+def correct(article, by, note, kind=Correction.Kind.CORRECTION):
+    """Publisher adds a public correction (or clarification, update, retraction) to a published story."""
+    if kind not in Correction.Kind.values:
+        raise WorkflowError(_("Unknown kind of correction: %(kind)s") % {"kind": kind})
+
+    def changes(locked, now):
+        Correction.objects.create(article=locked, kind=kind, text=note.strip(), created_by=by)
+        return {"last_published_at": now}
+
+    return _perform(article, by, "correct", note, changes=changes)
+
+
+def spike(article, by, note=""):
+    """Kill a story before publication (it can be restored to draft)."""
+    return _perform(article, by, "spike", note, changes=lambda a, now: {"scheduled_for": None})
+
+
+def restore(article, by, note=""):
+    """Bring a spiked story back as a draft."""
+    return _perform(article, by, "restore", note)
+
+
+def publish_due(now=None, dry_run=False):
+    """Record the publication of every scheduled story whose time has come; returns those articles.
+
+    Readers already see them (the public queryset counts a due schedule as live); this writes the event and
+    runs the side effects. Rows another process is handling are skipped, so running it on every server at
+    once publishes each story once.
+    """
+    now = now or timezone.now()
+    due = Article.objects.filter(status=S.SCHEDULED, scheduled_for__lte=now).order_by("scheduled_for")
+    if dry_run:
+        return list(due)
+    published = []
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            row = Article.objects.select_for_update(skip_locked=True).filter(pk=pk, status=S.SCHEDULED).first()
+            if row is None:
+                continue
+            published.append(_perform(row, None, "publish", _("scheduled publication"), changes=_publication_times))
+    return published
+
+
+def publish_imported(articles, at=None, note="imported"):
+    """Publish freshly imported drafts in bulk (system move): one event each, two queries for the batch.
+
+    Embargoed articles are left as drafts and returned in the second list.
+    """
+    now = timezone.now()
+    ready, embargoed = [], []
+    for article in articles:
+        if article.status != S.DRAFT:
+            continue
+        (embargoed if article.embargo_until and article.embargo_until > now else ready).append(article)
+    for article in ready:
+        article.status = S.PUBLISHED
+        article.first_published_at = article.first_published_at or at or now
+        article.last_published_at = max(article.first_published_at, now)
+    with transaction.atomic():
+        Article.objects.bulk_update(ready, ["status", "first_published_at", "last_published_at"])
+        events = ArticleEvent.objects.bulk_create(
+            ArticleEvent(article=a, action="publish", from_status=S.DRAFT, to_status=S.PUBLISHED, note=note)
+            for a in ready
+        )
+        for article, event in zip(ready, events, strict=True):
+            _announce(article, event, MOVES["publish"])
+    return ready, embargoed
