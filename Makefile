@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run setup test lint format clean-db
+.PHONY: run setup test lint format bench
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,3 +39,8 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## bench: every benchmark side by side on PostgreSQL; prints a table, writes bench/results.json
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom_bench
+bench: $(VENV)/.dev
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py $(BENCH)
