@@ -131,7 +131,7 @@ class SaveResult:
 
 def _save_content(locked, content, by, note=""):
     _record_baseline(locked)
-    content = {**current_content(locked), **content}
+    content = {**current_content(locked), **revisions.content_from_values(content)}
     number = locked.version + 1
     # Whatever was pending is replaced by this save, live or not.
     locked.revisions.filter(state=R.PENDING).update(state=R.SUPERSEDED)
@@ -156,7 +156,7 @@ def _save_content(locked, content, by, note=""):
 
 
 def save_edit(pk, content, by, base_version, note=""):
-    """Save `content` (see `revisions.content_from_values`) over the article at `base_version`.
+    """Save `content` (field values, as in `revisions.content_from_values`) over the article at `base_version`.
 
     Refuses with EditRefused or StaleEdit and changes nothing when the user may not edit the article now or
     someone saved it since `base_version`. On a live story the edit is kept as the pending revision and
@@ -169,6 +169,7 @@ def save_edit(pk, content, by, base_version, note=""):
 
 def create_article(article, content, by):
     """Save a new article (an unsaved instance) with the relations in `content`, as revision 1 by `by`."""
+    content = revisions.content_from_values(content)
     with transaction.atomic():
         revisions.apply_content(article, content)
         article.created_by = article.created_by or by
