@@ -8,3 +8,9 @@ class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = _("Newsroom")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from articles.notifications import notify_people_concerned
+        from articles.signals import article_moved
+
+        article_moved.connect(notify_people_concerned, dispatch_uid="articles.notifications")

@@ -1,4 +1,4 @@
-"""The site's address book: the admin, the rich-text editor's assets, and the public pages."""
+"""The site's address book: the admin, the staff desk, the rich-text editor's assets, and the public pages."""
 
 from django.conf import settings
 from django.conf.urls.static import static
@@ -10,6 +10,7 @@ admin.site.site_title = "Newsroom"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("desk/", include("articles.desk_urls")),
     path("tinymce/", include("tinymce.urls")),
     path("", include("articles.urls")),
 ]
