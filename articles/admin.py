@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -306,13 +306,22 @@ class VocabularyAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(_article_count=Count("article_links", distinct=True))
 
     def get_search_results(self, request, queryset, search_term):
-        """Match names and aliases in any spelling that folds alike (Deir Ezzor, دير الزور, Daesh, داعش)."""
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        """Match names and aliases in any spelling that folds alike (Deir Ezzor, دير الزور, Daesh, داعش).
+
+        Exact name or alias matches come first, then names that start with the term, then the rest, so
+        typing "Daesh" offers Islamic State before "Global Coalition against Daesh".
+        """
         key = name_key(search_term)
-        if key:
-            results |= queryset.filter(Q(key__contains=key) | Q(aliases__key__contains=key))
-            may_have_duplicates = True
-        return results, may_have_duplicates
+        if not key:
+            return super().get_search_results(request, queryset, search_term)
+        aliases = self.model.aliases.rel.related_model.objects.filter(entry=OuterRef("pk"))
+        exact = Q(key=key) | Exists(aliases.filter(key=key))
+        prefix = Q(key__startswith=key) | Exists(aliases.filter(key__startswith=key))
+        contains = Q(key__contains=key) | Exists(aliases.filter(key__contains=key)) | Q(name_ar__icontains=search_term)
+        ranked = queryset.filter(contains).annotate(
+            match_rank=Case(When(exact, then=Value(0)), When(prefix, then=Value(1)), default=Value(2))
+        )
+        return ranked.order_by("match_rank", "name"), False
 
     @admin.display(description=_("articles"), ordering="_article_count")
     def article_count(self, obj):
