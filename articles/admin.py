@@ -140,6 +140,7 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
     list_select_related = ("section",)
     search_fields = ("headline", "standfirst")
     date_hierarchy = "created_at"
+    ordering = ("-updated_at",)
     prepopulated_fields = {"slug": ("headline",)}
     autocomplete_fields = ("section", "authors", "dateline_place")
     readonly_fields = (
