@@ -153,6 +153,10 @@ TINYMCE_DEFAULT_CONFIG = {
 # Project settings (read by the code inside functions, never at import time).
 NEWSROOM_SITE_NAME = env.str("NEWSROOM_SITE_NAME", default="Newsroom")
 NEWSROOM_WORDS_PER_MINUTE = env.int("NEWSROOM_WORDS_PER_MINUTE", default=220)
+# The photo library's upload limits (articles/images/uploads.py): bytes per file, and pixels per picture
+# (width × height, checked from the header before decoding, against decompression bombs).
+NEWSROOM_IMAGE_MAX_BYTES = env.int("NEWSROOM_IMAGE_MAX_BYTES", default=30 * 1024 * 1024)
+NEWSROOM_IMAGE_MAX_PIXELS = env.int("NEWSROOM_IMAGE_MAX_PIXELS", default=60_000_000)
 
 LOGGING = {
     "version": 1,
