@@ -26,6 +26,7 @@ from articles.images.uploads import (
     store_upload,
 )
 from articles.images.usage import (
+    articles_showing_inline,
     articles_using,
     delete_images,
     inline_images,
@@ -42,6 +43,7 @@ __all__ = [
     "ImageRefused",
     "Spec",
     "accepted_formats",
+    "articles_showing_inline",
     "articles_using",
     "clean_picture",
     "crop_box",

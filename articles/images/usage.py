@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from articles.models import Article, Image
+from articles.models import Article, Image, Rendition
 
 INLINE_REFERENCE = re.compile(r"images/renditions/([0-9a-f]{64})/|data-image-id=\"(\d+)\"")
 
@@ -37,11 +37,18 @@ def inline_images(body):
     return found, missing
 
 
+def _inline(image):
+    return Q(body__contains=image.rendition_folder) | Q(body__contains=f'data-image-id="{image.pk}"')
+
+
+def articles_showing_inline(image):
+    """Articles whose body shows `image`."""
+    return Article.objects.filter(_inline(image))
+
+
 def articles_using(image):
     """Articles that show `image`, as their lead picture or inline in the body."""
-    return Article.objects.filter(
-        Q(lead_image=image) | Q(body__contains=image.rendition_folder) | Q(body__contains=f'data-image-id="{image.pk}"')
-    )
+    return Article.objects.filter(Q(lead_image=image) | _inline(image))
 
 
 def _picture_problems(image, where):
@@ -91,12 +98,10 @@ def delete_images(images):
     Pictures still used by a story are protected by the database (lead images) and by the admin, which
     lists inline uses as protected before it calls this.
     """
-    images = list(images)
-    names = []
-    for image in images:
-        names.append(image.file.name)
-        names += [r.file.name for r in image.renditions.all()]
+    ids = [image.pk for image in images]
+    names = list(Image.objects.filter(pk__in=ids).values_list("file", flat=True))
+    names += list(Rendition.objects.filter(image__in=ids).values_list("file", flat=True))
     with transaction.atomic():
-        Image.objects.filter(pk__in=[i.pk for i in images]).delete()
+        Image.objects.filter(pk__in=ids).delete()
     storage = Image._meta.get_field("file").storage
     transaction.on_commit(lambda: [storage.delete(name) for name in names if name])

@@ -47,8 +47,9 @@ def revealing_exif(orientation=None):
 
 def jpeg_bytes(size=(60, 40), **options):
     """A distinct small JPEG (a fresh colour each call, so each has its own content hash)."""
-    shade = next(_colours) % 200
-    return encode(two_tone(size, left=(shade, 40, 40)), "JPEG", quality=90, **options)
+    n = next(_colours)
+    colour = ((n * 53) % 256, (n * 97) % 256, (n * 29) % 256)  # far apart, so JPEG's rounding keeps them distinct
+    return encode(two_tone(size, left=colour), "JPEG", quality=90, **options)
 
 
 def upload(data, name="photo.jpg", content_type="image/jpeg"):
