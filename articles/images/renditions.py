@@ -120,62 +120,90 @@ def _storage_name(image, spec, focal):
     return f"{image.rendition_folder}{stem}.{spec.extension}"
 
 
-def _flatten(picture, has_alpha):
-    if has_alpha:
-        rgba = picture.convert("RGBA")
-        return rgba
-    return picture.convert("RGB") if picture.mode != "RGB" else picture
+def _encode(sized, spec, icc):
+    buffer = io.BytesIO()
+    options = dict(ENCODER_OPTIONS[spec.format])
+    if icc:
+        options["icc_profile"] = icc
+    sized.save(buffer, spec.format, **options)
+    return buffer.getvalue()
+
+
+def _working_copy(picture, scale):
+    """`picture` as RGB or RGBA, first scaled down to `scale` (one good resize that every spec then shares)."""
+    has_alpha = picture.has_transparency_data
+    base = picture.convert("RGBA" if has_alpha else "RGB") if picture.mode not in ("RGB", "RGBA") else picture
+    if has_alpha and base.mode != "RGBA":
+        base = base.convert("RGBA")
+    if scale < 0.75:
+        size = (max(1, math.ceil(base.width * scale)), max(1, math.ceil(base.height * scale)))
+        base = base.resize(size, PILImage.Resampling.LANCZOS, reducing_gap=3.0)
+    return base
+
+
+def _on_white(picture):
+    flat = PILImage.new("RGB", picture.size, "white")
+    flat.paste(picture, mask=picture.getchannel("A"))
+    return flat
 
 
 def render(picture, specs, focal=(0.5, 0.5), full_size=None):
     """Encode `specs` from the decoded `picture`; return [(spec, bytes, width, height)].
 
     `full_size` is the stored picture's size when `picture` was decoded at a reduced scale (JPEG draft
-    mode): boxes are computed at full size, then scaled to the decoded pixels.
+    mode): boxes are computed at full size, then scaled to the pixels at hand. The picture is first scaled
+    once to the largest size any spec needs; each crop and width is then cut from that working copy, and
+    the WebP and JPEG of one size share a single resize.
     """
     full_w, full_h = full_size or picture.size
-    scale_x, scale_y = picture.width / full_w, picture.height / full_h
-    icc = picture.info.get("icc_profile")
-    has_alpha = picture.has_transparency_data
-    base = _flatten(picture, has_alpha)
-    flat = None
-    results = []
+    plans = []
     for spec in specs:
         box = crop_box(full_w, full_h, spec.crop, *focal)
-        size = output_size(spec, box)
-        scaled = (box[0] * scale_x, box[1] * scale_y, box[2] * scale_x, box[3] * scale_y)
+        plans.append((spec, box, output_size(spec, box)))
+    needed = max(size[0] / (box[2] - box[0]) for _, box, size in plans) * full_w / picture.width
+    base = _working_copy(picture, needed)
+    scale_x, scale_y = base.width / full_w, base.height / full_h
+    icc = picture.info.get("icc_profile")
+    flat = None
+    sized_cache, results = {}, []
+    for spec, box, size in plans:
         source = base
-        if spec.format == "JPEG" and has_alpha:
-            if flat is None:  # JPEG has no transparency: put the picture on white once
-                flat = PILImage.new("RGB", base.size, "white")
-                flat.paste(base, mask=base.getchannel("A"))
+        if spec.format == "JPEG" and base.mode == "RGBA":  # JPEG has no transparency: on white, once
+            flat = flat or _on_white(base)
             source = flat
-        sized = source.resize(size, PILImage.Resampling.LANCZOS, box=scaled, reducing_gap=3.0)
-        buffer = io.BytesIO()
-        options = dict(ENCODER_OPTIONS[spec.format])
-        if icc:
-            options["icc_profile"] = icc
-        sized.save(buffer, spec.format, **options)
-        results.append((spec, buffer.getvalue(), size[0], size[1]))
+        key = (id(source), box, size)
+        if key not in sized_cache:
+            scaled = (box[0] * scale_x, box[1] * scale_y, box[2] * scale_x, box[3] * scale_y)
+            sized_cache[key] = source.resize(size, PILImage.Resampling.LANCZOS, box=scaled, reducing_gap=3.0)
+        results.append((spec, _encode(sized_cache[key], spec, icc), size[0], size[1]))
     return results
 
 
-def open_for(image, specs, focal):
-    """Decode the stored picture at the smallest scale that still serves every spec (JPEG draft mode)."""
-    with image.file.open("rb") as handle:
-        data = handle.read()
+def decode(data, size, specs, focal):
+    """Decode stored picture bytes at the smallest scale that still serves every spec (JPEG draft mode).
+
+    `size` is the stored picture's (width, height); animations give their first frame.
+    """
+    width, height = size
     picture = PILImage.open(io.BytesIO(data))
-    picture.seek(0)  # animations: the first frame
+    picture.seek(0)
     if picture.format == "JPEG":
         needed = 0.0
         for spec in specs:
-            box = crop_box(image.width, image.height, spec.crop, *focal)
+            box = crop_box(width, height, spec.crop, *focal)
             needed = max(needed, output_size(spec, box)[0] / (box[2] - box[0]))
-        # Twice the scale keeps a clean Lanczos step after libjpeg's own fast reduction.
+        # Twice the scale leaves a clean Lanczos step after libjpeg's own fast reduction (as Pillow's thumbnail).
         scale = min(1.0, needed * 2)
-        picture.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+        picture.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
     picture.load()
     return picture
+
+
+def open_for(image, specs, focal):
+    """The stored picture of `image`, decoded for `specs` (see `decode`)."""
+    with image.file.open("rb") as handle:
+        data = handle.read()
+    return decode(data, (image.width, image.height), specs, focal)
 
 
 def _save_renditions(image, encoded, focal):
