@@ -337,7 +337,8 @@ class ImageAdmin(admin.ModelAdmin):
             "title": _("Upload pictures"),
             "opts": self.opts,
             "form": form,
-            "is_popup": admin.options.IS_POPUP_VAR in request.GET,
+            "is_popup": admin.options.IS_POPUP_VAR in request.GET or admin.options.IS_POPUP_VAR in request.POST,
+            "to_field": request.GET.get(admin.options.TO_FIELD_VAR, request.POST.get(admin.options.TO_FIELD_VAR, "")),
             "media": self.media + form.media,
             **(extra_context or {}),
         }
@@ -366,7 +367,7 @@ class ImageAdmin(admin.ModelAdmin):
             form.add_error("files", problem)
         if not stored:
             return None
-        if admin.options.IS_POPUP_VAR in request.GET and len(stored) == 1 and not refused:
+        if admin.options.IS_POPUP_VAR in request.POST and len(stored) == 1 and not refused:
             return self.response_add(request, stored[0])
         self.message_user(
             request,

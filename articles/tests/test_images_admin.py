@@ -190,6 +190,23 @@ def test_single_upload_opens_the_picture_to_describe_it(client, reporter):
     assert image.uploaded_by == reporter
 
 
+def test_upload_from_the_article_forms_plus_button_hands_the_picture_back(client, editor):
+    login(client, editor)
+    form = client.get(UPLOAD, {"_popup": "1", "_to_field": "id"}).content.decode()
+    assert 'name="_popup"' in form and 'name="_to_field" value="id"' in form
+
+    response = client.post(
+        UPLOAD + "?_popup=1&_to_field=id",
+        {"files": [upload(jpeg_bytes(), "new.jpg")], "_popup": "1", "_to_field": "id"},
+    )
+
+    image = Image.objects.get()
+    assert response.status_code == 200
+    assert "popup_response" in response.content.decode() and f"&quot;value&quot;: &quot;{image.pk}&quot;" in (
+        response.content.decode()
+    )
+
+
 # --- one picture -----------------------------------------------------------------------------------------
 
 
