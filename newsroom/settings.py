@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -144,8 +145,15 @@ TINYMCE_DEFAULT_CONFIG = {
     "menubar": False,
     "promotion": False,
     "branding": False,
-    "plugins": "link lists autolink directionality code wordcount",
-    "toolbar": "undo redo | blocks | bold italic | bullist numlist blockquote | link | ltr rtl | removeformat code",
+    "plugins": "link lists autolink directionality code wordcount image",
+    "toolbar": (
+        "undo redo | blocks | bold italic | bullist numlist blockquote | link image | ltr rtl | removeformat code"
+    ),
+    # Pictures from the library (articles/admin_images.py): a staff-only list of rendition addresses, kept
+    # absolute ("/media/…") so they work on the public pages, with a caption (figure/figcaption) per use.
+    "image_list": reverse_lazy("admin:articles_image_tinymce_list"),
+    "image_caption": True,
+    "relative_urls": False,
     "block_formats": "Paragraph=p; Heading 2=h2; Heading 3=h3",
     "entity_encoding": "raw",
 }
@@ -157,6 +165,10 @@ NEWSROOM_WORDS_PER_MINUTE = env.int("NEWSROOM_WORDS_PER_MINUTE", default=220)
 NEWSROOM_SITE_URL = env.str("NEWSROOM_SITE_URL", default="http://127.0.0.1:8000")
 # How long a shared preview link lasts unless the sharer chooses otherwise.
 NEWSROOM_PREVIEW_LINK_HOURS = env.int("NEWSROOM_PREVIEW_LINK_HOURS", default=48)
+# The photo library's upload limits (articles/images/uploads.py): bytes per file, and pixels per picture
+# (width × height, checked from the header before decoding, against decompression bombs).
+NEWSROOM_IMAGE_MAX_BYTES = env.int("NEWSROOM_IMAGE_MAX_BYTES", default=30 * 1024 * 1024)
+NEWSROOM_IMAGE_MAX_PIXELS = env.int("NEWSROOM_IMAGE_MAX_PIXELS", default=60_000_000)
 
 LOGGING = {
     "version": 1,
