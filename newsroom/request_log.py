@@ -7,8 +7,8 @@ line on the `newsroom.request` logger with the method, path, status, duration in
 
 Importing this module installs a log-record factory that attaches the current request's id and path to
 every record created while a request is being served (as `record.newsroom_request`), so an error logged by
-Django (`django.request`) or by our code deep inside a view carries the same id as the request line. `JSONFormatter` writes each record as one
-JSON object per line; the LOGGING setting uses it for the console.
+Django (`django.request`) or by our code deep inside a view carries the same id as the request line.
+`JSONFormatter` writes each record as one JSON object per line; the LOGGING setting uses it for the console.
 
 Deliberately left out of the request line: the query string (search terms can identify a reader) and the
 client's address (the reverse proxy's log has it, under its own retention policy).

@@ -1,9 +1,7 @@
 """Shared fixtures: a small real gazetteer (Syria > Deir ez-Zor > Baghouz, ISIS and its aliases), role users."""
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
-from django.test import override_settings
 
 from articles.roles import ADMIN, EDITOR, PUBLISHER, REPORTER, ensure_roles
 from articles.taxonomy import add_aliases
@@ -83,14 +81,3 @@ def actors(db):
 def fast_password_hashing(settings):
     """Tests create many users; a fast hasher keeps them quick (production keeps Django's default)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def collected_static(tmp_path_factory, django_test_environment):
-    """Tests run with DEBUG off, so pages link static files through the production storage (hashed names
-    from collectstatic's manifest). Collect once per session into a temporary STATIC_ROOT, as a deploy would;
-    the directory's path is returned for tests that start a server process."""
-    root = tmp_path_factory.mktemp("staticfiles")
-    with override_settings(STATIC_ROOT=root):
-        call_command("collectstatic", interactive=False, verbosity=0)
-        yield root
