@@ -83,6 +83,7 @@ class RequestLogMiddleware:
                 "status": response.status_code,
                 "duration_ms": duration_ms,
                 "user_id": _known_user_id(request),
+                "request_id": request_id,
             }
             # 5xx answers are the ones someone must look at; make them stand out by level.
             level = logging.ERROR if response.status_code >= 500 else logging.INFO
