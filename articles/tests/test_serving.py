@@ -144,6 +144,7 @@ def test_production_answers_carry_the_security_headers(outage_server):
     assert response.getheader("X-Frame-Options") == "DENY"
     assert response.getheader("X-Content-Type-Options") == "nosniff"
     assert response.getheader("Referrer-Policy") == "strict-origin-when-cross-origin"
+    assert response.getheader("Cross-Origin-Opener-Policy") == "same-origin"
     assert "camera=()" in response.getheader("Permissions-Policy")
 
 
