@@ -3,9 +3,10 @@
 Public pages get a strict policy: scripts, styles, fonts and frames only from our own origin (and the
 static/media hosts when those are absolute URLs, e.g. a CDN or an S3 bucket), no inline script or style,
 no plugins, no `<base>` tricks, and no framing by anyone. The staff side (`/admin/`, `/desk/`, `/tinymce/`)
-gets the same policy except that styles may be inline: Django's admin writes `style=` attributes in its
-templates and TinyMCE styles its editor through injected `<style>` elements, and neither works without it.
-Inline *scripts* stay forbidden everywhere; the admin and TinyMCE load all of theirs from files.
+gets the same policy except that styles may be inline and images and fetches may use `blob:` URLs, as
+TinyMCE's CSP guide requires (inline formatting and the positioning of its dialogs and menus; Django's
+changelist also writes a `<style>` block when it has no actions). Inline *scripts* stay forbidden
+everywhere; the admin and TinyMCE load all of theirs from files.
 
 The policy is sent when `NEWSROOM_CSP` is on (by default whenever DEBUG is off: Django's debug error page
 is built from inline script and style). Permissions-Policy, which switches off browser features the site
@@ -58,7 +59,7 @@ def content_security_policy(staff=False):
         "style-src": f"{own} 'unsafe-inline'" if staff else own,
         "img-src": f"{own} data:" + (" blob:" if staff else ""),
         "font-src": own,
-        "connect-src": "'self'",
+        "connect-src": "'self' blob:" if staff else "'self'",
         "object-src": "'none'",
         "base-uri": "'self'",
         "form-action": "'self'",
