@@ -29,6 +29,9 @@ pytestmark = [
 
 @pytest.fixture
 def page(settings):
+    """A Chromium page recording CSP violations. Request it last: database set-up done after Playwright's
+    loop starts runs on a connection that pytest-django never closes (the test database then cannot be
+    dropped on PostgreSQL)."""
     from playwright.sync_api import sync_playwright
 
     settings.NEWSROOM_CSP = True
@@ -60,7 +63,7 @@ def csp_violations(page):
     return page.evaluate("window.cspViolations") + page.console_violations
 
 
-def test_tinymce_and_the_admin_work_under_the_staff_policy(page, live_server, admin_user_role, published_story):  # noqa: F811
+def test_tinymce_and_the_admin_work_under_the_staff_policy(live_server, admin_user_role, published_story, page):  # noqa: F811
     page.goto(f"{live_server.url}/admin/login/?next=/admin/articles/article/{published_story.pk}/change/")
     page.fill("#id_username", "admin")
     page.fill("#id_password", "pass-for-tests-1")
@@ -72,7 +75,7 @@ def test_tinymce_and_the_admin_work_under_the_staff_policy(page, live_server, ad
     assert csp_violations(page) == []
 
 
-def test_public_pages_load_under_the_strict_policy(page, live_server, published_story):  # noqa: F811
+def test_public_pages_load_under_the_strict_policy(live_server, published_story, page):  # noqa: F811
     for path in ("/", published_story.get_absolute_url()):
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200
