@@ -5,10 +5,14 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from newsroom import health
+
 admin.site.site_header = "Newsroom desk"
 admin.site.site_title = "Newsroom"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("desk/", include("articles.desk_urls")),
     path("tinymce/", include("tinymce.urls")),
