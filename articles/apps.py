@@ -8,3 +8,7 @@ class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = _("Newsroom")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Cache purges follow workflow moves and edits; the receivers only react, they never decide.
+        from articles import receivers  # noqa: F401

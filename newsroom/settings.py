@@ -64,6 +64,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "articles.context_processors.site",
             ],
         },
     },
@@ -153,6 +154,10 @@ TINYMCE_DEFAULT_CONFIG = {
 # Project settings (read by the code inside functions, never at import time).
 NEWSROOM_SITE_NAME = env.str("NEWSROOM_SITE_NAME", default="Newsroom")
 NEWSROOM_WORDS_PER_MINUTE = env.int("NEWSROOM_WORDS_PER_MINUTE", default=220)
+# Public page cache: seconds a page stays in the server cache (0: off; purged at once by any publish),
+# and the max-age browsers and proxies get (they cannot be purged, so keep it short).
+NEWSROOM_PAGE_CACHE_SECONDS = env.int("NEWSROOM_PAGE_CACHE_SECONDS", default=600)
+NEWSROOM_BROWSER_CACHE_SECONDS = env.int("NEWSROOM_BROWSER_CACHE_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,
