@@ -133,7 +133,11 @@ class PostgresBackend:
         return articles.filter(condition)
 
     def ranked(self, articles, terms, concepts):
-        rank = RawSQL("ts_rank(search_document, to_tsquery('simple', %s))", [self.tsquery(terms, " | ")])
+        rank = RawSQL(
+            "ts_rank(search_document, to_tsquery('simple', %s))",
+            [self.tsquery(terms, " | ")],
+            output_field=models.FloatField(),
+        )
         return (
             articles.annotate(rank=rank + _tag_bonus(concepts))
             .alias(public_at=PUBLIC_TIME)
