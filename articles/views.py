@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 from articles import search as site_search
@@ -18,13 +19,14 @@ from articles.models import Actor, Article, ArticleActor, ArticleRegion, Author,
 from articles.querysets import PUBLIC_TIME
 
 PAGE_SIZE = 20
+LIST_DEPTH = 5000
 TOP_STORIES = 5
 PER_SECTION = 4
 # The home page's "latest by section" looks at this many most recent stories (one bounded query).
 HOME_WINDOW = 300
 RELATED_STORIES = 5
 # Related stories are ranked among the most recent stories sharing a tag (keeps the query bounded).
-RELATED_CANDIDATES = 400
+RELATED_CANDIDATES = 120
 
 
 def edition():
@@ -37,8 +39,19 @@ def for_lists(articles):
     return articles.defer("body", "search_document").select_related("section").prefetch_related("authors")
 
 
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at LIST_DEPTH stories, so a list of 50,000 never counts them all.
+
+    Lists reach back LIST_DEPTH stories (250 pages); older ones are found with search and its date filters.
+    """
+
+    @cached_property
+    def count(self):
+        return self.object_list[:LIST_DEPTH].count()
+
+
 def _paginated(request, articles):
-    page = Paginator(for_lists(articles), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(for_lists(articles.newest_first()), PAGE_SIZE).get_page(request.GET.get("page"))
     return page, list(page.object_list)
 
 
