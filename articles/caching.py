@@ -1,6 +1,6 @@
 """The public site's page cache and HTTP caching headers.
 
-Every cached page's key carries the site's *generation*, a number in the cache that any change to what
+Every cached page is stored with the site's *generation*, a number in the cache that any change to what
 readers can see (a workflow move, an edit of a story, a section, a place, an actor or an author) moves on
 (`articles/receivers.py`). Moving it makes every page that might show the story stale at once (home,
 sections, places and their parents, actors, authors, related-story boxes, feeds, sitemaps, search) without
@@ -91,7 +91,19 @@ def _next_visibility_change():
 
 def _page_key(request):
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"newsroom:page:{generation()}:{request.method == 'HEAD'}:{digest}"
+    return f"newsroom:page:{request.method == 'HEAD'}:{digest}"
+
+
+def _lookup(key):
+    """The current generation and the page stored under `key` if it belongs to it, in one cache round trip."""
+    found = cache.get_many([GENERATION_KEY, key])
+    current = found.get(GENERATION_KEY)
+    if current is None:
+        return generation(), None
+    stored = found.get(key)
+    if stored is None or stored[0] != current:
+        return current, None
+    return current, stored[1:]
 
 
 def _finish(request, response):
@@ -123,7 +135,8 @@ def public_page(view):
             return view(request, *args, **kwargs)
         seconds = page_cache_seconds()
         key = _page_key(request) if seconds else None
-        stored = cache.get(key) if key else None
+        # The page is stored with the generation it was rendered in; any later move makes it stale.
+        rendered_in, stored = _lookup(key) if key else (None, None)
         if stored is not None:
             content, headers = stored
             response = HttpResponse(content)
@@ -140,7 +153,7 @@ def public_page(view):
             wait = _next_visibility_change()
             timeout = min(seconds, wait) if wait else seconds
             headers = {name: response[name] for name in _CACHED_HEADERS if response.has_header(name)}
-            cache.set(key, (response.content, headers), timeout)
+            cache.set(key, (rendered_in, response.content, headers), timeout)
         return response
 
     return wrapper

@@ -14,6 +14,7 @@ Python because only Python knows the folding (ts_headline would miss "الدول
 """
 
 import datetime
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -35,7 +36,8 @@ MAX_TERMS = 12
 MAX_NAME_WORDS = 5
 # Prefix matching ("kill" finds "killed") only from this length on, so "al" does not match half the archive.
 MIN_PREFIX = 3
-SEARCH_WINDOW = 1000
+SEARCH_WINDOW = 300
+SNIPPET_SCAN = 400
 _WORD = re.compile(r"\w+")
 
 
@@ -272,10 +274,14 @@ def highlight(text, terms):
     return mark_safe(_marked(text, terms))  # noqa: S308 - every piece of `text` is escaped in _marked
 
 
+@functools.lru_cache(maxsize=65536)
+def _forms(word):
+    """The forms the index holds for `word`: folded, and for Arabic also without attached prefixes."""
+    return tuple(search_words(word).split())
+
+
 def _matches(word, terms):
-    # The same forms the index holds: the folded word, and Arabic words without attached prefixes.
-    forms_ = search_words(word).split()
-    return any(f == t or (len(t) >= MIN_PREFIX and f.startswith(t)) for f in forms_ for t in terms)
+    return any(f == t or (len(t) >= MIN_PREFIX and f.startswith(t)) for f in _forms(word) for t in terms)
 
 
 def _marked(text, terms):
@@ -294,7 +300,9 @@ def snippet(text, terms, words=40):
     tokens = text.split()
     if not tokens:
         return ""
-    first = next((i for i, token in enumerate(tokens) if any(_matches(w, terms) for w in _WORD.findall(token))), 0)
+    # Look for the first match in the first SNIPPET_SCAN words only; a later match still gets the opening.
+    scanned = enumerate(tokens[:SNIPPET_SCAN])
+    first = next((i for i, token in scanned if any(_matches(w, terms) for w in _WORD.findall(token))), 0)
     start = max(0, first - words // 4)
     piece = " ".join(tokens[start : start + words])
     prefix = "… " if start else ""

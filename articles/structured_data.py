@@ -8,6 +8,8 @@ import re
 
 from django.utils import timezone
 
+from articles.models.fields import plain_text
+
 _FIRST_IMAGE = re.compile(r"<img\b[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
 
 
@@ -24,7 +26,7 @@ def lead_image(article, request):
 
 def description(article):
     """A plain-text summary for previews: the standfirst, else the start of the body."""
-    text = article.standfirst or article.text
+    text = article.standfirst or plain_text(article.body)
     return (text[:297] + "…") if len(text) > 300 else text
 
 
@@ -65,7 +67,7 @@ def news_article(article, request, publisher_name):
             "name": publisher_name,
             "url": request.build_absolute_uri("/"),
         },
-        "wordCount": article.word_count,
+        "wordCount": len(plain_text(article.body).split()),
         "isAccessibleForFree": True,
     }
     image = lead_image(article, request)

@@ -6,6 +6,9 @@ story lives in its own language's edition: asking for an Arabic story at an Engl
 old slug) answers 301 to its one canonical address.
 """
 
+import math
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpResponse
@@ -14,12 +17,14 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 from articles import search as site_search
+from articles import structured_data
 from articles.caching import public_page, set_last_modified
 from articles.models import Actor, Article, ArticleActor, ArticleRegion, Author, Region, Section
+from articles.models.fields import plain_text
 from articles.querysets import PUBLIC_TIME
 
 PAGE_SIZE = 20
-LIST_DEPTH = 5000
+LIST_DEPTH = 2000
 TOP_STORIES = 5
 PER_SECTION = 4
 # The home page's "latest by section" looks at this many most recent stories (one bounded query).
@@ -42,7 +47,7 @@ def for_lists(articles):
 class CappedPaginator(Paginator):
     """A paginator whose count stops at LIST_DEPTH stories, so a list of 50,000 never counts them all.
 
-    Lists reach back LIST_DEPTH stories (250 pages); older ones are found with search and its date filters.
+    Lists reach back LIST_DEPTH stories (100 pages); older ones are found with search and its date filters.
     """
 
     @cached_property
@@ -132,7 +137,11 @@ def related_articles(article, limit=RELATED_STORIES):
         return models.functions.Coalesce(models.Subquery(count), 0)
 
     public = Article.objects.published().exclude(pk=article.pk).in_language(article.language)
-    candidates = public.tagged_with_any(region_ids, actor_ids).newest_first()
+    # EXISTS per story (not IN over every link of a tag), so a popular tag costs index probes on the
+    # newest stories instead of hashing its tens of thousands of links.
+    shares = models.Exists(ArticleRegion.objects.filter(content_object=models.OuterRef("pk"), tag__in=region_ids))
+    shares |= models.Exists(ArticleActor.objects.filter(content_object=models.OuterRef("pk"), tag__in=actor_ids))
+    candidates = public.filter(shares).newest_first()
     return list(
         public.filter(pk__in=candidates.values("pk")[:RELATED_CANDIDATES])
         .defer("body", "search_document")
@@ -155,8 +164,11 @@ def article_detail(request, pk, slug):
         translation = Article(pk=article.translation_pk, slug=article.translation_slug)
         translation.language = article.translation_language
     first, last = article.published_time, article.last_published_at
+    words = len(plain_text(article.body).split())
     context = {
         "article": article,
+        "summary": structured_data.description(article),
+        "reading_time": max(1, math.ceil(words / settings.NEWSROOM_WORDS_PER_MINUTE)),
         "related": related_articles(article),
         "translation": translation,
         # An update counts once it is a minute or more after first publication (publishing sets both).

@@ -61,13 +61,22 @@ SECTIONS = {"Iraq": ["Politics", "Security", "Economy"], "Syria": ["Politics", "
 TAG_ARTICLE = "newsroom-bench"
 
 
-class Vocabulary:
-    """Words drawn with a Zipf-like spread: common news words, names, and a long tail of rarer words."""
+FUNCTION_WORDS = {
+    "en": "the of and to in a said on for that with was by at from is it as were have has an be".split(),  # noqa: SIM905
+    "ar": "في من على إلى أن التي الذي عن مع هذا هذه كان و قد بين بعد أو لا ما كما ذلك".split(),  # noqa: SIM905
+}
 
-    def __init__(self, common, names, rng, tail=20000):
+
+class Vocabulary:
+    """Words drawn with a Zipf-like spread, as in real copy: function words most often, then the news words
+    and names scattered among a long tail of rarer words (so "ceasefire" is in some stories, not all)."""
+
+    def __init__(self, function_words, common, names, rng, tail=20000):
         syllables = ["ka", "ri", "mo", "sa", "tel", "bar", "dun", "ve", "lo", "zi", "han", "qu", "mir", "at", "es"]
-        rare = {"".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(tail)}
-        self.words = list(common) + list(names) + sorted(rare)
+        rare = sorted({"".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(tail)})
+        for word in [*common, *names]:
+            rare.insert(rng.randint(100, 4000), word)
+        self.words = list(function_words) + rare
         weights = [1.0 / (rank + 10) for rank in range(len(self.words))]
         total, running, self.cumulative = sum(weights), 0.0, []
         for weight in weights:
@@ -187,8 +196,10 @@ def generate(total, seed=4, batch=5000, log=print):
     rng = random.Random(seed + have)
     sections, places, actors, authors = vocabularies()
     names = [w for n in [*COUNTRIES, *ACTORS] for w in n.split()]
-    english = Vocabulary(ENGLISH, names + [g for _, gs in COUNTRIES.values() for g in gs], rng)
-    arabic_words = Vocabulary(ARABIC, ["داعش", "بغداد", "الموصل", "الرقة", "دير", "الزور", "حلب", "إدلب"], rng, 8000)
+    places_en = [g for _, gs in COUNTRIES.values() for g in gs]
+    english = Vocabulary(FUNCTION_WORDS["en"], ENGLISH, names + places_en, rng)
+    places_ar = ["داعش", "بغداد", "الموصل", "الرقة", "دير", "الزور", "حلب", "إدلب"]
+    arabic_words = Vocabulary(FUNCTION_WORDS["ar"], ARABIC, places_ar, rng, 8000)
     pools = {"en": ParagraphPool(english, rng), "ar": ParagraphPool(arabic_words, rng, 2000)}
     now = timezone.now()
     with connection.cursor() as cursor:

@@ -48,4 +48,8 @@ class Migration(migrations.Migration):
             model_name='article',
             index=models.Index(models.F('language'), models.OrderBy(django.db.models.functions.comparison.Coalesce('first_published_at', 'scheduled_for'), descending=True), name='article_language_public_time'),
         ),
+        migrations.AddIndex(
+            model_name='article',
+            index=models.Index(models.OrderBy(django.db.models.functions.comparison.Coalesce('first_published_at', 'scheduled_for'), descending=True), name='article_public_time'),
+        ),
     ]

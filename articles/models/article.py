@@ -227,6 +227,8 @@ class Article(models.Model):
                 Coalesce("first_published_at", "scheduled_for").desc(),
                 name="article_language_public_time",
             ),
+            # The same order across both languages: search, sitemaps.
+            models.Index(Coalesce("first_published_at", "scheduled_for").desc(), name="article_public_time"),
         ]
         constraints = [
             models.UniqueConstraint(
