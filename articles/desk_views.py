@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from articles import presence, previews, revisions
 from articles.models import Article
+from articles.views import article_page_context
 
 DESK_LIST_SIZE = 50
 S = Article.Status
@@ -85,7 +86,7 @@ def _render_as_public(request, article, version=None):
         )
     else:
         shown = revisions.in_memory(article, content)
-    response = render(request, "articles/article_detail.html", {"article": shown})
+    response = render(request, "articles/article_detail.html", article_page_context(shown))
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -1,9 +1,13 @@
 """Facts about many articles: what is public, what is about a place or an actor, what a list needs."""
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.models.taxonomy import ArticleActor, ArticleRegion, Region
+
+# When a story became public: its first publication, or (before publish_due records it) its scheduled time.
+PUBLIC_TIME = Coalesce("first_published_at", "scheduled_for")
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -20,6 +24,17 @@ class ArticleQuerySet(models.QuerySet):
         live = models.Q(status=status.PUBLISHED) | models.Q(status=status.SCHEDULED, scheduled_for__lte=now)
         not_embargoed = models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=now)
         return self.filter(live & not_embargoed)
+
+    def newest_first(self):
+        """Newest public time first: the first publication, or the scheduled time of a story live by schedule.
+
+        The ordering expression matches the `article_language_public_time` index.
+        """
+        return self.alias(public_at=PUBLIC_TIME).order_by(models.F("public_at").desc(), "-pk")
+
+    def public_since(self, moment):
+        """Stories whose public time is at or after `moment`."""
+        return self.alias(public_at=PUBLIC_TIME).filter(public_at__gte=moment)
 
     def for_region(self, region):
         """Articles tagged with `region` or any place inside it (Baghouz stories are Syria stories)."""
@@ -45,6 +60,29 @@ class ArticleQuerySet(models.QuerySet):
     def in_language(self, language):
         """Articles written in `language` ("en" or "ar")."""
         return self.filter(language=language)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        """Django's bulk_update, which also rewrites the search document when a text field is among `fields`."""
+        field = self.model._meta.get_field("search_document")
+        fields = list(fields)
+        if field.source_fields & set(fields) and "search_document" not in fields:
+            objs = list(objs)
+            for obj in objs:
+                obj.search_document = field.document_for(obj)
+            fields.append("search_document")
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def refresh_search(self, batch_size=500):
+        """Rewrite the search document of every article in this queryset (after a raw `update()` of text)."""
+        field = self.model._meta.get_field("search_document")
+        names = sorted(field.source_fields)
+        done, last_pk = 0, 0
+        while batch := list(self.filter(pk__gt=last_pk).order_by("pk").only(*names)[:batch_size]):
+            for obj in batch:
+                obj.search_document = field.document_for(obj)
+            self.model.objects.bulk_update(batch, ["search_document"])
+            done, last_pk = done + len(batch), batch[-1].pk
+        return done
 
     def with_list_relations(self):
         """Load what a list of articles shows (section, regions, actors, authors) in a fixed number of queries."""

@@ -1,8 +1,33 @@
-from django.urls import path
+"""Public addresses. `urlpatterns` are the edition's pages (mounted with i18n_patterns: English unprefixed,
+Arabic under /ar/); `unprefixed` are the language-neutral ones (robots.txt, sitemaps)."""
 
-from articles import views
+from django.urls import path
+from django.views.generic import TemplateView
+
+from articles import feeds, sitemaps, views
+from articles.caching import public_page
 
 app_name = "articles"
+
+
+def feed_view(feed_class):
+    """A view that builds a fresh feed object per request (feeds keep the request while rendering)."""
+
+    def view(request, *args, **kwargs):
+        return feed_class()(request, *args, **kwargs)
+
+    view.__doc__ = feed_class.__doc__
+    return public_page(view)
+
+
+def _feeds(prefix, feed_class, with_slug):
+    name = prefix.strip("/").split("/")[-1] or "latest"
+    route = f"feeds/{prefix}<str:slug>/" if with_slug else "feeds/latest/"
+    return [
+        path(f"{route}rss/", feed_view(feed_class), name=f"feed_{name}_rss"),
+        path(f"{route}atom/", feed_view(feeds.atom(feed_class)), name=f"feed_{name}_atom"),
+    ]
+
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,4 +36,19 @@ urlpatterns = [
     path("region/<str:slug>/", views.region_detail, name="region"),
     path("actor/<str:slug>/", views.actor_detail, name="actor"),
     path("author/<str:slug>/", views.author_detail, name="author"),
+    path("search/", views.search, name="search"),
+    *_feeds("", feeds.LatestStoriesFeed, with_slug=False),
+    *_feeds("section/", feeds.SectionFeed, with_slug=True),
+    *_feeds("region/", feeds.RegionFeed, with_slug=True),
+    *_feeds("actor/", feeds.ActorFeed, with_slug=True),
+]
+
+unprefixed = [
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots_txt",
+    ),
+    path("sitemap.xml", public_page(sitemaps.index), name="sitemap_index"),
+    path("sitemap-<str:section>.xml", public_page(sitemaps.section), name="sitemap_section"),
 ]

@@ -1,59 +1,256 @@
-"""Public pages. Every one starts from `Article.objects.published()`."""
+"""Public pages. Every list starts from `Article.objects.published()`.
+
+The site has two editions: English at unprefixed addresses and Arabic under /ar/ (i18n_patterns). The
+interface language follows the address, and each edition lists the stories written in its language. A
+story lives in its own language's edition: asking for an Arabic story at an English address (or for an
+old slug) answers 301 to its one canonical address.
+"""
 
 from django.core.paginator import Paginator
+from django.db import models
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 
-from articles.models import Actor, Article, Author, Region, Section
+from articles import search as site_search
+from articles import structured_data
+from articles.caching import public_page, set_last_modified
+from articles.models import Actor, Article, ArticleActor, ArticleRegion, Author, Region, Section
+from articles.querysets import PUBLIC_TIME
 
 PAGE_SIZE = 20
+LIST_DEPTH = 2000
+TOP_STORIES = 5
+PER_SECTION = 4
+# The home page's "latest by section" looks at this many most recent stories (one bounded query).
+HOME_WINDOW = 300
+RELATED_STORIES = 5
+# Related stories are ranked among the most recent stories sharing a tag (keeps the query bounded).
+RELATED_CANDIDATES = 120
 
 
-def _article_list(request, articles, context, template="articles/article_list.html"):
-    page = Paginator(articles.with_list_relations(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, template, {**context, "page": page, "articles": page.object_list})
+def edition():
+    """The stories of the current edition (the interface language)."""
+    return Article.objects.published().in_language(get_language())
 
 
+def for_lists(articles):
+    """What a list of stories shows, in two queries whatever the number of stories or authors."""
+    return articles.defer("body", "search_document").select_related("section").prefetch_related("authors")
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at LIST_DEPTH stories, so a list of 50,000 never counts them all.
+
+    Lists reach back LIST_DEPTH stories (100 pages); older ones are found with search and its date filters.
+    """
+
+    @cached_property
+    def count(self):
+        return self.object_list[:LIST_DEPTH].count()
+
+
+def _paginated(request, articles):
+    page = CappedPaginator(for_lists(articles.newest_first()), PAGE_SIZE).get_page(request.GET.get("page"))
+    return page, list(page.object_list)
+
+
+def _newest(articles):
+    return max((a.modified_time for a in articles), default=None)
+
+
+def _list_page(request, template, articles, context):
+    page, rows = _paginated(request, articles)
+    response = render(request, template, {**context, "page": page, "articles": rows})
+    return set_last_modified(response, _newest(rows))
+
+
+@public_page
 def home(request):
-    """The latest public stories."""
-    return _article_list(request, Article.objects.published(), {"title": None})
-
-
-def article_detail(request, pk, slug):
-    """One public story; an out-of-date slug redirects to the current address."""
-    article = get_object_or_404(
-        Article.objects.published()
-        .select_related("section", "dateline_place")
-        .prefetch_related("regions", "actors", "authors"),
-        pk=pk,
+    """The edition's front page: top stories, then the latest stories of each section."""
+    articles = edition().newest_first()
+    top = list(for_lists(articles)[:TOP_STORIES])
+    recent = articles.values("pk")[:HOME_WINDOW]
+    ranked = (
+        edition()
+        .filter(pk__in=recent, section__isnull=False)
+        .exclude(pk__in=[a.pk for a in top])
+        .annotate(
+            desk=models.functions.Coalesce("section__parent_id", "section_id"),
+            place=models.Window(
+                models.functions.RowNumber(),
+                partition_by=models.functions.Coalesce("section__parent_id", "section_id"),
+                order_by=[PUBLIC_TIME.desc(), models.F("pk").desc()],
+            ),
+        )
+        .filter(place__lte=PER_SECTION)
     )
-    if slug != article.slug:
+    by_desk = {}
+    for article in for_lists(ranked).newest_first():
+        by_desk.setdefault(article.desk, []).append(article)
+    sections = [(s, by_desk[s.pk]) for s in Section.objects.filter(parent__isnull=True) if s.pk in by_desk]
+    response = render(request, "articles/home.html", {"top": top, "sections": sections})
+    return set_last_modified(response, _newest(top))
+
+
+def _article_or_gone(request, pk):
+    """The public story `pk`; a withdrawn one answers 410 with its public reason, anything else 404."""
+    translation = Article.objects.published().filter(translation_group=models.OuterRef("translation_group"))
+    translation = translation.exclude(pk=models.OuterRef("pk")).order_by("language")
+    article = (
+        Article.objects.published()
+        .defer("search_document")
+        .select_related("section__parent", "dateline_place")
+        .prefetch_related("regions", "actors", "authors", "corrections")
+        .annotate(
+            translation_pk=models.Subquery(translation.values("pk")[:1]),
+            translation_slug=models.Subquery(translation.values("slug")[:1]),
+            translation_language=models.Subquery(translation.values("language")[:1]),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if article is not None:
+        return article, None
+    withdrawn = Article.objects.filter(pk=pk, status=Article.Status.UNPUBLISHED).only("headline", "withdrawal_reason")
+    withdrawn = withdrawn.first()
+    if withdrawn is None:
+        raise Http404("No such story.")
+    return None, render(request, "articles/gone.html", {"article": withdrawn}, status=410)
+
+
+def related_articles(article, limit=RELATED_STORIES):
+    """Public stories sharing the most places and actors with `article`, newest first among equals; one query."""
+    region_ids = [r.pk for r in article.regions.all()]
+    actor_ids = [a.pk for a in article.actors.all()]
+    if not region_ids and not actor_ids:
+        return []
+
+    def shared(link_model, ids):
+        links = link_model.objects.filter(content_object=models.OuterRef("pk"), tag__in=ids).order_by()
+        count = links.values("content_object").annotate(n=models.Count("pk")).values("n")
+        return models.functions.Coalesce(models.Subquery(count), 0)
+
+    public = Article.objects.published().exclude(pk=article.pk).in_language(article.language)
+    # EXISTS per story (not IN over every link of a tag), so a popular tag costs index probes on the
+    # newest stories instead of hashing its tens of thousands of links.
+    shares = models.Exists(ArticleRegion.objects.filter(content_object=models.OuterRef("pk"), tag__in=region_ids))
+    shares |= models.Exists(ArticleActor.objects.filter(content_object=models.OuterRef("pk"), tag__in=actor_ids))
+    candidates = public.filter(shares).newest_first()
+    return list(
+        public.filter(pk__in=candidates.values("pk")[:RELATED_CANDIDATES])
+        .defer("body", "search_document")
+        .annotate(shared=shared(ArticleRegion, region_ids) + shared(ArticleActor, actor_ids))
+        .alias(public_at=PUBLIC_TIME)
+        .order_by("-shared", "-public_at", "-pk")[:limit]
+    )
+
+
+def article_page_context(article):
+    """What the article template needs besides the story; the public page and the staff preview share it."""
+    translation = None
+    if getattr(article, "translation_pk", None):
+        translation = Article(pk=article.translation_pk, slug=article.translation_slug)
+        translation.language = article.translation_language
+    first, last = article.published_time, article.last_published_at
+    return {
+        "article": article,
+        "summary": structured_data.description(article),
+        "reading_time": article.reading_time,
+        "related": related_articles(article) if article.pk else [],
+        "translation": translation,
+        # An update counts once it is a minute or more after first publication (publishing sets both).
+        "updated_at": last if last and first and (last - first).total_seconds() >= 60 else None,
+    }
+
+
+@public_page
+def article_detail(request, pk, slug):
+    """One public story at its canonical address; 301 from an old slug or the other edition, 410 if withdrawn."""
+    article, gone = _article_or_gone(request, pk)
+    if gone:
+        return gone
+    if slug != article.slug or get_language() != article.language:
         return redirect(article, permanent=True)
-    return render(request, "articles/article_detail.html", {"article": article})
+    response = render(request, "articles/article_detail.html", article_page_context(article))
+    return set_last_modified(response, article.modified_time)
 
 
+def _by_slug_or_alias(model, slug):
+    """The entry with `slug`, or (as a redirect) the one whose name or alias the slug spells; else 404."""
+    entry = model.objects.filter(slug=slug).first()
+    if entry is not None:
+        return entry, None
+    entry = model.objects.by_name(slug.replace("-", " "))
+    if entry is None:
+        raise Http404(f"No {model._meta.verbose_name} here.")
+    return None, redirect(entry, permanent=True)
+
+
+@public_page
 def section_detail(request, slug):
     """Stories filed in a section and its subsections."""
-    section = get_object_or_404(Section, slug=slug)
-    return _article_list(request, Article.objects.published().in_section(section), {"title": str(section)})
+    section = get_object_or_404(Section.objects.select_related("parent"), slug=slug)
+    context = {"section": section, "subsections": list(section.subsections.all())}
+    return _list_page(request, "articles/section.html", edition().in_section(section), context)
 
 
+@public_page
 def region_detail(request, slug):
-    """Stories about a place or anywhere inside it."""
-    region = get_object_or_404(Region, slug=slug)
-    return _article_list(
-        request, Article.objects.published().for_region(region), {"title": region.name, "entry": region}
-    )
+    """Stories about a place or anywhere inside it, with the place's parents and child places."""
+    region, moved = _by_slug_or_alias(Region, slug)
+    if moved:
+        return moved
+    context = {
+        "region": region,
+        "ancestors": list(Region.objects.ancestors_of(region).order_by()),
+        "children": list(region.children.order_by("name")),
+    }
+    context["ancestors"].sort(key=lambda place: _depth(place, context["ancestors"]))
+    return _list_page(request, "articles/region.html", edition().for_region(region), context)
 
 
+def _depth(place, chain):
+    """How far `place` is from the top of `chain` (the ancestors come unordered from the CTE)."""
+    parents = {p.pk: p.parent_id for p in chain}
+    depth, current = 0, place.parent_id
+    while current in parents:
+        depth, current = depth + 1, parents[current]
+    return depth
+
+
+@public_page
 def actor_detail(request, slug):
-    """Stories about a person, group or institution."""
-    actor = get_object_or_404(Actor, slug=slug)
-    return _article_list(request, Article.objects.published().for_actor(actor), {"title": actor.name, "entry": actor})
+    """Stories about a person, group or institution, with what kind of actor it is and who they are."""
+    actor, moved = _by_slug_or_alias(Actor, slug)
+    if moved:
+        return moved
+    return _list_page(request, "articles/actor.html", edition().for_actor(actor), {"actor": actor})
 
 
+@public_page
 def author_detail(request, slug):
-    """Stories by one author."""
+    """An author's page: their bio and their stories."""
     author = get_object_or_404(Author, slug=slug)
-    return _article_list(
-        request, Article.objects.published().filter(authors=author), {"title": author.display_name, "entry": author}
-    )
+    articles = edition().filter(pk__in=Author.articles.through.objects.filter(author=author).values("article_id"))
+    return _list_page(request, "articles/author.html", articles, {"author": author})
+
+
+@public_page
+def search(request):
+    """Search the public stories of both languages, with filters; bad filters are explained on the page."""
+    form = site_search.SearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        query = form.to_query()
+        if query.text or any([query.section, query.region, query.actor, query.language, query.date_from]):
+            try:
+                page = max(1, int(request.GET.get("page", 1)))
+            except ValueError:
+                page = 1
+            results = site_search.search(query, page=page)
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {"form": form, "results": results, "params": params.urlencode()}
+    return render(request, "articles/search.html", context)

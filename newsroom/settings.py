@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "articles.context_processors.site",
             ],
         },
     },
@@ -262,6 +263,10 @@ NEWSROOM_PREVIEW_LINK_HOURS = env.int("NEWSROOM_PREVIEW_LINK_HOURS", default=48)
 # (width × height, checked from the header before decoding, against decompression bombs).
 NEWSROOM_IMAGE_MAX_BYTES = env.int("NEWSROOM_IMAGE_MAX_BYTES", default=30 * 1024 * 1024)
 NEWSROOM_IMAGE_MAX_PIXELS = env.int("NEWSROOM_IMAGE_MAX_PIXELS", default=60_000_000)
+# Public page cache: seconds a page stays in the server cache (0: off; purged at once by any publish),
+# and the max-age browsers and proxies get (they cannot be purged, so keep it short).
+NEWSROOM_PAGE_CACHE_SECONDS = env.int("NEWSROOM_PAGE_CACHE_SECONDS", default=600)
+NEWSROOM_BROWSER_CACHE_SECONDS = env.int("NEWSROOM_BROWSER_CACHE_SECONDS", default=60)
 
 # One JSON object per line on stderr (newsroom/request_log.py); LOG_FORMAT=text for plain lines.
 LOGGING = {

@@ -1,10 +1,16 @@
-"""The site's address book: the admin, the staff desk, the rich-text editor's assets, and the public pages."""
+"""The site's address book: the admin, the staff desk, the rich-text editor's assets, and the public pages.
+
+Public pages come in two editions: English at unprefixed addresses, Arabic under /ar/ (`i18n_patterns`);
+robots.txt, the sitemaps and the health checks are language-neutral.
+"""
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from articles.urls import unprefixed
 from newsroom import health
 
 admin.site.site_header = "Newsroom desk"
@@ -16,7 +22,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("desk/", include("articles.desk_urls")),
     path("tinymce/", include("tinymce.urls")),
-    path("", include("articles.urls")),
+    *unprefixed,
+    *i18n_patterns(path("", include("articles.urls")), prefix_default_language=False),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

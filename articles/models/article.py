@@ -5,12 +5,14 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from articles.models.fields import SanitisedHTMLField
+from articles.models.fields import SanitisedHTMLField, SearchDocumentField
 from articles.models.taxonomy import ArticleActor, ArticleRegion, ControlledTagManager, Region
 from articles.querysets import ArticleQuerySet
 
@@ -207,6 +209,9 @@ class Article(models.Model):
     # The versions of one story in other languages share a translation group.
     translation_group = models.UUIDField(_("translation group"), null=True, blank=True, editable=False)
 
+    # Rewritten from the text on every save and bulk write (see SearchDocumentField); used by articles/search.py.
+    search_document = SearchDocumentField(_("search document"))
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -228,6 +233,14 @@ class Article(models.Model):
             models.Index(fields=["status", "-first_published_at"], name="article_status_published"),
             models.Index(fields=["section", "-first_published_at"], name="article_section_published"),
             models.Index(fields=["slug"], name="article_slug"),
+            # Public lists are per edition, newest public time first (ArticleQuerySet.newest_first).
+            models.Index(
+                models.F("language"),
+                Coalesce("first_published_at", "scheduled_for").desc(),
+                name="article_language_public_time",
+            ),
+            # The same order across both languages: search, sitemaps.
+            models.Index(Coalesce("first_published_at", "scheduled_for").desc(), name="article_public_time"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -254,7 +267,21 @@ class Article(models.Model):
         return self.headline
 
     def get_absolute_url(self):
-        return reverse("articles:article", kwargs={"pk": self.pk, "slug": self.slug})
+        # A story lives in its own language's edition: Arabic stories under /ar/, English ones unprefixed.
+        with translation.override(self.language):
+            return reverse("articles:article", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def published_time(self):
+        """When readers could first see the story: its first publication, or the time it was scheduled for."""
+        if self.first_published_at:
+            return self.first_published_at
+        return self.scheduled_for if self.status == self.Status.SCHEDULED else None
+
+    @property
+    def modified_time(self):
+        """When the public version last changed (an update or a correction), else the publication time."""
+        return max(filter(None, [self.last_published_at, self.published_time]), default=None)
 
     @property
     def lead_caption(self):

@@ -1,7 +1,13 @@
 """Model fields with rules attached: rich text that is sanitised on every way into the database."""
 
+import html
+import re
+
 import nh3
 from django.db import models
+
+from articles import normalisation
+from articles.normalisation import fold
 
 # What a story body may contain. Everything else (scripts, styles, event handlers, iframes, forms)
 # is removed; links get rel="noopener noreferrer" and only web and mail schemes.
@@ -79,3 +85,92 @@ class SanitisedHTMLField(models.TextField):
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         return sanitise_html(value) if isinstance(value, str) else value
+
+
+# Arabic writes conjunctions, prepositions and the article onto the word (ARABIC.md). The search document
+# also carries each Arabic word without them, so "العراق" finds "والعراق" and "بالعراق"; longest first.
+_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+_WORD = re.compile(r"\w+")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(markup):
+    """The text of sanitised HTML: tags become spaces (so "</p><p>" still separates words), entities characters."""
+    return " ".join(html.unescape(_TAG.sub(" ", markup or "")).split())
+
+
+def search_words(text):
+    """The folded words of `text` for the search index: each word, plus Arabic words without attached prefixes."""
+    words = []
+    for word in _WORD.findall(fold(plain_text(text))):
+        words.append(word)
+        if not normalisation.ARABIC_LETTERS.match(word):
+            continue
+        for prefix in _ARABIC_PREFIXES:
+            rest = word[len(prefix) :]
+            if word.startswith(prefix) and len(rest) >= 3:
+                words.append(rest)
+                # "للعراق" is "ل" + "العراق", "والعراق" is "و" + "العراق": keep the form with the article too.
+                if len(prefix) > 1 and prefix.endswith("ل") and prefix != "ال":
+                    words.append("ال" + rest)
+    return " ".join(words)
+
+
+class SearchDocument(models.Expression):
+    """The value written to an article's search column, built from its folded title, summary and body.
+
+    On PostgreSQL it is a weighted tsvector (title A, standfirst B, body C) of text folded in Python by
+    `articles.normalisation.fold`, so one folding serves the index and the query. Elsewhere it is the
+    folded text itself: the title on the first line, then the rest (the simple backend searches it).
+    """
+
+    def __init__(self, title, summary, body):
+        super().__init__(output_field=models.TextField())
+        self.parts = (search_words(title), search_words(summary), search_words(body))
+
+    def as_sql(self, compiler, connection):
+        title, summary, body = self.parts
+        return "%s", [f"{title}\n{summary} {body}"]
+
+    def as_postgresql(self, compiler, connection):
+        sql = " || ".join(f"setweight(to_tsvector('simple'::regconfig, %s), '{w}')" for w in "ABC")
+        return f"({sql})", list(self.parts)
+
+
+class SearchDocumentField(models.Field):
+    """The article's search document, rewritten from the article's text on every save and bulk write.
+
+    A `tsvector` column on PostgreSQL (with a GIN index added by migration), plain text elsewhere.
+    `save()` and `bulk_create()` fill it through `pre_save`; `ArticleQuerySet.bulk_update()` adds it when
+    a text field is updated. A raw `QuerySet.update()` of the text bypasses it: call `refresh_search()`.
+    """
+
+    description = "Search document (tsvector on PostgreSQL, folded text elsewhere)"
+
+    def __init__(self, *args, sources=("kicker headline", "standfirst", "body"), **kwargs):
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("editable", False)
+        self.sources = sources
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("null", None)
+        kwargs.pop("editable", None)
+        return name, path, args, kwargs
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+    def document_for(self, instance):
+        """The expression that writes `instance`'s current text into the column."""
+        parts = [" ".join(getattr(instance, name) or "" for name in group.split()) for group in self.sources]
+        return SearchDocument(*parts)
+
+    @property
+    def source_fields(self):
+        """Names of the fields the document is built from."""
+        return {name for group in self.sources for name in group.split()}
+
+    def pre_save(self, model_instance, add):
+        return self.document_for(model_instance)

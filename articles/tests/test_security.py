@@ -271,5 +271,5 @@ def test_search_is_served_when_the_cache_is_down_and_the_skip_is_logged(client, 
             "LOCATION": f"redis://127.0.0.1:{closed_port()}/3",
         }
     }
-    assert [_search(client, "198.51.100.8").status_code != 429 for _ in range(3)] == [True, True, True]
+    assert [_search(client, "198.51.100.8").status_code for _ in range(3)] == [200, 200, 200]
     assert "search rate limit skipped: cache unavailable (ConnectionError)" in caplog.text

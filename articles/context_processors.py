@@ -1,0 +1,25 @@
+"""What every public page's template needs: the publication's name, the edition and its navigation."""
+
+from django.conf import settings
+from django.utils.translation import get_language
+
+from articles.caching import cached_fragment
+from articles.models import Section
+
+
+def _navigation(language):
+    sections = Section.objects.filter(parent__isnull=True).only("name", "name_ar", "slug")
+    return [(s.get_absolute_url(), s.name_ar if language == "ar" and s.name_ar else s.name) for s in sections]
+
+
+def site(request):
+    """Site name, current edition (language and direction) and the top-level sections for the menu.
+
+    The menu is cached per generation and language, so a page costs no query for it once warm.
+    """
+    language = get_language()
+    return {
+        "site_name": settings.NEWSROOM_SITE_NAME,
+        "edition_rtl": language == "ar",
+        "navigation": lambda: cached_fragment(f"nav:{language}", lambda: _navigation(language)),
+    }

@@ -1,0 +1,361 @@
+"""Full-text search of public stories: one interface, a backend per database.
+
+    results = search(SearchQuery(text="Daesh Baghouz", language="en"), page=1)
+
+The query is folded with `articles.normalisation.fold`, exactly as the indexed text was (see
+`SearchDocumentField`), so "الدوله الاسلاميه" finds "الدولة الإسلامية". Words of the query that name an
+actor or a region (its name or any alias, e.g. "Daesh") are satisfied either by the text or by the tag:
+a story tagged with the Islamic State is found by "Daesh" even if it never uses the word.
+
+PostgreSQL ranks with `ts_rank` over a weighted tsvector (headline A, standfirst B, body C) served by a GIN
+index. Other databases (SQLite in development) use the simple backend: substring matches on the stored
+folded text, headline matches first. Both return the same `SearchResults`; snippets are highlighted here in
+Python because only Python knows the folding (ts_headline would miss "الدولة" for a query "الدوله").
+"""
+
+import datetime
+import functools
+import html
+import re
+from dataclasses import dataclass, field
+
+from django import forms
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Actor, Article, ArticleActor, ArticleRegion, Region, Section
+from articles.models.fields import plain_text, search_words
+from articles.normalisation import fold, name_key
+from articles.querysets import PUBLIC_TIME
+
+MAX_TERMS = 12
+# Longest run of query words looked up as a name ("Syrian Democratic Forces" is three).
+MAX_NAME_WORDS = 5
+# Prefix matching ("kill" finds "killed") only from this length on, so "al" does not match half the archive.
+MIN_PREFIX = 3
+SEARCH_WINDOW = 300
+SNIPPET_SCAN = 400
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class SearchQuery:
+    """What the reader asked for: the words and the filters (entries, not slugs; None means no filter)."""
+
+    text: str = ""
+    section: Section | None = None
+    region: Region | None = None
+    actor: Actor | None = None
+    language: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+@dataclass
+class Concept:
+    """A run of query words that names a vocabulary entry: matched by the words or by the tag."""
+
+    words: list
+    actors: list = field(default_factory=list)
+    regions: list = field(default_factory=list)
+
+
+@dataclass
+class SearchResults:
+    """One page of ranked results. Each article carries `headline_html` and `snippet` (safe, highlighted)."""
+
+    articles: list
+    page: int
+    has_next: bool
+    terms: list
+    concepts: list
+
+    @property
+    def has_previous(self):
+        return self.page > 1
+
+
+def query_terms(text):
+    """The folded words of a query, in order, without repeats, at most MAX_TERMS."""
+    terms = []
+    for word in _WORD.findall(fold(text)):
+        if word not in terms:
+            terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+def find_concepts(terms):
+    """Split `terms` into runs that name actors or regions (longest first) and the remaining plain words.
+
+    Two queries whatever the length of the query: one per vocabulary, for every run of up to
+    MAX_NAME_WORDS words.
+    """
+    runs = {}
+    for size in range(min(MAX_NAME_WORDS, len(terms)), 0, -1):
+        for start in range(len(terms) - size + 1):
+            runs.setdefault(name_key(" ".join(terms[start : start + size])), (start, size))
+    if not runs:
+        return [], terms
+    found = {}
+    for model, kind in ((Actor, "actors"), (Region, "regions")):
+        rows = model.objects.filter(models.Q(key__in=runs) | models.Q(aliases__key__in=runs))
+        for pk, key, alias_key in rows.values_list("pk", "key", "aliases__key"):
+            for matched in {key, alias_key} & runs.keys():
+                found.setdefault(matched, {"actors": set(), "regions": set()})[kind].add(pk)
+    taken, concepts = set(), []
+    for key, (start, size) in sorted(runs.items(), key=lambda item: (-item[1][1], item[1][0])):
+        span = set(range(start, start + size))
+        if key in found and not span & taken:
+            taken |= span
+            concepts.append(
+                Concept(terms[start : start + size], sorted(found[key]["actors"]), sorted(found[key]["regions"]))
+            )
+    plain = [t for i, t in enumerate(terms) if i not in taken]
+    return concepts, plain
+
+
+class PostgresBackend:
+    """Ranked full-text search on the stored tsvector (GIN index).
+
+    Ranking reads every candidate's tsvector, so it is done on the SEARCH_WINDOW newest matching stories:
+    a query matching half the archive still answers in milliseconds, and older matches are reached
+    with the date filters.
+    """
+
+    @staticmethod
+    def tsquery(words, joiner=" & "):
+        """A `to_tsquery('simple', …)` expression for `words` (all of them, or any with joiner " | ")."""
+        # Words come from \w+ after folding, so they hold no tsquery operators; quoting keeps them literal.
+        parts = [f"'{w}':*" if len(w) >= MIN_PREFIX else f"'{w}'" for w in words]
+        return joiner.join(parts)
+
+    def matching(self, articles, concepts, plain):
+        condition = models.Q()
+        if plain:
+            condition &= models.Q(_text_match(self.tsquery(plain)))
+        for concept in concepts:
+            # A UNION of the text matches and the tagged stories, so both sides use their own index.
+            sql = (
+                "SELECT id FROM articles_article WHERE search_document @@ to_tsquery('simple', %s) "
+                "UNION SELECT content_object_id FROM articles_articleactor WHERE tag_id = ANY(%s) "
+                "UNION SELECT content_object_id FROM articles_articleregion WHERE tag_id = ANY(%s)"
+            )
+            condition &= models.Q(pk__in=RawSQL(sql, [self.tsquery(concept.words), concept.actors, concept.regions]))
+        return articles.filter(condition)
+
+    def ranked(self, articles, terms, concepts):
+        window = articles.newest_first().values("pk")[:SEARCH_WINDOW]
+        rank = RawSQL(
+            "ts_rank(search_document, to_tsquery('simple', %s))",
+            [self.tsquery(terms, " | ")],
+            output_field=models.FloatField(),
+        )
+        candidates = Article.objects.filter(pk__in=models.Subquery(window))
+        return _best_first(candidates.annotate(rank=rank + _tag_bonus(concepts)))
+
+
+def _text_match(tsquery):
+    """`search_document @@ tsquery` as a condition for filter() (only the articles table has that column)."""
+    return RawSQL("search_document @@ to_tsquery('simple', %s)", [tsquery], output_field=models.BooleanField())
+
+
+class SimpleBackend:
+    """Substring search on the stored folded text (SQLite): every word must appear; headline hits first."""
+
+    def matching(self, articles, concepts, plain):
+        condition = models.Q()
+        for word in plain:
+            condition &= models.Q(search_document__contains=word)
+        for concept in concepts:
+            words = models.Q()
+            for word in concept.words:
+                words &= models.Q(search_document__contains=word)
+            condition &= words | _tagged(concept)
+        return articles.filter(condition)
+
+    def ranked(self, articles, terms, concepts):
+        # The stored text is the headline on its first line, then the rest: a hit before the first newline
+        # is a headline hit, worth ten body hits.
+        end_of_title = models.functions.StrIndex("search_document", models.Value("\n"))
+        score = models.Value(0.0)
+        for i, term in enumerate(terms):
+            position = f"hit_{i}"
+            articles = articles.alias(**{position: models.functions.StrIndex("search_document", models.Value(term))})
+            in_title = models.Q(**{f"{position}__gt": 0}) & models.Q(**{f"{position}__lt": end_of_title})
+            score = score + models.Case(models.When(in_title, then=models.Value(1.0)), default=models.Value(0.1))
+        return (
+            articles.annotate(rank=score + _tag_bonus(concepts))
+            .alias(public_at=PUBLIC_TIME)
+            .order_by("-rank", "-public_at", "-pk")
+        )
+
+
+def _best_first(articles):
+    """Highest rank first; among equals, the newest."""
+    return articles.alias(public_at=PUBLIC_TIME).order_by("-rank", "-public_at", "-pk")
+
+
+def _tagged(concept):
+    """Articles tagged with one of the concept's actors or regions."""
+    condition = models.Q(pk__in=[])
+    if concept.actors:
+        condition |= models.Q(pk__in=ArticleActor.objects.filter(tag__in=concept.actors).values("content_object_id"))
+    if concept.regions:
+        condition |= models.Q(pk__in=ArticleRegion.objects.filter(tag__in=concept.regions).values("content_object_id"))
+    return condition
+
+
+def _tag_bonus(concepts):
+    """A story tagged with what the reader named ranks above one that merely mentions it."""
+    bonus = models.Value(0.0)
+    for concept in concepts:
+        bonus = bonus + models.Case(models.When(_tagged(concept), then=models.Value(0.5)), default=models.Value(0.0))
+    return bonus
+
+
+def backend():
+    """The backend for the default database."""
+    return PostgresBackend() if connection.vendor == "postgresql" else SimpleBackend()
+
+
+def filtered(query):
+    """Public articles narrowed by the query's filters (no words involved)."""
+    articles = Article.objects.published()
+    if query.section:
+        articles = articles.in_section(query.section)
+    if query.region:
+        articles = articles.for_region(query.region)
+    if query.actor:
+        articles = articles.for_actor(query.actor)
+    if query.language:
+        articles = articles.in_language(query.language)
+    zone = timezone.get_current_timezone()
+    if query.date_from:
+        start = datetime.datetime.combine(query.date_from, datetime.time.min, tzinfo=zone)
+        articles = articles.public_since(start)
+    if query.date_to:
+        end = datetime.datetime.combine(query.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+        articles = articles.alias(public_at=PUBLIC_TIME).filter(public_at__lt=end)
+    return articles
+
+
+def search(query, page=1, per_page=20):
+    """Search public stories; returns one page of `SearchResults`, best first.
+
+    Without words, the filtered stories come newest first. Runs a fixed number of queries: two to find
+    names in the query, one for the page (one row more than shown, so no count), three for the chips.
+    """
+    terms = query_terms(query.text)
+    articles = filtered(query)
+    concepts, plain = find_concepts(terms) if terms else ([], [])
+    engine = backend()
+    if terms:
+        articles = engine.ranked(engine.matching(articles, concepts, plain), terms, concepts)
+    else:
+        articles = articles.newest_first()
+    page = max(1, page)
+    start = (page - 1) * per_page
+    rows = list(
+        articles.defer("search_document")
+        .select_related("section")
+        .prefetch_related("regions", "actors", "authors")[start : start + per_page + 1]
+    )
+    for article in rows:
+        article.headline_html = highlight(article.headline, terms)
+        article.snippet = snippet(" ".join([article.standfirst, plain_text(article.body)]), terms)
+    return SearchResults(rows[:per_page], page, len(rows) > per_page, terms, concepts)
+
+
+def highlight(text, terms):
+    """`text` HTML-escaped, with every word whose folded form starts with a query term wrapped in <mark>."""
+    return mark_safe(_marked(text, terms))  # noqa: S308 - every piece of `text` is escaped in _marked
+
+
+@functools.lru_cache(maxsize=65536)
+def _forms(word):
+    """The forms the index holds for `word`: folded, and for Arabic also without attached prefixes."""
+    return tuple(search_words(word).split())
+
+
+def _matches(word, terms):
+    return any(f == t or (len(t) >= MIN_PREFIX and f.startswith(t)) for f in _forms(word) for t in terms)
+
+
+def _marked(text, terms):
+    out, last = [], 0
+    for match in _WORD.finditer(text):
+        if _matches(match.group(), terms):
+            out.append(html.escape(text[last : match.start()]))
+            out.append(f"<mark>{html.escape(match.group())}</mark>")
+            last = match.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def snippet(text, terms, words=40):
+    """About `words` words of `text` around the first match, escaped and highlighted."""
+    tokens = text.split()
+    if not tokens:
+        return ""
+    # Look for the first match in the first SNIPPET_SCAN words only; a later match still gets the opening.
+    scanned = enumerate(tokens[:SNIPPET_SCAN])
+    first = next((i for i, token in scanned if any(_matches(w, terms) for w in _WORD.findall(token))), 0)
+    start = max(0, first - words // 4)
+    piece = " ".join(tokens[start : start + words])
+    prefix = "… " if start else ""
+    suffix = " …" if start + words < len(tokens) else ""
+    return mark_safe(html.escape(prefix) + _marked(piece, terms) + html.escape(suffix))  # noqa: S308
+
+
+class SearchForm(forms.Form):
+    """The search page's inputs, validated: unknown filters and impossible dates are explained, not ignored."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    section = forms.ModelChoiceField(
+        label=_("Section"), queryset=Section.objects.all(), required=False, to_field_name="slug"
+    )
+    region = forms.CharField(label=_("Place"), required=False, max_length=150)
+    actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("Any language")), *Article.Language.choices]
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_region(self):
+        return self._entry(Region, self.cleaned_data["region"], _("No place called “%(name)s”."))
+
+    def clean_actor(self):
+        return self._entry(Actor, self.cleaned_data["actor"], _("No actor called “%(name)s”."))
+
+    @staticmethod
+    def _entry(model, value, message):
+        # The filter accepts a slug (from links) or any name or alias (typed by a reader).
+        if not value:
+            return None
+        entry = model.objects.filter(slug=value).first() or model.objects.by_name(value.replace("-", " "))
+        if entry is None:
+            raise forms.ValidationError(message % {"name": value})
+        return entry
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def to_query(self):
+        """The validated inputs as a SearchQuery."""
+        data = self.cleaned_data
+        return SearchQuery(
+            text=data.get("q") or "",
+            section=data.get("section"),
+            region=data.get("region"),
+            actor=data.get("actor"),
+            language=data.get("language") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )

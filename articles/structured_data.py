@@ -1,0 +1,121 @@
+"""What an article page tells machines: schema.org NewsArticle (JSON-LD), Open Graph and Twitter cards.
+
+Built from what the article view has already loaded (authors, regions, actors, section), so it costs
+no query of its own.
+"""
+
+import re
+
+from django.utils import timezone
+
+from articles.models.fields import plain_text
+
+_FIRST_IMAGE = re.compile(r"<img\b[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
+
+
+def _iso(moment):
+    """ISO 8601 with the newsroom's UTC offset, e.g. 2026-03-01T09:30:00+03:00."""
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+
+
+def lead_image(article, request):
+    """The absolute URL of the first image in the story's body, or None."""
+    found = _FIRST_IMAGE.search(article.body or "")
+    return request.build_absolute_uri(found.group(1)) if found else None
+
+
+def description(article):
+    """A plain-text summary for previews: the standfirst, else the start of the body."""
+    text = article.standfirst or plain_text(article.body)
+    return (text[:297] + "…") if len(text) > 300 else text
+
+
+def _entity(entry, request, kind):
+    data = {"@type": kind, "name": entry.name, "url": request.build_absolute_uri(entry.get_absolute_url())}
+    if entry.name_ar:
+        data["alternateName"] = entry.name_ar
+    return data
+
+
+def news_article(article, request, publisher_name):
+    """The schema.org NewsArticle of `article` as a dict (ready for json.dumps)."""
+    url = request.build_absolute_uri(article.get_absolute_url())
+    published, modified = article.published_time, article.modified_time
+    authors = [
+        {"@type": "Person", "name": a.display_name, "url": request.build_absolute_uri(a.get_absolute_url())}
+        for a in article.authors.all()
+    ]
+    if not authors and (article.byline or article.credit):
+        authors = [{"@type": "Organization", "name": article.byline or article.credit}]
+    regions = [_entity(r, request, "Place") for r in article.regions.all()]
+    actors = [
+        _entity(a, request, "Person" if a.kind == a.Kind.PERSON else "Organization") for a in article.actors.all()
+    ]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": article.headline[:110],
+        "description": description(article),
+        "inLanguage": article.language,
+        "datePublished": _iso(published),
+        "dateModified": _iso(modified),
+        "author": authors,
+        "publisher": {
+            "@type": "Organization",
+            "name": publisher_name,
+            "url": request.build_absolute_uri("/"),
+        },
+        "wordCount": len(plain_text(article.body).split()),
+        "isAccessibleForFree": True,
+    }
+    image = lead_image(article, request)
+    if image:
+        data["image"] = [image]
+    if article.section:
+        data["articleSection"] = article.section.name
+    if article.dateline_place:
+        data["contentLocation"] = _entity(article.dateline_place, request, "Place")
+    # The places and actors the story is about; actors named in it but not its subject would be "mentions",
+    # and the tags do not tell the two apart, so places are "about" and actors are "mentions".
+    if regions:
+        data["about"] = regions
+    if actors:
+        data["mentions"] = actors
+    return data
+
+
+def social_tags(article, request, site_name):
+    """Open Graph and Twitter card meta tags as (attribute, name, content) triples, in display order."""
+    url = request.build_absolute_uri(article.get_absolute_url())
+    image = lead_image(article, request)
+    locale = "ar_AR" if article.language == "ar" else "en_GB"
+    tags = [
+        ("property", "og:type", "article"),
+        ("property", "og:site_name", site_name),
+        ("property", "og:title", article.headline),
+        ("property", "og:description", description(article)),
+        ("property", "og:url", url),
+        ("property", "og:locale", locale),
+    ]
+    if image:
+        tags.append(("property", "og:image", image))
+    tags += [
+        ("property", "article:published_time", _iso(article.published_time)),
+        ("property", "article:modified_time", _iso(article.modified_time)),
+    ]
+    if article.section:
+        tags.append(("property", "article:section", article.section.name))
+    for author in article.authors.all():
+        tags.append(("property", "article:author", request.build_absolute_uri(author.get_absolute_url())))
+    for entry in [*article.regions.all(), *article.actors.all()]:
+        tags.append(("property", "article:tag", entry.name))
+    tags += [
+        ("name", "twitter:card", "summary_large_image" if image else "summary"),
+        ("name", "twitter:title", article.headline),
+        ("name", "twitter:description", description(article)),
+    ]
+    if image:
+        tags.append(("name", "twitter:image", image))
+    return tags

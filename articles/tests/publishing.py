@@ -1,0 +1,53 @@
+"""Test set-up for the public site: stories put straight into a workflow state, and a fresh page cache.
+
+Tests about the workflow itself use articles/workflow.py; these only arrange what readers might see.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from articles.models import Article
+from articles.tests.factories import ArticleFactory
+
+S = Article.Status
+
+
+def story(status=S.PUBLISHED, age=timedelta(hours=1), **kwargs):
+    """An article in `status`, first published `age` ago when it is (or was) public."""
+    extra = {k: kwargs.pop(k) for k in ("scheduled_for", "embargo_until", "withdrawal_reason") if k in kwargs}
+    article = ArticleFactory(**kwargs)
+    fields = {"status": status, **extra}
+    if status in (S.PUBLISHED, S.UNPUBLISHED):
+        fields["first_published_at"] = fields["last_published_at"] = timezone.now() - age
+    if status == S.SCHEDULED:
+        fields.setdefault("scheduled_for", timezone.now() + timedelta(hours=1))
+    Article.objects.filter(pk=article.pk).update(**fields)  # set-up only: put the row in a state
+    article.refresh_from_db()
+    return article
+
+
+def hidden_stories():
+    """One story in every state readers must not see, keyed by a description."""
+    now = timezone.now()
+    return {
+        "draft": story(S.DRAFT, headline="Draft story nobody may see"),
+        "scheduled later": story(
+            S.SCHEDULED, headline="Scheduled story not due yet", scheduled_for=now + timedelta(hours=2)
+        ),
+        "embargoed": story(
+            S.PUBLISHED, headline="Embargoed story still secret", embargo_until=now + timedelta(hours=2)
+        ),
+        "unpublished": story(S.UNPUBLISHED, headline="Withdrawn story gone now", withdrawal_reason="Legal request"),
+        "spiked": story(S.SPIKED, headline="Spiked story killed early"),
+    }
+
+
+@pytest.fixture
+def fresh_cache():
+    """Each test starts with an empty page cache (on_commit purges do not run inside test transactions)."""
+    cache.clear()
+    yield
+    cache.clear()

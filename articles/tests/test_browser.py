@@ -1,0 +1,162 @@
+"""The public site in a real browser (Debian's Chromium through Playwright), with axe accessibility checks.
+
+Run with the rest of the suite; skipped when /usr/bin/chromium is missing (.ci/run installs it).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from articles.tests.factories import AuthorFactory, SectionFactory
+from articles.tests.publishing import story
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def stories(places, actors, settings):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    section = SectionFactory(name="Syria News", slug="syria-news", name_ar="أخبار سوريا")
+    author = AuthorFactory(display_name="Rania Khalil", slug="rania-khalil")
+    english = story(
+        headline="Last pocket falls in Baghouz",
+        kicker="Syria",
+        standfirst="Fighters surrendered after weeks of siege.",
+        body="<p>The last pocket held by the Islamic State fell on Saturday.</p><p>Thousands left the town.</p>",
+        section=section,
+        regions=[places["baghouz"]],
+        actors=[actors["isis"], actors["sdf"]],
+        authors=[author],
+    )
+    related = story(headline="Families leave Baghouz camp", section=section, regions=[places["baghouz"]])
+    arabic = story(
+        headline="سقوط آخر جيب لتنظيم الدولة في الباغوز",
+        slug="سقوط-الباغوز",
+        language="ar",
+        standfirst="استسلم المقاتلون بعد أسابيع من الحصار.",
+        body="<p>سقط آخر جيب لتنظيم الدولة الإسلامية يوم السبت.</p>",
+        section=section,
+        regions=[places["baghouz"]],
+        actors=[actors["isis"]],
+    )
+    english.link_translation(arabic)
+    return {"english": english, "arabic": arabic, "related": related}
+
+
+def serious_violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_article_page_renders_and_leads_to_its_place_and_related_story(live_server, page, stories):
+    page.goto(live_server.url + stories["english"].get_absolute_url())
+    assert page.locator("h1").inner_text() == "Last pocket falls in Baghouz"
+    assert page.locator(".byline a").inner_text() == "Rania Khalil"
+    page.get_by_role("link", name="Baghouz").first.click()
+    page.wait_for_url("**/region/baghouz/")
+    assert page.locator("h1").inner_text() == "Baghouz"
+    page.goto(live_server.url + stories["english"].get_absolute_url())
+    page.locator(".related").get_by_role("link", name="Families leave Baghouz camp").click()
+    page.wait_for_url(f"**{stories['related'].get_absolute_url()}")
+
+
+def test_arabic_article_renders_right_to_left(live_server, page, stories):
+    page.goto(live_server.url + stories["english"].get_absolute_url())
+    page.get_by_role("link", name="اقرأ بالعربية").click()
+    page.wait_for_url("**/ar/article/**")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    direction = page.locator("article h1").evaluate("el => getComputedStyle(el).direction")
+    assert direction == "rtl"
+
+
+def test_region_page_lists_stories_from_places_inside_it(live_server, page, stories):
+    page.goto(live_server.url + "/region/syria/")
+    assert page.locator("h1").inner_text() == "Syria"
+    page.get_by_role("link", name="Last pocket falls in Baghouz").click()
+    page.wait_for_url(f"**{stories['english'].get_absolute_url()}")
+
+
+def test_search_from_the_masthead_finds_by_alias_and_opens_the_story(live_server, page, stories):
+    page.goto(live_server.url + "/")
+    page.get_by_role("searchbox", name="Search stories").fill("Daesh")
+    page.get_by_role("search").get_by_role("button", name="Search").click()
+    page.wait_for_url("**/search/?q=Daesh")
+    results = page.locator(".search-results .story-headline a")
+    # Both language versions are tagged with the Islamic State, whose alias the reader typed.
+    assert sorted(results.all_inner_texts()) == sorted([stories["english"].headline, stories["arabic"].headline])
+    page.get_by_role("link", name="Last pocket falls in Baghouz").click()
+    page.wait_for_url(f"**{stories['english'].get_absolute_url()}")
+
+
+def test_search_filter_error_is_shown_next_to_the_field(live_server, page, stories):
+    page.goto(live_server.url + "/search/?q=baghouz&region=Atlantis")
+    assert "No place called “Atlantis”." in page.locator(".has-error").inner_text()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        lambda s: "/",
+        lambda s: "/ar/",
+        lambda s: s["english"].get_absolute_url(),
+        lambda s: s["arabic"].get_absolute_url(),
+        lambda s: "/region/syria/",
+        lambda s: "/search/?q=baghouz",
+    ],
+    ids=["home", "arabic home", "article", "arabic article", "region", "search"],
+)
+def test_axe_finds_no_serious_or_critical_violations(live_server, page, stories, address):
+    page.goto(live_server.url + address(stories))
+    assert serious_violations(page) == []
+
+
+def test_narrow_screen_keeps_the_article_readable(live_server, browser, stories):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(live_server.url + stories["english"].get_absolute_url())
+    overflow = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+    context.close()
+    assert overflow is False

@@ -1,0 +1,236 @@
+"""Search: ranking, names and aliases, Arabic folding, filters, a current index, and clear errors."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from articles.models import Article
+from articles.search import SearchQuery, search
+from articles.tests.factories import ArticleFactory, SectionFactory
+from articles.tests.publishing import S, fresh_cache, hidden_stories, story  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
+
+
+def headlines(text="", **filters):
+    return [a.headline for a in search(SearchQuery(text=text, **filters)).articles]
+
+
+def test_headline_match_ranks_above_standfirst_and_body_matches(db):
+    body = story(headline="Council meets in Basra", body="<p>Talks on the water crisis in Mosul went on.</p>")
+    stand = story(headline="Council meets again", standfirst="Mosul water talks resume")
+    title = story(headline="Mosul water crisis deepens", age=timedelta(days=3))
+    assert headlines("mosul water") == [title.headline, stand.headline, body.headline]
+
+
+def test_every_word_must_match(db):
+    story(headline="Mosul water crisis")
+    story(headline="Mosul election results")
+    assert headlines("mosul election") == ["Mosul election results"]
+
+
+def test_word_beginnings_match_longer_forms(db):
+    story(headline="Fighters killed near Raqqa")
+    assert headlines("kill") == ["Fighters killed near Raqqa"]
+
+
+def test_actor_alias_finds_stories_tagged_with_the_actor(actors):
+    tagged = story(headline="Militants attack checkpoint", actors=[actors["isis"]])
+    story(headline="Unrelated market story")
+    found = search(SearchQuery(text="Daesh"))
+    assert [a.headline for a in found.articles] == [tagged.headline]
+    assert [c.words for c in found.concepts] == [["daesh"]]
+
+
+def test_place_alias_with_other_words_needs_both(places):
+    story(headline="Shelling reported overnight", regions=[places["deir"]])
+    story(headline="Shelling reported in Aleppo")
+    story(headline="Market reopens", regions=[places["deir"]])
+    assert headlines("Deir Ezzor shelling") == ["Shelling reported overnight"]
+
+
+def test_arabic_query_without_hamza_and_with_haa_finds_the_proper_spelling(db):
+    article = story(headline="مقتل قيادي في تنظيم الدولة الإسلامية", slug="a1", language="ar")
+    story(headline="افتتاح سوق في الموصل", slug="a2", language="ar")
+    assert headlines("الدوله الاسلاميه") == [article.headline]
+
+
+def test_arabic_query_finds_words_with_attached_prefixes(db):
+    article = story(
+        headline="تظاهرات في البصرة", body="<p>وقال مسؤول للعراق إن الوضع هادئ.</p>", slug="a", language="ar"
+    )
+    assert headlines("العراق") == [article.headline]
+
+
+def test_arabic_actor_alias_finds_tagged_stories(actors):
+    article = story(headline="Attack near Hajin", actors=[actors["isis"]])
+    assert headlines("داعش") == [article.headline]
+
+
+def test_search_never_finds_what_readers_may_not_see(db):
+    hidden = hidden_stories()
+    visible = story(headline="Story readers may see")
+    found = headlines("story")
+    assert found == [visible.headline], f"leaked: {set(found) - {visible.headline}} of {list(hidden)}"
+
+
+def test_filters_by_section_place_actor_language_and_dates(places, actors):
+    politics = SectionFactory(name="Politics", slug="politics")
+    old = story(headline="Baghouz story old", regions=[places["baghouz"]], age=timedelta(days=40))
+    new = story(headline="Baghouz story new", regions=[places["baghouz"]], actors=[actors["sdf"]], section=politics)
+    arabic = story(headline="Baghouz story arabic", slug="b", language="ar", regions=[places["baghouz"]])
+    elsewhere = story(headline="Baghdad story", regions=[places["baghdad"]])
+    assert set(headlines("story", region=places["syria"])) == {old.headline, new.headline, arabic.headline}
+    assert headlines("story", section=politics) == [new.headline]
+    assert headlines("story", actor=actors["sdf"]) == [new.headline]
+    assert headlines("story", language="ar") == [arabic.headline]
+    today = timezone.localdate()
+    assert old.headline not in headlines("story", date_from=today - timedelta(days=7))
+    assert headlines("story", date_to=today - timedelta(days=30)) == [old.headline]
+    assert headlines("story", region=places["iraq"]) == [elsewhere.headline]
+
+
+def test_results_are_paged_without_counting(db):
+    for n in range(25):
+        story(headline=f"Numbered story {n}", age=timedelta(minutes=n))
+    first = search(SearchQuery(text="story"), page=1)
+    second = search(SearchQuery(text="story"), page=2)
+    assert len(first.articles) == 20 and first.has_next
+    assert len(second.articles) == 5 and not second.has_next and second.has_previous
+
+
+def test_snippets_highlight_matches_and_escape_the_text(db):
+    story(headline="Water <b>crisis</b> in Mosul", standfirst="The water crisis & the dams.")
+    result = search(SearchQuery(text="water")).articles[0]
+    assert str(result.headline_html) == "<mark>Water</mark> &lt;b&gt;crisis&lt;/b&gt; in Mosul"
+    assert "<mark>water</mark> crisis &amp; the dams." in str(result.snippet)
+
+
+def test_arabic_snippet_highlights_the_folded_match(db):
+    story(headline="تنظيم الدولة الإسلامية", slug="x", language="ar")
+    result = search(SearchQuery(text="الدوله")).articles[0]
+    assert "<mark>الدولة</mark>" in str(result.headline_html)
+
+
+# The index stays current however the text is written.
+
+
+def test_index_follows_edits_saved_through_the_model(db):
+    article = story(headline="Old words here")
+    article.headline = "Fresh words here"
+    article.save()
+    assert headlines("fresh") == ["Fresh words here"]
+    assert headlines("old") == []
+
+
+def test_index_is_written_by_bulk_create_and_bulk_update(db):
+    section = SectionFactory()
+    now = timezone.now()
+    created = Article.objects.bulk_create(
+        [
+            Article(
+                headline=f"Imported wire story {n}",
+                slug=f"w{n}",
+                section=section,
+                status=S.PUBLISHED,
+                first_published_at=now,
+                last_published_at=now,
+            )
+            for n in range(3)
+        ]
+    )
+    assert len(headlines("imported wire")) == 3
+    created[0].headline = "Rewritten by the importer"
+    Article.objects.bulk_update(created[:1], ["headline"])
+    assert headlines("rewritten") == ["Rewritten by the importer"]
+    assert len(headlines("imported wire")) == 2
+
+
+def test_refresh_search_repairs_raw_updates(db):
+    article = story(headline="Before the raw update")
+    Article.objects.filter(pk=article.pk).update(headline="After the raw update")
+    assert headlines("after") == []
+    assert Article.objects.filter(pk=article.pk).refresh_search() == 1
+    assert headlines("after") == ["After the raw update"]
+
+
+# The search page
+
+
+def test_search_page_shows_results_with_highlighting(client, actors):
+    story(headline="Militants attack checkpoint", actors=[actors["isis"]], standfirst="An attack at dawn.")
+    html = client.get("/search/", {"q": "attack"}).content.decode()
+    assert "Militants <mark>attack</mark> checkpoint" in html
+
+
+def test_search_page_explains_bad_filters_instead_of_failing(client, places):
+    response = client.get(
+        "/search/", {"q": "x", "region": "Atlantis", "date_from": "2026-03-10", "date_to": "2026-03-01"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "No place called “Atlantis”." in html
+    assert "The end date is before the start date." in html
+
+
+def test_search_page_rejects_an_impossible_date(client, db):
+    html = client.get("/search/", {"q": "x", "date_from": "2026-02-31"}).content.decode()
+    assert "Enter a valid date." in html
+
+
+def test_search_page_accepts_a_place_name_or_alias_as_filter(client, places):
+    article = story(headline="Baghouz story", regions=[places["baghouz"]])
+    html = client.get("/search/", {"q": "story", "region": "Al-Baghouz"}).content.decode()
+    assert article.get_absolute_url() in html
+
+
+def test_empty_search_shows_the_form_only(client, db):
+    html = client.get("/search/").content.decode()
+    assert 'name="q"' in html and "Results" not in html
+
+
+# PostgreSQL specifics
+
+
+def test_postgres_search_uses_a_gin_indexed_tsvector(on_postgres):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'articles_article' AND indexname = %s",
+            ["article_search_document_gin"],
+        )
+        (definition,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT data_type FROM information_schema.columns WHERE table_name = 'articles_article' "
+            "AND column_name = 'search_document'"
+        )
+        (data_type,) = cursor.fetchone()
+    assert "USING gin (search_document)" in definition
+    assert data_type == "tsvector"
+
+
+def test_postgres_weights_headline_above_standfirst_above_body(on_postgres):
+    article = story(headline="Mosul", standfirst="Basra", body="<p>Kirkuk</p>")
+    document = Article.objects.filter(pk=article.pk).values_list("search_document", flat=True)[0]
+    assert "'mosul':1A" in document and "'basra':2B" in document and "'kirkuk':3C" in document
+
+
+def test_postgres_ranks_more_matches_higher_among_body_matches(on_postgres):
+    once = story(headline="Report one", body="<p>Drought hits farmers.</p>")
+    thrice = story(headline="Report two", body="<p>Drought, drought and more drought.</p>", age=timedelta(days=9))
+    assert headlines("drought") == [thrice.headline, once.headline]
+
+
+def test_date_filter_uses_the_newsroom_day(db, settings):
+    # 23:30 in Baghdad on 1 March is 20:30 UTC: it belongs to 1 March for the reader.
+    article = story(headline="Late night story")
+    moment = timezone.datetime(2026, 3, 1, 20, 30, tzinfo=timezone.get_fixed_timezone(0))
+    Article.objects.filter(pk=article.pk).update(first_published_at=moment)
+    assert headlines("story", date_from=date(2026, 3, 1), date_to=date(2026, 3, 1)) == [article.headline]
+    assert headlines("story", date_from=date(2026, 3, 2)) == []
+
+
+def test_factory_story_is_searchable_immediately(db):
+    ArticleFactory(headline="Never published text")
+    assert headlines("never") == []

@@ -1,0 +1,362 @@
+"""The public pages: what readers see, what they never see, where old addresses lead, and query budgets."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles import workflow
+from articles.models import Article, Correction
+from articles.tests.factories import AuthorFactory, RegionFactory, SectionFactory
+from articles.tests.publishing import S, fresh_cache, hidden_stories, story  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
+
+
+@pytest.fixture
+def page_cache_off(settings):
+    """Measure the views themselves, not the page cache."""
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def desk(places, actors):
+    """A section, an author, a public story about Baghouz and ISIS, one due by schedule, and hidden ones."""
+    section = SectionFactory(name="Syria News", slug="syria-news")
+    author = AuthorFactory(display_name="Rania Khalil", slug="rania-khalil")
+    tags = {"section": section, "regions": [places["baghouz"]], "actors": [actors["isis"]], "authors": [author]}
+    visible = story(headline="Last ISIS pocket falls in Baghouz", **tags)
+    due = story(
+        S.SCHEDULED, headline="Scheduled story now due", scheduled_for=timezone.now() - timedelta(minutes=5), **tags
+    )
+    hidden = _hidden_with(tags)
+    return {"section": section, "author": author, "visible": visible, "due": due, "hidden": hidden, **places, **actors}
+
+
+def _hidden_with(tags):
+    stories = hidden_stories()
+    for article in stories.values():
+        article.section = tags["section"]
+        article.save()
+        article.regions.set(tags["regions"])
+        article.actors.set(tags["actors"])
+        article.authors.set(tags["authors"])
+    return stories
+
+
+LIST_PAGES = {
+    "home": lambda d: "/",
+    "section": lambda d: d["section"].get_absolute_url(),
+    "region (parent of the tagged place)": lambda d: d["syria"].get_absolute_url(),
+    "actor": lambda d: d["isis"].get_absolute_url(),
+    "author": lambda d: d["author"].get_absolute_url(),
+    "search": lambda d: "/search/?q=story",
+    "latest feed": lambda d: "/feeds/latest/rss/",
+    "latest Atom feed": lambda d: "/feeds/latest/atom/",
+    "section feed": lambda d: f"/feeds/section/{d['section'].slug}/rss/",
+    "region feed": lambda d: f"/feeds/region/{d['syria'].slug}/rss/",
+    "actor feed": lambda d: f"/feeds/actor/{d['isis'].slug}/atom/",
+}
+
+
+@pytest.mark.parametrize("page", list(LIST_PAGES))
+def test_lists_show_public_and_due_stories_and_nothing_else(client, desk, page):
+    html = client.get(LIST_PAGES[page](desk)).content.decode()
+    assert desk["visible"].get_absolute_url() in html
+    assert desk["due"].get_absolute_url() in html
+    for name, article in desk["hidden"].items():
+        assert article.get_absolute_url() not in html, f"{name} story leaked onto the {page} page"
+        assert article.headline not in html, f"{name} story leaked onto the {page} page"
+
+
+@pytest.mark.parametrize("sitemap", ["articles", "news"])
+def test_sitemaps_list_public_and_due_stories_and_nothing_else(client, desk, sitemap):
+    xml = client.get(f"/sitemap-{sitemap}.xml").content.decode()
+    assert f"/article/{desk['visible'].pk}/" in xml
+    assert f"/article/{desk['due'].pk}/" in xml
+    for name, article in desk["hidden"].items():
+        assert f"/article/{article.pk}/" not in xml, f"{name} story leaked into the {sitemap} sitemap"
+
+
+def test_public_and_due_stories_have_pages(client, desk):
+    assert client.get(desk["visible"].get_absolute_url()).status_code == 200
+    assert client.get(desk["due"].get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled later", "embargoed", "spiked"])
+def test_stories_readers_may_not_see_answer_not_found(client, desk, state):
+    response = client.get(desk["hidden"][state].get_absolute_url())
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert desk["hidden"][state].headline not in response.content.decode()
+
+
+def test_withdrawn_story_answers_gone_with_the_public_reason(client, desk):
+    response = client.get(desk["hidden"]["unpublished"].get_absolute_url())
+    assert response.status_code == 410
+    assert "Legal request" in response.content.decode()
+    assert "This story has been withdrawn" in response.content.decode()
+
+
+def test_scheduled_story_appears_once_its_time_has_come(client, places):
+    article = story(S.SCHEDULED, headline="Story at nine", scheduled_for=timezone.now() + timedelta(minutes=1))
+    assert article.headline not in client.get("/").content.decode()
+    Article.objects.filter(pk=article.pk).update(scheduled_for=timezone.now() - timedelta(seconds=1))
+    from django.core.cache import cache
+
+    cache.clear()  # the page cache would hold the page until the scheduled time; here we jump the clock instead
+    assert article.headline in client.get("/").content.decode()
+
+
+def test_unknown_address_gets_the_sites_not_found_page(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert 'href="/"' in response.content.decode()
+
+
+def test_unknown_story_number_is_not_found(client, db):
+    assert client.get("/article/999999/anything/").status_code == 404
+
+
+# Addresses
+
+
+def test_old_slug_redirects_permanently_to_the_current_address(client, db):
+    article = story(headline="Original headline")
+    old = article.get_absolute_url()
+    Article.objects.filter(pk=article.pk).update(slug="better-headline")
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == f"/article/{article.pk}/better-headline/"
+
+
+def test_arabic_story_lives_in_the_arabic_edition(client, db):
+    article = story(headline="الدولة الإسلامية تخسر آخر جيب", slug="آخر-جيب", language="ar")
+    assert article.get_absolute_url().startswith("/ar/article/")
+    response = client.get(f"/article/{article.pk}/{article.slug}/")
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url()
+
+
+def test_region_alias_slug_redirects_to_the_canonical_place(client, places):
+    response = client.get("/region/deir-ezzor/")
+    assert response.status_code == 301
+    assert response["Location"] == "/region/deir-ez-zor/"
+
+
+def test_arabic_alias_slug_redirects_to_the_canonical_place(client, places):
+    response = client.get("/ar/region/دير-الزور/")
+    assert response.status_code == 301
+    assert response["Location"] == "/ar/region/deir-ez-zor/"
+
+
+def test_actor_alias_slug_redirects_to_the_canonical_actor(client, actors):
+    response = client.get("/actor/daesh/")
+    assert response.status_code == 301
+    assert response["Location"] == "/actor/islamic-state/"
+
+
+def test_unknown_place_is_not_found(client, places):
+    assert client.get("/region/atlantis/").status_code == 404
+
+
+def test_get_absolute_url_names_are_kept(desk):
+    assert desk["section"].get_absolute_url() == "/section/syria-news/"
+    assert desk["syria"].get_absolute_url() == "/region/syria/"
+    assert desk["isis"].get_absolute_url() == "/actor/islamic-state/"
+    assert desk["author"].get_absolute_url() == "/author/rania-khalil/"
+    assert desk["visible"].get_absolute_url() == f"/article/{desk['visible'].pk}/{desk['visible'].slug}/"
+
+
+# The article page
+
+
+def test_article_page_shows_the_whole_story(client, desk):
+    article = desk["visible"]
+    Article.objects.filter(pk=article.pk).update(
+        kicker="Syria", standfirst="The last pocket has fallen.", dateline_place=desk["deir"]
+    )
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Last ISIS pocket falls in Baghouz" in html
+    assert "The last pocket has fallen." in html
+    assert '<p class="kicker">Syria</p>' in html
+    assert 'href="/author/rania-khalil/" rel="author"' in html
+    assert 'href="/region/deir-ez-zor/"' in html  # the dateline
+    assert 'href="/region/baghouz/"' in html and 'href="/actor/islamic-state/"' in html  # the chips
+    assert f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">' in html
+
+
+def test_article_times_are_shown_in_the_newsroom_time_zone(client, db, settings):
+    article = story()
+    when = datetime(2026, 3, 1, 6, 30, tzinfo=UTC)
+    Article.objects.filter(pk=article.pk).update(first_published_at=when, last_published_at=when)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<time datetime="2026-03-01T09:30:00+03:00">1 March 2026, 09:30' in html
+    assert "Updated" not in html
+
+
+def test_public_correction_appears_on_the_story(client, desk, publisher, django_capture_on_commit_callbacks):
+    article = desk["visible"]
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.correct(article, by=publisher, note="An earlier version misnamed the town.", kind="correction")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Corrections and updates" in html
+    assert "An earlier version misnamed the town." in html
+    assert Correction.objects.filter(article=article).count() == 1
+
+
+def test_related_stories_rank_by_shared_places_and_actors(client, places, actors):
+    article = story(regions=[places["baghouz"], places["deir"]], actors=[actors["isis"], actors["sdf"]])
+    three = story(headline="Shares three tags", regions=[places["baghouz"], places["deir"]], actors=[actors["isis"]])
+    one = story(headline="Shares one tag", regions=[places["deir"]], age=timedelta(minutes=1))
+    two = story(headline="Shares two tags", regions=[places["baghouz"]], actors=[actors["sdf"]])
+    story(headline="Shares nothing at all", regions=[places["baghdad"]])
+    hidden = story(S.DRAFT, headline="Draft sharing everything", regions=[places["baghouz"], places["deir"]])
+    html = client.get(article.get_absolute_url()).content.decode()
+    related = html[html.index("Related stories") :]
+    assert related.index(three.headline) < related.index(two.headline) < related.index(one.headline)
+    assert "Shares nothing at all" not in related
+    assert hidden.headline not in related
+
+
+def test_translation_is_linked_with_hreflang_both_ways(client, db):
+    english = story(headline="Baghouz falls", language="en")
+    arabic = story(headline="سقوط الباغوز", slug="سقوط-الباغوز", language="ar")
+    english.link_translation(arabic)
+    html = client.get(english.get_absolute_url()).content.decode()
+    assert f'hreflang="ar" href="http://testserver{arabic.get_absolute_url()}"' in html
+    arabic_html = client.get(arabic.get_absolute_url()).content.decode()
+    assert f'hreflang="en" href="http://testserver{english.get_absolute_url()}"' in arabic_html
+
+
+def test_unpublished_translation_is_not_linked(client, db):
+    english = story(headline="Baghouz falls", language="en")
+    arabic = story(S.DRAFT, headline="سقوط الباغوز", slug="سقوط", language="ar")
+    english.link_translation(arabic)
+    assert 'rel="alternate" hreflang="ar"' not in client.get(english.get_absolute_url()).content.decode()
+
+
+def test_arabic_story_is_right_to_left_with_arabic_interface(client, places):
+    article = story(headline="سقوط الباغوز", slug="سقوط-الباغوز", language="ar", regions=[places["baghouz"]])
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    assert '<article class="article" lang="ar" dir="rtl">' in html
+    assert "الأماكن" in html  # "Places", translated
+    assert "الباغوز" in html  # the place chip in its Arabic name
+
+
+def test_body_html_is_the_sanitised_html_and_the_headline_is_escaped(client, db):
+    article = story(headline="<script>alert(1)</script> headline", body="<p>Fine <script>x()</script></p>")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; headline" in html
+    assert "x()" not in html
+
+
+# Places, actors, authors, sections
+
+
+def test_region_page_lists_stories_inside_it_with_parents_and_children(client, desk):
+    html = client.get("/region/deir-ez-zor-governorate/").content.decode()
+    assert desk["visible"].headline in html  # tagged Baghouz, which is inside the governorate
+    breadcrumb = html[html.index('class="breadcrumb"') :]
+    assert 'href="/region/syria/"' in breadcrumb
+    children = html[html.index("Places inside") :]
+    assert 'href="/region/baghouz/"' in children and 'href="/region/deir-ez-zor/"' in children
+
+
+def test_region_page_shows_the_whole_parent_chain_in_order(client, places):
+    html = client.get("/region/baghouz/").content.decode()
+    crumbs = html[html.index('class="breadcrumb"') : html.index("</nav>", html.index('class="breadcrumb"'))]
+    assert crumbs.index("/region/syria/") < crumbs.index("/region/deir-ez-zor-governorate/")
+
+
+def test_actor_page_shows_kind_and_description(client, actors):
+    actors["isis"].description = "Jihadist group that held territory in Iraq and Syria."
+    actors["isis"].save()
+    html = client.get("/actor/islamic-state/").content.decode()
+    assert "Armed group" in html
+    assert "Jihadist group that held territory" in html
+
+
+def test_section_page_lists_subsections_and_their_stories(client, db):
+    parent = SectionFactory(name="Iraq News", slug="iraq-news")
+    local = SectionFactory(name="Local News", slug="local-news", parent=parent)
+    article = story(section=local, headline="Basra council meets")
+    html = client.get("/section/iraq-news/").content.decode()
+    assert 'href="/section/local-news/"' in html
+    assert article.headline in html
+
+
+def test_lists_are_paginated(client, db):
+    section = SectionFactory()
+    for n in range(25):
+        story(section=section, headline=f"Numbered story {n:02d}", age=timedelta(minutes=n))
+    first = client.get(section.get_absolute_url()).content.decode()
+    second = client.get(section.get_absolute_url() + "?page=2").content.decode()
+    assert "Numbered story 00" in first and "Numbered story 24" not in first
+    assert "Numbered story 24" in second and 'rel="prev"' in second
+
+
+def test_each_edition_lists_its_own_language(client, db):
+    english = story(headline="English story here")
+    arabic = story(headline="خبر عربي هنا", slug="خبر", language="ar")
+    assert english.headline in client.get("/").content.decode()
+    assert arabic.headline not in client.get("/").content.decode()
+    arabic_home = client.get("/ar/").content.decode()
+    assert arabic.headline in arabic_home and english.headline not in arabic_home
+    assert '<html lang="ar" dir="rtl">' in arabic_home
+
+
+# Query budgets: the same number of queries for one tag as for many.
+
+
+def _count(client, url):
+    client.get(url)  # warm the navigation fragment
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_article_page_runs_six_queries_whatever_the_tags_authors_and_related(client, places, actors, page_cache_off):
+    small = story(regions=[places["baghouz"]])
+    many_regions = [RegionFactory() for _ in range(8)]
+    big = story(regions=many_regions, actors=list(actors.values()), authors=[AuthorFactory() for _ in range(4)])
+    Correction.objects.create(article=big, text="A correction")
+    for _ in range(6):
+        story(regions=many_regions[:3], actors=[actors["isis"]])
+    assert _count(client, small.get_absolute_url()) == 6
+    assert _count(client, big.get_absolute_url()) == 6
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        (lambda d: "/", 5),
+        (lambda d: d["section"].get_absolute_url(), 5),
+        (lambda d: d["syria"].get_absolute_url(), 6),
+        (lambda d: d["isis"].get_absolute_url(), 4),
+        (lambda d: d["author"].get_absolute_url(), 4),
+        (lambda d: "/search/?q=story", 7),
+        (lambda d: "/search/?q=daesh&region=syria&language=en", 8),
+    ],
+)
+def test_list_pages_run_a_fixed_number_of_queries(client, desk, page_cache_off, url, expected):
+    address = url(desk)
+    for n in range(6):
+        story(section=desk["section"], headline=f"Plain story {n}", regions=[desk["baghouz"]], actors=[desk["isis"]])
+    few = _count(client, address)
+    for n in range(12):
+        article = story(
+            section=desk["section"],
+            headline=f"Another story {n}",
+            regions=[desk["baghouz"], desk["deir"]],
+            actors=[desk["isis"], desk["sdf"]],
+            authors=[desk["author"], AuthorFactory()],
+        )
+        article.standfirst = "Story"
+    assert _count(client, address) == few == expected
