@@ -8,3 +8,7 @@ class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = _("Newsroom")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Connects the receivers that drop cached gazetteer matchers when a name changes.
+        from articles import tagging  # noqa: F401

@@ -59,6 +59,31 @@ def name_key(name):
     return _SPACES.sub(" ", text).strip()
 
 
+def strip_marks(text):
+    """Return `text` in NFKC with invisible characters and Arabic short vowels removed, case kept.
+
+    The tagger tokenises this form (it still needs capitals to tell "Turkey" from "turkey"), then folds
+    the tokens with `fold_words`.
+    """
+    if not text:
+        return ""
+    return _HARAKAT.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+
+
+_POSSESSIVE = re.compile(r"['\u2019\u02bc]s(?= |$)")
+
+
+def fold_words(text):
+    """Fold space-separated words of `strip_marks` output the way `name_key` folds a name, word by word.
+
+    Spaces are left exactly where they are (so the n-th word of the result is the n-th word of the input),
+    an English possessive "'s" is dropped ("Syria's" is Syria) and apostrophes and dots inside a word go,
+    as `name_key` drops them.
+    """
+    text = _POSSESSIVE.sub("", text.translate(_LETTER_MAP).casefold())
+    return _NAME_MARKS.sub("", text)
+
+
 def is_arabic(text, threshold=0.3):
     """Return True when at least `threshold` of the letters in `text` are Arabic script."""
     letters = [c for c in text if c.isalpha()]

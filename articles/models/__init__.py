@@ -1,6 +1,7 @@
 """The newsroom's models. Import them from here: `from articles.models import Article, Region`."""
 
 from articles.models.article import Article, ArticleLanguage, ArticleStatus, Author, Section
+from articles.models.suggestions import RejectedSuggestion
 from articles.models.taxonomy import (
     Actor,
     ActorAlias,
@@ -25,6 +26,7 @@ __all__ = [
     "Author",
     "Region",
     "RegionAlias",
+    "RejectedSuggestion",
     "Section",
     "UnknownNameError",
 ]
