@@ -9,6 +9,8 @@ admin.site.site_header = "Newsroom desk"
 admin.site.site_title = "Newsroom"
 
 urlpatterns = [
+    # The desk's tag suggestions (articles/admin_suggestions.py), beside the article admin's own URLs.
+    path("admin/articles/article/", include("articles.admin_suggestions")),
     path("admin/", admin.site.urls),
     path("tinymce/", include("tinymce.urls")),
     path("", include("articles.urls")),

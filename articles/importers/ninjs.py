@@ -80,7 +80,12 @@ def story_from_item(item, entry=None):
         "",
     )
     uri = str(item.get("uri") or item.get("guid") or "")
+    altids = {a.get("role"): a.get("value") for a in item.get("altids") or () if isinstance(a, dict)}
+    kickers = [h for h in item.get("headlines") or () if isinstance(h, dict) and h.get("role") == "kicker"]
+    kicker = kickers[0].get("value", "") if kickers else ""
     return Story(
+        kicker=str(kicker or ""),
+        source=str(altids.get("source") or ""),
         headline=" ".join(headline.split()),
         body=body,
         standfirst=standfirst.strip(),
@@ -91,7 +96,7 @@ def story_from_item(item, entry=None):
         actors=_names(people) + _names(organisations),
         published_at=parse_when(item.get("firstcreated") or item.get("versioncreated")),
         embargo_until=parse_when(item.get("embargoed")),
-        source_id=uri,
+        source_id=str(altids.get("source-id") or uri),
         source_url=uri if uri.startswith(("http://", "https://")) else "",
         credit=str(credit),
         entry=entry,
