@@ -1,13 +1,14 @@
 """The newsroom's desk in the Django admin: articles, sections, authors, and the two vocabularies.
 
-Business rules live elsewhere (workflow.py, taxonomy.py); this module only wires them to forms,
+Business rules live elsewhere (workflow.py, editing.py, taxonomy.py); this module only wires them to forms,
 lists and actions.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
-from django.db.models import Count, Q
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -16,7 +17,8 @@ from django.utils.translation import ngettext
 from taggit.managers import TaggableManager
 from tinymce.widgets import TinyMCE
 
-from articles import taxonomy
+from articles import editing, revisions, taxonomy
+from articles.desk_admin import ArticleDeskMixin
 from articles.models import Actor, ActorAlias, Article, Author, Region, RegionAlias, Section
 from articles.normalisation import name_key
 
@@ -27,6 +29,9 @@ class ArticleAdminForm(forms.ModelForm):
     """The story form: text fields follow the story's writing direction; body is a rich-text editor."""
 
     source_url = forms.URLField(label=_("source URL"), max_length=500, required=False, assume_scheme="https")
+    # The version the editor loaded; a save over a newer one is refused (optimistic locking).
+    base_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    editor = None  # the requesting user, set by ArticleAdmin.get_form
 
     class Meta:
         model = Article
@@ -42,6 +47,32 @@ class ArticleAdminForm(forms.ModelForm):
                 self.fields[name].widget.attrs["dir"] = direction
         if "body" in self.fields:
             self.fields["body"].widget.mce_attrs = {"directionality": "rtl" if direction == "rtl" else "ltr"}
+        self.pending = None
+        if self.instance.pk:
+            self.initial.setdefault("base_version", self.instance.version)
+            # On a story with a pending update, the editor carries on from the pending text, not the live one.
+            self.pending = revisions.pending_revision(self.instance)
+            if self.pending:
+                self.initial.update(revisions.as_form_initial(self.pending.content))
+
+    def clean(self):
+        """Refuse, keeping the typed text, a save the editor may not make or one over a newer version."""
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        try:
+            # Runs inside the admin's transaction: the row stays locked until the save below commits.
+            editing.lock_for_edit(self.instance.pk, self.editor, cleaned.get("base_version"))
+        except editing.StaleEdit as stale:
+            compare = reverse("admin:articles_article_compare", args=[self.instance.pk])
+            link = f"{compare}?from={stale.base_version}&to={stale.latest.number}"
+            self.add_error(None, format_html('{} <a href="{}">{}</a>', stale, link, _("Compare the versions")))
+            # Saving again after reading the warning is a deliberate choice to replace their version.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("base_version")] = str(stale.latest.number)
+        except editing.EditRefused as refused:
+            self.add_error(None, str(refused))
+        return cleaned
 
 
 class VocabularyPicker(AutocompleteSelectMultiple):
@@ -92,7 +123,7 @@ def _names(entries):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = (
         "headline",
@@ -152,10 +183,45 @@ class ArticleAdmin(admin.ModelAdmin):
     )
 
     class Media:
-        js = ("admin/article_form.js",)
+        js = ("admin/article_form.js", "admin/article_presence.js")
+        css = {"all": ("admin/desk.css",)}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("regions", "actors", "authors")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"editor": request.user})
+
+    def has_change_permission(self, request, obj=None):
+        """Reporters change their own drafts; editors any article that is not spiked (live ones as pending updates)."""
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or editing.may_edit(request.user, obj))
+
+    def save_model(self, request, obj, form, change):
+        content = revisions.content_from_values(form.cleaned_data)
+        if not change:
+            editing.create_article(obj, content, by=request.user)
+            return
+        try:
+            result = editing.save_edit(obj.pk, content, by=request.user, base_version=form.cleaned_data["base_version"])
+        except editing.EditRefused as refused:  # the form checked under the same row lock, so only a forged post
+            raise PermissionDenied(str(refused)) from refused
+        if result.pending:
+            self.message_user(
+                request,
+                _(
+                    "Saved as a pending update (version %(number)s). Readers still see the published text until "
+                    "someone with publishing rights uses “Publish update”."
+                )
+                % {"number": result.revision.number},
+                messages.WARNING,
+            )
+
+    def save_related(self, request, form, formsets, change):
+        # Authors, regions and actors were saved with the revision in save_model.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, TaggableManager):
@@ -193,11 +259,6 @@ class ArticleAdmin(admin.ModelAdmin):
             actors = Actor.objects.matching_keys([key])
             results |= queryset.tagged_with_any(regions=regions, actors=actors)
         return results, may_have_duplicates
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("regions"))
     def region_names(self, obj):
@@ -245,13 +306,22 @@ class VocabularyAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(_article_count=Count("article_links", distinct=True))
 
     def get_search_results(self, request, queryset, search_term):
-        """Match names and aliases in any spelling that folds alike (Deir Ezzor, دير الزور, Daesh, داعش)."""
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        """Match names and aliases in any spelling that folds alike (Deir Ezzor, دير الزور, Daesh, داعش).
+
+        Exact name or alias matches come first, then names that start with the term, then the rest, so
+        typing "Daesh" offers Islamic State before "Global Coalition against Daesh".
+        """
         key = name_key(search_term)
-        if key:
-            results |= queryset.filter(Q(key__contains=key) | Q(aliases__key__contains=key))
-            may_have_duplicates = True
-        return results, may_have_duplicates
+        if not key:
+            return super().get_search_results(request, queryset, search_term)
+        aliases = self.model.aliases.rel.related_model.objects.filter(entry=OuterRef("pk"))
+        exact = Q(key=key) | Exists(aliases.filter(key=key))
+        prefix = Q(key__startswith=key) | Exists(aliases.filter(key__startswith=key))
+        contains = Q(key__contains=key) | Exists(aliases.filter(key__contains=key)) | Q(name_ar__icontains=search_term)
+        ranked = queryset.filter(contains).annotate(
+            match_rank=Case(When(exact, then=Value(0)), When(prefix, then=Value(1)), default=Value(2))
+        )
+        return ranked.order_by("match_rank", "name"), False
 
     @admin.display(description=_("articles"), ordering="_article_count")
     def article_count(self, obj):

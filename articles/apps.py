@@ -10,5 +10,10 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from articles.notifications import notify_people_concerned
+        from articles.signals import article_moved
+
+        article_moved.connect(notify_people_concerned, dispatch_uid="articles.notifications")
+
         # Connects the receivers that drop cached gazetteer matchers when a name changes.
         from articles import tagging  # noqa: F401

@@ -49,3 +49,25 @@ class ArticleQuerySet(models.QuerySet):
     def with_list_relations(self):
         """Load what a list of articles shows (section, regions, actors, authors) in a fixed number of queries."""
         return self.select_related("section").prefetch_related("regions", "actors", "authors")
+
+    def owned_by(self, user):
+        """Articles `user` created or is a staff author of (their own stories, for the desk)."""
+        bylines = self.model.authors.through.objects.filter(author__user=user).values("article_id")
+        return self.filter(models.Q(created_by=user) | models.Q(pk__in=bylines))
+
+    def with_last_move(self):
+        """Annotate each article with its latest workflow move, its note and when, in the same query.
+
+        `last_move`, `last_note`, `last_moved_at`: how the desk shows why a draft came back.
+        """
+        events = self.model._meta.get_field("events").related_model
+        latest = events.objects.filter(article=models.OuterRef("pk")).order_by("-created_at", "-pk")
+        return self.annotate(
+            last_move=models.Subquery(latest.values("action")[:1]),
+            last_note=models.Subquery(latest.values("note")[:1]),
+            last_moved_at=models.Subquery(latest.values("created_at")[:1]),
+        )
+
+    def with_pending_update(self):
+        """Live articles with an edit waiting for "publish update"."""
+        return self.filter(revisions__state="pending")

@@ -20,11 +20,13 @@ a required note (`NoteRequired`) or before an embargo (`EmbargoInForce`), writes
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from articles import revisions
 from articles.models import Article, ArticleEvent, ArticleStatus, Correction
 from articles.signals import article_moved
 
@@ -206,8 +208,22 @@ def publish(article, by, note=""):
 
 
 def publish_update(article, by, note=""):
-    """Publisher makes the current text of a published story the live one and marks it updated."""
-    return _perform(article, by, "publish_update", note, changes=lambda a, now: {"last_published_at": now})
+    """Publisher puts the pending edit of a published story live (if there is one) and marks it updated.
+
+    The pending revision (see articles/editing.py) is written into the article row in this move's
+    transaction; without one, the move only marks the story as updated now.
+    """
+
+    def check(locked, now):
+        pending = revisions.pending_revision(locked)
+        embargo = pending and pending.content.get("embargo_until")
+        if embargo and datetime.fromisoformat(embargo) > now:
+            raise EmbargoInForce(_("The update sets an embargo that has not passed yet."))
+
+    def changes(locked, now):
+        return {**revisions.apply_pending(locked), "last_published_at": now}
+
+    return _perform(article, by, "publish_update", note, changes=changes, check=check)
 
 
 def unpublish(article, by, note):
@@ -251,7 +267,12 @@ def publish_due(now=None, dry_run=False):
     once publishes each story once.
     """
     now = now or timezone.now()
-    due = Article.objects.filter(status=S.SCHEDULED, scheduled_for__lte=now).order_by("scheduled_for")
+    # A story whose embargo was moved past its schedule stays invisible and waits here until the embargo ends.
+    due = (
+        Article.objects.filter(status=S.SCHEDULED, scheduled_for__lte=now)
+        .exclude(embargo_until__gt=now)
+        .order_by("scheduled_for")
+    )
     if dry_run:
         return list(due)
     published = []

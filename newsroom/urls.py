@@ -1,4 +1,4 @@
-"""The site's address book: the admin, the rich-text editor's assets, and the public pages."""
+"""The site's address book: the admin, the staff desk, the rich-text editor's assets, and the public pages."""
 
 from django.conf import settings
 from django.conf.urls.static import static
@@ -12,6 +12,7 @@ urlpatterns = [
     # The desk's tag suggestions (articles/admin_suggestions.py), beside the article admin's own URLs.
     path("admin/articles/article/", include("articles.admin_suggestions")),
     path("admin/", admin.site.urls),
+    path("desk/", include("articles.desk_urls")),
     path("tinymce/", include("tinymce.urls")),
     path("", include("articles.urls")),
 ]

@@ -1,7 +1,11 @@
 """Demo content and demo accounts for a fresh install (`make run`), loaded idempotently.
 
 Stories come from `demo_articles.jsonl` beside this module (our own writing) and key on
-(source="demo", source_id=key), so loading twice changes nothing.
+(source="demo", source_id=key), so loading twice changes nothing. A story whose "status" is "submitted" or
+"published" gets there through the workflow, moved by the demo accounts (the reporter submits, the editor
+approves, the publisher publishes), so its audit trail reads like a real one. Publication times are the
+time of loading: `published_hours_ago` in the file is not used, because no workflow move can publish in
+the past.
 """
 
 import json
@@ -13,12 +17,19 @@ from django.db import transaction
 from django.utils.html import escape
 from django.utils.text import slugify
 
+from articles import editing, workflow
 from articles.models import Actor, Article, Author, Region, Section
 from articles.roles import ADMIN, EDITOR, PUBLISHER, REPORTER, ensure_roles
 
 DATA_FILE = Path(__file__).resolve().parent / "demo_articles.jsonl"
 DEMO_SOURCE = "demo"
 # Demo logins: username -> (role, password). Development only; the command refuses when DEBUG is off.
+# The workflow moves that bring a new demo story to its "status", each made by the named demo account.
+STATUS_MOVES = {
+    "draft": [],
+    "submitted": [("submit", "reporter")],
+    "published": [("submit", "reporter"), ("approve", "editor"), ("publish", "publisher")],
+}
 DEMO_ACCOUNTS = {
     "reporter": (REPORTER, "reporter-demo-pass"),
     "editor": (EDITOR, "editor-demo-pass"),
@@ -76,36 +87,47 @@ def _body_html(paragraphs):
     return "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
 
 
+def _new_story(story, reporter):
+    """Create one demo story as a draft by the demo reporter (revision 1), tagged and bylined."""
+    article = Article(
+        headline=story["headline"],
+        slug=slugify(story["headline"], allow_unicode=True)[:200],
+        kicker=story.get("kicker", ""),
+        standfirst=story.get("standfirst", ""),
+        body=_body_html(story["body"]),
+        language=story.get("language", "en"),
+        section=ensure_section(story["section"]) if story.get("section") else None,
+        credit=story.get("credit", ""),
+        source=DEMO_SOURCE,
+        source_id=story["key"],
+        created_by=reporter,
+        dateline_place=Region.objects.filter(slug=story.get("dateline") or "").first(),
+    )
+    relations = {
+        "authors": [ensure_author(name).pk for name in story.get("authors", [])],
+        "regions": list(Region.objects.filter(slug__in=story.get("regions", [])).values_list("pk", flat=True)),
+        "actors": list(Actor.objects.filter(slug__in=story.get("actors", [])).values_list("pk", flat=True)),
+    }
+    editing.create_article(article, relations, by=reporter)
+    return article
+
+
 @transaction.atomic
 def load_demo(path=DATA_FILE):
     """Create the demo accounts and stories that are not there yet; returns a DemoReport."""
     report = DemoReport(accounts=ensure_accounts())
     stories = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    unknown = sorted({s.get("status", "draft") for s in stories} - set(STATUS_MOVES))
+    if unknown:
+        raise ValueError(f"Unknown demo story status: {', '.join(unknown)} (expected {', '.join(STATUS_MOVES)})")
     existing = set(Article.objects.filter(source=DEMO_SOURCE).values_list("source_id", flat=True))
-    reporter = get_user_model().objects.get(username="reporter")
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=DEMO_ACCOUNTS)}
     by_key = {}
     for story in stories:
         if story["key"] in existing:
             report.existing += 1
             continue
-        article = Article.objects.create(
-            headline=story["headline"],
-            slug=slugify(story["headline"], allow_unicode=True)[:200],
-            kicker=story.get("kicker", ""),
-            standfirst=story.get("standfirst", ""),
-            body=_body_html(story["body"]),
-            language=story.get("language", "en"),
-            section=ensure_section(story["section"]) if story.get("section") else None,
-            credit=story.get("credit", ""),
-            source=DEMO_SOURCE,
-            source_id=story["key"],
-            created_by=reporter,
-            dateline_place=Region.objects.filter(slug=story.get("dateline") or "").first(),
-        )
-        article.authors.set([ensure_author(name) for name in story.get("authors", [])])
-        article.regions.set(list(Region.objects.filter(slug__in=story.get("regions", []))))
-        article.actors.set(list(Actor.objects.filter(slug__in=story.get("actors", []))))
-        by_key[story["key"]] = article
+        by_key[story["key"]] = _new_story(story, users["reporter"])
         report.created += 1
     for story in stories:
         original = story.get("translation_of")
@@ -113,4 +135,8 @@ def load_demo(path=DATA_FILE):
             other = by_key.get(original) or Article.objects.filter(source=DEMO_SOURCE, source_id=original).first()
             if other:
                 by_key[story["key"]].link_translation(other)
+    for story in stories:
+        if story["key"] in by_key:
+            for move, username in STATUS_MOVES[story.get("status", "draft")]:
+                getattr(workflow, move)(by_key[story["key"]], by=users[username])
     return report

@@ -63,13 +63,17 @@ class _Index:
             self.by_key.setdefault(key, self.entries[entry_id])
 
     def find(self, row):
+        """The existing entry a row describes: by ISO code, slug, its name, then (rows without a code) any alias."""
         iso = (row.get("iso_code") or "").upper()
-        names = [row["name"], row.get("name_ar", ""), *row.get("aliases", [])]
-        return (
-            (self.by_iso.get(iso) if iso else None)
-            or self.by_slug.get(row.get("slug") or "")
-            or next((self.by_key[k] for k in map(name_key, names) if k in self.by_key), None)
-        )
+        found = (self.by_iso.get(iso) if iso else None) or self.by_slug.get(row.get("slug") or "")
+        found = found or self.by_key.get(name_key(row["name"]))
+        if found is None and not iso:
+            names = [row.get("name_ar", ""), *row.get("aliases", [])]
+            found = next((self.by_key[k] for k in map(name_key, names) if k in self.by_key), None)
+        if found is not None and iso and getattr(found, "iso_code", "") not in ("", iso):
+            # Two coded places never merge on a shared spelling (عمان is both Amman and Oman once vowels go).
+            return None
+        return found
 
     def add(self, entry):
         self.entries[entry.pk] = entry

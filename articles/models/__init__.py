@@ -1,6 +1,7 @@
 """The newsroom's models. Import them from here: `from articles.models import Article, Region`."""
 
 from articles.models.article import Article, ArticleLanguage, ArticleStatus, Author, Section
+from articles.models.revisions import ArticleRevision
 from articles.models.suggestions import RejectedSuggestion
 from articles.models.taxonomy import (
     Actor,
@@ -22,6 +23,7 @@ __all__ = [
     "Correction",
     "ArticleLanguage",
     "ArticleRegion",
+    "ArticleRevision",
     "ArticleStatus",
     "Author",
     "Region",

@@ -202,3 +202,12 @@ def test_region_admin_shows_aliases_and_article_counts(editor_client, places):
     page = editor_client.get(reverse("admin:articles_region_changelist"), {"q": "Deir Ezzor"}).content.decode()
     assert "Deir al-Zour" in page
     assert f'?region={places["deir"].pk}">1</a>' in page
+
+
+def test_picker_offers_the_exact_alias_match_first(editor_client, actors):
+    Actor.objects.create(name="Global Coalition against Daesh", slug="coalition")
+    results = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "daesh", "app_label": "articles", "model_name": "article", "field_name": "actors"},
+    ).json()["results"]
+    assert [r["text"] for r in results] == ["Islamic State", "Global Coalition against Daesh"]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0002_workflow_events'),
+        ('articles', '0003_desk_revisions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

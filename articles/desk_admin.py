@@ -1,0 +1,205 @@
+"""The desk side of the article admin: workflow moves, history and diffs, restores and bulk moves.
+
+`ArticleDeskMixin` is mixed into `ArticleAdmin` (articles/admin.py). Every view here only parses the request
+and calls articles/workflow.py or articles/editing.py, which decide what is allowed; refusals come back as
+admin messages, never tracebacks.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles import diffs, editing, presence, revisions, workflow
+from articles.models import Correction
+
+
+class MoveForm(forms.Form):
+    """What a workflow button posts: an optional (sometimes required) note, a time to schedule, a correction kind."""
+
+    note = forms.CharField(required=False, max_length=2000)
+    at = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    kind = forms.ChoiceField(choices=Correction.Kind.choices, required=False)
+
+    def arguments(self, move):
+        """Keyword arguments for the workflow action `move`, or raise WorkflowError with the problem."""
+        if not self.is_valid():
+            problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in self.errors.items())
+            raise workflow.WorkflowError(problems)
+        kwargs = {"note": self.cleaned_data["note"]}
+        if move == "schedule":
+            if not self.cleaned_data["at"]:
+                raise workflow.WorkflowError(_("Enter the date and time to publish at."))
+            kwargs["at"] = self.cleaned_data["at"]
+        if move == "correct":
+            kwargs["kind"] = self.cleaned_data["kind"] or Correction.Kind.CORRECTION
+        return kwargs
+
+
+class ArticleDeskMixin:
+    """Workflow buttons, audit trail, history, diffs, restores and bulk moves for the article admin."""
+
+    actions = ["submit_selected", "approve_selected", "publish_selected"]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/move/<str:name>/", wrap(self.move_view), name="articles_article_move"),
+            path("<path:object_id>/history/compare/", wrap(self.compare_view), name="articles_article_compare"),
+            path(
+                "<path:object_id>/history/<int:number>/restore/",
+                wrap(self.restore_view),
+                name="articles_article_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _article_or_404(self, request, object_id):
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404(_("No such article."))
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def _change_url(self, article):
+        return reverse("admin:articles_article_change", args=[article.pk])
+
+    def move_view(self, request, object_id, name):
+        """POST only: make workflow move `name`; the workflow decides whether this user may."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_or_404(request, object_id)
+        if name not in workflow.MOVES:
+            raise Http404(_("No such move."))
+        try:
+            getattr(workflow, name)(article, by=request.user, **MoveForm(request.POST).arguments(name))
+        except workflow.WorkflowError as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+        else:
+            article.refresh_from_db()
+            self.message_user(
+                request,
+                _("%(move)s: done. The article is now %(status)s.")
+                % {"move": workflow.MOVES[name].label, "status": article.get_status_display().lower()},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(self._change_url(article))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, unquote(object_id))
+        if article is not None and self.has_view_or_change_permission(request, article):
+            extra_context = {**(extra_context or {}), "desk": self._desk_panel(request, article)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _desk_panel(self, request, article):
+        """What the change form shows around the fields: state, moves, trail, corrections, presence, preview."""
+        colleagues = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(pk=request.user.pk)
+        return {
+            "article": article,
+            "moves": workflow.available_moves(article, request.user),
+            "correction_kinds": Correction.Kind.choices,
+            "events": article.events.select_related("actor")[:100],
+            "corrections": article.corrections.select_related("created_by"),
+            "pending": revisions.pending_revision(article),
+            "live": editing.is_live(article),
+            "others": presence.touch(article.pk, request.user),
+            "colleagues": colleagues.order_by("username"),
+            "time_zone": timezone.get_current_timezone_name(),
+            "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        }
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Every revision (who, when, state) with a picker to compare any two, and the audit trail."""
+        article = self._article_or_404(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("History: %(headline)s") % {"headline": article.headline},
+            "opts": self.opts,
+            "article": article,
+            "revisions": article.revisions.select_related("created_by"),
+            "events": article.events.select_related("actor"),
+            "can_restore": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/revision_history.html", context)
+
+    def compare_view(self, request, object_id):
+        """A field-by-field, word-by-word comparison of two revisions (?from=N&to=M)."""
+        article = self._article_or_404(request, object_id)
+        numbers = [request.GET.get(key, "") for key in ("from", "to")]
+        found = {r.number: r for r in article.revisions.filter(number__in=[n for n in numbers if n.isdigit()])}
+        old, new = (found.get(int(n)) if n.isdigit() else None for n in numbers)
+        if old is None or new is None:
+            self.message_user(request, _("Choose two versions of this article to compare."), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Version %(old)s → version %(new)s") % {"old": old.number, "new": new.number},
+            "opts": self.opts,
+            "article": article,
+            "old": old,
+            "new": new,
+            "changes": diffs.compare(old.content, new.content),
+            "can_restore": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    def restore_view(self, request, object_id, number):
+        """POST only: bring back revision `number` as a new revision."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_or_404(request, object_id)
+        try:
+            result = editing.restore_revision(article.pk, number, by=request.user)
+        except editing.EditRefused as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
+        message = _("Version %(old)s restored as version %(new)s.") % {"old": number, "new": result.revision.number}
+        if result.pending:
+            message += " " + _("It is a pending update: readers see it after “Publish update”.")
+        self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(article))
+
+    def _bulk(self, request, queryset, name):
+        """Make move `name` on each selected article; report per article what was done and what was refused."""
+        done, refused = [], []
+        for article in queryset:
+            try:
+                getattr(workflow, name)(article, by=request.user)
+            except workflow.WorkflowError as error:
+                refused.append((article, error))
+            else:
+                done.append(article)
+        label = workflow.MOVES[name].label
+        if done:
+            titles = "; ".join(f"“{a.headline}”" for a in done)
+            self.message_user(request, f"{label}: {len(done)} done: {titles}", messages.SUCCESS)
+        for article, error in refused:
+            self.message_user(request, f"{label}: “{article.headline}” refused: {error}", messages.ERROR)
+
+    @admin.action(description=_("Submit selected articles for editing"), permissions=["submit"])
+    def submit_selected(self, request, queryset):
+        self._bulk(request, queryset, "submit")
+
+    @admin.action(description=_("Approve selected articles"), permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        self._bulk(request, queryset, "approve")
+
+    @admin.action(description=_("Publish selected articles now"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._bulk(request, queryset, "publish")
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm("articles.submit_article")
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("articles.approve_article")
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("articles.publish_article")

@@ -1,0 +1,193 @@
+"""Saving an article's content: who may edit what, revisions, optimistic locking, pending updates.
+
+    editing.create_article(article, content, by=reporter)              # new story, revision 1
+    editing.save_edit(article.pk, content, by=editor, base_version=4)  # refused if someone saved version 5
+    editing.restore_revision(article.pk, number=2, by=editor)          # old text back, as a new revision
+
+Every content save increments `Article.version` and keeps an `ArticleRevision`. Editing a story readers can
+see never changes what they see: the edit is kept as the pending revision, which goes live only through
+`workflow.publish_update`. Editing never changes an article's status (that is workflow.py's job).
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from articles import revisions
+from articles.models import Article, ArticleRevision, ArticleStatus
+from articles.workflow import is_own
+
+S = ArticleStatus
+R = ArticleRevision.State
+
+
+class EditRefused(Exception):
+    """The user may not save this article now; `str(error)` is a sentence to show them."""
+
+
+class StaleEdit(EditRefused):
+    """Someone saved the article after the editor loaded it; carries the revision that got in first."""
+
+    def __init__(self, message, latest, base_version):
+        super().__init__(message)
+        self.latest = latest
+        self.base_version = base_version
+
+
+def is_live(article, now=None):
+    """True when readers may be seeing the article's row (published, or scheduled and due)."""
+    now = now or timezone.now()
+    if article.status == S.PUBLISHED:
+        return True
+    return article.status == S.SCHEDULED and article.scheduled_for is not None and article.scheduled_for <= now
+
+
+def may_edit(user, article):
+    """True when `user` may save the content of `article` in its current state.
+
+    Reporters edit their own drafts (sent-back ones included) and nothing else; editors and above edit any
+    article that is not spiked; on a live story their edit becomes a pending update. Spiked stories are
+    restored to draft first.
+    """
+    if user is None or not user.is_active or not user.has_perm("articles.change_article"):
+        return False
+    if article.status == S.SPIKED:
+        return False
+    if user.has_perm("articles.change_any_article"):
+        return True
+    return article.status == S.DRAFT and is_own(article, user)
+
+
+def _refusal(article):
+    return EditRefused(
+        _("You cannot edit this article while it is %(status)s.") % {"status": article.get_status_display().lower()}
+    )
+
+
+def latest_revision(article):
+    """The newest revision of `article`, with its author, or None."""
+    return article.revisions.select_related("created_by").first()
+
+
+def stale_message(latest, base_version):
+    """The sentence shown when a save is refused because `latest` was saved after `base_version`."""
+    who = (latest.created_by.get_full_name() or latest.created_by.get_username()) if latest.created_by else _("someone")
+    return _(
+        "Not saved: %(who)s saved version %(number)s of this article at %(time)s, after you opened version "
+        "%(base)s. Your text is still in the form below; compare the versions, then save again to replace theirs "
+        "with yours."
+    ) % {
+        "who": who,
+        "number": latest.number,
+        "time": timezone.localtime(latest.created_at).strftime("%Y-%m-%d %H:%M %Z"),
+        "base": base_version,
+    }
+
+
+def lock_for_edit(pk, by, base_version):
+    """Lock the article's row for the rest of the transaction and check that `by` may save over `base_version`.
+
+    Raises EditRefused (not allowed in this state) or StaleEdit (someone saved since `base_version`); returns
+    the locked article. Call inside `transaction.atomic()`.
+    """
+    locked = Article.objects.select_for_update().get(pk=pk)
+    if not may_edit(by, locked):
+        raise _refusal(locked)
+    if base_version is None or int(base_version) != locked.version:
+        latest = latest_revision(locked)
+        if latest is None or base_version is None:
+            raise EditRefused(_("This article changed since you opened it; reload it before saving."))
+        raise StaleEdit(stale_message(latest, base_version), latest, base_version)
+    return locked
+
+
+def _record_baseline(locked):
+    """Keep the article's state before its first recorded edit (stories imported or made before revisions)."""
+    if not locked.revisions.exists():
+        ArticleRevision.objects.create(
+            article=locked,
+            number=locked.version,
+            content=revisions.snapshot(locked),
+            created_by=None,
+            note=_("as first recorded"),
+        )
+
+
+def current_content(article):
+    """The content an editor works on: the pending update if there is one, else the article's own."""
+    pending = revisions.pending_revision(article)
+    return pending.content if pending else revisions.snapshot(article)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save did: the revision it kept, and whether that revision is waiting for "publish update"."""
+
+    revision: ArticleRevision
+    pending: bool
+
+
+def _save_content(locked, content, by, note=""):
+    _record_baseline(locked)
+    content = {**current_content(locked), **revisions.content_from_values(content)}
+    number = locked.version + 1
+    # Whatever was pending is replaced by this save, live or not.
+    locked.revisions.filter(state=R.PENDING).update(state=R.SUPERSEDED)
+    pending = is_live(locked)
+    if pending:
+        Article.objects.filter(pk=locked.pk).update(version=number)
+        locked.version = number
+    else:
+        revisions.apply_content(locked, content)
+        locked.version = number
+        locked.save()
+        revisions.set_relations(locked, content)
+    revision = ArticleRevision.objects.create(
+        article=locked,
+        number=number,
+        content=content,
+        state=R.PENDING if pending else R.APPLIED,
+        created_by=by,
+        note=note,
+    )
+    return SaveResult(revision, pending)
+
+
+def save_edit(pk, content, by, base_version, note=""):
+    """Save `content` (field values, as in `revisions.content_from_values`) over the article at `base_version`.
+
+    Refuses with EditRefused or StaleEdit and changes nothing when the user may not edit the article now or
+    someone saved it since `base_version`. On a live story the edit is kept as the pending revision and
+    readers keep seeing the published text. Returns a SaveResult.
+    """
+    with transaction.atomic():
+        locked = lock_for_edit(pk, by, base_version)
+        return _save_content(locked, content, by, note)
+
+
+def create_article(article, content, by):
+    """Save a new article (an unsaved instance) with the relations in `content`, as revision 1 by `by`."""
+    content = revisions.content_from_values(content)
+    with transaction.atomic():
+        revisions.apply_content(article, content)
+        article.created_by = article.created_by or by
+        article.version = 1
+        article.save()
+        revisions.set_relations(article, content)
+        content = {**content, **revisions.snapshot(article)}
+        revision = ArticleRevision.objects.create(article=article, number=1, content=content, created_by=by)
+    return SaveResult(revision, False)
+
+
+def restore_revision(pk, number, by):
+    """Bring back the content of revision `number` as a new revision (nothing is lost); returns a SaveResult."""
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=pk)
+        if not may_edit(by, locked):
+            raise _refusal(locked)
+        old = locked.revisions.filter(number=number).first()
+        if old is None:
+            raise EditRefused(_("There is no version %(number)s of this article.") % {"number": number})
+        return _save_content(locked, old.content, by, note=_("restored version %(number)s") % {"number": number})

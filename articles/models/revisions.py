@@ -1,0 +1,53 @@
+"""Revisions: every content save of an article keeps a numbered JSON snapshot of what it said."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from articles.models.article import Article
+
+
+class ArticleRevision(models.Model):
+    """One saved state of an article's content (text, filing, byline, tags), numbered like `Article.version`.
+
+    A revision is `applied` when its content went into the article row (what the desk and, once published,
+    readers see), `pending` while an edit to a live story waits for "publish update", and `superseded` when
+    a later edit replaced a pending one before it went live. At most one revision per article is pending.
+    """
+
+    class State(models.TextChoices):
+        APPLIED = "applied", _("Saved to the article")
+        PENDING = "pending", _("Pending update (not yet live)")
+        SUPERSEDED = "superseded", _("Replaced before going live")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("article"))
+    number = models.PositiveIntegerField(_("version"))
+    content = models.JSONField(_("content"))
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.APPLIED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="article_revisions",
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="unique_revision_number"),
+            models.UniqueConstraint(
+                fields=["article"], condition=models.Q(state="pending"), name="one_pending_revision_per_article"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["applied", "pending", "superseded"]), name="revision_state_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} v{self.number}"

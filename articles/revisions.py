@@ -1,0 +1,137 @@
+"""What a revision holds and how it goes back into an article.
+
+A revision's `content` is a JSON object of the article's editable content: the text fields, the ids of its
+section, dateline place, authors, regions and actors, and its times as ISO strings. `snapshot(article)`
+reads it from a saved article; `content_from_values(values)` builds it from form values; `apply_content`
+writes one back onto an article (scalar fields in memory, relations with `set_relations`).
+"""
+
+from datetime import datetime
+
+from django.db import models
+
+from articles.models import Actor, Article, ArticleRevision, Author, Region, Section
+from articles.models.fields import sanitise_html
+
+TEXT_FIELDS = (
+    "language",
+    "kicker",
+    "headline",
+    "slug",
+    "standfirst",
+    "body",
+    "byline",
+    "credit",
+    "source",
+    "source_id",
+    "source_url",
+)
+FOREIGN_KEYS = {"section": Section, "dateline_place": Region}
+MANY = {"authors": Author, "regions": Region, "actors": Actor}
+TIMES = ("dateline_time", "embargo_until")
+CONTENT_FIELDS = (*TEXT_FIELDS, *FOREIGN_KEYS, *MANY, *TIMES)
+
+
+def _ids(values):
+    return sorted({v.pk if isinstance(v, models.Model) else int(v) for v in values or ()})
+
+
+def _json_value(name, value):
+    if name in TEXT_FIELDS:
+        value = value or ""
+        return sanitise_html(value) if name == "body" else value
+    if name in FOREIGN_KEYS:
+        return value.pk if isinstance(value, models.Model) else value
+    if name in MANY:
+        return _ids(value)
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def content_from_values(values):
+    """The content fields found in `values` (form cleaned_data or a dict), in their JSON form."""
+    return {name: _json_value(name, values[name]) for name in CONTENT_FIELDS if name in values}
+
+
+def snapshot(article):
+    """The content of a saved article as stored in a revision (four queries: the fields and three relations)."""
+    values = {name: getattr(article, name) for name in (*TEXT_FIELDS, *TIMES)}
+    values.update({name: getattr(article, f"{name}_id") for name in FOREIGN_KEYS})
+    values.update({name: getattr(article, name).all() for name in MANY})
+    return content_from_values(values)
+
+
+def _time(value):
+    return datetime.fromisoformat(value) if value else None
+
+
+def apply_content(article, content):
+    """Put `content` onto `article` in memory; returns the changed scalar fields as {attname: value}.
+
+    Relations are not touched here (see `set_relations`); a section or place deleted since the revision
+    was saved is left empty rather than pointing at nothing.
+    """
+    fields = {}
+    for name in TEXT_FIELDS:
+        if name in content:
+            fields[name] = content[name]
+    for name in TIMES:
+        if name in content:
+            fields[name] = _time(content[name])
+    for name, model in FOREIGN_KEYS.items():
+        if name in content:
+            pk = content[name]
+            fields[f"{name}_id"] = pk if pk and model.objects.filter(pk=pk).exists() else None
+    for attname, value in fields.items():
+        setattr(article, attname, value)
+    return fields
+
+
+def set_relations(article, content):
+    """Set the article's authors, regions and actors to those in `content` that still exist."""
+    for name, model in MANY.items():
+        if name in content:
+            getattr(article, name).set(list(model.objects.filter(pk__in=content[name])))
+
+
+def as_form_initial(content):
+    """`content` as initial values for the article form (ids for relations, datetimes for times)."""
+    initial = {name: content[name] for name in (*TEXT_FIELDS, *FOREIGN_KEYS, *MANY) if name in content}
+    initial.update({name: _time(content[name]) for name in TIMES if name in content})
+    return initial
+
+
+def in_memory(article, content):
+    """A copy of `article` showing `content`, relations included, for previews; nothing is saved."""
+    copy = Article.objects.select_related("section", "dateline_place").get(pk=article.pk)
+    apply_content(copy, content)
+    copy._prefetched_objects_cache = {
+        name: model.objects.filter(pk__in=content.get(name, [])).order_by("pk") for name, model in MANY.items()
+    }
+    for queryset in copy._prefetched_objects_cache.values():
+        list(queryset)  # evaluate now so the template reads the cache
+    if "section" in content:
+        copy.section = Section.objects.filter(pk=content["section"]).first()
+    if "dateline_place" in content:
+        copy.dateline_place = Region.objects.filter(pk=content["dateline_place"]).first()
+    return copy
+
+
+def pending_revision(article):
+    """The edit of a live story waiting for "publish update", or None."""
+    return article.revisions.filter(state=ArticleRevision.State.PENDING).select_related("created_by").first()
+
+
+def apply_pending(locked):
+    """For workflow.publish_update only: put the pending revision into the locked article row.
+
+    Sets the relations, marks the revision applied and returns the changed scalar fields for the workflow to
+    save ({} when nothing is pending).
+    """
+    pending = pending_revision(locked)
+    if pending is None:
+        return {}
+    fields = apply_content(locked, pending.content)
+    set_relations(locked, pending.content)
+    pending.state = ArticleRevision.State.APPLIED
+    pending.save(update_fields=["state"])
+    return fields

@@ -1,0 +1,91 @@
+"""Two editors saving the same article at once, on PostgreSQL with real transactions and row locks."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+
+from articles import editing
+from articles.models import Article, ArticleRevision
+from articles.tests.desk_forms import form_data
+from articles.tests.factories import ArticleFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
+
+
+def _in_thread(target, *args):
+    """Run `target` in a thread with its own database connection; returns (thread, result dict)."""
+    result = {}
+
+    def run():
+        try:
+            result["value"] = target(*args)
+        except Exception as error:  # reported to the test through `result`
+            result["error"] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+def test_two_editors_posting_the_same_version_at_once_one_wins_and_the_other_keeps_their_text(
+    on_postgres, editor, publisher
+):
+    article = ArticleFactory(headline="Original headline", created_by=editor)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    sessions = {}
+    for user in (editor, publisher):
+        client = Client()
+        client.force_login(user)
+        assert client.get(url).status_code == 200  # both open version 1
+        sessions[user.username] = client
+    loaded = form_data(article)
+    start = threading.Barrier(2)
+
+    def save(username):
+        start.wait()
+        response = sessions[username].post(url, {**loaded, "headline": f"Headline by {username}"})
+        return response.status_code, response.content.decode()
+
+    threads = {name: _in_thread(save, name) for name in sessions}
+    for thread, _ in threads.values():
+        thread.join(timeout=60)
+    results = {name: result["value"] for name, (_, result) in threads.items()}
+    winners = [name for name, (status, _) in results.items() if status == 302]
+    losers = [name for name, (status, _) in results.items() if status == 200]
+    assert len(winners) == len(losers) == 1, results
+    winner, loser = winners[0], losers[0]
+    page = results[loser][1]
+    assert f"Not saved: {winner} saved version 2 of this article" in page
+    assert f'value="Headline by {loser}"' in page
+    article.refresh_from_db()
+    assert (article.headline, article.version) == (f"Headline by {winner}", 2)
+    assert list(ArticleRevision.objects.filter(article=article).values_list("number", flat=True)) == [2, 1]
+
+
+def test_a_save_waits_for_the_row_lock_and_then_sees_it_is_stale(on_postgres, editor, publisher):
+    article = ArticleFactory(headline="Original headline")
+    locked, release = threading.Event(), threading.Event()
+
+    def first_editor():
+        with transaction.atomic():
+            editing.lock_for_edit(article.pk, publisher, 1)
+            locked.set()
+            release.wait(timeout=30)
+            return editing.save_edit(article.pk, {"headline": "First"}, by=publisher, base_version=1)
+
+    first, first_result = _in_thread(first_editor)
+    assert locked.wait(timeout=30)
+    second, second_result = _in_thread(editing.save_edit, article.pk, {"headline": "Second"}, editor, 1)
+    second.join(timeout=1)
+    assert second.is_alive()  # blocked on the row lock held by the first editor's open transaction
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert "error" not in first_result
+    assert isinstance(second_result.get("error"), editing.StaleEdit)
+    assert Article.objects.get(pk=article.pk).headline == "First"

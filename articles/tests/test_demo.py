@@ -1,0 +1,110 @@
+"""Demo stories reach their status through the workflow, moved by the demo accounts, idempotently."""
+
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from articles.demo import load_demo
+from articles.models import Article, ArticleEvent
+
+pytestmark = pytest.mark.django_db
+S = Article.Status
+
+STORIES = [
+    {
+        "key": "baghouz-civilians",
+        "language": "en",
+        "section": "Syria News",
+        "kicker": "Deir ez-Zor",
+        "headline": "Civilians leave Baghouz as fighting stops",
+        "standfirst": "Buses carried families north.",
+        "body": ["First paragraph.", "Second paragraph."],
+        "authors": ["Lina Haddad"],
+        "credit": "",
+        "dateline": "baghouz",
+        "regions": ["baghouz"],
+        "actors": ["islamic-state"],
+        "translation_of": None,
+        "status": "published",
+        "published_hours_ago": 5,
+    },
+    {
+        "key": "baghouz-civilians-ar",
+        "language": "ar",
+        "section": "Syria News",
+        "kicker": "",
+        "headline": "مدنيون يغادرون الباغوز",
+        "standfirst": "",
+        "body": ["فقرة أولى."],
+        "authors": [],
+        "credit": "",
+        "dateline": "",
+        "regions": ["baghouz"],
+        "actors": [],
+        "translation_of": "baghouz-civilians",
+        "status": "submitted",
+        "published_hours_ago": None,
+    },
+    {
+        "key": "water-crisis",
+        "language": "en",
+        "section": "Iraq News > Local News",
+        "kicker": "",
+        "headline": "Basra water crisis deepens",
+        "standfirst": "",
+        "body": ["Text."],
+        "authors": [],
+        "credit": "AFP",
+        "dateline": "",
+        "regions": ["iraq"],
+        "actors": [],
+        "translation_of": None,
+        "status": "draft",
+        "published_hours_ago": None,
+    },
+]
+
+
+@pytest.fixture
+def demo_file(tmp_path):
+    path = tmp_path / "demo.jsonl"
+    path.write_text("\n".join(json.dumps(s, ensure_ascii=False) for s in STORIES) + "\n", encoding="utf-8")
+    return path
+
+
+def test_demo_stories_reach_their_status_through_the_workflow(demo_file, places, actors):
+    report = load_demo(demo_file)
+    assert (report.created, report.existing) == (3, 0)
+    by_key = {a.source_id: a for a in Article.objects.filter(source="demo")}
+    published, submitted, draft = (by_key[k] for k in ("baghouz-civilians", "baghouz-civilians-ar", "water-crisis"))
+    assert (published.status, submitted.status, draft.status) == (S.PUBLISHED, S.SUBMITTED, S.DRAFT)
+    assert published in Article.objects.published() and submitted not in Article.objects.published()
+    trail = list(ArticleEvent.objects.filter(article=published).order_by("pk").values_list("action", "actor__username"))
+    assert trail == [("submit", "reporter"), ("approve", "editor"), ("publish", "publisher")]
+    assert list(ArticleEvent.objects.filter(article=submitted).values_list("action", "actor__username")) == [
+        ("submit", "reporter")
+    ]
+    assert not ArticleEvent.objects.filter(article=draft).exists()
+    assert published.revisions.get().number == 1 and published.revisions.get().content["regions"] == [
+        places["baghouz"].pk
+    ]
+    assert list(published.actors.all()) == [actors["isis"]]
+    assert submitted.translations.get() == published
+    assert published.created_by == get_user_model().objects.get(username="reporter")
+
+
+def test_loading_the_demo_twice_changes_nothing(demo_file, places, actors):
+    load_demo(demo_file)
+    counts = (Article.objects.count(), ArticleEvent.objects.count())
+    report = load_demo(demo_file)
+    assert (report.created, report.existing) == (0, 3)
+    assert (Article.objects.count(), ArticleEvent.objects.count()) == counts
+
+
+def test_a_demo_file_with_an_unknown_status_is_refused_whole(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps({**STORIES[2], "status": "live"}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="Unknown demo story status: live"):
+        load_demo(path)
+    assert not Article.objects.exists()
