@@ -11,10 +11,15 @@ insensitive and Arabic spellings meet. On top of the raw matches:
 - capitals count in English: a name written with capitals in the gazetteer must be capitalised in the text
   ("turkey" is a bird), an acronym must be in capitals ("us" is not the US);
 - a place right after a person's title or a kunya ("spokesman", "Gen.", "Abu", الشيخ) is part of a name;
-- names that are also first names or common words (`AMBIGUOUS`) need more: not at the start of a sentence
-  or in a title-case headline, not next to another capitalised word that is not itself a known name
-  ("Jordan Peterson", "Michael Jordan"), and another entity of the gazetteer in the same story;
-- a person found by a one-word alias (a surname) next to a different capitalised first name is someone else.
+- names that are also first names (`FIRST_NAMES`: Jordan, Chad) must not stand next to another capitalised
+  word that is not itself part of a gazetteer name ("Jordan Peterson", "Michael Jordan"), and need some
+  other entity of the gazetteer in the same story;
+- names that are also common words (`COMMON_WORDS`: Hit, Van, Arabic صور "pictures", حماس "enthusiasm",
+  the nisba البغدادي) need more: not at the start of a sentence or in a title-case headline, and either the
+  same entry named unambiguously elsewhere in the story or, for places and organisations, another entry
+  from the same country (حماس counts next to Gaza, not next to Erbil);
+- a person found by a one-word alias (a surname) next to a different capitalised first name is someone else;
+- a city named right after "province of" / "governorate of" is its governorate, when one has its name.
 
 The matcher is built from the database once and cached; it is rebuilt when the gazetteer changes.
 """
@@ -39,7 +44,7 @@ from articles.models import (
     RegionAlias,
     RejectedSuggestion,
 )
-from articles.normalisation import fold_words, is_arabic, strip_marks
+from articles.normalisation import fold_words, is_arabic, name_key, strip_marks
 
 # A word (letters and digits, with apostrophes or dots inside it: Da'ish, U.S) or one punctuation mark that
 # ends a phrase. Punctuation marks become words of their own, so no match ever spans them.
@@ -63,13 +68,14 @@ TITLES = frozenset(
     اية الاستاذ المتحدث الناطق ابو ابن بن""".split()  # noqa: SIM905 -- a word list reads better as prose
 )
 
-# Place and actor names that are also first names or ordinary English words (folded keys). They need the
-# stricter context rules described above.
-AMBIGUOUS = frozenset(
-    """jordan chad georgia israel hit van batman tyre amed soran dibs fao tuz nawa semel speicher balad koya
-    moscow washington kremlin pentagon saddam wagner hama amara
-    صور الباب باب حمص""".split()  # noqa: SIM905
+# Place and actor names (folded) that are also first names, or ordinary words, in English or Arabic.
+FIRST_NAMES = frozenset({"jordan", "chad", "georgia", "israel", "amara", "hama", "salah", "washington", "wagner"})
+COMMON_WORDS = frozenset(
+    """hit van batman tyre amed soran dibs fao tuz nawa semel speicher balad koya kut
+    صور الباب باب حمص حماس البغدادي الحسين ربيعه امل""".split()  # noqa: SIM905 -- a word list reads better as prose
 )
+_FIRST_NAME, _COMMON_WORD = 1, 2
+_PROVINCE_WORDS = frozenset({"province", "governorate", "provinces", "governorates"})
 
 # Capitalised words that may stand next to a name without making it part of a longer proper name.
 NOT_NAME_PARTS = frozenset(
@@ -132,13 +138,15 @@ def _fits(signature, tokens):
 
 @dataclass(frozen=True)
 class Entity:
-    """One region or actor as the matcher knows it."""
+    """One region or actor as the matcher knows it; `country` is the pk of its country (or its home's)."""
 
     kind: str  # "region" or "actor"
     pk: int
     slug: str
     name: str
     is_person: bool = False
+    country: int | None = None
+    governorate: int | None = None  # for a city named like its governorate: that governorate's pk
 
 
 @dataclass
@@ -155,7 +163,7 @@ class _Candidate:
     entity: int  # index into Matcher.entities
     signatures: set
     variant: bool  # reached through an Arabic prefix
-    ambiguous: bool  # the name is also a first name or a common word
+    ambiguous: int  # 0, or _FIRST_NAME / _COMMON_WORD when the name is also one
 
 
 class Matcher:
@@ -165,7 +173,6 @@ class Matcher:
         """Build from `entries`: (Entity, [names...]) pairs."""
         self.entities = []
         patterns = {}
-        self.known_words = set()
         for entity, names in entries:
             index = len(self.entities)
             self.entities.append(entity)
@@ -180,6 +187,7 @@ class Matcher:
         if patterns:
             self.automaton.make_automaton()
         self.size = len(patterns)
+        self.index_of = {(e.kind, e.pk): i for i, e in enumerate(self.entities)}
 
     def _add_name(self, patterns, index, name):
         tokens = [t for t in words(name) if _is_word(t)]
@@ -189,8 +197,8 @@ class Matcher:
         if not all(folded):
             return
         signature = tuple(_case_signature(t) for t in tokens)
-        self.known_words.update(folded)
-        ambiguous = " ".join(folded) in AMBIGUOUS
+        key = " ".join(folded)
+        ambiguous = _FIRST_NAME if key in FIRST_NAMES else _COMMON_WORD if key in COMMON_WORDS else 0
         forms = [(folded, False)]
         first = folded[0]
         if not _is_latin(first):
@@ -222,7 +230,10 @@ class Matcher:
         raw.sort(key=lambda m: (-m[1], m[0]))
         taken = bytearray(len(tokens))
         mentions = {}
-        context = _Context(tokens, folded, len(head), title_case, self.known_words)
+        named = bytearray(len(tokens))  # tokens inside any raw match: parts of gazetteer names
+        for start, length, _candidates in raw:
+            named[start : start + length] = b"\x01" * length
+        context = _Context(tokens, folded, len(head), title_case, named)
         for start, length, candidates in raw:
             if any(taken[start : start + length]):
                 continue
@@ -231,17 +242,33 @@ class Matcher:
                 continue
             taken[start : start + length] = b"\x01" * length
             for candidate in accepted:
-                count, sure = mentions.get(candidate.entity, (0, False))
-                mentions[candidate.entity] = (count + 1, sure or not candidate.ambiguous)
+                index = self._governorate_if_named_so(candidate.entity, start, length, folded)
+                count, doubt = mentions.get(index, (0, 3))
+                mentions[index] = (count + 1, min(doubt, candidate.ambiguous))
         return self._found(mentions)
 
+    def _governorate_if_named_so(self, index, start, length, folded):
+        governorate = self.entities[index].governorate
+        if governorate is None:
+            return index
+        before = folded[max(start - 2, 0) : start]
+        after = folded[start + length : start + length + 1]
+        if (len(before) == 2 and before[1] == "of" and before[0] in _PROVINCE_WORDS) or (
+            after and after[0] in _PROVINCE_WORDS
+        ):
+            return self.index_of.get(("region", governorate), index)
+        return index
+
     def _found(self, mentions):
-        any_sure = any(sure for _count, sure in mentions.values())
+        sure = [self.entities[i] for i, (_count, doubt) in mentions.items() if not doubt]
+        countries = {e.country for e in sure if e.country and not e.is_person}
         found = Found()
-        for index, (count, sure) in mentions.items():
-            if not sure and not any_sure:
-                continue  # an ambiguous name with nothing else from the gazetteer is not enough evidence
+        for index, (count, doubt) in mentions.items():
             entity = self.entities[index]
+            if doubt == _FIRST_NAME and not sure:
+                continue  # a first name with nothing else from the gazetteer is not enough evidence
+            if doubt == _COMMON_WORD and (entity.is_person or entity.country not in countries):
+                continue  # a common word needs its entry named plainly, or a neighbour from its country
             found.mentions[entity] = count
             (found.regions if entity.kind == "region" else found.actors).add(entity.pk)
         return found
@@ -256,10 +283,10 @@ def _is_title_case(tokens):
 class _Context:
     """The context checks for one story's tokens."""
 
-    def __init__(self, tokens, folded, headline_length, title_case, known_words):
+    def __init__(self, tokens, folded, headline_length, title_case, named):
         self.tokens, self.folded = tokens, folded
         self.headline_length, self.title_case = headline_length, title_case
-        self.known_words = known_words
+        self.named = named
 
     def accepts(self, entity, candidate, start, length):
         span = self.tokens[start : start + length]
@@ -269,11 +296,11 @@ class _Context:
         if entity.kind == "region" and before in TITLES:
             return False
         in_title_headline = self.title_case and start < self.headline_length
-        if candidate.ambiguous:
-            if in_title_headline or self._starts_sentence(start):
-                return False
-            if self._next_to_unknown_name(start, length):
-                return False
+        sentence_start = in_title_headline or self._starts_sentence(start)
+        if candidate.ambiguous == _COMMON_WORD and _is_latin(span[0]) and sentence_start:
+            return False
+        if candidate.ambiguous and self._next_to_unknown_name(start, length):
+            return False
         # A surname alone next to a first name that is not this person's is someone else.
         surname_only = entity.is_person and length == 1 and not in_title_headline
         return not (surname_only and self._next_to_unknown_name(start, 1))
@@ -287,7 +314,7 @@ class _Context:
         token, folded = self.tokens[index], self.folded[index]
         if not (_is_word(token) and _is_latin(token) and token[:1].isupper()):
             return False
-        return folded not in NOT_NAME_PARTS and folded not in TITLES and folded not in self.known_words
+        return folded not in NOT_NAME_PARTS and folded not in TITLES and not self.named[index]
 
     def _next_to_unknown_name(self, start, length):
         before = start - 1
@@ -333,18 +360,46 @@ def _vocabulary_saved(sender, **kwargs):
     gazetteer_changed()
 
 
+def _countries(parents):
+    """{region pk: pk of the country (top of the hierarchy) it is in}."""
+    country = {}
+    for pk in parents:
+        chain, seen = pk, set()
+        while parents.get(chain) and chain not in seen:
+            seen.add(chain)
+            chain = parents[chain]
+        country[pk] = chain
+    return country
+
+
+def _governorates(rows, parents):
+    """{city pk: governorate pk} for cities whose parent governorate is named after them (Deir ez-Zor)."""
+    names = {pk: name_key(name) for pk, _slug, name, _ar, _kind, _parent in rows}
+    kinds = {pk: kind for pk, _slug, _name, _ar, kind, _parent in rows}
+    found = {}
+    for pk, parent in parents.items():
+        if parent and kinds.get(parent) == Region.Kind.GOVERNORATE and names[parent].startswith(names[pk]):
+            found[pk] = parent
+    return found
+
+
 def build_matcher():
     """A fresh matcher from the database (five queries)."""
+    rows = list(Region.objects.values_list("pk", "slug", "name", "name_ar", "kind", "parent_id"))
+    parents = {pk: parent for pk, *_rest, parent in rows}
+    country, governorate = _countries(parents), _governorates(rows, parents)
     regions = {
-        pk: (Entity("region", pk, slug, name), [name, name_ar])
-        for pk, slug, name, name_ar in Region.objects.values_list("pk", "slug", "name", "name_ar")
+        pk: (Entity("region", pk, slug, name, False, country[pk], governorate.get(pk)), [name, name_ar])
+        for pk, slug, name, name_ar, _kind, _parent in rows
     }
     for entry_id, name in RegionAlias.objects.values_list("entry_id", "name"):
         regions[entry_id][1].append(name)
-    actors = {
-        pk: (Entity("actor", pk, slug, name, kind == Actor.Kind.PERSON), [name, name_ar])
-        for pk, slug, name, name_ar, kind in Actor.objects.values_list("pk", "slug", "name", "name_ar", "kind")
-    }
+    actors = {}
+    for pk, slug, name, name_ar, kind, home in Actor.objects.values_list(
+        "pk", "slug", "name", "name_ar", "kind", "home_region_id"
+    ):
+        entity = Entity("actor", pk, slug, name, kind == Actor.Kind.PERSON, country.get(home))
+        actors[pk] = (entity, [name, name_ar])
     for entry_id, name in ActorAlias.objects.values_list("entry_id", "name"):
         actors[entry_id][1].append(name)
     return Matcher([*regions.values(), *actors.values()])
