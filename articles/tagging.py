@@ -26,7 +26,9 @@ The matcher is built from the database once and cached; it is rebuilt when the g
 
 import html
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 import ahocorasick
 from django.core.cache import cache
@@ -51,6 +53,7 @@ from articles.normalisation import fold_words, is_arabic, name_key, strip_marks
 TOKEN = re.compile(r"[^\W_]+(?:['\u2019\u02bc.][^\W_]+)*|[.,;:!?()\[\]\"\u201c\u201d\u00ab\u00bb\n\u060c\u061b\u061f]")
 _BLOCK_TAG = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|br|blockquote|tr|td|th|table|figure|figcaption|hr)\b[^>]*>", re.I)
 _ANY_TAG = re.compile(r"<[^>]*>")
+_HIDDEN_ELEMENT = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.I | re.S)
 
 # Attached Arabic prefixes: conjunctions (و ف), prepositions (ب ل ك) and their combinations.
 _AR_PROCLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك")
@@ -94,6 +97,10 @@ def plain_text(html_text):
     """The readable text of a story body: tags out (block tags become line breaks), entities decoded."""
     if not html_text:
         return ""
+    if "<" not in html_text:
+        return html.unescape(html_text)
+    if "<s" in html_text.lower() or "<t" in html_text.lower():
+        html_text = _HIDDEN_ELEMENT.sub("", html_text)
     return html.unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub("\n", html_text)))
 
 
@@ -215,18 +222,19 @@ class Matcher:
                 candidate.signatures.add(signature)
                 candidate.variant = candidate.variant and variant
 
-    def find(self, headline="", standfirst="", body=""):
-        """The regions and actors named in a story (body may be HTML)."""
+    def find(self, headline="", standfirst="", body="", text=None):
+        """The regions and actors named in a story: its body as HTML, or already as plain `text`."""
         head = words(headline)
-        tokens = [*head, "\n", *words(standfirst), "\n", *words(plain_text(body))]
+        tokens = [*head, "\n", *words(standfirst), "\n", *words(plain_text(body) if text is None else text)]
         folded = _fold_tokens(tokens)
         title_case = _is_title_case(head)
         haystack = f" {' '.join(folded)} "
+        # starts[i]: where token i begins in the haystack (after its leading space).
+        starts = list(accumulate((len(t) + 1 for t in folded), initial=1))
         raw = []
         if self.size:
             for end, (length, chars, candidates) in self.automaton.iter(haystack):
-                start = haystack.count(" ", 0, end - chars + 2) - 1
-                raw.append((start, length, candidates))
+                raw.append((bisect_left(starts, end - chars + 2), length, candidates))
         raw.sort(key=lambda m: (-m[1], m[0]))
         taken = bytearray(len(tokens))
         mentions = {}
@@ -237,7 +245,14 @@ class Matcher:
         for start, length, candidates in raw:
             if any(taken[start : start + length]):
                 continue
-            accepted = [c for c in candidates if context.accepts(self.entities[c.entity], c, start, length)]
+            if len(candidates) == 1:
+                accepted = (
+                    candidates
+                    if context.accepts(self.entities[candidates[0].entity], candidates[0], start, length)
+                    else ()
+                )
+            else:
+                accepted = [c for c in candidates if context.accepts(self.entities[c.entity], c, start, length)]
             if not accepted:
                 continue
             taken[start : start + length] = b"\x01" * length
@@ -542,4 +557,4 @@ def retag(queryset=None, batch_size=500, dry_run=False, progress=None):
 
 def detect_language(*texts):
     """ "ar" when the text is mostly Arabic script, else "en"."""
-    return "ar" if is_arabic(" ".join(t for t in texts if t)[:2000]) else "en"
+    return "ar" if is_arabic(" ".join(t for t in texts if t)[:600]) else "en"

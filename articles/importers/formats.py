@@ -37,6 +37,12 @@ def _sniff_xml(head):
     return None
 
 
+def detect_by_name(name):
+    """The format an input's file extension says, or None (then its first bytes decide)."""
+    base = name.lower().rsplit("/", 1)[-1]
+    return EXTENSIONS.get(base[base.rfind(".") :]) if "." in base else None
+
+
 def detect(name, head):
     """The format name for an input called `name` whose first bytes are `head`, or None if unknown."""
     lowered = name.lower()

@@ -20,9 +20,12 @@ half-way and run again ends exactly like one clean run.
 
 import hashlib
 import json
+import multiprocessing
+from collections import deque
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -43,7 +46,7 @@ from articles.models import (
     Section,
 )
 from articles.models.fields import sanitise_html
-from articles.normalisation import fold, name_key
+from articles.normalisation import name_key
 from articles.tagging import detect_language, get_matcher, plain_text, rejected_ids
 
 MAX_HEADLINE = Article._meta.get_field("headline").max_length
@@ -78,6 +81,7 @@ class ImportOptions:
     dry_run: bool = False
     autotag: bool = True
     batch_size: int = 500
+    workers: int = 1
     header_line: str = "auto"
     note: str = "imported"
 
@@ -117,6 +121,7 @@ class Prepared:
     language: str
     section: tuple
     credit: str
+    text: str  # the body as plain text (for tagging)
 
 
 def _sha1(text):
@@ -134,7 +139,6 @@ def prepare(story, where, options):
     if len(headline) > MAX_HEADLINE:
         raise BadInput(f"headline longer than {MAX_HEADLINE} characters")
     story.headline = headline
-    story.body = sanitise_html(story.body)
     story.standfirst = " ".join(story.standfirst.split())
     text = plain_text(story.body)
     if not text.strip() and not story.standfirst:
@@ -142,12 +146,13 @@ def prepare(story, where, options):
     language = (
         _language_code(options.language)
         or _language_code(story.language)
-        or detect_language(headline, story.standfirst, text[:1000])
+        or detect_language(headline, story.standfirst, text[:400])
     )
     section = tuple(story.section) or section_path(options.section)
     source = (options.source or story.source)[:100]
     credit = (story.credit or options.source)[:100]
-    fingerprint = _sha1(f"{name_key(headline)}\n{fold(text)}")
+    # Case and spacing do not make another story; the text itself does.
+    fingerprint = _sha1(f"{name_key(headline)}\n{' '.join(text.casefold().split())}")
     source_id = story.source_id.strip()
     if not source_id:
         source_id = f"sha1:{fingerprint}"
@@ -171,11 +176,14 @@ def prepare(story, where, options):
         sorted(story.actors),
     ]
     digest = _sha1(json.dumps(written, default=str, ensure_ascii=False))
-    return Prepared(story, where, (source, source_id), fingerprint, digest, language, section, credit)
+    return Prepared(story, where, (source, source_id), fingerprint, digest, language, section, credit, text)
 
 
 def parsed(options, paths):
-    """Every story (Prepared) and every failure ((where, reason)) under `paths`, one at a time."""
+    """Every story (Prepared) and every failure ((where, reason)) under `paths`, one at a time, in order."""
+    if options.workers > 1:
+        yield from _parsed_in_parallel(options, paths)
+        return
     for item in inputs(paths):
         if isinstance(item, Missing):
             yield (item.name, item.reason)
@@ -183,9 +191,53 @@ def parsed(options, paths):
         yield from _parse_input(item, options)
 
 
+_CHUNK = 64  # inputs per task sent to a worker
+_AHEAD = 4  # tasks in flight per worker: bounds memory whatever the number of inputs
+
+
+def _parse_chunk(chunk, options):
+    results = []
+    for item in chunk:
+        if isinstance(item, Missing):
+            results.append((item.name, item.reason))
+        else:
+            results.extend(_parse_input(item, options))
+    return results
+
+
+def _parsed_in_parallel(options, paths):
+    """Parse and prepare in worker processes (they never touch the database), yielding results in input order.
+
+    Workers are forked, so they share the loaded code; at most `workers * _AHEAD` chunks are in flight, so
+    memory stays flat however large the import. Tagging and writing stay in this process, after the lookup
+    of existing stories, so a re-run does not tag what it will not write.
+    """
+    context = multiprocessing.get_context("fork")
+    pending = deque()
+    with context.Pool(options.workers) as pool:
+        chunks = _chunks(inputs(paths), _CHUNK)
+        for chunk in chunks:
+            pending.append(pool.apply_async(_parse_chunk, (chunk, options)))
+            if len(pending) >= options.workers * _AHEAD:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+def _chunks(iterable, size):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _parse_input(source: Input, options):
     try:
-        name = options.format
+        name = options.format or formats.detect_by_name(source.name)
         if not name:
             with source.open() as stream:
                 name = formats.detect(source.name, stream.peek(4096)[:4096])
@@ -312,7 +364,7 @@ class BatchWriter:
         regions = self.regions.resolve(story.regions)
         actors = self.actors.resolve(story.actors)
         if self.matcher is not None:
-            found = self.matcher.find(story.headline, story.standfirst, story.body)
+            found = self.matcher.find(story.headline, story.standfirst, text=prepared.text)
             regions |= found.regions
             actors |= found.actors
         return regions, actors
@@ -339,13 +391,20 @@ class BatchWriter:
             elif row[1] != prepared.digest:
                 changed.append((prepared, row))
         unchanged = len(batch) - len(new) - len(changed)
-        tags = {id(p): self._tags(p) for p in [*new, *(p for p, _row in changed)]}
+        everything = [*new, *(p for p, _row in changed)]
+        tags = {id(p): self._tags(p) for p in everything}
+        for prepared in everything:
+            # Sanitised once, here, and only for what is written (a re-run skips it for unchanged stories).
+            prepared.story.body = sanitise_html(prepared.story.body)
         if not self.options.dry_run and (new or changed):
             with transaction.atomic():
                 self._save(new, changed, tags)
         self.report.imported += len(new)
         self.report.updated += len(changed)
         self.report.unchanged += unchanged
+        if settings.DEBUG and not connection.force_debug_cursor:
+            # With DEBUG on Django keeps every query's SQL; whole batches of story bodies would pile up.
+            reset_queries()
 
     def _save(self, new, changed, tags):
         everything = [*new, *(p for p, _row in changed)]

@@ -228,3 +228,16 @@ def test_an_import_killed_half_way_and_run_again_equals_one_clean_run(tmp_path):
             assert output.strip() == summary
     assert len(results["clean"]) == 1500
     assert results["killed"] == results["clean"]
+
+
+def test_parsing_in_worker_processes_gives_the_same_result_in_the_same_order(places, actors, tmp_path):
+    for n in range(150):
+        (tmp_path / f"{n:03}.txt").write_text(f"Story {n} from Baghdad\n\nThe SDF and ISIS, report {n}.\n")
+    (tmp_path / "empty.txt").write_text("")
+    parallel = run(tmp_path, workers=2, batch_size=40)
+    assert parallel.summary() == "imported 150, updated 0, unchanged 0, duplicates 0, failed 1"
+    assert parallel.failures == [f"{tmp_path / 'empty.txt'}: empty file"]
+    by_one = snapshot()
+    Article.objects.all().delete()
+    run(tmp_path, workers=1, batch_size=40)
+    assert snapshot() == by_one

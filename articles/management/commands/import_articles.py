@@ -47,6 +47,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="parse, tag and check; write nothing")
         parser.add_argument("--no-autotag", action="store_true", help="only the tags the input itself names")
         parser.add_argument("--batch-size", type=int, default=500, help="stories per transaction (default 500)")
+        parser.add_argument(
+            "--workers", type=int, default=1, help="processes that read and parse inputs in parallel (default 1)"
+        )
         parser.add_argument("--header-line", choices=["yes", "no", "auto"], default="auto", help="plain text only")
 
     def handle(self, *args, paths, **options):
@@ -55,6 +58,8 @@ class Command(BaseCommand):
             raise CommandError("; ".join(problems), returncode=2)
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1", returncode=2)
+        if options["workers"] < 1:
+            raise CommandError("--workers must be at least 1", returncode=2)
         settings = ImportOptions(
             format=options["format"],
             status=options["status"],
@@ -64,6 +69,7 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             autotag=not options["no_autotag"],
             batch_size=options["batch_size"],
+            workers=options["workers"],
             header_line=options["header_line"],
         )
         progress = Progress(sys.stderr) if sys.stderr.isatty() else None
