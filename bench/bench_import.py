@@ -8,9 +8,9 @@ Side by side, in one run (`make bench BENCH=import`, or `python bench/bench_impo
   extrapolated to articles per second;
 - limit: PostgreSQL `COPY` of the same article and tag-link rows (already parsed and tagged) into the tables.
 
-The database is the one DATABASE_URL names (by default newsroom_importbench); its articles are emptied
-first. Stories are generated deterministically: realistic lengths (250-700 words), gazetteer names
-sprinkled through them, a site/section header on a third of them.
+The database is the one DATABASE_URL names (newsroom_importbench when run alone); its articles, sections
+and authors are emptied first, so point it at a scratch database. Stories are generated deterministically:
+realistic lengths (250-700 words), gazetteer names sprinkled through them, a site/section header on a third.
 """
 
 import os
