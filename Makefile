@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run setup test lint format bench
+.PHONY: run setup serve test lint format bench
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ setup: $(VENV)/.runtime
 ## run: set up, then serve on http://$(HOST):$(PORT)/ (admin at /admin/)
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## serve: production serving: collectstatic (hashed names), then gunicorn on $(HOST):$(PORT) with
+## 2 x CPUs + 1 workers (newsroom/gunicorn.conf.py). Settings come from the environment (DEBUG=false ...);
+## run `manage.py migrate` as a deploy step first (once, not on every server).
+serve: $(VENV)/.runtime
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn --config newsroom/gunicorn.conf.py
 
 ## test: the whole suite against DATABASE_URL if set, else SQLite
 test: $(VENV)/.dev

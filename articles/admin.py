@@ -140,8 +140,9 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
     list_select_related = ("section",)
     search_fields = ("headline", "standfirst")
     date_hierarchy = "created_at"
+    ordering = ("-updated_at",)
     prepopulated_fields = {"slug": ("headline",)}
-    autocomplete_fields = ("section", "authors", "dateline_place")
+    autocomplete_fields = ("section", "authors", "dateline_place", "lead_image")
     readonly_fields = (
         "status",
         "version",
@@ -155,7 +156,21 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
         "reading_time",
     )
     fieldsets = (
-        (_("Story"), {"fields": ("language", "kicker", "headline", "slug", "standfirst", "body")}),
+        (
+            _("Story"),
+            {
+                "fields": (
+                    "language",
+                    "kicker",
+                    "headline",
+                    "slug",
+                    "standfirst",
+                    "lead_image",
+                    "lead_image_caption",
+                    "body",
+                )
+            },
+        ),
         (_("Taxonomy"), {"fields": ("section", "regions", "actors")}),
         (_("Byline and dateline"), {"fields": ("authors", "byline", "credit", "dateline_place", "dateline_time")}),
         (
@@ -446,3 +461,6 @@ class AuthorAdmin(admin.ModelAdmin):
     @admin.display(description=_("articles"), ordering="_article_count")
     def article_count(self, obj):
         return obj._article_count
+
+
+from articles import admin_images  # noqa: F401,E402

@@ -12,8 +12,10 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from articles.notifications import notify_people_concerned
         from articles.signals import article_moved
+        from articles.workflow_log import log_move
 
         article_moved.connect(notify_people_concerned, dispatch_uid="articles.notifications")
+        article_moved.connect(log_move, dispatch_uid="articles.workflow_log")
 
         # Connects the receivers that drop cached gazetteer matchers when a name changes.
         from articles import tagging  # noqa: F401

@@ -75,7 +75,7 @@ def _names(contents):
 
 
 def _label_field(model):
-    return "display_name" if model.__name__ == "Author" else "name"
+    return {"Author": "display_name", "Image": "title"}.get(model.__name__, "name")
 
 
 def _label(name):

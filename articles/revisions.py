@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.db import models
 
-from articles.models import Actor, Article, ArticleRevision, Author, Region, Section
+from articles.models import Actor, Article, ArticleRevision, Author, Image, Region, Section
 from articles.models.fields import sanitise_html
 
 TEXT_FIELDS = (
@@ -25,8 +25,9 @@ TEXT_FIELDS = (
     "source",
     "source_id",
     "source_url",
+    "lead_image_caption",
 )
-FOREIGN_KEYS = {"section": Section, "dateline_place": Region}
+FOREIGN_KEYS = {"section": Section, "dateline_place": Region, "lead_image": Image}
 MANY = {"authors": Author, "regions": Region, "actors": Actor}
 TIMES = ("dateline_time", "embargo_until")
 CONTENT_FIELDS = (*TEXT_FIELDS, *FOREIGN_KEYS, *MANY, *TIMES)

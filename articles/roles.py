@@ -18,12 +18,18 @@ _READ_VOCABULARIES = [
     "articles.view_regionalias",
     "articles.view_actoralias",
 ]
+# Pictures: everyone in the newsroom uploads (reporters file their own photos) and picks from the library;
+# a reporter edits the words and focal point of their own uploads only; editors and publishers, the photo
+# desk, edit any picture and delete unused ones (a picture a story shows is protected); Admin holds all.
+_PICTURES = ["articles.add_image", "articles.change_image", "articles.view_image"]
+_PHOTO_DESK = ["articles.change_any_image", "articles.delete_image"]
 _REPORTER = [
     "articles.add_article",
     "articles.change_article",
     "articles.view_article",
     "articles.submit_article",
     *_READ_VOCABULARIES,
+    *_PICTURES,
 ]
 _EDITOR = [
     *_REPORTER,
@@ -31,6 +37,7 @@ _EDITOR = [
     "articles.send_back_article",
     "articles.approve_article",
     "articles.spike_article",
+    *_PHOTO_DESK,
 ]
 _PUBLISHER = [
     *_EDITOR,

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles import revisions
+from articles.images.usage import publication_problems
 from articles.models import Article, ArticleEvent, ArticleStatus, Correction
 from articles.signals import article_moved
 
@@ -52,6 +53,10 @@ class NoteRequired(WorkflowError):
 
 class EmbargoInForce(WorkflowError):
     """The article's embargo has not passed yet."""
+
+
+class PicturesIncomplete(WorkflowError):
+    """A picture the story shows lacks its credit, copyright holder or alt text (articles/images/usage.py)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,10 @@ def _check(article, user, move, note, now):
             _("Embargoed until %(time)s: it cannot be published before then.")
             % {"time": timezone.localtime(article.embargo_until).strftime("%Y-%m-%d %H:%M %Z")}
         )
+    # Pictures: a person putting a story (or an update) live must have credited every picture it shows.
+    going_live = move.target in (S.PUBLISHED, S.SCHEDULED) or move.name == "publish_update"
+    if user is not None and going_live and (problems := publication_problems(article)):
+        raise PicturesIncomplete(" ".join(problems))
 
 
 def _announce(article, event, move):

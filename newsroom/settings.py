@@ -5,10 +5,12 @@ given, and the security settings below make `manage.py check --deploy` report no
 "Configuration" table lists every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -38,10 +40,18 @@ INSTALLED_APPS = [
     "taggit",
     "tinymce",
     "articles",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id and the one log line per request (newsroom/request_log.py).
+    "newsroom.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files with hashed names and long cache headers, straight from the app server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.security.SecurityHeadersMiddleware",
+    "newsroom.throttle.SearchRateLimitMiddleware",
+    "newsroom.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -49,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -78,6 +90,29 @@ DATABASES = {
     "default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A persistent connection broken by a database restart is replaced before use instead of failing a request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast (and answer 503) rather than hang a worker when the database host does not answer.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
+# DATABASE_REPLICA_URL adds a read replica for readers' page views (newsroom/db_router.py). In tests it
+# mirrors the default database, so the routing runs against the one test database.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["newsroom.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "newsroom.db_router.ReplicaReadsMiddleware",
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing with "database is locked" when two requests write at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
@@ -85,9 +120,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # REDIS_URL turns on a shared Redis cache; without it each process keeps its own memory cache.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that stops answering must cost a request a second, not a worker forever.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    # Sessions read from the shared cache and are written through to the database, so every app server
+    # sees a login and nobody is logged out when Redis restarts or evicts keys under memory pressure.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom"}}
+
+# django-axes watches every login: after NEWSROOM_LOGIN_FAILURE_LIMIT failures for one username from one
+# address, that pair is locked out for NEWSROOM_LOGIN_COOLOFF_MINUTES (a good password too). Keyed on the
+# pair so that a guesser cannot lock an editor out of the desk from elsewhere during breaking news.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("NEWSROOM_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("NEWSROOM_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "newsroom.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "newsroom.security.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -108,6 +164,36 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "staticfiles")
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# With DEBUG off, static files are served by WhiteNoise under content-hashed names (cached for a year by
+# browsers and proxies) from what `collectstatic` wrote to STATIC_ROOT; `make serve` runs it first.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# MEDIA_S3_BUCKET puts uploads on S3-compatible storage (AWS, MinIO, R2 …) through django-storages, shared
+# by every app server; credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or an instance role.
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    _media_domain = env.str("MEDIA_S3_CUSTOM_DOMAIN", default="") or None
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+            "custom_domain": _media_domain,
+            "file_overwrite": False,
+            # Public, cacheable addresses: published pictures are public anyway.
+            "querystring_auth": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000"},
+        },
+    }
+    if _media_domain:
+        MEDIA_URL = f"https://{_media_domain}/"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -124,6 +210,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (newsroom/security.py): on by default whenever DEBUG is off.
+NEWSROOM_CSP = env.bool("NEWSROOM_CSP", default=not DEBUG)
+# Load balancer checks may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# How many reverse proxies in front append to X-Forwarded-For (0: use the connection's address).
+NEWSROOM_TRUSTED_PROXIES = env.int("NEWSROOM_TRUSTED_PROXIES", default=0)
+# Search requests per minute per client address (0: no limit); see newsroom/throttle.py.
+NEWSROOM_SEARCH_RATE_LIMIT = env.int("NEWSROOM_SEARCH_RATE_LIMIT", default=30)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
@@ -144,8 +238,15 @@ TINYMCE_DEFAULT_CONFIG = {
     "menubar": False,
     "promotion": False,
     "branding": False,
-    "plugins": "link lists autolink directionality code wordcount",
-    "toolbar": "undo redo | blocks | bold italic | bullist numlist blockquote | link | ltr rtl | removeformat code",
+    "plugins": "link lists autolink directionality code wordcount image",
+    "toolbar": (
+        "undo redo | blocks | bold italic | bullist numlist blockquote | link image | ltr rtl | removeformat code"
+    ),
+    # Pictures from the library (articles/admin_images.py): a staff-only list of rendition addresses, kept
+    # absolute ("/media/…") so they work on the public pages, with a caption (figure/figcaption) per use.
+    "image_list": reverse_lazy("admin:articles_image_tinymce_list"),
+    "image_caption": True,
+    "relative_urls": False,
     "block_formats": "Paragraph=p; Heading 2=h2; Heading 3=h3",
     "entity_encoding": "raw",
 }
@@ -157,10 +258,26 @@ NEWSROOM_WORDS_PER_MINUTE = env.int("NEWSROOM_WORDS_PER_MINUTE", default=220)
 NEWSROOM_SITE_URL = env.str("NEWSROOM_SITE_URL", default="http://127.0.0.1:8000")
 # How long a shared preview link lasts unless the sharer chooses otherwise.
 NEWSROOM_PREVIEW_LINK_HOURS = env.int("NEWSROOM_PREVIEW_LINK_HOURS", default=48)
+# The photo library's upload limits (articles/images/uploads.py): bytes per file, and pixels per picture
+# (width × height, checked from the header before decoding, against decompression bombs).
+NEWSROOM_IMAGE_MAX_BYTES = env.int("NEWSROOM_IMAGE_MAX_BYTES", default=30 * 1024 * 1024)
+NEWSROOM_IMAGE_MAX_PIXELS = env.int("NEWSROOM_IMAGE_MAX_PIXELS", default=60_000_000)
 
+# One JSON object per line on stderr (newsroom/request_log.py); LOG_FORMAT=text for plain lines.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "newsroom.request_log.JSONFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "text" if env.str("LOG_FORMAT", default="json") == "text" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes announces itself at every start and every good login at INFO; its lockouts are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

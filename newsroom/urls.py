@@ -5,10 +5,14 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from newsroom import health
+
 admin.site.site_header = "Newsroom desk"
 admin.site.site_title = "Newsroom"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     # The desk's tag suggestions (articles/admin_suggestions.py), beside the article admin's own URLs.
     path("admin/articles/article/", include("articles.admin_suggestions")),
     path("admin/", admin.site.urls),

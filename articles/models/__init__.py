@@ -1,6 +1,7 @@
 """The newsroom's models. Import them from here: `from articles.models import Article, Region`."""
 
 from articles.models.article import Article, ArticleLanguage, ArticleStatus, Author, Section
+from articles.models.images import Image, ImageActor, ImageRegion, Rendition
 from articles.models.revisions import ArticleRevision
 from articles.models.suggestions import RejectedSuggestion
 from articles.models.taxonomy import (
@@ -21,6 +22,10 @@ __all__ = [
     "ArticleActor",
     "ArticleEvent",
     "Correction",
+    "Image",
+    "ImageActor",
+    "ImageRegion",
+    "Rendition",
     "ArticleLanguage",
     "ArticleRegion",
     "ArticleRevision",

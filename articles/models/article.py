@@ -117,6 +117,18 @@ class Article(models.Model):
     standfirst = models.TextField(_("standfirst"), blank=True)
     body = SanitisedHTMLField(_("body"), blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    # The picture at the top of the story (articles/models/images.py); a used picture cannot be deleted.
+    lead_image = models.ForeignKey(
+        "articles.Image",
+        verbose_name=_("lead image"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_of",
+    )
+    lead_image_caption = models.TextField(
+        _("lead image caption"), blank=True, help_text=_("Overrides the picture's own caption in this story.")
+    )
 
     # Filing and bylines.
     section = models.ForeignKey(
@@ -250,6 +262,13 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def lead_caption(self):
+        """The lead picture's caption in this story: the override, else the picture's own caption."""
+        if self.lead_image_caption:
+            return self.lead_image_caption
+        return self.lead_image.caption if self.lead_image_id else ""
 
     @property
     def is_rtl(self):

@@ -81,3 +81,10 @@ def actors(db):
 def fast_password_hashing(settings):
     """Tests create many users; a fast hasher keeps them quick (production keeps Django's default)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded pictures and renditions go to a fresh folder per test, never into the repository."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"

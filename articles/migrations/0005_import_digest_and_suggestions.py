@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0003_desk_revisions'),
+        ('articles', '0004_merge_0003_desk_revisions_0003_images_library'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

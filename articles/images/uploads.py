@@ -1,0 +1,316 @@
+"""Safe uploads: what the library accepts, what it refuses, and how a picture is cleaned before it is stored.
+
+The rules, in the order they are applied:
+
+1. Size: more than `NEWSROOM_IMAGE_MAX_BYTES` bytes is refused before the file is read.
+2. Content, never the name: Pillow must recognise the bytes as one of the accepted formats (JPEG, PNG,
+   WebP, GIF, and AVIF/HEIF when this Pillow can read them); anything else (a script renamed `.jpg`, an
+   SVG, a PDF) is refused.
+3. Decompression bombs: a picture whose header declares more than `NEWSROOM_IMAGE_MAX_PIXELS` pixels is
+   refused before a single pixel is decoded.
+4. Integrity: `verify()` and a full decode must both succeed (no truncated or damaged files).
+5. Polyglots: a file that is a picture *and* something else a program would act on is refused. For us
+   that means: a ZIP/JAR archive hidden in it (JPEG+ZIP, GIFAR: Python's zipfile finds its central
+   directory), a PDF header in its first kilobyte, or HTML/script/SVG/PHP markup anywhere in its bytes.
+   Inert trailers that phones write (motion-photo video, maker data) are not refused; they are dropped.
+6. Cleaning: the EXIF orientation is applied to the pixels, then the picture is re-encoded from its
+   pixels with only the ICC colour profile (and palette transparency) carried over. Nothing of the
+   uploaded bytes is stored, so EXIF (GPS, camera serial, owner), XMP, IPTC and comments are gone, and so
+   is anything hidden in the file. Animations are stored as their first frame.
+
+A refusal raises `ImageRefused` with a sentence for the uploader, before anything is written: no file in
+storage, no row.
+"""
+
+import hashlib
+import io
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image as PILImage
+from PIL import ImageOps, UnidentifiedImageError, features
+
+from articles.models import Image
+
+# Formats every installation accepts; AVIF and HEIF join when this Pillow can decode them.
+BASE_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+# Pillow names a multi-picture JPEG (many phones and cameras) "MPO"; it is a JPEG for us.
+JPEG_FAMILY = {"JPEG", "MPO"}
+
+# Markup that makes a file something a browser or a server would run. Long enough that compressed
+# pixel data practically never contains it by chance.
+ACTIVE_MARKUP = re.compile(
+    rb"<(?:script|html|body|iframe|svg|object|embed)[\s>/]|<\?php|<!doctype\s+html|javascript:", re.IGNORECASE
+)
+
+STORED_QUALITY = {"JPEG": 92, "WEBP": 90}
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+
+class ImageRefused(ValueError):
+    """An upload was refused; `str(error)` is a sentence to show the person who sent it."""
+
+
+def accepted_formats():
+    """Pillow format names the library accepts on this installation (checked at run time)."""
+    PILImage.init()
+    formats = list(BASE_FORMATS)
+    if features.check("avif") and "AVIF" in PILImage.OPEN:
+        formats.append("AVIF")
+    if "HEIF" in PILImage.OPEN:  # registered by pillow-heif when it is installed
+        formats.append("HEIF")
+    return formats
+
+
+def max_bytes():
+    """Largest upload accepted, in bytes (setting NEWSROOM_IMAGE_MAX_BYTES)."""
+    return settings.NEWSROOM_IMAGE_MAX_BYTES
+
+
+def max_pixels():
+    """Largest picture accepted, in pixels (setting NEWSROOM_IMAGE_MAX_PIXELS)."""
+    return settings.NEWSROOM_IMAGE_MAX_PIXELS
+
+
+@dataclass
+class CleanPicture:
+    """A picture that passed every rule: its clean encoded bytes and decoded pixels."""
+
+    data: bytes
+    extension: str
+    original_format: str
+    pixels: PILImage.Image
+
+    @property
+    def width(self):
+        return self.pixels.width
+
+    @property
+    def height(self):
+        return self.pixels.height
+
+
+def _too_big_message(size):
+    return _("The file is %(size)s; the most the library accepts is %(limit)s.") % {
+        "size": filesizeformat(size),
+        "limit": filesizeformat(max_bytes()),
+    }
+
+
+def _bomb_message(width, height):
+    return _(
+        "The picture is %(width)d × %(height)d pixels; the most the library accepts is %(limit)s megapixels. "
+        "Scale it down before uploading."
+    ) % {"width": width, "height": height, "limit": f"{max_pixels() / 1_000_000:g}"}
+
+
+def _not_a_picture_message():
+    names = ", ".join(f.replace("WEBP", "WebP") for f in accepted_formats())
+    return _("This file is not a picture the library accepts (%(formats)s), whatever its name says.") % {
+        "formats": names
+    }
+
+
+def polyglot_reason(data):
+    """Why `data` is also something other than a picture (see the module docstring), or "" when it is not."""
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        return _("it also contains a ZIP or JAR archive")
+    if b"%PDF-" in data[:1024]:
+        return _("it is also a PDF document")
+    if ACTIVE_MARKUP.search(data):
+        return _("it contains web page markup or script")
+    return ""
+
+
+def _open(data, formats):
+    with warnings.catch_warnings():
+        # Pillow only warns between its own limit and twice it; our own limit is checked right after.
+        warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+        return PILImage.open(io.BytesIO(data), formats=formats)
+
+
+def inspect_picture(data):
+    """Apply rules 1–5 to `data` and return the decoded first frame; raise ImageRefused otherwise."""
+    if not data:
+        raise ImageRefused(_("The file is empty."))
+    if len(data) > max_bytes():
+        raise ImageRefused(_too_big_message(len(data)))
+    try:
+        probe = _open(data, accepted_formats())
+        width, height = probe.size
+    except UnidentifiedImageError:
+        raise ImageRefused(_not_a_picture_message()) from None
+    except PILImage.DecompressionBombError:
+        raise ImageRefused(_("The picture declares more pixels than the library accepts.")) from None
+    except (OSError, SyntaxError, ValueError):
+        raise ImageRefused(_("The picture is damaged and cannot be read.")) from None
+    if width * height > max_pixels():
+        raise ImageRefused(_bomb_message(width, height))
+    detected = probe.format
+    try:
+        probe.verify()
+    except Exception:  # Pillow's verifiers raise many types for a corrupt stream
+        raise ImageRefused(_("The picture is damaged and cannot be read.")) from None
+    reason = polyglot_reason(data)
+    if reason:
+        raise ImageRefused(_("The file was refused because %(reason)s.") % {"reason": reason})
+    try:
+        picture = _open(data, ["JPEG" if detected in JPEG_FAMILY else detected])
+        picture.seek(0)
+        picture.load()
+    except Exception:
+        raise ImageRefused(_("The picture is damaged and cannot be read.")) from None
+    return picture
+
+
+def clean_picture(data):
+    """Inspect `data`, apply its EXIF orientation and re-encode it without metadata (ICC profile kept)."""
+    picture = inspect_picture(data)
+    detected = picture.format
+    keep = {key: picture.info[key] for key in ("icc_profile", "transparency") if picture.info.get(key)}
+    upright = ImageOps.exif_transpose(picture)
+    upright.info = dict(keep)
+    target = "JPEG" if detected in JPEG_FAMILY else detected
+    if target not in EXTENSIONS:  # AVIF/HEIF: store what every browser and tool reads
+        target = "PNG" if upright.has_transparency_data else "JPEG"
+    if target == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
+        upright = upright.convert("RGB")
+        upright.info = {k: v for k, v in keep.items() if k == "icc_profile"}
+    if target == "WEBP" and upright.mode not in ("RGB", "RGBA"):
+        upright = upright.convert("RGBA" if upright.has_transparency_data else "RGB")
+        upright.info = {k: v for k, v in keep.items() if k == "icc_profile"}
+    options = {}
+    if target in STORED_QUALITY:
+        options["quality"] = STORED_QUALITY[target]
+    if "icc_profile" in keep:
+        options["icc_profile"] = keep["icc_profile"]
+    if target == "GIF" and "transparency" in upright.info:
+        options["transparency"] = upright.info["transparency"]
+    buffer = io.BytesIO()
+    upright.save(buffer, target, **options)
+    return CleanPicture(buffer.getvalue(), EXTENSIONS[target], "JPEG" if detected == "MPO" else detected, upright)
+
+
+def read_limited(source):
+    """All bytes of `source` (a Django File, an upload or a binary file object), refusing oversize files early."""
+    size = getattr(source, "size", None)
+    if size is not None and size > max_bytes():
+        raise ImageRefused(_too_big_message(size))
+    if hasattr(source, "seek"):
+        source.seek(0)
+    data = source.read(max_bytes() + 1)
+    if len(data) > max_bytes():
+        raise ImageRefused(_too_big_message(len(data)))
+    return data
+
+
+EDITABLE_FIELDS = {
+    "title",
+    "caption",
+    "credit",
+    "copyright_holder",
+    "alt_text",
+    "decorative",
+    "language",
+    "focal_x",
+    "focal_y",
+}
+
+
+def _title_from(filename):
+    stem = Path(filename or "").stem.replace("_", " ").replace("-", " ").strip()
+    return " ".join(stem.split())[:255] or _("Untitled picture")
+
+
+def store_upload(source, *, filename="", uploaded_by=None, **fields):
+    """Check, clean and store one upload; return `(image, created)`.
+
+    `source` is a file object (an admin upload, an open local file). `fields` are the picture's words
+    (title, caption, credit, copyright_holder, alt_text, decorative, language, focal_x, focal_y). The same
+    bytes uploaded again return the picture already in the library with `created=False`. A refused file
+    raises ImageRefused and leaves nothing behind: no stored file, no row.
+    """
+    from articles.images.renditions import THUMBNAIL_SPEC, make_renditions_from
+
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"store_upload() got unexpected fields: {sorted(unknown)}")
+    data = read_limited(source)
+    digest = hashlib.sha256(data).hexdigest()
+    existing = Image.objects.filter(content_hash=digest).first()
+    if existing:
+        return existing, False
+    clean = clean_picture(data)
+    fields["title"] = (fields.get("title") or "").strip() or _title_from(filename or getattr(source, "name", ""))
+    image = Image(
+        **fields,
+        uploaded_by=uploaded_by,
+        width=clean.width,
+        height=clean.height,
+        file_size=len(clean.data),
+        original_format=clean.original_format,
+        content_hash=digest,
+    )
+    storage = image.file.storage
+    try:
+        with transaction.atomic():
+            image.file.save(f"{digest}.{clean.extension}", ContentFile(clean.data), save=False)
+            image.save()
+            # The admin's grid needs a thumbnail at once, and the pixels are already decoded.
+            make_renditions_from(image, clean.pixels, [THUMBNAIL_SPEC])
+    except IntegrityError:
+        # Someone stored the same bytes a moment ago: keep theirs.
+        _forget_file(storage, image.file.name)
+        existing = Image.objects.filter(content_hash=digest).first()
+        if existing is None:
+            raise
+        return existing, False
+    except BaseException:
+        _forget_file(storage, image.file.name)
+        raise
+    return image, True
+
+
+def _forget_file(storage, name):
+    if name and storage.exists(name):
+        storage.delete(name)
+
+
+def import_image(path, *, caption, credit, alt_text, uploaded_by=None, title="", copyright_holder="", language=""):
+    """Add the local picture at `path` to the library for an importer; return the Image.
+
+    The file goes through the same checks and cleaning as an upload (ImageRefused when it fails them). A
+    picture already in the library (same bytes) is reused, and only its empty fields are filled in from
+    the arguments, so a re-run changes nothing and never overwrites what the photo desk wrote.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ImageRefused(_("No picture file at %(path)s.") % {"path": path})
+    if path.stat().st_size > max_bytes():
+        raise ImageRefused(_too_big_message(path.stat().st_size))
+    words = {
+        "caption": caption or "",
+        "credit": credit or "",
+        "alt_text": alt_text or "",
+        "copyright_holder": copyright_holder or credit or "",
+        "language": language or "",
+    }
+    with path.open("rb") as handle:
+        image, created = store_upload(
+            handle, filename=path.name, uploaded_by=uploaded_by, title=title or _title_from(path.name), **words
+        )
+    if not created:
+        blanks = [name for name, value in words.items() if value and not getattr(image, name)]
+        for name in blanks:
+            setattr(image, name, words[name])
+        if blanks:
+            image.save(update_fields=blanks)
+    return image
