@@ -17,4 +17,8 @@ class ArticlesConfig(AppConfig):
         article_moved.connect(notify_people_concerned, dispatch_uid="articles.notifications")
         article_moved.connect(log_move, dispatch_uid="articles.workflow_log")
         # Cache purges follow workflow moves and edits; the receivers only react, they never decide.
-        from articles import receivers  # noqa: F401
+        # Connects the receivers that drop cached gazetteer matchers when a name changes.
+        from articles import (
+            receivers,  # noqa: F401
+            tagging,  # noqa: F401
+        )

@@ -19,6 +19,8 @@ admin.site.site_title = "Newsroom"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # The desk's tag suggestions (articles/admin_suggestions.py), beside the article admin's own URLs.
+    path("admin/articles/article/", include("articles.admin_suggestions")),
     path("admin/", admin.site.urls),
     path("desk/", include("articles.desk_urls")),
     path("tinymce/", include("tinymce.urls")),

@@ -239,9 +239,51 @@ def load_builtin():
     return report
 
 
+def _yaml_rows(entries, columns, where):
+    """Row dicts (as read from CSV) from YAML mappings: lists of aliases joined with "|", values as text."""
+    if not isinstance(entries, list):
+        raise ValueError(f"{where}: expected a list of entries")
+    rows = []
+    for entry in entries:
+        entry = entry if isinstance(entry, dict) else {}
+        row = {key: "" if entry.get(key) is None else str(entry[key]) for key in columns if key != "aliases"}
+        aliases = entry.get("aliases") or []
+        row["aliases"] = "|".join(str(a) for a in aliases) if isinstance(aliases, list) else str(aliases)
+        rows.append(row)
+    return rows
+
+
+def read_yaml(path):
+    """The `regions` and `actors` lists of a YAML gazetteer file, as CSV-like rows (see the README)."""
+    import yaml
+
+    with open(path, encoding="utf-8-sig") as handle:
+        try:
+            data = yaml.safe_load(handle) or {}
+        except yaml.YAMLError as error:
+            raise ValueError(f"not valid YAML: {str(error).splitlines()[0]}") from None
+    if not isinstance(data, dict) or not ({"regions", "actors"} & set(data)):
+        raise ValueError("expected a mapping with a `regions` and/or an `actors` list")
+    return (
+        _yaml_rows(data.get("regions") or [], REGION_COLUMNS, "regions"),
+        _yaml_rows(data.get("actors") or [], ACTOR_COLUMNS, "actors"),
+    )
+
+
 def load_file(path):
-    """Load a newsroom's own CSV of regions (has a `parent` or `iso_code` column) or actors (`home_region`)."""
+    """Load a newsroom's own file: CSV of regions (has a `parent` or `iso_code` column) or actors
+    (`home_region`), or YAML with `regions` and `actors` lists (regions are loaded first)."""
     path = Path(path)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        report = LoadReport()
+        try:
+            regions, actors = read_yaml(path)
+        except ValueError as error:
+            report.problems.append(f"{path.name}: {error}")
+            return report
+        report.merge(load_regions(regions, source=f"{path.name} regions"))
+        report.merge(load_actors(actors, source=f"{path.name} actors"))
+        return report
     rows = list(read_csv(path))
     columns = set(rows[0]) if rows else set()
     if "home_region" in columns:

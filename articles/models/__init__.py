@@ -3,6 +3,7 @@
 from articles.models.article import Article, ArticleLanguage, ArticleStatus, Author, Section
 from articles.models.images import Image, ImageActor, ImageRegion, Rendition
 from articles.models.revisions import ArticleRevision
+from articles.models.suggestions import RejectedSuggestion
 from articles.models.taxonomy import (
     Actor,
     ActorAlias,
@@ -32,6 +33,7 @@ __all__ = [
     "Author",
     "Region",
     "RegionAlias",
+    "RejectedSuggestion",
     "Section",
     "UnknownNameError",
 ]

@@ -205,6 +205,13 @@ class Article(models.Model):
     source = models.CharField(_("source"), max_length=100, blank=True, help_text=_("Feed or archive it came from."))
     source_id = models.CharField(_("source id"), max_length=255, blank=True)
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    import_digest = models.CharField(
+        _("import digest"),
+        max_length=40,
+        blank=True,
+        editable=False,
+        help_text=_("Fingerprint of the imported content, so a re-import can tell unchanged from updated."),
+    )
 
     # The versions of one story in other languages share a translation group.
     translation_group = models.UUIDField(_("translation group"), null=True, blank=True, editable=False)

@@ -60,17 +60,25 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+class CleanHTML(str):
+    """HTML that `sanitise_html` produced: sanitising it again would change nothing, so it is not redone."""
+
+
 def sanitise_html(html):
     """Return `html` with only the allowed tags, attributes and URL schemes left; idempotent."""
     if not html:
         return ""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
+    if isinstance(html, CleanHTML):
+        return html
+    return CleanHTML(
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel="noopener noreferrer",
+            strip_comments=True,
+        )
     )
 
 
@@ -84,7 +92,8 @@ class SanitisedHTMLField(models.TextField):
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
-        return sanitise_html(value) if isinstance(value, str) else value
+        # A plain str for the database driver (CleanHTML is only a marker for this process).
+        return str(sanitise_html(value)) if isinstance(value, str) else value
 
 
 # Arabic writes conjunctions, prepositions and the article onto the word (ARABIC.md). The search document

@@ -6,12 +6,12 @@ from articles import gazetteer
 class Command(BaseCommand):
     help = (
         "Load the built-in gazetteer (every country, the curated beat of places and actors), then any "
-        "CSV FILEs of the newsroom's own regions or actors. Idempotent: known names and aliases are matched, "
+        "CSV or YAML FILEs of the newsroom's own regions or actors. Idempotent: known names and aliases are matched, "
         "never duplicated."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="*", metavar="FILE", help="CSV of regions or actors (see README)")
+        parser.add_argument("files", nargs="*", metavar="FILE", help="CSV or YAML of regions or actors (see README)")
         parser.add_argument("--no-builtin", action="store_true", help="load only the given files")
 
     def handle(self, *args, files, no_builtin, **options):

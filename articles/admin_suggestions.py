@@ -1,0 +1,49 @@
+"""The desk's tag suggestions: the tagger's findings shown under an article's change form, one click each.
+
+Self-contained on purpose (ArticleAdmin is not touched): the change-form template includes
+`admin/articles/article/tag_suggestions.html`, the `tag_suggestions` template tag computes the list, and
+the view below records the editor's decision through `articles.tagging` and returns to the form.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_protect
+
+from articles import tagging
+from articles.models import Actor, Article, Region
+
+
+@csrf_protect
+def decide_suggestion(request, pk):
+    """POST kind=region|actor, entry=<id>, decision=accept|reject; then back to the article's form."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    article = get_object_or_404(Article, pk=pk)
+    if not admin.site.get_model_admin(Article).has_change_permission(request, article):
+        raise PermissionDenied
+    kind, decision, entry_id = request.POST.get("kind"), request.POST.get("decision"), request.POST.get("entry", "")
+    model = {"region": Region, "actor": Actor}.get(kind)
+    if model is None or decision not in ("accept", "reject") or not entry_id.isdigit():
+        messages.error(request, _("That suggestion could not be understood; nothing was changed."))
+    elif not model.objects.filter(pk=entry_id).exists():
+        messages.error(request, _("That entry no longer exists; nothing was changed."))
+    elif decision == "accept":
+        entry = tagging.accept_suggestion(article, kind, int(entry_id))
+        messages.success(request, _("Tagged with %(entry)s.") % {"entry": entry})
+    else:
+        entry = tagging.reject_suggestion(article, kind, int(entry_id), by=request.user)
+        messages.info(request, _("%(entry)s will not be suggested for this article again.") % {"entry": entry})
+    return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+
+urlpatterns = [
+    path(
+        "<int:pk>/tag-suggestions/",
+        admin.site.admin_view(decide_suggestion),
+        name="article_tag_suggestions",
+    ),
+]

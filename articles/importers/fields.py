@@ -1,0 +1,136 @@
+"""Field conversions the parsers share: dates, name lists, section paths, plain text to paragraphs.
+
+It also maps the documented flat columns (JSON Lines and CSV, and the `jsonl` export) onto a `Story`.
+"""
+
+import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.html import escape
+
+from articles.importers.story import BadInput, Story
+from articles.taxonomy import parse_tag_string
+
+# The flat columns of JSON Lines and CSV input (and of the jsonl export). Only `headline` is required.
+COLUMNS = (
+    "headline",
+    "body",
+    "standfirst",
+    "kicker",
+    "section",
+    "language",
+    "published_at",
+    "embargo_until",
+    "regions",
+    "actors",
+    "authors",
+    "byline",
+    "credit",
+    "source",
+    "source_id",
+    "source_url",
+)
+SECTION_SEPARATOR = re.compile(r"\s*(?:>|»|/)\s*")
+_HTML_START = re.compile(r"^\s*<(?:p|div|h[1-6]|ul|ol|blockquote|figure|table|br|span|strong|em|b|i|a)\b", re.I)
+
+
+def parse_when(value):
+    """An aware datetime from ISO 8601, a bare date or RFC 2822 text (naive times are newsroom time)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = str(value).strip()
+        try:
+            moment = parse_datetime(text.replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", text) else text)
+        except ValueError:
+            moment = None
+        if moment is None:
+            day = _try(parse_date, text)
+            moment = datetime(day.year, day.month, day.day) if day else _try(parsedate_to_datetime, text)
+        if moment is None:
+            raise BadInput(f"not a date: {text[:40]!r}")
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment.astimezone(UTC)
+
+
+def _try(parser, text):
+    try:
+        return parser(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def name_list(value):
+    """Names from a list, or from text separated by | (else commas or semicolons, Latin or Arabic)."""
+    if not value:
+        return ()
+    if isinstance(value, list | tuple):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    text = str(value)
+    if "|" in text:
+        return tuple(part.strip() for part in text.split("|") if part.strip())
+    return tuple(parse_tag_string(text))
+
+
+def section_path(value):
+    """A section path from "Iraq News > Local News" (or a list of names), top first."""
+    if not value:
+        return ()
+    if isinstance(value, list | tuple):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    return tuple(part for part in SECTION_SEPARATOR.split(str(value).strip()) if part)
+
+
+def paragraphs_html(text):
+    """Plain text as HTML paragraphs: blank lines separate paragraphs; without any, every line is one."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        return ""
+    if "\n\n" in text or re.search(r"\n[ \t]*\n", text):
+        blocks = [" ".join(line.strip() for line in block.splitlines()) for block in re.split(r"\n\s*\n", text)]
+    else:
+        blocks = text.splitlines()
+    return "".join(f"<p>{escape(block.strip())}</p>" for block in blocks if block.strip())
+
+
+def body_html(value):
+    """A body column: HTML kept as it is (it is sanitised on save), plain text turned into paragraphs."""
+    text = str(value or "")
+    return text.strip() if _HTML_START.match(text) else paragraphs_html(text)
+
+
+def story_from_columns(row, entry=None):
+    """A Story from a dict with the documented flat columns (unknown columns are ignored)."""
+
+    def get(name):
+        value = row.get(name)
+        return value.strip() if isinstance(value, str) else value
+
+    headline = get("headline") or ""
+    if not isinstance(headline, str) or not headline:
+        raise BadInput("no headline")
+    return Story(
+        headline=" ".join(headline.split()),
+        body=body_html(get("body")),
+        standfirst=str(get("standfirst") or ""),
+        kicker=str(get("kicker") or ""),
+        section=section_path(get("section")),
+        language=str(get("language") or ""),
+        published_at=parse_when(get("published_at")),
+        embargo_until=parse_when(get("embargo_until")),
+        regions=name_list(get("regions")),
+        actors=name_list(get("actors")),
+        authors=name_list(get("authors")),
+        byline=str(get("byline") or ""),
+        credit=str(get("credit") or ""),
+        source=str(get("source") or ""),
+        source_id=str(get("source_id") or ""),
+        source_url=str(get("source_url") or ""),
+        entry=entry,
+    )

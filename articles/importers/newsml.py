@@ -1,0 +1,111 @@
+"""IPTC NewsML-G2 news items: a `newsItem`, or a `newsMessage` carrying several, read element by element.
+
+Read: `@guid` (the identifier), `itemMeta/firstCreated`/`versionCreated` and `embargoed`,
+`contentMeta/headline`, `description` (the standfirst), `language` (or `@xml:lang`), `creator/name`
+(authors), `creditline`, `by`, `subject` with a type of `cpnat:geoArea`/`cpnat:poi` (regions),
+`cpnat:person` and `cpnat:organisation` (actors), and the body from `contentSet/inlineXML` (XHTML) or
+`inlineData` (text). DTDs and entity declarations are refused (defusedxml).
+"""
+
+from xml.etree.ElementTree import ParseError, tostring
+
+from defusedxml import DTDForbidden, EntitiesForbidden
+from defusedxml.ElementTree import iterparse
+
+from articles.importers.fields import name_list, paragraphs_html, parse_when
+from articles.importers.story import BadInput, EntryError, Story
+
+NAR = "{http://iptc.org/std/nar/2006-10-01/}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+PLACE_TYPES = {"cpnat:geoArea", "cpnat:poi", "cpnat:geoarea"}
+ACTOR_TYPES = {"cpnat:person", "cpnat:organisation", "cpnat:organization"}
+
+
+def _text(element):
+    return " ".join("".join(element.itertext()).split()) if element is not None else ""
+
+
+def _inner_html(element):
+    """The children of an XHTML element serialised as plain HTML (namespace prefixes dropped)."""
+    for node in element.iter():
+        if isinstance(node.tag, str) and node.tag.startswith(XHTML):
+            node.tag = node.tag[len(XHTML) :]
+    parts = [element.text or ""]
+    parts += [tostring(child, encoding="unicode", method="html") for child in element]
+    return "".join(parts).strip()
+
+
+def _body(item):
+    inline = item.find(f"{NAR}contentSet/{NAR}inlineXML")
+    if inline is not None:
+        body = inline.find(f".//{XHTML}body")
+        return _inner_html(body if body is not None else inline)
+    data = item.find(f"{NAR}contentSet/{NAR}inlineData")
+    return paragraphs_html(data.text or "") if data is not None else ""
+
+
+def _subject_names(meta, types):
+    names = []
+    for subject in meta.findall(f"{NAR}subject"):
+        if subject.get("type") in types:
+            name = _text(subject.find(f"{NAR}name")) or subject.get("literal") or ""
+            if name:
+                names.append(name)
+    return tuple(names)
+
+
+def story_from_item(item, entry=None):
+    """A Story from one `newsItem` element."""
+    item_meta = item.find(f"{NAR}itemMeta")
+    meta = item.find(f"{NAR}contentMeta")
+    if meta is None:
+        raise BadInput("news item without contentMeta")
+    headline = _text(meta.find(f"{NAR}headline"))
+    if not headline:
+        raise BadInput("no headline")
+    language = meta.find(f"{NAR}language")
+    creators = [_text(c.find(f"{NAR}name")) or c.get("literal", "") for c in meta.findall(f"{NAR}creator")]
+    by = _text(meta.find(f"{NAR}by"))
+
+    def when(tag):
+        return parse_when(_text(item_meta.find(f"{NAR}{tag}"))) if item_meta is not None else None
+
+    guid = item.get("guid", "")
+    return Story(
+        headline=headline,
+        body=_body(item),
+        standfirst=_text(meta.find(f"{NAR}description")),
+        language=(language.get("tag") if language is not None else "") or item.get(XML_LANG, ""),
+        authors=tuple(c for c in creators if c) or name_list(by),
+        credit=_text(meta.find(f"{NAR}creditline")),
+        regions=_subject_names(meta, PLACE_TYPES),
+        actors=_subject_names(meta, ACTOR_TYPES),
+        published_at=when("firstCreated") or when("versionCreated"),
+        embargo_until=when("embargoed"),
+        source_id=guid,
+        entry=entry,
+    )
+
+
+def parse(source, options):
+    """Yield a Story (or EntryError) per newsItem, freeing each element once read."""
+    number = 0
+    with source.open() as stream:
+        try:
+            for _event, element in iterparse(stream, events=("end",), forbid_dtd=True):
+                if element.tag != f"{NAR}newsItem":
+                    continue
+                number += 1
+                try:
+                    yield story_from_item(element, entry=number)
+                except BadInput as error:
+                    yield EntryError(number, str(error))
+                element.clear()
+        except (ParseError, DTDForbidden, EntitiesForbidden) as error:
+            reason = f"malformed XML: {str(error)[:80]}"
+            if number == 0:
+                raise BadInput(reason) from None
+            yield EntryError(number + 1, reason)
+    if number == 0:
+        raise BadInput("no NewsML-G2 newsItem in this XML")

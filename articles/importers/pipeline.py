@@ -1,0 +1,491 @@
+"""The import pipeline: inputs in, articles out, in batches, idempotently.
+
+    report = run_import(["archive.zip", "wire/"], ImportOptions(status="published", source="AFP"))
+    print(report.summary())   # imported 120, updated 3, unchanged 5, duplicates 2, failed 1
+
+Stories stream through: inputs are walked lazily (`sources.inputs`), each parser yields stories one at a
+time, and only one batch (`batch_size` stories) is held before it is written. Per batch, a fixed number
+of queries: one to find which stories exist already, then in one transaction `bulk_create` of the new
+articles, `bulk_update` of the changed ones, `bulk_create` of their region, actor and author links
+(ignoring links that exist), new sections and authors level by level, and the publication events for
+`--status published` (`workflow.publish_imported`).
+
+Identity: an article is keyed on (source, source id). An input without an id gets a fingerprint of its
+folded headline and text as its source id ("sha1:..."). `Article.import_digest` fingerprints everything
+the import writes, so a re-run tells unchanged stories (nothing written, not even re-tagged) from changed
+ones (updated in place, `version` + 1). A story whose key or text was already seen earlier in the same
+run is counted as a duplicate and not written twice. A batch is all or nothing, so an import killed
+half-way and run again ends exactly like one clean run.
+"""
+
+import hashlib
+import json
+import multiprocessing
+from collections import deque
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, connection, reset_queries, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles import workflow
+from articles.importers import formats
+from articles.importers.fields import section_path
+from articles.importers.sources import Input, Missing, inputs
+from articles.importers.story import BadInput, EntryError
+from articles.models import (
+    Actor,
+    ActorAlias,
+    Article,
+    ArticleActor,
+    ArticleRegion,
+    Author,
+    Region,
+    RegionAlias,
+    Section,
+)
+from articles.models.fields import sanitise_html
+from articles.normalisation import name_key
+from articles.tagging import detect_language, get_matcher, plain_text, rejected_ids
+
+MAX_HEADLINE = Article._meta.get_field("headline").max_length
+MAX_SOURCE_ID = Article._meta.get_field("source_id").max_length
+UPDATED_FIELDS = [
+    "headline",
+    "standfirst",
+    "body",
+    "kicker",
+    "language",
+    "section",
+    "credit",
+    "byline",
+    "source_url",
+    "dateline_time",
+    "embargo_until",
+    "import_digest",
+    "version",
+    "updated_at",
+]
+
+
+@dataclass
+class ImportOptions:
+    """What `import_articles` was asked to do (see the command's --help)."""
+
+    format: str | None = None
+    status: str = "draft"
+    section: str = ""
+    language: str = ""
+    source: str = ""
+    dry_run: bool = False
+    autotag: bool = True
+    batch_size: int = 500
+    workers: int = 1
+    header_line: str = "auto"
+    note: str = "imported"
+
+
+@dataclass
+class ImportReport:
+    """Counts and problems of one import run."""
+
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failures: list = field(default_factory=list)
+    duplicate_of: list = field(default_factory=list)  # (where, where first seen)
+
+    @property
+    def failed(self):
+        return len(self.failures)
+
+    def summary(self):
+        """The one-line summary: `imported N, updated N, unchanged N, duplicates N, failed N`."""
+        return (
+            f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"duplicates {self.duplicates}, failed {self.failed}"
+        )
+
+
+@dataclass
+class Prepared:
+    """A story with defaults applied, sanitised, keyed and fingerprinted, ready to be written."""
+
+    story: object
+    where: str
+    key: tuple
+    fingerprint: str
+    digest: str
+    language: str
+    section: tuple
+    credit: str
+    text: str  # the body as plain text (for tagging)
+
+
+def _sha1(text):
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def _language_code(value):
+    code = (value or "").strip().lower()[:2]
+    return code if code in Article.Language.values else ""
+
+
+def prepare(story, where, options):
+    """Apply the run's defaults to a parsed story and compute its key and fingerprints; BadInput if unusable."""
+    headline = " ".join(story.headline.split())
+    if len(headline) > MAX_HEADLINE:
+        raise BadInput(f"headline longer than {MAX_HEADLINE} characters")
+    story.headline = headline
+    story.standfirst = " ".join(story.standfirst.split())
+    text = plain_text(story.body)
+    if not text.strip() and not story.standfirst:
+        raise BadInput("no text (headline only)")
+    language = (
+        _language_code(options.language)
+        or _language_code(story.language)
+        or detect_language(headline, story.standfirst, text[:400])
+    )
+    section = tuple(story.section) or section_path(options.section)
+    source = (options.source or story.source)[:100]
+    credit = (story.credit or options.source)[:100]
+    # Case and spacing do not make another story; the text itself does.
+    fingerprint = _sha1(f"{name_key(headline)}\n{' '.join(text.casefold().split())}")
+    source_id = story.source_id.strip()
+    if not source_id:
+        source_id = f"sha1:{fingerprint}"
+    elif len(source_id) > MAX_SOURCE_ID:
+        source_id = f"sha1:{_sha1(source_id)}"
+    story.source_url = story.source_url if len(story.source_url) <= 500 else ""
+    written = [
+        headline,
+        story.standfirst,
+        story.body,
+        story.kicker,
+        language,
+        section,
+        sorted(story.authors),
+        credit,
+        story.byline,
+        story.source_url,
+        story.published_at,
+        story.embargo_until,
+        sorted(story.regions),
+        sorted(story.actors),
+    ]
+    digest = _sha1(json.dumps(written, default=str, ensure_ascii=False))
+    return Prepared(story, where, (source, source_id), fingerprint, digest, language, section, credit, text)
+
+
+def parsed(options, paths):
+    """Every story (Prepared) and every failure ((where, reason)) under `paths`, one at a time, in order."""
+    if options.workers > 1:
+        yield from _parsed_in_parallel(options, paths)
+        return
+    for item in inputs(paths):
+        if isinstance(item, Missing):
+            yield (item.name, item.reason)
+            continue
+        yield from _parse_input(item, options)
+
+
+_CHUNK = 64  # inputs per task sent to a worker
+_AHEAD = 4  # tasks in flight per worker: bounds memory whatever the number of inputs
+
+
+def _parse_chunk(chunk, options):
+    results = []
+    for item in chunk:
+        if isinstance(item, Missing):
+            results.append((item.name, item.reason))
+        else:
+            results.extend(_parse_input(item, options))
+    return results
+
+
+def _parsed_in_parallel(options, paths):
+    """Parse and prepare in worker processes (they never touch the database), yielding results in input order.
+
+    Workers are forked, so they share the loaded code; at most `workers * _AHEAD` chunks are in flight, so
+    memory stays flat however large the import. Tagging and writing stay in this process, after the lookup
+    of existing stories, so a re-run does not tag what it will not write.
+    """
+    context = multiprocessing.get_context("fork")
+    pending = deque()
+    with context.Pool(options.workers) as pool:
+        chunks = _chunks(inputs(paths), _CHUNK)
+        for chunk in chunks:
+            pending.append(pool.apply_async(_parse_chunk, (chunk, options)))
+            if len(pending) >= options.workers * _AHEAD:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+def _chunks(iterable, size):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _parse_input(source: Input, options):
+    try:
+        name = options.format or formats.detect_by_name(source.name)
+        if not name:
+            with source.open() as stream:
+                name = formats.detect(source.name, stream.peek(4096)[:4096])
+        if name is None:
+            yield (source.name, "unrecognised format (use --format)")
+            return
+        for story in formats.PARSERS[name].parse(source, options):
+            if isinstance(story, EntryError):
+                yield (f"{source.name} entry {story.entry}", story.reason)
+                continue
+            where = f"{source.name} entry {story.entry}" if story.entry else source.name
+            try:
+                yield prepare(story, where, options)
+            except BadInput as error:
+                yield (where, str(error))
+    except BadInput as error:
+        yield (source.name, str(error))
+    except OSError as error:
+        yield (source.name, f"cannot read: {error.strerror or error}")
+
+
+class _Vocabulary:
+    """Names and slugs of one vocabulary, to resolve the tags an input names itself (loaded once)."""
+
+    def __init__(self, model, alias_model):
+        self.by_name = {}
+        for pk, slug, key in model.objects.values_list("pk", "slug", "key"):
+            self.by_name[slug] = pk
+            self.by_name.setdefault(key, pk)
+        for entry_id, key in alias_model.objects.values_list("entry_id", "key"):
+            self.by_name.setdefault(key, entry_id)
+
+    def resolve(self, names):
+        found = set()
+        for name in names:
+            pk = self.by_name.get(name) or self.by_name.get(name_key(name))
+            if pk:
+                found.add(pk)
+        return found
+
+
+class BatchWriter:
+    """Writes batches of prepared stories (see the module docstring); keeps per-run lookups."""
+
+    def __init__(self, options, report):
+        self.options, self.report = options, report
+        self.matcher = get_matcher() if options.autotag else None
+        self.regions = _Vocabulary(Region, RegionAlias)
+        self.actors = _Vocabulary(Actor, ActorAlias)
+        self.sections = None
+        self.section_slugs = None
+        self.authors = None
+
+    # -- lookups loaded on first need, then kept for the run ----------------------------------------
+
+    def _load_sections(self):
+        if self.sections is None:
+            rows = list(Section.objects.values_list("pk", "parent_id", "name", "slug"))
+            self.sections = {(parent, name.casefold()): pk for pk, parent, name, _slug in rows}
+            self.section_slugs = {slug for *_rest, slug in rows}
+
+    def _load_authors(self):
+        if self.authors is None:
+            self.authors = dict(Author.objects.values_list("slug", "pk"))
+
+    def _section_ids(self, paths):
+        """{path: section id} for every path, creating missing sections one level at a time."""
+        self._load_sections()
+        depth = max((len(p) for p in paths), default=0)
+        for level in range(1, depth + 1):
+            missing = {}
+            for path in paths:
+                if len(path) < level:
+                    continue
+                parent = self._path_id(path[: level - 1]) if level > 1 else None
+                if (parent, path[level - 1].casefold()) not in self.sections:
+                    missing.setdefault((parent, path[level - 1].casefold()), (parent, path[:level]))
+            new = []
+            for parent, path in missing.values():
+                slug = base = slugify(" ".join(path), allow_unicode=True)[:90] or "section"
+                number = 2
+                while slug in self.section_slugs:
+                    slug, number = f"{base}-{number}", number + 1
+                self.section_slugs.add(slug)
+                new.append(Section(name=path[-1][:100], parent_id=parent, slug=slug))
+            for section in Section.objects.bulk_create(new):
+                self.sections[(section.parent_id, section.name.casefold())] = section.pk
+        return {path: self._path_id(path) for path in paths}
+
+    def _path_id(self, path):
+        parent = None
+        for name in path:
+            parent = self.sections[(parent, name.casefold())]
+        return parent
+
+    def _author_ids(self, names):
+        """{name: author id}, creating missing authors in one bulk insert."""
+        self._load_authors()
+        slugs = {name: slugify(name, allow_unicode=True)[:120] for name in names}
+        new = {}
+        for name, slug in slugs.items():
+            if slug and slug not in self.authors and slug not in new:
+                new[slug] = Author(display_name=name[:120], slug=slug)
+        if new:
+            Author.objects.bulk_create(new.values(), ignore_conflicts=True)
+            self.authors.update(Author.objects.filter(slug__in=new).values_list("slug", "pk"))
+        return {name: self.authors[slug] for name, slug in slugs.items() if slug in self.authors}
+
+    # -- writing ------------------------------------------------------------------------------------
+
+    def _existing(self, batch):
+        by_source = {}
+        for prepared in batch:
+            by_source.setdefault(prepared.key[0], []).append(prepared.key[1])
+        query = None
+        for source, ids in by_source.items():
+            condition = Article.objects.filter(source=source, source_id__in=ids)
+            query = condition if query is None else query | condition
+        rows = query.values_list("pk", "source", "source_id", "import_digest", "version") if query is not None else []
+        return {(source, source_id): (pk, digest, version) for pk, source, source_id, digest, version in rows}
+
+    def _tags(self, prepared):
+        story = prepared.story
+        regions = self.regions.resolve(story.regions)
+        actors = self.actors.resolve(story.actors)
+        if self.matcher is not None:
+            found = self.matcher.find(story.headline, story.standfirst, text=prepared.text)
+            regions |= found.regions
+            actors |= found.actors
+        return regions, actors
+
+    def write(self, batch):
+        """Write one batch (all or nothing); counts go to the report."""
+        for attempt in (1, 2):
+            try:
+                return self._write(batch)
+            except IntegrityError as error:
+                # Another import wrote one of these keys since we looked: look again once.
+                if attempt == 2:
+                    for prepared in batch:
+                        self.report.failures.append(f"{prepared.where}: not written ({str(error).splitlines()[0]})")
+        return None
+
+    def _write(self, batch):
+        existing = self._existing(batch)
+        new, changed = [], []
+        for prepared in batch:
+            row = existing.get(prepared.key)
+            if row is None:
+                new.append(prepared)
+            elif row[1] != prepared.digest:
+                changed.append((prepared, row))
+        unchanged = len(batch) - len(new) - len(changed)
+        everything = [*new, *(p for p, _row in changed)]
+        tags = {id(p): self._tags(p) for p in everything}
+        for prepared in everything:
+            # Sanitised once, here, and only for what is written (a re-run skips it for unchanged stories).
+            prepared.story.body = sanitise_html(prepared.story.body)
+        if not self.options.dry_run and (new or changed):
+            with transaction.atomic():
+                self._save(new, changed, tags)
+        self.report.imported += len(new)
+        self.report.updated += len(changed)
+        self.report.unchanged += unchanged
+        if settings.DEBUG and not connection.force_debug_cursor:
+            # With DEBUG on Django keeps every query's SQL; whole batches of story bodies would pile up.
+            reset_queries()
+
+    def _save(self, new, changed, tags):
+        everything = [*new, *(p for p, _row in changed)]
+        section_ids = self._section_ids({p.section for p in everything if p.section})
+        author_ids = self._author_ids({name for p in everything for name in p.story.authors})
+        now = timezone.now()
+        articles = [self._article(p, section_ids) for p in new]
+        Article.objects.bulk_create(articles)
+        updated = []
+        for prepared, (pk, _digest, version) in changed:
+            article = self._article(prepared, section_ids)
+            article.pk, article.version, article.updated_at = pk, version + 1, now
+            updated.append(article)
+        if updated:
+            Article.objects.bulk_update(updated, UPDATED_FIELDS)
+        pairs = list(zip(new, articles, strict=True)) + list(zip((p for p, _r in changed), updated, strict=True))
+        rejected = rejected_ids([a.pk for a in updated]) if updated else {}
+        region_links, actor_links, author_links = [], [], []
+        for prepared, article in pairs:
+            regions, actors = tags[id(prepared)]
+            no_regions, no_actors = rejected.get(article.pk, ((), ()))
+            region_links += [ArticleRegion(content_object_id=article.pk, tag_id=t) for t in regions - set(no_regions)]
+            actor_links += [ArticleActor(content_object_id=article.pk, tag_id=t) for t in actors - set(no_actors)]
+            author_links += [
+                Article.authors.through(article_id=article.pk, author_id=author_ids[name])
+                for name in dict.fromkeys(prepared.story.authors)
+                if name in author_ids
+            ]
+        ArticleRegion.objects.bulk_create(region_links, ignore_conflicts=True)
+        ArticleActor.objects.bulk_create(actor_links, ignore_conflicts=True)
+        Article.authors.through.objects.bulk_create(author_links, ignore_conflicts=True)
+        if self.options.status == Article.Status.PUBLISHED and articles:
+            for prepared, article in zip(new, articles, strict=True):
+                article.first_published_at = prepared.story.published_at
+            workflow.publish_imported(articles, note=self.options.note)
+
+    def _article(self, prepared, section_ids):
+        story = prepared.story
+        source, source_id = prepared.key
+        return Article(
+            headline=story.headline,
+            slug=slugify(story.headline, allow_unicode=True)[:200] or "story",
+            standfirst=story.standfirst,
+            body=story.body,
+            kicker=story.kicker[:120],
+            language=prepared.language,
+            section_id=section_ids.get(prepared.section),
+            credit=prepared.credit,
+            byline=story.byline[:200],
+            dateline_time=story.published_at,
+            embargo_until=story.embargo_until,
+            source=source,
+            source_id=source_id,
+            source_url=story.source_url,
+            import_digest=prepared.digest,
+        )
+
+
+def run_import(paths, options=None, progress=None):
+    """Import every story under `paths`; returns an ImportReport. `progress(n)` is called as stories pass."""
+    options = options or ImportOptions()
+    report = ImportReport()
+    writer = BatchWriter(options, report)
+    seen_keys, seen_texts = {}, {}
+    batch = []
+    for item in parsed(options, paths):
+        if isinstance(item, tuple):
+            report.failures.append(f"{item[0]}: {item[1]}")
+        else:
+            first = seen_keys.get(item.key) or seen_texts.get(item.fingerprint)
+            if first:
+                report.duplicates += 1
+                report.duplicate_of.append((item.where, first))
+            else:
+                seen_keys[item.key] = seen_texts[item.fingerprint] = item.where
+                batch.append(item)
+                if len(batch) >= options.batch_size:
+                    writer.write(batch)
+                    batch = []
+        if progress:
+            progress(1)
+    if batch:
+        writer.write(batch)
+    return report

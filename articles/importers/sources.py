@@ -1,0 +1,127 @@
+"""Where inputs come from: files, directories (walked recursively), globs, and .zip/.tar(.gz) archives.
+
+`inputs(paths)` yields one `Input` per file, lazily and in a stable order (sorted), so a directory of a
+million files is never listed into memory at once per level more than `os.scandir` does. Hidden files
+and macOS resource folders are skipped. A path that cannot be read yields a `Missing` with the reason.
+"""
+
+import glob
+import io
+import os
+import tarfile
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+GLOB_CHARACTERS = set("*?[")
+
+
+@dataclass(frozen=True)
+class Input:
+    """One file to parse: on disk (`path`), inside a zip (`member`), or already read (`data`, tar members)."""
+
+    name: str
+    path: str = ""
+    member: str = ""
+    data: bytes | None = None
+
+    @contextmanager
+    def open(self):
+        """A binary stream with `peek` (a context manager that closes it, and its archive)."""
+        if self.data is not None:
+            yield io.BufferedReader(io.BytesIO(self.data))
+        elif self.member:
+            with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as stream:
+                yield stream
+        else:
+            with open(self.path, "rb") as stream:
+                yield stream
+
+    def read(self):
+        """All of the input's bytes (for formats that need the whole document)."""
+        if self.data is not None:
+            return self.data
+        with self.open() as stream:
+            return stream.read()
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A path that yielded nothing readable, with the reason."""
+
+    name: str
+    reason: str
+
+
+def _hidden(name):
+    return name.startswith(".") or name == "__MACOSX"
+
+
+def is_archive(path):
+    """True for a path named like a zip or tar archive."""
+    return str(path).lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def _archive_inputs(path):
+    try:
+        if path.lower().endswith(".zip"):
+            with zipfile.ZipFile(path) as archive:
+                members = sorted(m.filename for m in archive.infolist() if not m.is_dir())
+            for member in members:
+                if not any(_hidden(part) for part in member.split("/")):
+                    yield Input(name=f"{path}:{member}", path=path, member=member)
+            return
+        with tarfile.open(path, "r:*") as archive:
+            for member in archive:
+                if member.isfile() and not any(_hidden(part) for part in member.name.split("/")):
+                    yield Input(name=f"{path}:{member.name}", data=archive.extractfile(member).read())
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as error:
+        yield Missing(path, f"unreadable archive: {error}")
+
+
+def _walk(directory):
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not _hidden(d))
+        for name in sorted(files):
+            if not _hidden(name):
+                yield os.path.join(root, name)
+
+
+def _expand(path):
+    if os.path.isdir(path):
+        return _walk(path)
+    if os.path.exists(path) or not GLOB_CHARACTERS & set(path):
+        return [path]
+    return sorted(glob.glob(path, recursive=True))
+
+
+def inputs(paths):
+    """Every input under `paths` (files, directories, globs, archives), in order; Missing for a bad path."""
+    for path in paths:
+        expanded = _expand(str(path))
+        found = False
+        for file_path in expanded:
+            found = True
+            if os.path.isdir(file_path):
+                yield from inputs([file_path])
+            elif not os.path.exists(file_path):
+                yield Missing(file_path, "no such file or directory")
+            elif is_archive(file_path):
+                yield from _archive_inputs(file_path)
+            else:
+                yield Input(name=file_path, path=file_path)
+        if not found:
+            yield Missing(str(path), "no file matches this pattern")
+
+
+def path_problem(path):
+    """Why a PATH given on the command line can be of no use (missing, unreadable), or None."""
+    path = str(path)
+    if GLOB_CHARACTERS & set(path) and not os.path.exists(path):
+        return None if glob.glob(path, recursive=True) else "no file matches this pattern"
+    if not os.path.exists(path):
+        return "no such file or directory"
+    if not os.access(path, os.R_OK):
+        return "not readable"
+    return None

@@ -1,0 +1,44 @@
+"""What every parser produces: a `Story`, or a one-line reason why an input or entry could not be read."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class BadInput(ValueError):
+    """A whole input cannot be read; `str(error)` is the one-line reason shown to the user."""
+
+
+@dataclass
+class EntryError:
+    """One entry of a multi-story input (a feed item, a JSON line, a CSV row) that cannot be read."""
+
+    entry: int
+    reason: str
+
+
+@dataclass
+class Story:
+    """One story as read from an input, before defaults, deduplication and tagging.
+
+    `body` is HTML; `section` a path of names from the top ("Iraq News", "Local News"); `regions`, `actors`
+    and `authors` are names (or slugs) as the input gives them. `entry` numbers stories within an input.
+    """
+
+    headline: str
+    body: str = ""
+    standfirst: str = ""
+    kicker: str = ""
+    language: str = ""
+    section: tuple = ()
+    authors: tuple = ()
+    regions: tuple = ()
+    actors: tuple = ()
+    published_at: datetime | None = None
+    embargo_until: datetime | None = None
+    source: str = ""
+    source_id: str = ""
+    source_url: str = ""
+    credit: str = ""
+    byline: str = ""
+    entry: int | None = None
+    extra: dict = field(default_factory=dict)

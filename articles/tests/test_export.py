@@ -1,0 +1,120 @@
+"""export_articles: only public articles, valid ninjs 2.0 or JSON Lines, and a faithful round trip."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import jsonschema
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from articles import workflow
+from articles.importers.pipeline import ImportOptions, run_import
+from articles.models import Article, Author, Section
+from articles.tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+
+SCHEMA = json.loads((Path(__file__).parent / "data" / "ninjs-2.0-schema.json").read_text())
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def newsroom(places, actors):
+    """Two published stories (English and Arabic, tagged, with authors and sections), a draft, an embargoed one."""
+    world = SectionFactory(name="World", slug="world")
+    mideast = SectionFactory(name="Middle East", slug="middle-east", parent=world)
+    one = ArticleFactory(
+        headline="SDF takes Baghouz",
+        kicker="Syria",
+        standfirst="The last pocket falls.",
+        body="<p>The SDF took Baghouz from ISIS.</p>",
+        section=mideast,
+        credit="Example Wire",
+        regions=[places["baghouz"], places["syria"]],
+        actors=[actors["sdf"], actors["isis"]],
+        authors=[AuthorFactory(display_name="Rana Said"), AuthorFactory(display_name="Omar Khalil")],
+    )
+    two = ArticleFactory(
+        headline="انتخابات في بغداد",
+        body="<p>جرت الانتخابات في بغداد.</p>",
+        language="ar",
+        section=world,
+        regions=[places["baghdad"]],
+    )
+    draft = ArticleFactory(headline="Draft, not public", body="<p>Not yet.</p>")
+    embargoed = ArticleFactory(headline="Under embargo", body="<p>Later.</p>")
+    for article in (one, two, embargoed):
+        article.status = Article.Status.APPROVED
+        article.save()
+    workflow.publish(one, by=None)
+    workflow.publish(two, by=None)
+    workflow.publish(embargoed, by=None)
+    Article.objects.filter(pk=embargoed.pk).update(embargo_until=timezone.now() + timedelta(days=1))
+    return {"published": [one, two], "draft": draft, "embargoed": embargoed}
+
+
+def state():
+    return sorted(
+        (
+            a.headline,
+            a.kicker,
+            a.standfirst,
+            a.body,
+            a.language,
+            str(a.section),
+            a.credit,
+            a.status,
+            a.first_published_at,
+            sorted(a.regions.values_list("slug", flat=True)),
+            sorted(a.actors.values_list("slug", flat=True)),
+            sorted(a.authors.values_list("display_name", flat=True)),
+        )
+        for a in Article.objects.all()
+    )
+
+
+@pytest.mark.parametrize("format", ["ninjs", "jsonl"])
+def test_export_then_import_into_an_empty_database_gives_the_same_articles(newsroom, tmp_path, format):
+    out = tmp_path / f"export.{'json' if format == 'ninjs' else 'jsonl'}"
+    call_command("export_articles", str(out), "--format", format, stdout=(tmp_path / "log").open("w"))
+    Article.objects.exclude(pk__in=[a.pk for a in newsroom["published"]]).delete()
+    expected = state()
+    Article.objects.all().delete()
+    Author.objects.all().delete()
+    Section.objects.filter(parent__isnull=False).delete()
+    Section.objects.all().delete()
+    report = run_import([str(out)], ImportOptions(status="published", autotag=False))
+    assert report.summary() == "imported 2, updated 0, unchanged 0, duplicates 0, failed 0"
+    assert state() == expected
+
+
+def test_ninjs_export_is_valid_ninjs_2_and_holds_only_public_articles(newsroom, tmp_path):
+    out = tmp_path / "export.json"
+    call_command("export_articles", str(out), "--format", "ninjs", stdout=(tmp_path / "log").open("w"))
+    items = json.loads(out.read_text(encoding="utf-8"))
+    checker = jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+    for item in items:
+        checker.validate(item)
+        assert item["uri"].startswith("urn:newsroom:article:")
+    assert sorted(i["headlines"][0]["value"] for i in items) == ["SDF takes Baghouz", "انتخابات في بغداد"]
+    first = next(i for i in items if i["language"] == "en")
+    assert first["by"] == "Omar Khalil, Rana Said" or first["by"] == "Rana Said, Omar Khalil"
+    assert {p["literal"] for p in first["places"]} == {"baghouz", "syria"}
+    assert first["subjects"] == [{"name": "World > Middle East", "rel": "section"}]
+
+
+def test_jsonl_export_writes_one_object_per_public_article(newsroom, tmp_path):
+    out = tmp_path / "export.jsonl"
+    call_command("export_articles", str(out), "--format", "jsonl", stdout=(tmp_path / "log").open("w"))
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["headline"] for r in rows) == ["SDF takes Baghouz", "انتخابات في بغداد"]
+
+
+def test_an_export_into_a_missing_folder_fails_cleanly(newsroom, tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as error:
+        call_command("export_articles", str(tmp_path / "missing" / "x.json"), "--format", "ninjs")
+    assert error.value.returncode == 2
+    assert not (tmp_path / "missing").exists()

@@ -1,0 +1,243 @@
+"""The import pipeline's promises: idempotent, updates in place, dedupes, all-or-nothing batches, budgets."""
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.importers.pipeline import ImportOptions, run_import
+from articles.models import Article, ArticleActor, ArticleEvent, ArticleRegion, Author, RejectedSuggestion, Section
+
+DATA = Path(__file__).parent / "data" / "import"
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*paths, **options):
+    return run_import([str(p) for p in paths], ImportOptions(**options))
+
+
+def snapshot():
+    """Everything an import writes, without ids and timestamps."""
+    articles = Article.objects.order_by("source", "source_id")
+    return [
+        (
+            a.source,
+            a.source_id,
+            a.headline,
+            a.body,
+            a.version,
+            a.status,
+            str(a.section),
+            sorted(a.regions.values_list("slug", flat=True)),
+            sorted(a.actors.values_list("slug", flat=True)),
+            sorted(a.authors.values_list("slug", flat=True)),
+        )
+        for a in articles
+    ]
+
+
+def write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+
+
+def test_importing_the_same_inputs_twice_changes_nothing(places, actors):
+    first = run(DATA)
+    before = snapshot()
+    second = run(DATA)
+    assert second.summary() == f"imported 0, updated 0, unchanged {first.imported}, duplicates 0, failed {first.failed}"
+    assert snapshot() == before
+
+
+def test_changed_content_updates_the_article_and_bumps_its_version(places, actors, tmp_path):
+    feed = tmp_path / "wire.jsonl"
+    write_jsonl(feed, [{"source_id": "w-1", "headline": "Talks in Baghdad", "body": "Talks began in Baghdad."}])
+    run(feed, source="Wire")
+    article = Article.objects.get()
+    write_jsonl(feed, [{"source_id": "w-1", "headline": "Talks in Baghdad end", "body": "Talks ended; the SDF left."}])
+    report = run(feed, source="Wire")
+    assert report.summary() == "imported 0, updated 1, unchanged 0, duplicates 0, failed 0"
+    article.refresh_from_db()
+    assert (article.headline, article.version, Article.objects.count()) == ("Talks in Baghdad end", 2, 1)
+    assert article.body == "<p>Talks ended; the SDF left.</p>"
+    assert list(article.actors.values_list("slug", flat=True)) == ["syrian-democratic-forces"]
+
+
+def test_an_update_never_re_adds_a_tag_the_editor_rejected(places, actors, tmp_path):
+    feed = tmp_path / "wire.jsonl"
+    write_jsonl(feed, [{"source_id": "w-1", "headline": "Baghdad", "body": "News from Baghdad."}])
+    run(feed)
+    article = Article.objects.get()
+    ArticleRegion.objects.filter(content_object=article).delete()
+    RejectedSuggestion.objects.create(article=article, region=places["baghdad"])
+    write_jsonl(feed, [{"source_id": "w-1", "headline": "Baghdad", "body": "More news from Baghdad."}])
+    run(feed)
+    assert not article.regions.exists()
+
+
+def test_exact_duplicates_in_one_run_are_imported_once_and_reported(db, tmp_path):
+    shutil.copy(DATA / "plain-story.txt", tmp_path / "a.txt")
+    shutil.copy(DATA / "plain-story.txt", tmp_path / "b.txt")
+    write_jsonl(
+        tmp_path / "c.jsonl",
+        [{"source_id": "x", "headline": "Same id", "body": "One."}] * 2,
+    )
+    report = run(tmp_path)
+    assert report.summary() == "imported 2, updated 0, unchanged 0, duplicates 2, failed 0"
+    assert report.duplicate_of[0] == (str(tmp_path / "b.txt"), str(tmp_path / "a.txt"))
+    assert Article.objects.count() == 2
+
+
+def test_a_story_without_id_is_keyed_on_a_fingerprint_of_its_text(db, tmp_path):
+    shutil.copy(DATA / "plain-story.txt", tmp_path / "first-name.txt")
+    run(tmp_path / "first-name.txt")
+    (tmp_path / "first-name.txt").rename(tmp_path / "renamed.txt")
+    report = run(tmp_path / "renamed.txt")
+    assert report.unchanged == 1 and Article.objects.count() == 1
+    assert Article.objects.get().source_id.startswith("sha1:")
+
+
+def test_dry_run_writes_nothing_but_reports_what_it_would_do(places, actors):
+    report = run(DATA, dry_run=True)
+    assert report.imported > 10
+    assert (Article.objects.count(), Section.objects.count(), Author.objects.count()) == (0, 0, 0)
+    assert (ArticleRegion.objects.count(), ArticleActor.objects.count()) == (0, 0)
+
+
+def test_status_published_publishes_through_the_workflow_with_one_event_each(db, tmp_path):
+    write_jsonl(
+        tmp_path / "w.jsonl",
+        [
+            {"source_id": "1", "headline": "Old story", "body": "Text.", "published_at": "2018-05-01T10:00:00Z"},
+            {"source_id": "2", "headline": "Embargoed", "body": "Later.", "embargo_until": "2999-01-01T00:00:00Z"},
+        ],
+    )
+    run(tmp_path / "w.jsonl", status="published")
+    old, embargoed = Article.objects.get(source_id="1"), Article.objects.get(source_id="2")
+    assert old.status == "published" and old.first_published_at.isoformat() == "2018-05-01T10:00:00+00:00"
+    assert list(Article.objects.published()) == [old]
+    assert embargoed.status == "draft"
+    assert list(ArticleEvent.objects.values_list("article_id", "action")) == [(old.pk, "publish")]
+
+
+def _stories(tmp_path, count):
+    write_jsonl(
+        tmp_path / f"s{count}.jsonl",
+        [
+            {
+                "source_id": f"s-{n}",
+                "headline": f"Story {n} from Baghdad",
+                "body": f"Story {n}: the SDF and ISIS in Deir ez-Zor.",
+                "authors": [f"Writer {n % 3}"],
+                "section": "World > Iraq",
+            }
+            for n in range(count)
+        ],
+    )
+    return tmp_path / f"s{count}.jsonl"
+
+
+def test_a_batch_costs_the_same_queries_for_few_or_many_stories(places, actors, tmp_path):
+    # Warm up: sections and authors exist, so both runs below only insert stories and links.
+    run(_stories(tmp_path, 3), source="warm-up")
+    counts = {}
+    # (at most 30 stories: SQLite splits an insert of more rows than its 999 parameters allow)
+    for size in (5, 30):
+        path = _stories(tmp_path, size)
+        with CaptureQueriesContext(connection) as queries:
+            report = run(path, batch_size=100, source=f"run-{size}")
+        assert report.imported == size
+        counts[size] = len(queries)
+    # Per run: the gazetteer stamp (the matcher is cached), 4 vocabulary lookups, sections and authors once;
+    # per batch: the existing-key lookup, savepoint, articles, region, actor and author links, release.
+    assert counts[5] == counts[30] == 14
+
+
+def test_queries_grow_with_batches_not_with_stories(places, actors, tmp_path):
+    path = _stories(tmp_path, 30)
+    run(_stories(tmp_path, 3), source="warm-up")
+    with CaptureQueriesContext(connection) as one_batch:
+        run(path, batch_size=30, source="a")
+    with CaptureQueriesContext(connection) as three_batches:
+        run(path, batch_size=10, source="b")
+    assert len(three_batches) - len(one_batch) == 2 * 7
+
+
+def _manage(db_url, *args, **kwargs):
+    env = {**os.environ, "DATABASE_URL": db_url}
+    return subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env=env, **kwargs)
+
+
+def _state(db_file):
+    with sqlite3.connect(db_file) as db:
+        return sorted(
+            db.execute(
+                "SELECT a.source_id, a.headline, a.body, a.version, "
+                "(SELECT group_concat(r.slug) FROM articles_articleregion l JOIN articles_region r ON r.id = l.tag_id "
+                "WHERE l.content_object_id = a.id) FROM articles_article a"
+            ).fetchall()
+        )
+
+
+def _count(db_file):
+    try:
+        with sqlite3.connect(db_file, timeout=1) as db:
+            return db.execute("SELECT COUNT(*) FROM articles_article").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+@pytest.mark.slow_subprocess
+def test_an_import_killed_half_way_and_run_again_equals_one_clean_run(tmp_path):
+    stories = tmp_path / "stories"
+    stories.mkdir()
+    for n in range(1500):
+        (stories / f"{n:05}.txt").write_text(f"Story {n} about Baghdad\n\nReport number {n} from Baghdad, Iraq.\n")
+    gazetteer = Path(__file__).parent / "data" / "gazetteer-extra.yaml"
+    results = {}
+    for name in ("killed", "clean"):
+        db_file = tmp_path / f"{name}.sqlite3"
+        url = f"sqlite:///{db_file}"
+        assert _manage(url, "migrate", "-v0").wait() == 0
+        assert _manage(url, "load_gazetteer", "--no-builtin", str(gazetteer), stdout=subprocess.DEVNULL).wait() == 0
+        if name == "killed":
+            process = _manage(url, "import_articles", str(stories), "--batch-size", "20", stdout=subprocess.PIPE)
+            deadline = time.monotonic() + 60
+            while _count(db_file) < 100 and time.monotonic() < deadline and process.poll() is None:
+                time.sleep(0.02)
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            written = _count(db_file)
+            assert 0 < written < 1500 and written % 20 == 0  # stopped mid-way, on a batch boundary
+        rerun = _manage(url, "import_articles", str(stories), stdout=subprocess.PIPE, text=True)
+        output, _ = rerun.communicate()
+        assert rerun.returncode == 0
+        results[name] = _state(db_file)
+        if name == "killed":
+            summary = f"imported {1500 - written}, updated 0, unchanged {written}, duplicates 0, failed 0"
+            assert output.strip() == summary
+    assert len(results["clean"]) == 1500
+    assert results["killed"] == results["clean"]
+
+
+def test_parsing_in_worker_processes_gives_the_same_result_in_the_same_order(places, actors, tmp_path):
+    for n in range(150):
+        (tmp_path / f"{n:03}.txt").write_text(f"Story {n} from Baghdad\n\nThe SDF and ISIS, report {n}.\n")
+    (tmp_path / "empty.txt").write_text("")
+    parallel = run(tmp_path, workers=2, batch_size=40)
+    assert parallel.summary() == "imported 150, updated 0, unchanged 0, duplicates 0, failed 1"
+    assert parallel.failures == [f"{tmp_path / 'empty.txt'}: empty file"]
+    by_one = snapshot()
+    Article.objects.all().delete()
+    run(tmp_path, workers=1, batch_size=40)
+    assert snapshot() == by_one

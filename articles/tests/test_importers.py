@@ -1,0 +1,218 @@
+"""Each input format: a correct example imports the right stories, a broken one is reported and skipped."""
+
+import shutil
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from articles.importers.pipeline import ImportOptions, run_import
+from articles.models import Article, Section
+
+DATA = Path(__file__).parent / "data" / "import"
+SAMPLES = Path("/work/shared/samples")
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*paths, **options):
+    return run_import([str(p) for p in paths], ImportOptions(**options))
+
+
+def tags(article):
+    return (
+        sorted(article.regions.values_list("slug", flat=True)),
+        sorted(article.actors.values_list("slug", flat=True)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "headlines"),
+    [
+        ("plain-story.txt", ["Baghdad markets reopen after curfew is lifted"]),
+        ("ninjs1-item.json", ["Iraq reopens border crossing with Syria"]),
+        ("ninjs2-array.json", ["SDF says last ISIS pocket surrounded", "اشتباكات في دير الزور"]),
+        (
+            "newsml-message.xml",
+            ["Civilians leave besieged pocket in eastern Syria", "Baghdad hosts regional water talks"],
+        ),
+        ("feed.atom", ["Aid convoy reaches Deir ez-Zor"]),
+        (
+            "stories.jsonl",
+            ["Iraq and Syria agree on border patrols", "SDF detains ISIS suspects", "داعش يتبنى هجوما في دير الزور"],
+        ),
+        ("stories.csv", ["Baghdad court sentences ISIS members", "Deir ez-Zor farmers return to fields"]),
+    ],
+)
+def test_each_format_imports_every_story_it_holds(places, actors, name, headlines):
+    report = run(DATA / name)
+    assert report.summary() == f"imported {len(headlines)}, updated 0, unchanged 0, duplicates 0, failed 0"
+    assert sorted(Article.objects.values_list("headline", flat=True)) == sorted(headlines)
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "reason"),
+    [
+        ("empty.txt", "empty.txt", "empty file"),
+        ("headline-only.txt", "headline-only.txt", "no text after the headline"),
+        ("ninjs-no-headline.json", "ninjs-no-headline.json entry 1", "no headline"),
+        ("ninjs-truncated.json", "ninjs-truncated.json entry 2", "malformed JSON"),
+        ("newsml-broken.xml", "newsml-broken.xml", "malformed XML"),
+        ("feed-broken.rss", "feed-broken.rss", "malformed feed"),
+        ("broken.csv", "broken.csv", "no headline column"),
+    ],
+)
+def test_a_broken_input_is_reported_by_path_with_a_one_line_reason(db, name, where, reason):
+    report = run(DATA / name)
+    failure = next(f for f in report.failures if f.startswith(f"{DATA / where}:"))
+    assert reason in failure and "\n" not in failure
+
+
+def test_a_truncated_ninjs_array_keeps_the_items_before_the_break(db):
+    report = run(DATA / "ninjs-truncated.json")
+    assert report.imported == 1 and report.failed == 1
+    assert Article.objects.get().headline == "Complete item before the break"
+
+
+def test_bad_json_lines_are_reported_by_line_and_the_good_ones_imported(db):
+    report = run(DATA / "broken.jsonl")
+    path = DATA / "broken.jsonl"
+    assert report.imported == 1
+    assert report.failures == [
+        f"{path} entry 2: malformed JSON: Expecting ',' delimiter (column 1)",
+        f"{path} entry 3: not a JSON object",
+        f"{path} entry 4: no headline",
+        f"{path} entry 5: no text (headline only)",
+    ]
+
+
+def test_a_feed_entry_without_title_is_reported_and_the_others_imported(db):
+    report = run(DATA / "feed.rss")
+    assert report.imported == 2
+    assert report.failures == [f"{DATA / 'feed.rss'} entry 3: no headline (empty title)"]
+    article = Article.objects.get(headline="Mosul university library reopens")
+    assert article.source == "Example Iraq Desk"
+    assert article.source_url == "https://desk.example.org/mosul-library"
+    assert article.standfirst == "Students return to the rebuilt library."
+
+
+def test_plain_text_header_line_becomes_the_section_without_the_site_name(places, actors):
+    run(DATA / "header-story.txt")
+    article = Article.objects.get()
+    assert article.headline == "Fighters retreat from Baghouz as SDF closes in"
+    assert str(article.section) == "Syria News > Frontline"
+    assert not Section.objects.filter(name="Example Wire").exists()
+    assert tags(article) == (["baghouz", "deir-ez-zor"], ["islamic-state", "syrian-democratic-forces"])
+
+
+def test_header_line_no_reads_the_first_line_as_the_headline(db):
+    run(DATA / "header-story.txt", header_line="no")
+    assert Article.objects.get().headline == "Syria News - Frontline - Example Wire"
+
+
+def test_underlined_headline_with_crlf_and_one_paragraph_per_line(places, actors):
+    run(DATA / "underlined-crlf.txt")
+    article = Article.objects.get()
+    assert article.headline == "Clashes reported near Deir ez-Zor"
+    assert article.body.count("<p>") == 3 and "-----" not in article.body and "\r" not in article.body
+
+
+@pytest.mark.parametrize(
+    ("name", "headline"),
+    [
+        ("bom-utf8.txt", "BOM story about Iraq"),
+        ("legacy-cp1252.txt", "Café owners in Baghdad “cautiously hopeful”"),
+        ("legacy-latin1.txt", "Façade of old Mosul museum restored"),
+    ],
+)
+def test_encodings_are_detected_not_crashed_on(db, name, headline):
+    report = run(DATA / name)
+    assert report.failed == 0
+    assert Article.objects.get().headline == headline
+
+
+def test_undecodable_bytes_are_refused_with_a_reason(db, tmp_path):
+    (tmp_path / "garbage.txt").write_bytes(bytes(range(1, 256)) * 40)
+    report = run(tmp_path / "garbage.txt")
+    assert report.imported == 0 and "undecodable bytes" in report.failures[0]
+
+
+def test_arabic_story_is_detected_as_arabic_and_tagged(places, actors):
+    run(DATA / "story-ar.txt")
+    article = Article.objects.get()
+    assert article.language == "ar"
+    assert tags(article) == (
+        ["baghouz", "deir-ez-zor", "iraq", "syria"],
+        ["islamic-state", "syrian-democratic-forces"],
+    )
+
+
+def test_language_option_overrides_detection(db):
+    run(DATA / "plain-story.txt", language="ar")
+    assert Article.objects.get().language == "ar"
+
+
+def test_input_tags_authors_sections_and_dates_are_kept(places, actors):
+    run(DATA / "stories.csv", autotag=False)
+    article = Article.objects.get(source_id="c-1")
+    assert str(article.section) == "Iraq News > Courts"
+    assert sorted(article.authors.values_list("display_name", flat=True)) == ["Ahmed Jassim", "Huda Ali"]
+    assert tags(article) == (["baghdad", "iraq"], ["islamic-state"])
+    assert article.dateline_time.isoformat() == "2019-02-17T08:00:00+00:00"  # 11:00 Baghdad time
+    two_paragraphs = "<p>Farmers near Deir ez-Zor returned to their fields.</p><p>Some found mines.</p>"
+    assert Article.objects.get(source_id="c-2").body == two_paragraphs
+
+
+def test_directories_are_walked_recursively_and_unknown_files_reported(places, actors, tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    shutil.copy(DATA / "plain-story.txt", tmp_path / "a" / "one.txt")
+    shutil.copy(DATA / "feed.atom", tmp_path / "a" / "b" / "two.atom")
+    (tmp_path / "a" / "b" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
+    (tmp_path / "a" / ".hidden.txt").write_text("Hidden\n\nnot imported")
+    report = run(tmp_path)
+    assert report.imported == 2
+    assert report.failures == [f"{tmp_path / 'a' / 'b' / 'photo.jpg'}: unrecognised format (use --format)"]
+
+
+def test_globs_select_files(db, tmp_path):
+    for name in ("plain-story.txt", "bom-utf8.txt", "feed.atom"):
+        shutil.copy(DATA / name, tmp_path / name)
+    assert run(f"{tmp_path}/*.txt").imported == 2
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar", "tar.gz"])
+def test_archives_are_read_member_by_member(places, actors, tmp_path, kind):
+    names = ["plain-story.txt", "stories.jsonl", "ninjs2-array.json", "empty.txt"]
+    archive = tmp_path / f"batch.{kind}"
+    if kind == "zip":
+        with zipfile.ZipFile(archive, "w") as handle:
+            for name in names:
+                handle.write(DATA / name, f"wire/{name}")
+    else:
+        with tarfile.open(archive, "w:gz" if kind.endswith("gz") else "w") as handle:
+            for name in names:
+                handle.add(DATA / name, f"wire/{name}")
+    report = run(archive)
+    assert report.imported == 6
+    assert report.failures == [f"{archive}:wire/empty.txt: empty file"]
+
+
+def test_a_corrupt_archive_is_reported(db, tmp_path):
+    (tmp_path / "bad.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    report = run(tmp_path / "bad.zip")
+    assert report.failed == 1 and "unreadable archive" in report.failures[0]
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="the shared samples folder is not present")
+def test_the_shared_sample_story_imports_with_its_section_places_and_actors(places, actors):
+    report = run(SAMPLES / "baghdadpost-story.txt")
+    assert report.imported == 1
+    article = Article.objects.get()
+    assert article.headline == "Hundreds flee US-backed Syria battle for last ISIS holdout"
+    assert str(article.section) == "Iraq News > Local News"
+    assert not Section.objects.filter(name__icontains="baghdadpost").exists()
+    regions, actor_slugs = tags(article)
+    # "the eastern province of Deir Ezzor" is the governorate, not the city
+    assert {"syria", "iraq", "baghouz", "deir-ez-zor-governorate"} <= set(regions)
+    assert actor_slugs == ["islamic-state", "syrian-democratic-forces"]
