@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from articles.models import Actor, ActorAlias, Region, RegionAlias
+from articles.models import Actor, Region
 from articles.normalisation import name_key
 
 DATA_DIR = Path(__file__).resolve().parent
@@ -128,7 +128,7 @@ def _apply(entry, values):
     return changed
 
 
-def _upsert(index, row, values, report, where):
+def _upsert(index, row, values, report):
     entry = index.find(row)
     if entry is None:
         entry = index.model(name=row["name"], slug=index.free_slug(row.get("slug") or row["name"]), **values)
@@ -145,64 +145,70 @@ def _upsert(index, row, values, report, where):
     return entry
 
 
+def _place(index, name, what):
+    """The region called `name` (slug or any spelling), None for a blank name; ValueError if unknown."""
+    if not name:
+        return None
+    found = index.by_slug.get(name) or index.by_key.get(name_key(name))
+    if found is None:
+        raise ValueError(f"unknown {what} {name!r}")
+    return found
+
+
+def _kind(row, model, default):
+    kind = row["kind"] or default
+    if kind not in model.Kind.values:
+        raise ValueError(f"unknown kind {kind!r}")
+    return kind
+
+
+def _region_values(row, regions):
+    return {
+        "name_ar": row["name_ar"],
+        "kind": _kind(row, Region, Region.Kind.CITY),
+        "parent": _place(regions, row["parent"], "parent"),
+        "iso_code": row["iso_code"].upper(),
+        "latitude": _decimal(row["latitude"]),
+        "longitude": _decimal(row["longitude"]),
+    }
+
+
+def _actor_values(row, regions):
+    return {
+        "name_ar": row["name_ar"],
+        "kind": _kind(row, Actor, Actor.Kind.ORGANISATION),
+        "home_region": _place(regions, row["home_region"], "home region"),
+        "description": row["description"],
+    }
+
+
+def _load(model, columns, values_for, rows, source):
+    """Create or update entries of `model` from row dicts; each bad row is reported by number, the rest load."""
+    report, index, aliases = LoadReport(), _Index(model), []
+    # Regions refer to rows loaded earlier in the same file, so they resolve against the growing index.
+    regions = index if model is Region else _Index(Region)
+    for number, raw in enumerate(rows, start=1):
+        try:
+            row = _clean_row(raw, columns)
+            entry = _upsert(index, row, values_for(row, regions), report)
+            aliases += index.new_aliases(entry, [row["name"], row["name_ar"], *row["aliases"]])
+        except ValueError as error:
+            report.problems.append(f"{source} row {number}: {error}")
+    index.alias_model.objects.bulk_create(aliases)
+    report.aliases += len(aliases)
+    return report
+
+
 @transaction.atomic
 def load_regions(rows, source="regions"):
     """Create or update regions from row dicts (columns as in regions.csv); parents must come first."""
-    report, index, aliases = LoadReport(), _Index(Region), []
-    for number, raw in enumerate(rows, start=1):
-        where = f"{source} row {number}"
-        try:
-            row = _clean_row(raw, REGION_COLUMNS)
-            parent = None
-            if row["parent"]:
-                parent = index.by_slug.get(row["parent"]) or index.by_key.get(name_key(row["parent"]))
-                if parent is None:
-                    raise ValueError(f"unknown parent {row['parent']!r}")
-            kind = row["kind"] or Region.Kind.CITY
-            if kind not in Region.Kind.values:
-                raise ValueError(f"unknown kind {kind!r}")
-            values = {
-                "name_ar": row["name_ar"],
-                "kind": kind,
-                "parent": parent,
-                "iso_code": row["iso_code"].upper(),
-                "latitude": _decimal(row["latitude"]),
-                "longitude": _decimal(row["longitude"]),
-            }
-            entry = _upsert(index, row, values, report, where)
-            aliases += index.new_aliases(entry, [row["name"], row["name_ar"], *row["aliases"]])
-        except ValueError as error:
-            report.problems.append(f"{where}: {error}")
-    RegionAlias.objects.bulk_create(aliases)
-    report.aliases += len(aliases)
-    return report
+    return _load(Region, REGION_COLUMNS, _region_values, rows, source)
 
 
 @transaction.atomic
 def load_actors(rows, source="actors"):
     """Create or update actors from row dicts (columns as in actors.csv)."""
-    report, index, aliases = LoadReport(), _Index(Actor), []
-    regions = _Index(Region)
-    for number, raw in enumerate(rows, start=1):
-        where = f"{source} row {number}"
-        try:
-            row = _clean_row(raw, ACTOR_COLUMNS)
-            home = None
-            if row["home_region"]:
-                home = regions.by_slug.get(row["home_region"]) or regions.by_key.get(name_key(row["home_region"]))
-                if home is None:
-                    raise ValueError(f"unknown home region {row['home_region']!r}")
-            kind = row["kind"] or Actor.Kind.ORGANISATION
-            if kind not in Actor.Kind.values:
-                raise ValueError(f"unknown kind {kind!r}")
-            values = {"name_ar": row["name_ar"], "kind": kind, "home_region": home, "description": row["description"]}
-            entry = _upsert(index, row, values, report, where)
-            aliases += index.new_aliases(entry, [row["name"], row["name_ar"], *row["aliases"]])
-        except ValueError as error:
-            report.problems.append(f"{where}: {error}")
-    ActorAlias.objects.bulk_create(aliases)
-    report.aliases += len(aliases)
-    return report
+    return _load(Actor, ACTOR_COLUMNS, _actor_values, rows, source)
 
 
 def country_rows():
