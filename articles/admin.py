@@ -82,6 +82,29 @@ class VocabularyPicker(AutocompleteSelectMultiple):
         return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
 
 
+def vocabulary_field(db_field, admin_site, can_add_related=False):
+    """A form field picking entries of a controlled vocabulary (searching aliases), never creating one from text.
+
+    With `can_add_related`, the picker links to the vocabulary's own admin to add a new entry.
+    """
+    widget = RelatedFieldWidgetWrapper(
+        VocabularyPicker(db_field, admin_site),
+        db_field.remote_field,
+        admin_site,
+        can_add_related=can_add_related,
+        can_change_related=False,
+        can_delete_related=False,
+        can_view_related=False,
+    )
+    return forms.ModelMultipleChoiceField(
+        queryset=db_field.remote_field.model.objects.all(),
+        widget=widget,
+        required=False,
+        label=db_field.verbose_name.capitalize(),
+        help_text=db_field.help_text,
+    )
+
+
 class RegionFilter(admin.SimpleListFilter):
     """Filter by a place, including everything inside it (Syria shows Baghouz stories)."""
 
@@ -240,30 +263,9 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, TaggableManager):
-            return self._vocabulary_field(db_field, request)
+            can_add = self.admin_site.get_model_admin(db_field.remote_field.model).has_add_permission(request)
+            return vocabulary_field(db_field, self.admin_site, can_add_related=can_add)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-    def _vocabulary_field(self, db_field, request):
-        """A picker over the controlled vocabulary, searching aliases, with a link to add a new entry."""
-        model = db_field.remote_field.model
-        widget = VocabularyPicker(db_field, self.admin_site)
-        related_admin = self.admin_site.get_model_admin(model)
-        widget = RelatedFieldWidgetWrapper(
-            widget,
-            db_field.remote_field,
-            self.admin_site,
-            can_add_related=related_admin.has_add_permission(request),
-            can_change_related=False,
-            can_delete_related=False,
-            can_view_related=False,
-        )
-        return forms.ModelMultipleChoiceField(
-            queryset=model.objects.all(),
-            widget=widget,
-            required=False,
-            label=db_field.verbose_name.capitalize(),
-            help_text=db_field.help_text,
-        )
 
     def get_search_results(self, request, queryset, search_term):
         """Headline and standfirst, plus articles tagged with a region or actor known by that name or alias."""

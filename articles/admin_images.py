@@ -6,7 +6,6 @@ what deleting removes) live in articles/images/; this module wires them to forms
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect, JsonResponse
@@ -19,7 +18,7 @@ from django.utils.translation import ngettext
 from taggit.managers import TaggableManager
 
 from articles import images
-from articles.admin import VocabularyPicker
+from articles.admin import vocabulary_field
 from articles.models import Image, Rendition
 
 GRID_SESSION_KEY = "articles_image_view"
@@ -268,23 +267,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, TaggableManager):
-            model = db_field.remote_field.model
-            widget = RelatedFieldWidgetWrapper(
-                VocabularyPicker(db_field, self.admin_site),
-                db_field.remote_field,
-                self.admin_site,
-                can_add_related=False,
-                can_change_related=False,
-                can_delete_related=False,
-                can_view_related=False,
-            )
-            return forms.ModelMultipleChoiceField(
-                queryset=model.objects.all(),
-                widget=widget,
-                required=False,
-                label=db_field.verbose_name.capitalize(),
-                help_text=db_field.help_text,
-            )
+            return vocabulary_field(db_field, self.admin_site)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
