@@ -79,6 +79,9 @@ class Command(BaseCommand):
         self.stdout.write(report.summary())
         for failure in report.failures:
             self.stdout.write(f"  {failure}")
+        for problem in report.picture_problems:
+            # The story was imported without its picture: a warning, not a failure.
+            self.stdout.write(self.style.WARNING(f"  {problem}"))
         if options["verbosity"] >= 2:
             for where, first in report.duplicate_of:
                 self.stdout.write(f"  duplicate: {where} (same story as {first})")
