@@ -155,13 +155,14 @@ def parse(source, options):
                         story.picture = pictures.get(residref) if residref else story.picture
                         yield story
                 element.clear()
-            for story, residref in waiting:
-                story.picture = pictures.get(residref)
-                yield story
         except (ParseError, DTDForbidden, EntitiesForbidden) as error:
             reason = f"malformed XML: {str(error)[:80]}"
             if number == 0:
                 raise BadInput(reason) from None
             yield EntryError(number + 1, reason)
+    # Stories still waiting (also those read before any damage), with whatever pictures were read.
+    for story, residref in waiting:
+        story.picture = pictures.get(residref)
+        yield story
     if number == 0:
         raise BadInput("no NewsML-G2 newsItem in this XML")

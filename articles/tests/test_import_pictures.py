@@ -306,3 +306,19 @@ def test_ninjs_export_carries_the_lead_picture_and_reimports_the_story(tmp_path)
     assert {"role": "alt", "contenttype": "text/plain", "value": "A street"} in association["descriptions"]
     assert association["renditions"][0]["href"] == "http://127.0.0.1:8000" + rendition.url
     assert association["renditions"][0]["sizeinbytes"] == rendition.file_size
+
+
+def test_newsml_story_read_before_damage_is_kept_without_its_unread_picture(tmp_path):
+    damaged = NEWSML.replace("{href}", "photo.jpg").split('<newsItem guid="urn:wire:pic:1"')[0] + "<broken"
+    (tmp_path / "message.xml").write_text(damaged)
+    report = run(tmp_path / "message.xml")
+    assert report.imported == 1
+    assert report.failures and "malformed XML" in report.failures[0]
+    assert Article.objects.get().lead_image is None
+
+
+def test_dry_run_stores_no_picture(tmp_path):
+    picture_file(tmp_path)
+    report = run(write_jsonl(tmp_path / "stories.jsonl", [row(1, image="photo.jpg")]), dry_run=True)
+    assert report.imported == 1
+    assert Image.objects.count() == 0 and Article.objects.count() == 0
