@@ -216,3 +216,12 @@ def test_atom_feed_links_the_lead_picture_as_an_enclosure(client):
     rendition = Rendition.objects.get(image=article.lead_image, spec="w1280-16x9.jpg")
     assert [link.attrib["href"] for link in links] == ["http://testserver" + rendition.url]
     assert links[0].attrib["length"] == str(rendition.file_size) and links[0].attrib["type"] == "image/jpeg"
+
+
+def test_arabic_lists_and_feeds_show_the_pictures_of_arabic_stories(client):
+    image = library_image(size=(700, 420), alt_text="عائلات تنتظر")
+    story(language="ar", headline="سقوط آخر جيب لداعش", lead_image=image)
+    html = client.get("/ar/").content.decode()
+    assert html.count("<picture>") == 1 and 'alt="عائلات تنتظر"' in html
+    assert b"<enclosure" in client.get("/ar/feeds/latest/rss/").content
+    assert "<picture>" not in client.get("/").content.decode()  # the English edition lists no Arabic story
