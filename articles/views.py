@@ -89,8 +89,11 @@ def home(request):
         )
         .filter(place__lte=PER_SECTION)
     )
+    # The chosen stories are loaded by id, so their pictures are looked up for them only, not for the window.
+    chosen = edition().filter(pk__in=ranked.values("pk"))
+    chosen = chosen.annotate(desk=models.functions.Coalesce("section__parent_id", "section_id"))
     by_desk = {}
-    for article in for_lists(ranked).newest_first():
+    for article in for_lists(chosen).newest_first():
         by_desk.setdefault(article.desk, []).append(article)
     sections = [(s, by_desk[s.pk]) for s in Section.objects.filter(parent__isnull=True) if s.pk in by_desk]
     response = render(request, "articles/home.html", {"top": top, "sections": sections})
