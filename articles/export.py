@@ -7,12 +7,18 @@ gives the same articles, tags (by slug), authors and sections.
 ninjs mapping: `uri` urn:newsroom:article:<id>; `altids` the source and source id; `headlines` (main,
 kicker); `descriptions` (summary = standfirst); `bodies` (text/html); `by` the authors joined with ", ";
 `places` the regions, `people`/`organisations` the actors (`literal` = slug); `subjects` the section
-(`rel` "section"); `infosources` the wire credit; `firstcreated` the first publication time.
+(`rel` "section"); `infosources` the wire credit; `firstcreated` the first publication time; `associations`
+the lead picture as "featureimage" (type picture: title, caption as a "caption" description, alt text as
+an "alt" description, `by` and `copyrightholder` the credit and holder, one rendition: the 16:9 JPEG up
+to 1280 wide at its absolute address under `NEWSROOM_SITE_URL`, with size and type).
 """
 
 import json
 import os
 import tempfile
+from urllib.parse import urljoin
+
+from django.conf import settings
 
 from articles.models import Actor, Article
 
@@ -36,6 +42,7 @@ def public_articles():
         Article.objects.published()
         .select_related("section__parent", "dateline_place")
         .prefetch_related("regions", "actors", "authors")
+        .with_lead_image()
         .order_by("pk")
     )
 
@@ -90,7 +97,40 @@ def ninjs_item(article):
         ]
     if article.dateline_place_id:
         item["located"] = article.dateline_place.name
+    if article.lead_image_id:
+        item["associations"] = [picture_association(article)]
     return {key: value for key, value in item.items() if value is not None}
+
+
+def picture_association(article):
+    """The story's lead picture as a ninjs 2.0 association named "featureimage"."""
+    image = article.lead_image
+    rendition = image.feed_rendition()
+    descriptions = []
+    if article.lead_caption:
+        descriptions.append({"role": "caption", "contenttype": "text/plain", "value": article.lead_caption})
+    if image.alt:
+        descriptions.append({"role": "alt", "contenttype": "text/plain", "value": image.alt})
+    association = {
+        "name": "featureimage",
+        "uri": f"urn:newsroom:image:{image.content_hash}",
+        "type": "picture",
+        "headlines": [{"role": "main", "value": image.title}],
+        "descriptions": descriptions,
+        "by": image.credit,
+        "copyrightholder": image.copyright_holder,
+        "renditions": [
+            {
+                "name": "w1280-16x9",
+                "href": urljoin(settings.NEWSROOM_SITE_URL, rendition.url),
+                "contenttype": rendition.mime_type,
+                "width": rendition.width,
+                "height": rendition.height,
+                "sizeinbytes": rendition.file_size,
+            }
+        ],
+    }
+    return {key: value for key, value in association.items() if value}
 
 
 def jsonl_row(article):

@@ -1,15 +1,16 @@
 """RSS 2.0 and Atom feeds of the public stories: latest, per section, per place (with the places inside it), per actor.
 
 Each feed lists the current edition's stories (English unprefixed, Arabic under /ar/), newest first, in a
-fixed number of queries: the feed's subject, the stories with their section, then their authors, places
-and actors (one query each).
+fixed number of queries: the feed's subject, the stories with their section and lead picture (its renditions
+ride along in the same row), then their authors, places and actors (one query each). A story with a lead
+picture carries it as an enclosure (RSS `<enclosure>`, Atom `<link rel="enclosure">`) with length and type.
 """
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -47,6 +48,7 @@ class LatestStoriesFeed(Feed):
             articles.defer("search_document")
             .select_related("section")
             .prefetch_related("authors", "regions", "actors")
+            .with_lead_image()
             .newest_first()[:FEED_SIZE]
         )
 
@@ -81,6 +83,14 @@ class LatestStoriesFeed(Feed):
     def item_categories(self, item):
         names = [entry.name for entry in [*item.regions.all(), *item.actors.all()]]
         return ([item.section.name] if item.section else []) + names
+
+    def item_enclosures(self, item):
+        # RSS <enclosure> / Atom <link rel="enclosure">: the lead picture's 16:9 JPEG with its size and type.
+        if not item.lead_image_id:
+            return []
+        rendition = item.lead_image.feed_rendition()
+        url = self.request.build_absolute_uri(rendition.url)
+        return [Enclosure(url, str(rendition.file_size), rendition.mime_type)]
 
     def __call__(self, request, *args, **kwargs):
         self.request = request

@@ -1,13 +1,55 @@
 """Facts about many articles: what is public, what is about a place or an actor, what a list needs."""
 
+import json
+
 from django.db import models
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONArray
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from articles.models.taxonomy import ArticleActor, ArticleRegion, Region
 
 # When a story became public: its first publication, or (before publish_due records it) its scheduled time.
 PUBLIC_TIME = Coalesce("first_published_at", "scheduled_for")
+
+
+# Rendition columns carried, per story, in the story's own row (see `with_lead_image`).
+RENDITION_COLUMNS = ("pk", "spec", "file", "width", "height", "file_size")
+
+
+class JSONRows(models.Aggregate):
+    """The aggregated rows as one JSON array, returned as text: SQLite's json_group_array, PostgreSQL's json_agg."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = models.TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSON_AGG", template="%(function)s(%(expressions)s)::text")
+
+
+class LeadImageIterable(ModelIterable):
+    """Articles whose lead picture arrives with its renditions already known (as a prefetch would leave them)."""
+
+    def __iter__(self):
+        for article in super().__iter__():
+            rows = article.__dict__.pop("lead_renditions", None)
+            if article.lead_image_id and rows is not None:
+                image = article.lead_image
+                model = image.renditions.model
+                renditions = [
+                    model(image=image, **dict(zip(RENDITION_COLUMNS, row, strict=True))) for row in json.loads(rows)
+                ]
+                remember_renditions(image, renditions)
+            yield article
+
+
+def remember_renditions(image, renditions):
+    """Make `image.renditions.all()` answer `renditions` without a query, exactly as prefetch_related would."""
+    known = image.renditions.all()
+    known._result_cache, known._prefetch_done = list(renditions), True
+    if not hasattr(image, "_prefetched_objects_cache"):
+        image._prefetched_objects_cache = {}
+    image._prefetched_objects_cache["renditions"] = known
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -87,6 +129,26 @@ class ArticleQuerySet(models.QuerySet):
     def with_list_relations(self):
         """Load what a list of articles shows (section, regions, actors, authors) in a fixed number of queries."""
         return self.select_related("section").prefetch_related("regions", "actors", "authors")
+
+    def with_lead_image(self):
+        """Load each story's lead picture and its existing renditions in the stories' own query (no extra query).
+
+        A prefetch of `lead_image__renditions` would cost one more query, and only when some story has a
+        picture; carrying the renditions as a JSON column keeps every list and the article page at the same
+        count with or without pictures. The picture tags then read them as prefetched.
+        """
+        field = self.model._meta.get_field("lead_image")
+        rendition = field.related_model._meta.get_field("renditions").related_model
+        rows = (
+            rendition.objects.filter(image=models.OuterRef("lead_image_id"))
+            .order_by()
+            .values("image")
+            .annotate(rows=JSONRows(JSONArray(*RENDITION_COLUMNS)))
+            .values("rows")
+        )
+        clone = self.select_related("lead_image").annotate(lead_renditions=models.Subquery(rows))
+        clone._iterable_class = LeadImageIterable
+        return clone
 
     def owned_by(self, user):
         """Articles `user` created or is a staff author of (their own stories, for the desk)."""

@@ -261,7 +261,8 @@ def search(query, page=1, per_page=20):
     rows = list(
         articles.defer("search_document")
         .select_related("section")
-        .prefetch_related("regions", "actors", "authors")[start : start + per_page + 1]
+        .prefetch_related("regions", "actors", "authors")
+        .with_lead_image()[start : start + per_page + 1]
     )
     for article in rows:
         article.headline_html = highlight(article.headline, terms)

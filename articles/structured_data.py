@@ -8,6 +8,7 @@ import re
 
 from django.utils import timezone
 
+from articles.images import JSONLD_SPECS, get_rendition
 from articles.models.fields import plain_text
 
 _FIRST_IMAGE = re.compile(r"<img\b[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
@@ -18,10 +19,24 @@ def _iso(moment):
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
 
 
+SOCIAL_SPEC = JSONLD_SPECS[0]  # the 16:9 crop, 1200 wide: what Open Graph and Twitter cards display best
+
+
 def lead_image(article, request):
-    """The absolute URL of the first image in the story's body, or None."""
+    """The absolute URL of the story's picture for previews: its lead picture's 16:9 crop, else the first
+    image in the body, else None."""
+    if article.lead_image_id:
+        return request.build_absolute_uri(get_rendition(article.lead_image, SOCIAL_SPEC).url)
     found = _FIRST_IMAGE.search(article.body or "")
     return request.build_absolute_uri(found.group(1)) if found else None
+
+
+def lead_images(article, request):
+    """Absolute URLs for schema.org `image`: the lead picture's 16:9, 4:3 and 1:1 crops, else the body's first."""
+    if article.lead_image_id:
+        return [request.build_absolute_uri(url) for url in article.lead_image.jsonld_urls()]
+    image = lead_image(article, request)
+    return [image] if image else []
 
 
 def description(article):
@@ -70,9 +85,9 @@ def news_article(article, request, publisher_name):
         "wordCount": len(plain_text(article.body).split()),
         "isAccessibleForFree": True,
     }
-    image = lead_image(article, request)
-    if image:
-        data["image"] = [image]
+    images = lead_images(article, request)
+    if images:
+        data["image"] = images
     if article.section:
         data["articleSection"] = article.section.name
     if article.dateline_place:
@@ -101,6 +116,7 @@ def social_tags(article, request, site_name):
     ]
     if image:
         tags.append(("property", "og:image", image))
+        tags += _picture_details(article)
     tags += [
         ("property", "article:published_time", _iso(article.published_time)),
         ("property", "article:modified_time", _iso(article.modified_time)),
@@ -118,4 +134,21 @@ def social_tags(article, request, site_name):
     ]
     if image:
         tags.append(("name", "twitter:image", image))
+        if article.lead_image_id and article.lead_image.alt:
+            tags.append(("name", "twitter:image:alt", article.lead_image.alt))
     return tags
+
+
+def _picture_details(article):
+    """og:image size, type and alt text of the lead picture's social crop (none for a body image)."""
+    if not article.lead_image_id:
+        return []
+    rendition = get_rendition(article.lead_image, SOCIAL_SPEC)
+    details = [
+        ("property", "og:image:type", rendition.mime_type),
+        ("property", "og:image:width", str(rendition.width)),
+        ("property", "og:image:height", str(rendition.height)),
+    ]
+    if article.lead_image.alt:
+        details.append(("property", "og:image:alt", article.lead_image.alt))
+    return details

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from articles import search as site_search
 from articles import structured_data
 from articles.caching import public_page, set_last_modified
+from articles.images import renditions_for, standard_specs
 from articles.models import Actor, Article, ArticleActor, ArticleRegion, Author, Region, Section
 from articles.querysets import PUBLIC_TIME
 
@@ -36,8 +37,9 @@ def edition():
 
 
 def for_lists(articles):
-    """What a list of stories shows, in two queries whatever the number of stories or authors."""
-    return articles.defer("body", "search_document").select_related("section").prefetch_related("authors")
+    """What a list of stories shows, in two queries whatever the number of stories, authors or pictures."""
+    articles = articles.defer("body", "search_document").select_related("section").prefetch_related("authors")
+    return articles.with_lead_image()
 
 
 class CappedPaginator(Paginator):
@@ -48,7 +50,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[:LIST_DEPTH].count()
+        # Only the ids: the list's annotations (its pictures' renditions) are not worked out 2000 times.
+        return self.object_list.values("pk")[:LIST_DEPTH].count()
 
 
 def _paginated(request, articles):
@@ -86,8 +89,11 @@ def home(request):
         )
         .filter(place__lte=PER_SECTION)
     )
+    # The chosen stories are loaded by id, so their pictures are looked up for them only, not for the window.
+    chosen = edition().filter(pk__in=ranked.values("pk"))
+    chosen = chosen.annotate(desk=models.functions.Coalesce("section__parent_id", "section_id"))
     by_desk = {}
-    for article in for_lists(ranked).newest_first():
+    for article in for_lists(chosen).newest_first():
         by_desk.setdefault(article.desk, []).append(article)
     sections = [(s, by_desk[s.pk]) for s in Section.objects.filter(parent__isnull=True) if s.pk in by_desk]
     response = render(request, "articles/home.html", {"top": top, "sections": sections})
@@ -103,6 +109,7 @@ def _article_or_gone(request, pk):
         .defer("search_document")
         .select_related("section__parent", "dateline_place")
         .prefetch_related("regions", "actors", "authors", "corrections")
+        .with_lead_image()
         .annotate(
             translation_pk=models.Subquery(translation.values("pk")[:1]),
             translation_slug=models.Subquery(translation.values("slug")[:1]),
@@ -154,6 +161,10 @@ def article_page_context(article):
         translation = Article(pk=article.translation_pk, slug=article.translation_slug)
         translation.language = article.translation_language
     first, last = article.published_time, article.last_published_at
+    if article.lead_image_id:
+        # Everything the page and its feeds show of the picture, made in one batch on the first view only;
+        # later views find every rendition already loaded with the story (`with_lead_image`).
+        renditions_for(article.lead_image, standard_specs(article.lead_image))
     return {
         "article": article,
         "summary": structured_data.description(article),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape
 
-from articles.importers.story import BadInput, Story
+from articles.importers.story import BadInput, PictureRef, Story
 from articles.taxonomy import parse_tag_string
 
 # The flat columns of JSON Lines and CSV input (and of the jsonl export). Only `headline` is required.
@@ -32,6 +32,10 @@ COLUMNS = (
     "source",
     "source_id",
     "source_url",
+    "image",
+    "image_caption",
+    "image_credit",
+    "image_alt",
 )
 SECTION_SEPARATOR = re.compile(r"\s*(?:>|»|/)\s*")
 _HTML_START = re.compile(r"^\s*<(?:p|div|h[1-6]|ul|ol|blockquote|figure|table|br|span|strong|em|b|i|a)\b", re.I)
@@ -132,5 +136,19 @@ def story_from_columns(row, entry=None):
         source=str(get("source") or ""),
         source_id=str(get("source_id") or ""),
         source_url=str(get("source_url") or ""),
+        picture=_picture(get),
         entry=entry,
+    )
+
+
+def _picture(get):
+    """The `image` column (a file path, relative to the input file) with its caption, credit and alt text."""
+    path = get("image")
+    if not path:
+        return None
+    return PictureRef(
+        path=str(path),
+        caption=str(get("image_caption") or ""),
+        credit=str(get("image_credit") or ""),
+        alt_text=str(get("image_alt") or ""),
     )

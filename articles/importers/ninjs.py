@@ -4,12 +4,19 @@
 `organisation`, `subject`; 2.x items have `headlines`, `bodies`, `descriptions`, `by`, `places`,
 `people`, `organisations`, `subjects`, `infosources`. `uri` is the item's identifier; a subject with
 `rel` "section" names the section ("Iraq News > Local News"), which is how `export_articles` writes it.
+
+The lead picture comes from `associations` (an object by name in 1.x, an array with `name` in 2.x): the
+one named "featureimage" (or "featuremedia"), else the first of type "picture". Its `renditions` give the
+file: the "original" rendition, else the widest; `href` is a path relative to the input file. Caption:
+`description_text` / a description with role "caption" (else the picture's headline); credit:
+`copyrightholder` / `byline` / `by` / the first `infosources` name; alt text: a description with role
+"alt" (or "alternative") or an `alt_text` field.
 """
 
 import ijson
 
 from articles.importers.fields import body_html, name_list, paragraphs_html, parse_when, section_path
-from articles.importers.story import BadInput, EntryError, Story
+from articles.importers.story import BadInput, EntryError, PictureRef, Story
 from articles.tagging import plain_text
 
 
@@ -46,6 +53,55 @@ def _body_v2(bodies):
         return html["value"]
     chosen = _pick(bodies)
     return body_html(chosen["value"]) if chosen else ""
+
+
+FEATURE_NAMES = ("featureimage", "featuremedia")
+
+
+def _associations(item):
+    """(name, association) pairs of a 1.x object or a 2.x array."""
+    found = item.get("associations")
+    if isinstance(found, dict):
+        return [(name, value) for name, value in found.items() if isinstance(value, dict)]
+    if isinstance(found, list):
+        return [(str(value.get("name") or ""), value) for value in found if isinstance(value, dict)]
+    return []
+
+
+def _rendition_href(renditions):
+    if isinstance(renditions, dict):
+        renditions = [{"name": name, **value} for name, value in renditions.items() if isinstance(value, dict)]
+    renditions = [r for r in renditions or () if isinstance(r, dict) and isinstance(r.get("href"), str)]
+    if not renditions:
+        return ""
+    original = next((r for r in renditions if r.get("name") == "original"), None)
+    return (original or max(renditions, key=lambda r: r.get("width") or 0))["href"]
+
+
+def _description(picture, roles):
+    for entry in picture.get("descriptions") or ():
+        if isinstance(entry, dict) and entry.get("role") in roles and isinstance(entry.get("value"), str):
+            return plain_text(entry["value"]).strip()
+    return ""
+
+
+def picture_from_item(item):
+    """The lead picture (a PictureRef) an item's `associations` name, or None."""
+    pictures = [(name, a) for name, a in _associations(item) if a.get("type", "picture") == "picture"]
+    chosen = next((a for name, a in pictures if name in FEATURE_NAMES), None) or next(
+        (a for _name, a in pictures), None
+    )
+    if chosen is None:
+        return None
+    href = _rendition_href(chosen.get("renditions")) or str(chosen.get("uri") or "")
+    if not href:
+        return None
+    headline = chosen.get("headline") or (_pick(chosen.get("headlines")) or {}).get("value") or ""
+    caption = chosen.get("description_text") or _description(chosen, ("caption", "summary")) or headline
+    sources = [s.get("name", "") for s in chosen.get("infosources") or () if isinstance(s, dict)]
+    credit = chosen.get("copyrightholder") or chosen.get("byline") or chosen.get("by") or next(iter(sources), "")
+    alt = chosen.get("alt_text") or _description(chosen, ("alt", "alternative", "alttext"))
+    return PictureRef(path=href, caption=str(caption).strip(), credit=str(credit).strip(), alt_text=str(alt).strip())
 
 
 def story_from_item(item, entry=None):
@@ -99,6 +155,7 @@ def story_from_item(item, entry=None):
         source_id=str(altids.get("source-id") or uri),
         source_url=uri if uri.startswith(("http://", "https://")) else "",
         credit=str(credit),
+        picture=picture_from_item(item),
         entry=entry,
     )
 

@@ -21,6 +21,7 @@ half-way and run again ends exactly like one clean run.
 import hashlib
 import json
 import multiprocessing
+import os
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -30,7 +31,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import workflow
-from articles.importers import formats
+from articles.importers import formats, pictures
 from articles.importers.fields import section_path
 from articles.importers.sources import Input, Missing, inputs
 from articles.importers.story import BadInput, EntryError
@@ -64,6 +65,8 @@ UPDATED_FIELDS = [
     "dateline_time",
     "embargo_until",
     "import_digest",
+    "lead_image",
+    "lead_image_caption",
     "version",
     "updated_at",
 ]
@@ -96,17 +99,25 @@ class ImportReport:
     duplicates: int = 0
     failures: list = field(default_factory=list)
     duplicate_of: list = field(default_factory=list)  # (where, where first seen)
+    pictures: int = 0  # stories written with a lead picture
+    picture_problems: list = field(default_factory=list)  # "where: picture path: reason"; the story is kept
 
     @property
     def failed(self):
         return len(self.failures)
 
     def summary(self):
-        """The one-line summary: `imported N, updated N, unchanged N, duplicates N, failed N`."""
-        return (
+        """The one-line summary: `imported N, updated N, unchanged N, duplicates N, failed N`.
+
+        When the inputs named pictures, `, pictures N, picture problems N` follows.
+        """
+        line = (
             f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, "
             f"duplicates {self.duplicates}, failed {self.failed}"
         )
+        if self.pictures or self.picture_problems:
+            line += f", pictures {self.pictures}, picture problems {len(self.picture_problems)}"
+        return line
 
 
 @dataclass
@@ -175,6 +186,15 @@ def prepare(story, where, options):
         sorted(story.regions),
         sorted(story.actors),
     ]
+    if story.picture is not None:  # only then, so stories without pictures keep the digests they had
+        picture = story.picture
+        # The file's size and time too: a picture added or replaced under the same name is picked up by a re-run.
+        try:
+            found = os.stat(picture.path) if not picture.problem else None
+            state = [found.st_size, found.st_mtime_ns] if found else None
+        except OSError:
+            state = None
+        written.append([picture.path, picture.caption, picture.credit, picture.alt_text, picture.problem, state])
     digest = _sha1(json.dumps(written, default=str, ensure_ascii=False))
     return Prepared(story, where, (source, source_id), fingerprint, digest, language, section, credit, text)
 
@@ -249,6 +269,8 @@ def _parse_input(source: Input, options):
                 yield (f"{source.name} entry {story.entry}", story.reason)
                 continue
             where = f"{source.name} entry {story.entry}" if story.entry else source.name
+            if story.picture is not None:
+                story.picture.problem = pictures.resolve(story.picture, source)
             try:
                 yield prepare(story, where, options)
             except BadInput as error:
@@ -356,8 +378,12 @@ class BatchWriter:
         for source, ids in by_source.items():
             condition = Article.objects.filter(source=source, source_id__in=ids)
             query = condition if query is None else query | condition
-        rows = query.values_list("pk", "source", "source_id", "import_digest", "version") if query is not None else []
-        return {(source, source_id): (pk, digest, version) for pk, source, source_id, digest, version in rows}
+        if query is None:
+            return {}
+        rows = query.values_list(
+            "pk", "source", "source_id", "import_digest", "version", "lead_image_id", "lead_image_caption"
+        )
+        return {(row[1], row[2]): (row[0], row[3], row[4], row[5:]) for row in rows}
 
     def _tags(self, prepared):
         story = prepared.story
@@ -397,8 +423,11 @@ class BatchWriter:
             # Sanitised once, here, and only for what is written (a re-run skips it for unchanged stories).
             prepared.story.body = sanitise_html(prepared.story.body)
         if not self.options.dry_run and (new or changed):
+            # Pictures first, outside the batch's transaction: a refused picture never costs the batch.
+            images = pictures.attach(everything, self.options.status, self.report.picture_problems)
             with transaction.atomic():
-                self._save(new, changed, tags)
+                self._save(new, changed, tags, images)
+            self.report.pictures += len(images)
         self.report.imported += len(new)
         self.report.updated += len(changed)
         self.report.unchanged += unchanged
@@ -406,17 +435,20 @@ class BatchWriter:
             # With DEBUG on Django keeps every query's SQL; whole batches of story bodies would pile up.
             reset_queries()
 
-    def _save(self, new, changed, tags):
+    def _save(self, new, changed, tags, images):
         everything = [*new, *(p for p, _row in changed)]
         section_ids = self._section_ids({p.section for p in everything if p.section})
         author_ids = self._author_ids({name for p in everything for name in p.story.authors})
         now = timezone.now()
-        articles = [self._article(p, section_ids) for p in new]
+        articles = [self._article(p, section_ids, images.get(id(p))) for p in new]
         Article.objects.bulk_create(articles)
         updated = []
-        for prepared, (pk, _digest, version) in changed:
-            article = self._article(prepared, section_ids)
+        for prepared, (pk, _digest, version, lead) in changed:
+            article = self._article(prepared, section_ids, images.get(id(prepared)))
             article.pk, article.version, article.updated_at = pk, version + 1, now
+            if article.lead_image_id is None:
+                # No usable picture in the input: the story keeps the one it has (and its caption).
+                article.lead_image_id, article.lead_image_caption = lead
             updated.append(article)
         if updated:
             Article.objects.bulk_update(updated, UPDATED_FIELDS)
@@ -441,10 +473,14 @@ class BatchWriter:
                 article.first_published_at = prepared.story.published_at
             workflow.publish_imported(articles, note=self.options.note)
 
-    def _article(self, prepared, section_ids):
+    def _article(self, prepared, section_ids, image=None):
         story = prepared.story
         source, source_id = prepared.key
+        caption = story.picture.caption if image is not None else ""
         return Article(
+            lead_image=image,
+            # The input's caption is this story's use of the picture; kept only where it differs.
+            lead_image_caption=caption if image is not None and caption != image.caption else "",
             headline=story.headline,
             slug=slugify(story.headline, allow_unicode=True)[:200] or "story",
             standfirst=story.standfirst,

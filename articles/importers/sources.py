@@ -2,7 +2,8 @@
 
 `inputs(paths)` yields one `Input` per file, lazily and in a stable order (sorted), so a directory of a
 million files is never listed into memory at once per level more than `os.scandir` does. Hidden files
-and macOS resource folders are skipped. A path that cannot be read yields a `Missing` with the reason.
+and macOS resource folders are skipped, and so are picture files met while walking a folder (they
+are attachments that stories name, see `pictures.py`). A path that cannot be read yields a `Missing` with the reason.
 """
 
 import glob
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
 GLOB_CHARACTERS = set("*?[")
+# Picture files in a folder of stories are what the stories' `image` columns and associations name, not inputs.
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".heic", ".heif", ".tif", ".tiff")
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def _walk(directory):
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not _hidden(d))
         for name in sorted(files):
-            if not _hidden(name):
+            if not _hidden(name) and not name.lower().endswith(PICTURE_SUFFIXES):
                 yield os.path.join(root, name)
 
 

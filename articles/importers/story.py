@@ -17,11 +17,26 @@ class EntryError:
 
 
 @dataclass
+class PictureRef:
+    """The lead picture an input names for its story: a file path and the words that travel with the picture.
+
+    `path` is as the input wrote it; the pipeline resolves a relative one against the input file's folder.
+    """
+
+    path: str
+    caption: str = ""
+    credit: str = ""
+    alt_text: str = ""
+    problem: str = ""  # why the picture cannot be used (set by the pipeline, reported per entry)
+
+
+@dataclass
 class Story:
     """One story as read from an input, before defaults, deduplication and tagging.
 
     `body` is HTML; `section` a path of names from the top ("Iraq News", "Local News"); `regions`, `actors`
     and `authors` are names (or slugs) as the input gives them. `entry` numbers stories within an input.
+    `picture` is the lead picture the input names (a `PictureRef`), if any.
     """
 
     headline: str
@@ -41,4 +56,5 @@ class Story:
     credit: str = ""
     byline: str = ""
     entry: int | None = None
+    picture: PictureRef | None = None
     extra: dict = field(default_factory=dict)

@@ -83,3 +83,23 @@ def test_public_pages_load_under_the_strict_policy(live_server, published_story,
         # The stylesheet applied: the masthead link is bold, as site.css says.
         assert page.eval_on_selector(".masthead a", "a => getComputedStyle(a).fontWeight") == "700"
         assert csp_violations(page) == []
+
+
+@pytest.fixture
+def pictured_story(db):
+    """A public story with a lead picture (made before the browser starts: see `page`)."""
+    from articles.tests.pictures import library_image
+    from articles.tests.publishing import story
+
+    return story(headline="Families return to Baghouz", lead_image=library_image(size=(700, 420)))
+
+
+def test_pages_with_pictures_load_under_the_strict_policy_and_lay_them_out_by_class(live_server, pictured_story, page):
+    page.goto(f"{live_server.url}{pictured_story.get_absolute_url()}")
+    sizes = page.eval_on_selector(".lead-image img", "img => img.getAttribute('sizes')")
+    assert sizes == "(min-width: 44rem) 42rem, 100vw"
+    assert csp_violations(page) == []
+    page.goto(f"{live_server.url}/")
+    # The list's grid comes from site.css: the strict policy allows no style attribute.
+    assert page.eval_on_selector(".story.has-picture", "li => getComputedStyle(li).display") == "grid"
+    assert csp_violations(page) == []

@@ -168,11 +168,13 @@ def test_directories_are_walked_recursively_and_unknown_files_reported(places, a
     (tmp_path / "a" / "b").mkdir(parents=True)
     shutil.copy(DATA / "plain-story.txt", tmp_path / "a" / "one.txt")
     shutil.copy(DATA / "feed.atom", tmp_path / "a" / "b" / "two.atom")
+    (tmp_path / "a" / "b" / "notes.bin").write_bytes(b"\x00\x01binary notes")
+    # Pictures beside the stories are attachments the stories name, not inputs of their own.
     (tmp_path / "a" / "b" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
     (tmp_path / "a" / ".hidden.txt").write_text("Hidden\n\nnot imported")
     report = run(tmp_path)
     assert report.imported == 2
-    assert report.failures == [f"{tmp_path / 'a' / 'b' / 'photo.jpg'}: unrecognised format (use --format)"]
+    assert report.failures == [f"{tmp_path / 'a' / 'b' / 'notes.bin'}: unrecognised format (use --format)"]
 
 
 def test_globs_select_files(db, tmp_path):

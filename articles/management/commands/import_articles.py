@@ -34,7 +34,9 @@ class Command(BaseCommand):
         "Import stories from files, directories, globs and .zip/.tar(.gz) archives (plain text, ninjs, "
         "NewsML-G2, RSS/Atom, JSON Lines, CSV), tagging their regions and actors. Idempotent: keyed on source "
         "and source id (else a fingerprint of the text). Prints `imported N, updated N, unchanged N, "
-        "duplicates N, failed N` and the failures; exit status 0, 1 if some inputs failed, 2 for bad usage."
+        "duplicates N, failed N` (then `, pictures N, picture problems N` when inputs name pictures) and the "
+        "failures; a missing or refused picture is a warning and the story is imported without it; exit status "
+        "0, 1 if some inputs failed, 2 for bad usage."
     )
 
     def add_arguments(self, parser):
@@ -79,6 +81,9 @@ class Command(BaseCommand):
         self.stdout.write(report.summary())
         for failure in report.failures:
             self.stdout.write(f"  {failure}")
+        for problem in report.picture_problems:
+            # The story was imported without its picture: a warning, not a failure.
+            self.stdout.write(self.style.WARNING(f"  {problem}"))
         if options["verbosity"] >= 2:
             for where, first in report.duplicate_of:
                 self.stdout.write(f"  duplicate: {where} (same story as {first})")
