@@ -8,8 +8,9 @@ Side by side, in one run (`make bench BENCH=import`, or `python bench/bench_impo
   extrapolated to articles per second;
 - limit: PostgreSQL `COPY` of the same article and tag-link rows (already parsed and tagged) into the tables.
 
-The database is the one DATABASE_URL names (newsroom_importbench when run alone); its articles, sections
-and authors are emptied first, so point it at a scratch database. Stories are generated deterministically:
+The database is a scratch one of its own, BENCH_IMPORT_DATABASE_URL (default newsroom_importbench): it is
+dropped and created afresh at the start, so a schema or data left by an earlier run cannot skew or break the
+figures (never point it at a database you keep). Stories are generated deterministically:
 realistic lengths (250-700 words), gazetteer names sprinkled through them, a site/section header on a third.
 """
 
@@ -81,6 +82,19 @@ def _command(*args):
     if result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed: {result.stdout[-500:]} {result.stderr[-2000:]}")
     return elapsed, result.stdout.strip()
+
+
+def _recreate_database(url):
+    """Drop and create the scratch database `url` names (through the server's `postgres` database)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def _empty_articles():
@@ -167,10 +181,18 @@ def _peak_child_rss_mb():
 
 def run(context):
     """The benchmark rows for bench/run.py."""
-    os.environ["DATABASE_URL"] = context.get("database_url") or os.environ.get("DATABASE_URL") or DEFAULT_DB
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_IMPORT_DATABASE_URL") or DEFAULT_DB
+    _recreate_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
+    from urllib.parse import urlsplit
+
+    from django.db import connection
+
+    # An earlier benchmark in the same run may have set Django up on another database: measure on ours.
+    connection.close()
+    connection.settings_dict["NAME"] = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")
     count = context.get("scale", 100_000)
     directory = Path(context["scratch"]) / "stories"
     started = time.monotonic()
