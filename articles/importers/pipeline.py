@@ -4,7 +4,9 @@
     print(report.summary())   # imported 120, updated 3, unchanged 5, duplicates 2, failed 1
 
 Stories stream through: inputs are walked lazily (`sources.inputs`), each parser yields stories one at a
-time, and only one batch (`batch_size` stories) is held before it is written. Per batch, a fixed number
+time, and only one batch (`batch_size` stories) is held before it is written. With worker processes (many
+inputs, or `--workers N`), parsing, tagging, sanitising and the search words run there (`finish`), except for
+stories that one query at the start (`_stored_digests`) shows stored unchanged. Per batch, a fixed number
 of queries: one to find which stories exist already, then in one transaction `bulk_create` of the new
 articles, `bulk_update` of the changed ones, `bulk_create` of their region, actor and author links
 (ignoring links that exist), new sections and authors level by level, and the publication events for
