@@ -157,7 +157,7 @@ def copy_limit(directory, sample):
     now = timezone.now()
     columns = (
         "id, headline, slug, standfirst, body, language, kicker, byline, credit, status, created_at, updated_at, "
-        "version, source, source_id, source_url, withdrawal_reason, import_digest"
+        "version, source, source_id, source_url, withdrawal_reason, import_digest, lead_image_caption"
     )
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM articles_article")
@@ -168,7 +168,7 @@ def copy_limit(directory, sample):
             for n, (story, _found) in enumerate(rows):
                 copy.write_row(
                     (first_id + n, story.headline, "copy", "", story.body, "en", "", "", "", "draft", now, now, 1)
-                    + ("copy", f"c{n}", "", "", "")
+                    + ("copy", f"c{n}", "", "", "", "")
                 )
         with raw.copy("COPY articles_articleregion (content_object_id, tag_id) FROM STDIN") as copy:
             for n, (_story, found) in enumerate(rows):
