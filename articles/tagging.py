@@ -29,6 +29,8 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from itertools import accumulate
+from itertools import count as counting
+from operator import add
 
 import ahocorasick
 from django.core.cache import cache
@@ -230,7 +232,8 @@ class Matcher:
         title_case = _is_title_case(head)
         haystack = f" {' '.join(folded)} "
         # starts[i]: where token i begins in the haystack (after its leading space).
-        starts = list(accumulate((len(t) + 1 for t in folded), initial=1))
+        # (1 + the lengths of the tokens before it + one space per token before it, summed in C, not per token.)
+        starts = list(map(add, accumulate(map(len, folded), initial=1), counting()))
         raw = []
         if self.size:
             for end, (length, chars, candidates) in self.automaton.iter(haystack):

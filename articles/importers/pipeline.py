@@ -4,7 +4,9 @@
     print(report.summary())   # imported 120, updated 3, unchanged 5, duplicates 2, failed 1
 
 Stories stream through: inputs are walked lazily (`sources.inputs`), each parser yields stories one at a
-time, and only one batch (`batch_size` stories) is held before it is written. Per batch, a fixed number
+time, and only one batch (`batch_size` stories) is held before it is written. With worker processes (many
+inputs, or `--workers N`), parsing, tagging, sanitising and the search words run there (`finish`), except for
+stories that one query at the start (`_stored_digests`) shows stored unchanged. Per batch, a fixed number
 of queries: one to find which stories exist already, then in one transaction `bulk_create` of the new
 articles, `bulk_update` of the changed ones, `bulk_create` of their region, actor and author links
 (ignoring links that exist), new sections and authors level by level, and the publication events for
@@ -24,6 +26,7 @@ import multiprocessing
 import os
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import chain, islice
 
 from django.conf import settings
 from django.db import IntegrityError, connection, reset_queries, transaction
@@ -84,7 +87,7 @@ class ImportOptions:
     dry_run: bool = False
     autotag: bool = True
     batch_size: int = 500
-    workers: int = 1
+    workers: int = 0  # 0: automatic (one per CPU when there are many inputs, else this process alone)
     header_line: str = "auto"
     note: str = "imported"
 
@@ -132,7 +135,9 @@ class Prepared:
     language: str
     section: tuple
     credit: str
-    text: str  # the body as plain text (for tagging)
+    text: str  # the body as plain text (for tagging); dropped once `finish` has run
+    found: tuple | None = None  # (region ids, actor ids) the matcher found, once `finish` has run
+    search: tuple | None = None  # SearchDocumentField.words_for(...) of the article, once `finish` has run
 
 
 def _sha1(text):
@@ -199,20 +204,74 @@ def prepare(story, where, options):
     return Prepared(story, where, (source, source_id), fingerprint, digest, language, section, credit, text)
 
 
-def parsed(options, paths):
-    """Every story (Prepared) and every failure ((where, reason)) under `paths`, one at a time, in order."""
-    if options.workers > 1:
-        yield from _parsed_in_parallel(options, paths)
+_SEARCH_FIELD = Article._meta.get_field("search_document")
+
+
+def finish(prepared, matcher):
+    """The costly part of a story's preparation: sanitise its body, tag it (when `matcher`) and compute the
+    words of its search document. Run in a worker process, or in this one for what the workers skipped."""
+    story = prepared.story
+    story.body = sanitise_html(story.body)
+    if matcher is not None:
+        found = matcher.find(story.headline, story.standfirst, text=prepared.text)
+        prepared.found = (found.regions, found.actors)
+    else:
+        prepared.found = (set(), set())
+    # The same fields the saved article will hold (see BatchWriter._article), so the words match its text.
+    article = Article(kicker=story.kicker[:120], headline=story.headline, standfirst=story.standfirst, body=story.body)
+    prepared.search = _SEARCH_FIELD.words_for(article)
+    prepared.text = ""  # not needed any more: do not ship it between processes
+    return prepared
+
+
+def parsed(options, paths, matcher=None):
+    """Every story (Prepared) and every failure ((where, reason)) under `paths`, one at a time, in order.
+
+    With more than one worker (or automatically, when there are many inputs and more than one CPU), stories
+    are also finished (`finish`) in the workers, except those `_stored_digests` says are stored unchanged.
+    """
+    items = inputs(paths)
+    workers = options.workers
+    if not workers:
+        head = list(islice(items, _AUTO_PARALLEL_FROM))
+        items = chain(head, items)
+        workers = _cpu_count() if len(head) == _AUTO_PARALLEL_FROM else 1
+    if workers > 1:
+        yield from _parsed_in_parallel(options, items, workers, matcher)
         return
-    for item in inputs(paths):
+    for item in items:
         if isinstance(item, Missing):
             yield (item.name, item.reason)
             continue
         yield from _parse_input(item, options)
 
 
+_AUTO_PARALLEL_FROM = 256  # inputs from which an automatic --workers runs in parallel (below, forking costs more)
 _CHUNK = 64  # inputs per task sent to a worker
 _AHEAD = 4  # tasks in flight per worker: bounds memory whatever the number of inputs
+
+
+def _cpu_count():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def _stored_digests():
+    """A hash of (source, source id, import digest) for every imported article, as a set of ints (about 60
+    bytes an article). Workers skip the costly work for stories found in it: a re-run of an import hardly
+    tags or sanitises anything. Only a hint: the writer still checks each batch against the database."""
+    rows = Article.objects.exclude(import_digest="").values_list("source", "source_id", "import_digest")
+    return {hash(row) for row in rows.iterator(chunk_size=5000)}
+
+
+_worker = {}  # in a worker process: the matcher and stored digests it was forked with
+
+
+def _start_worker(matcher, stored):
+    # Forked: the parent's database connection must not be used (nor closed) here; workers never query.
+    _worker.update(matcher=matcher, stored=stored)
 
 
 def _parse_chunk(chunk, options):
@@ -220,25 +279,29 @@ def _parse_chunk(chunk, options):
     for item in chunk:
         if isinstance(item, Missing):
             results.append((item.name, item.reason))
-        else:
-            results.extend(_parse_input(item, options))
+            continue
+        for result in _parse_input(item, options):
+            if isinstance(result, Prepared) and hash((*result.key, result.digest)) not in _worker["stored"]:
+                finish(result, _worker["matcher"])
+            results.append(result)
     return results
 
 
-def _parsed_in_parallel(options, paths):
-    """Parse and prepare in worker processes (they never touch the database), yielding results in input order.
+def _parsed_in_parallel(options, items, workers, matcher):
+    """Parse, prepare and finish in worker processes (they never touch the database), in input order.
 
-    Workers are forked, so they share the loaded code; at most `workers * _AHEAD` chunks are in flight, so
-    memory stays flat however large the import. Tagging and writing stay in this process, after the lookup
-    of existing stories, so a re-run does not tag what it will not write.
+    Workers are forked, so they share the loaded code, the matcher and the stored digests; at most
+    `workers * _AHEAD` chunks are in flight, so memory stays flat however large the import. Writing stays in
+    this process.
     """
     context = multiprocessing.get_context("fork")
     pending = deque()
-    with context.Pool(options.workers) as pool:
-        chunks = _chunks(inputs(paths), _CHUNK)
-        for chunk in chunks:
+    stored = _stored_digests()
+    with context.Pool(workers, initializer=_start_worker, initargs=(matcher, stored)) as pool:
+        del stored  # the workers have their copies
+        for chunk in _chunks(items, _CHUNK):
             pending.append(pool.apply_async(_parse_chunk, (chunk, options)))
-            if len(pending) >= options.workers * _AHEAD:
+            if len(pending) >= workers * _AHEAD:
                 yield from pending.popleft().get()
         while pending:
             yield from pending.popleft().get()
@@ -387,12 +450,8 @@ class BatchWriter:
 
     def _tags(self, prepared):
         story = prepared.story
-        regions = self.regions.resolve(story.regions)
-        actors = self.actors.resolve(story.actors)
-        if self.matcher is not None:
-            found = self.matcher.find(story.headline, story.standfirst, text=prepared.text)
-            regions |= found.regions
-            actors |= found.actors
+        regions = self.regions.resolve(story.regions) | prepared.found[0]
+        actors = self.actors.resolve(story.actors) | prepared.found[1]
         return regions, actors
 
     def write(self, batch):
@@ -418,10 +477,12 @@ class BatchWriter:
                 changed.append((prepared, row))
         unchanged = len(batch) - len(new) - len(changed)
         everything = [*new, *(p for p, _row in changed)]
-        tags = {id(p): self._tags(p) for p in everything}
         for prepared in everything:
-            # Sanitised once, here, and only for what is written (a re-run skips it for unchanged stories).
-            prepared.story.body = sanitise_html(prepared.story.body)
+            # Finished once, and only what is written: workers skip stories stored unchanged, and so does
+            # this process when it parses alone (a re-run neither tags nor sanitises them).
+            if prepared.search is None:
+                finish(prepared, self.matcher)
+        tags = {id(p): self._tags(p) for p in everything}
         if not self.options.dry_run and (new or changed):
             # Pictures first, outside the batch's transaction: a refused picture never costs the batch.
             images = pictures.attach(everything, self.options.status, self.report.picture_problems)
@@ -477,7 +538,7 @@ class BatchWriter:
         story = prepared.story
         source, source_id = prepared.key
         caption = story.picture.caption if image is not None else ""
-        return Article(
+        article = Article(
             lead_image=image,
             # The input's caption is this story's use of the picture; kept only where it differs.
             lead_image_caption=caption if image is not None and caption != image.caption else "",
@@ -497,6 +558,8 @@ class BatchWriter:
             source_url=story.source_url,
             import_digest=prepared.digest,
         )
+        article.search_words_of = prepared.search
+        return article
 
 
 def run_import(paths, options=None, progress=None):
@@ -506,7 +569,7 @@ def run_import(paths, options=None, progress=None):
     writer = BatchWriter(options, report)
     seen_keys, seen_texts = {}, {}
     batch = []
-    for item in parsed(options, paths):
+    for item in parsed(options, paths, writer.matcher):
         if isinstance(item, tuple):
             report.failures.append(f"{item[0]}: {item[1]}")
         else:

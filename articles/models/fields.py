@@ -110,8 +110,12 @@ def plain_text(markup):
 
 def search_words(text):
     """The folded words of `text` for the search index: each word, plus Arabic words without attached prefixes."""
+    folded = fold(plain_text(text))
+    if not normalisation.ARABIC_LETTERS.search(folded):
+        # No Arabic word, so no prefix to take off: the words as they are (one C pass, not one step per word).
+        return " ".join(_WORD.findall(folded))
     words = []
-    for word in _WORD.findall(fold(plain_text(text))):
+    for word in _WORD.findall(folded):
         words.append(word)
         if not normalisation.ARABIC_LETTERS.match(word):
             continue
@@ -133,9 +137,10 @@ class SearchDocument(models.Expression):
     folded text itself: the title on the first line, then the rest (the simple backend searches it).
     """
 
-    def __init__(self, title, summary, body):
+    def __init__(self, title, summary, body, words=None):
+        """From the title, summary and body texts; `words` gives their `search_words` when already computed."""
         super().__init__(output_field=models.TextField())
-        self.parts = (search_words(title), search_words(summary), search_words(body))
+        self.parts = words or (search_words(title), search_words(summary), search_words(body))
 
     def as_sql(self, compiler, connection):
         title, summary, body = self.parts
@@ -171,10 +176,24 @@ class SearchDocumentField(models.Field):
     def db_type(self, connection):
         return "tsvector" if connection.vendor == "postgresql" else "text"
 
+    def texts_of(self, instance):
+        """The title, summary and body texts of `instance` that its document is built from."""
+        return tuple(" ".join(getattr(instance, name) or "" for name in group.split()) for group in self.sources)
+
+    def words_for(self, instance):
+        """(texts, words) of `instance`: what `document_for` needs, computable in another process (the importer's
+        workers) and handed back as `instance.search_words_of = (texts, words)`."""
+        texts = self.texts_of(instance)
+        return texts, tuple(search_words(text) for text in texts)
+
     def document_for(self, instance):
         """The expression that writes `instance`'s current text into the column."""
-        parts = [" ".join(getattr(instance, name) or "" for name in group.split()) for group in self.sources]
-        return SearchDocument(*parts)
+        texts = self.texts_of(instance)
+        known = getattr(instance, "search_words_of", None)
+        # Words computed earlier count only for exactly the text the instance holds now.
+        if known is not None and known[0] == texts:
+            return SearchDocument(*texts, words=known[1])
+        return SearchDocument(*texts)
 
     @property
     def source_fields(self):

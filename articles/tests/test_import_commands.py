@@ -93,6 +93,8 @@ def test_a_missing_path_is_bad_usage_and_imports_nothing(db):
         ([str(DATA / "plain-story.txt"), "--status", "live"], 2, "invalid choice"),
         ([str(DATA / "plain-story.txt"), "--batch-size", "0"], 2, "--batch-size must be at least 1"),
         ([], 2, "the following arguments are required"),
+        ([str(DATA / "plain-story.txt"), "--workers", "0"], 2, "--workers must be auto or at least 1"),
+        ([str(DATA / "plain-story.txt"), "--workers", "many"], 2, "--workers must be auto or at least 1"),
     ],
 )
 def test_bad_usage_exits_with_status_2_from_the_shell(args, status, message):

@@ -241,3 +241,33 @@ def test_parsing_in_worker_processes_gives_the_same_result_in_the_same_order(pla
     Article.objects.all().delete()
     run(tmp_path, workers=1, batch_size=40)
     assert snapshot() == by_one
+
+
+def test_a_rerun_in_worker_processes_changes_nothing_and_still_sees_a_changed_story(places, actors, tmp_path):
+    def story(n, text):
+        return {"source_id": f"wire-{n}", "headline": f"Story {n} from Baghdad", "body": text}
+
+    for n in range(120):
+        write_jsonl(tmp_path / f"{n:03}.jsonl", [story(n, f"The SDF and ISIS, report {n}.")])
+    run(tmp_path, workers=2, batch_size=40, source="Wire")
+    before = snapshot()
+    again = run(tmp_path, workers=2, batch_size=40, source="Wire")
+    assert again.summary() == "imported 0, updated 0, unchanged 120, duplicates 0, failed 0"
+    assert snapshot() == before
+    write_jsonl(tmp_path / "007.jsonl", [story(7, "Now about Deir ez-Zor, report 7.")])
+    changed = run(tmp_path, workers=2, batch_size=40, source="Wire")
+    assert changed.summary() == "imported 0, updated 1, unchanged 119, duplicates 0, failed 0"
+    updated = Article.objects.get(source_id="wire-7")
+    assert "deir-ez-zor" in set(updated.regions.values_list("slug", flat=True))
+    assert updated.version == 2
+
+
+def test_many_inputs_are_read_by_worker_processes_by_default_with_the_same_result(places, actors, tmp_path):
+    for n in range(300):  # more than the automatic --workers threshold
+        (tmp_path / f"{n:03}.txt").write_text(f"Story {n} from Syria\n\n<p>The SDF in Baghdad, report {n}.</p>\n")
+    automatic = run(tmp_path, batch_size=100)
+    assert automatic.summary() == "imported 300, updated 0, unchanged 0, duplicates 0, failed 0"
+    by_workers = snapshot()
+    Article.objects.all().delete()
+    run(tmp_path, workers=1, batch_size=100)
+    assert snapshot() == by_workers

@@ -50,7 +50,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-autotag", action="store_true", help="only the tags the input itself names")
         parser.add_argument("--batch-size", type=int, default=500, help="stories per transaction (default 500)")
         parser.add_argument(
-            "--workers", type=int, default=1, help="processes that read and parse inputs in parallel (default 1)"
+            "--workers",
+            default="auto",
+            help="processes that read, parse, tag and sanitise inputs in parallel; default auto: one per CPU "
+            "when there are many inputs (256 or more), else none besides this one",
         )
         parser.add_argument("--header-line", choices=["yes", "no", "auto"], default="auto", help="plain text only")
 
@@ -60,8 +63,11 @@ class Command(BaseCommand):
             raise CommandError("; ".join(problems), returncode=2)
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1", returncode=2)
-        if options["workers"] < 1:
-            raise CommandError("--workers must be at least 1", returncode=2)
+        workers = options["workers"]
+        if workers == "auto":
+            workers = 0
+        elif not workers.isdigit() or int(workers) < 1:
+            raise CommandError("--workers must be auto or at least 1", returncode=2)
         settings = ImportOptions(
             format=options["format"],
             status=options["status"],
@@ -71,7 +77,7 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             autotag=not options["no_autotag"],
             batch_size=options["batch_size"],
-            workers=options["workers"],
+            workers=int(workers),
             header_line=options["header_line"],
         )
         progress = Progress(sys.stderr) if sys.stderr.isatty() else None
