@@ -316,7 +316,11 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     section = forms.ModelChoiceField(
-        label=_("Section"), queryset=Section.objects.all(), required=False, to_field_name="slug"
+        # A subsection's label names its parent: fetched with it, not one query per subsection.
+        label=_("Section"),
+        queryset=Section.objects.select_related("parent"),
+        required=False,
+        to_field_name="slug",
     )
     region = forms.CharField(label=_("Place"), required=False, max_length=150)
     actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
