@@ -36,7 +36,8 @@ MAX_TERMS = 12
 MAX_NAME_WORDS = 5
 # Prefix matching ("kill" finds "killed") only from this length on, so "al" does not match half the archive.
 MIN_PREFIX = 3
-SEARCH_WINDOW = 300
+# Ranking reads each candidate's stored tsvector, so it is done on this many newest matches (see below).
+SEARCH_WINDOW = 150
 SNIPPET_SCAN = 400
 _WORD = re.compile(r"\w+")
 
@@ -272,7 +273,7 @@ def search(query, page=1, per_page=20):
 
 def highlight(text, terms):
     """`text` HTML-escaped, with every word whose folded form starts with a query term wrapped in <mark>."""
-    return mark_safe(_marked(text, terms))  # noqa: S308 - every piece of `text` is escaped in _marked
+    return mark_safe(_marked(text, tuple(terms)))  # noqa: S308 - every piece of `text` is escaped in _marked
 
 
 @functools.lru_cache(maxsize=65536)
@@ -281,8 +282,20 @@ def _forms(word):
     return tuple(search_words(word).split())
 
 
+@functools.lru_cache(maxsize=131072)
 def _matches(word, terms):
+    """Whether `word` (any of its indexed forms) is, or starts with, one of `terms` (a tuple).
+
+    Remembered across requests: the same common words come up in every snippet, and scanning a few hundred
+    words of each of twenty stories word by word was most of a search's Python time.
+    """
     return any(f == t or (len(t) >= MIN_PREFIX and f.startswith(t)) for f in _forms(word) for t in terms)
+
+
+@functools.lru_cache(maxsize=131072)
+def _token_matches(token, terms):
+    """Whether any word of a whitespace-separated `token` ("Kirkuk," or "al-Hasakah") matches `terms`."""
+    return any(_matches(word, terms) for word in _WORD.findall(token))
 
 
 def _marked(text, terms):
@@ -301,9 +314,10 @@ def snippet(text, terms, words=40):
     tokens = text.split()
     if not tokens:
         return ""
+    terms = tuple(terms)
     # Look for the first match in the first SNIPPET_SCAN words only; a later match still gets the opening.
     scanned = enumerate(tokens[:SNIPPET_SCAN])
-    first = next((i for i, token in scanned if any(_matches(w, terms) for w in _WORD.findall(token))), 0)
+    first = next((i for i, token in scanned if _token_matches(token, terms)), 0)
     start = max(0, first - words // 4)
     piece = " ".join(tokens[start : start + words])
     prefix = "… " if start else ""
