@@ -72,19 +72,24 @@ def invalidate():
 
 
 def cached_fragment(name, compute, timeout=None):
-    """`compute()`'s value, cached for the current generation under `name` (e.g. the navigation)."""
+    """`compute()`'s value, cached for the current generation under `name` (e.g. the navigation).
+
+    Stored like a page, with the generation it was computed in, so one cache round trip (`MGET`) brings
+    both the current generation and the fragment.
+    """
+    key = f"newsroom:fragment:{name}"
     try:
-        key = f"newsroom:fragment:{generation()}:{name}"
-        value = cache.get(key)
+        current, stored = _lookup(key)
     except CACHE_ERRORS as error:
         logger.warning("cache unreachable, computing %s directly: %s", name, error)
         return compute()
-    if value is None:
-        value = compute()
-        try:
-            cache.set(key, value, timeout or page_cache_seconds() or 60)
-        except CACHE_ERRORS as error:
-            logger.warning("cache unreachable, %s not stored: %s", name, error)
+    if stored is not None:
+        return stored[0]
+    value = compute()
+    try:
+        cache.set(key, (current, value), timeout or page_cache_seconds() or 60)
+    except CACHE_ERRORS as error:
+        logger.warning("cache unreachable, %s not stored: %s", name, error)
     return value
 
 

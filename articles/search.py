@@ -36,7 +36,8 @@ MAX_TERMS = 12
 MAX_NAME_WORDS = 5
 # Prefix matching ("kill" finds "killed") only from this length on, so "al" does not match half the archive.
 MIN_PREFIX = 3
-SEARCH_WINDOW = 300
+# Ranking reads each candidate's stored tsvector, so it is done on this many newest matches (see below).
+SEARCH_WINDOW = 150
 SNIPPET_SCAN = 400
 _WORD = re.compile(r"\w+")
 
@@ -133,18 +134,24 @@ class PostgresBackend:
         return joiner.join(parts)
 
     def matching(self, articles, concepts, plain):
-        condition = models.Q()
+        # Every part (all plain words at once, then each concept) is a set of ids read from its own index (GIN
+        # bitmaps, the links' (tag, article) index), intersected in one pass. Testing a word per candidate
+        # row instead would unpack each candidate's stored tsvector: thousands of reads for a common place.
+        parts, params = [], []
         if plain:
-            condition &= models.Q(_text_match(self.tsquery(plain)))
+            parts.append("SELECT id FROM articles_article WHERE search_document @@ to_tsquery('simple', %s)")
+            params.append(self.tsquery(plain))
         for concept in concepts:
-            # A UNION of the text matches and the tagged stories, so both sides use their own index.
-            sql = (
+            parts.append(
                 "SELECT id FROM articles_article WHERE search_document @@ to_tsquery('simple', %s) "
                 "UNION SELECT content_object_id FROM articles_articleactor WHERE tag_id = ANY(%s) "
                 "UNION SELECT content_object_id FROM articles_articleregion WHERE tag_id = ANY(%s)"
             )
-            condition &= models.Q(pk__in=RawSQL(sql, [self.tsquery(concept.words), concept.actors, concept.regions]))
-        return articles.filter(condition)
+            params += [self.tsquery(concept.words), concept.actors, concept.regions]
+        if not parts:
+            return articles
+        sql = " INTERSECT ".join(f"({part})" for part in parts)
+        return articles.filter(pk__in=RawSQL(sql, params))
 
     def ranked(self, articles, terms, concepts):
         window = articles.newest_first().values("pk")[:SEARCH_WINDOW]
@@ -155,11 +162,6 @@ class PostgresBackend:
         )
         candidates = Article.objects.filter(pk__in=models.Subquery(window))
         return _best_first(candidates.annotate(rank=rank + _tag_bonus(concepts)))
-
-
-def _text_match(tsquery):
-    """`search_document @@ tsquery` as a condition for filter() (only the articles table has that column)."""
-    return RawSQL("search_document @@ to_tsquery('simple', %s)", [tsquery], output_field=models.BooleanField())
 
 
 class SimpleBackend:
@@ -272,7 +274,7 @@ def search(query, page=1, per_page=20):
 
 def highlight(text, terms):
     """`text` HTML-escaped, with every word whose folded form starts with a query term wrapped in <mark>."""
-    return mark_safe(_marked(text, terms))  # noqa: S308 - every piece of `text` is escaped in _marked
+    return mark_safe(_marked(text, tuple(terms)))  # noqa: S308 - every piece of `text` is escaped in _marked
 
 
 @functools.lru_cache(maxsize=65536)
@@ -281,8 +283,20 @@ def _forms(word):
     return tuple(search_words(word).split())
 
 
+@functools.lru_cache(maxsize=131072)
 def _matches(word, terms):
+    """Whether `word` (any of its indexed forms) is, or starts with, one of `terms` (a tuple).
+
+    Remembered across requests: the same common words come up in every snippet, and scanning a few hundred
+    words of each of twenty stories word by word was most of a search's Python time.
+    """
     return any(f == t or (len(t) >= MIN_PREFIX and f.startswith(t)) for f in _forms(word) for t in terms)
+
+
+@functools.lru_cache(maxsize=131072)
+def _token_matches(token, terms):
+    """Whether any word of a whitespace-separated `token` ("Kirkuk," or "al-Hasakah") matches `terms`."""
+    return any(_matches(word, terms) for word in _WORD.findall(token))
 
 
 def _marked(text, terms):
@@ -301,9 +315,10 @@ def snippet(text, terms, words=40):
     tokens = text.split()
     if not tokens:
         return ""
+    terms = tuple(terms)
     # Look for the first match in the first SNIPPET_SCAN words only; a later match still gets the opening.
     scanned = enumerate(tokens[:SNIPPET_SCAN])
-    first = next((i for i, token in scanned if any(_matches(w, terms) for w in _WORD.findall(token))), 0)
+    first = next((i for i, token in scanned if _token_matches(token, terms)), 0)
     start = max(0, first - words // 4)
     piece = " ".join(tokens[start : start + words])
     prefix = "… " if start else ""
@@ -316,7 +331,11 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     section = forms.ModelChoiceField(
-        label=_("Section"), queryset=Section.objects.all(), required=False, to_field_name="slug"
+        # A subsection's label names its parent: fetched with it, not one query per subsection.
+        label=_("Section"),
+        queryset=Section.objects.select_related("parent"),
+        required=False,
+        to_field_name="slug",
     )
     region = forms.CharField(label=_("Place"), required=False, max_length=150)
     actor = forms.CharField(label=_("Actor"), required=False, max_length=150)

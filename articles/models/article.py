@@ -101,6 +101,10 @@ class ArticleLanguage(models.TextChoices):
     ARABIC = "ar", _("Arabic")
 
 
+# What `ArticleQuerySet.published()` and the public order read, carried in the public-time indexes.
+PUBLIC_INDEX_COLUMNS = ["id", "status", "first_published_at", "scheduled_for", "embargo_until"]
+
+
 class Article(models.Model):
     """A story in one language, from first draft to publication and beyond."""
 
@@ -240,14 +244,21 @@ class Article(models.Model):
             models.Index(fields=["status", "-first_published_at"], name="article_status_published"),
             models.Index(fields=["section", "-first_published_at"], name="article_section_published"),
             models.Index(fields=["slug"], name="article_slug"),
-            # Public lists are per edition, newest public time first (ArticleQuerySet.newest_first).
+            # Public lists are per edition, newest public time first (ArticleQuerySet.newest_first). The
+            # included columns are what `published()` tests, so walking the newest stories (lists, the home
+            # page, related stories) reads the index alone on PostgreSQL, not every row it passes over.
             models.Index(
                 models.F("language"),
                 Coalesce("first_published_at", "scheduled_for").desc(),
                 name="article_language_public_time",
+                include=PUBLIC_INDEX_COLUMNS,
             ),
             # The same order across both languages: search, sitemaps.
-            models.Index(Coalesce("first_published_at", "scheduled_for").desc(), name="article_public_time"),
+            models.Index(
+                Coalesce("first_published_at", "scheduled_for").desc(),
+                name="article_public_time",
+                include=[*PUBLIC_INDEX_COLUMNS, "language"],
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

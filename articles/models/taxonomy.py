@@ -232,6 +232,9 @@ class ArticleRegion(ItemBase):
     class Meta:
         verbose_name = _("article region")
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_region")]
+        # Tag first, article second: "the stories tagged X" (search, related stories, lists) is read from
+        # the index alone, without visiting the link rows.
+        indexes = [models.Index(fields=["tag", "content_object"], name="articleregion_tag_article")]
 
 
 class ArticleActor(ItemBase):
@@ -243,6 +246,9 @@ class ArticleActor(ItemBase):
     class Meta:
         verbose_name = _("article actor")
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_actor")]
+        # Tag first, article second: "the stories tagged X" (search, related stories, lists) is read from
+        # the index alone, without visiting the link rows.
+        indexes = [models.Index(fields=["tag", "content_object"], name="articleactor_tag_article")]
 
 
 class ControlledTagManager(_TaggableManager):

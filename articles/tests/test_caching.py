@@ -149,3 +149,13 @@ def test_pages_and_publishing_keep_working_when_the_cache_server_is_down(
             assert client.get(url).status_code == 200, url
         assert new.headline in client.get("/").content.decode()
     assert "page cache unreachable" in caplog.text
+
+
+def test_the_site_menu_follows_a_renamed_section_at_once(client, desk, settings, django_capture_on_commit_callbacks):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # only the menu fragment is cached
+    assert ">Syria News</a></li>" in client.get("/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        desk["section"].name = "Syria Desk"
+        desk["section"].save()
+    page = client.get("/").content.decode()
+    assert ">Syria Desk</a></li>" in page and ">Syria News</a></li>" not in page

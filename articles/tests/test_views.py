@@ -360,3 +360,14 @@ def test_list_pages_run_a_fixed_number_of_queries(client, desk, page_cache_off, 
         )
         article.standfirst = "Story"
     assert _count(client, address) == few == expected
+
+
+def test_search_page_queries_do_not_grow_with_subsections(client, desk, page_cache_off):
+    # The section filter's labels name each subsection's parent ("Syria News > Raqqa").
+    story(section=desk["section"], headline="Plain story about the dam", regions=[desk["baghouz"]])
+    before = _count(client, "/search/?q=dam")
+    for n in range(5):
+        SectionFactory(name=f"Desk {n}", slug=f"desk-{n}", parent=desk["section"])
+    page = client.get("/search/?q=dam").content.decode()
+    assert "Syria News &gt; Desk 4" in page
+    assert _count(client, "/search/?q=dam") == before == 7
