@@ -35,12 +35,13 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-DATABASE_URL = os.environ.get("RELIABILITY_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_reliabload")
+DATABASE_URL = os.environ.get("RELIABILITY_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_reliability")
 REDIS_URL = os.environ.get("RELIABILITY_REDIS_URL", "redis://127.0.0.1:6379/4")
 ARTICLES = int(os.environ.get("RELIABILITY_ARTICLES", "100000"))
 LOAD_SECONDS = int(os.environ.get("RELIABILITY_LOAD_SECONDS", "60"))
@@ -513,9 +514,112 @@ def phase_outage(paths):
     }  # fmt: skip
 
 
-PHASES = {"kill": phase_kill, "fuzz": phase_fuzz, "outage": phase_outage, "load": phase_load}
+# ---------------------------------------------------------------- twoservers: shared PostgreSQL and Redis
+def child_stories():
+    """A fresh draft for the editors and a published story for the correction (set-up through the ORM)."""
+    from articles.models import Article, Section
+    from articles.tests.desk_forms import form_data
+
+    tag = str(time.time_ns())
+    draft = Article.objects.create(headline=f"Two servers draft {tag}", slug=f"two-servers-{tag}",
+                                   standfirst="Edited by two editors.", body="<p>Text.</p>",
+                                   section=Section.objects.order_by("pk").first())  # fmt: skip
+    live = Article.objects.published().order_by("-pk").first()
+    return {"draft": draft.pk, "form": form_data(draft), "live": live.pk, "live_url": live.get_absolute_url()}
+
+
+class Session:
+    """A browser-like session on one server: cookies, CSRF token, the admin's login form."""
+
+    def __init__(self, server):
+        import http.cookiejar
+
+        self.server, self.jar = server, http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
+
+    def request(self, path, data=None):
+        """(status, body) of GET, or of POST `data` with the CSRF token."""
+        body = None
+        if data is not None:
+            token = next((c.value for c in self.jar if c.name == "csrftoken"), "")
+            body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}, doseq=True).encode()
+        try:
+            with self.opener.open(urllib.request.Request(self.server.url(path), data=body), timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+
+    def log_in(self, username):
+        self.request("/admin/login/")
+        status, _ = self.request("/admin/login/?next=/admin/", {"username": username,
+                                 "password": "reliability-pass-1", "next": "/admin/"})  # fmt: skip
+        if status != 302:
+            raise RuntimeError(f"could not sign in as {username} (status {status})")
+        return self
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def phase_twoservers(paths):
+    """A correction through A shows through B at once; two editors on A and B: one wins, one is refused."""
+    stories = _child("stories", {"DATABASE_URL": DATABASE_URL})
+    with Server(workers=2) as a, Server(workers=2) as b:
+        url = stories["live_url"]
+        b_session = Session(b)
+        b_session.request(url)
+        b_session.request(url)  # now in the shared page cache
+        note = f"Corrected through server A at {time.time_ns()}"
+        editor_a = Session(a).log_in("reliability-publisher")
+        moved, _ = editor_a.request(f"/admin/articles/article/{stories['live']}/move/correct/", {"note": note})
+        started = time.monotonic()
+        status, page = b_session.request(url)
+        seen_at_once = status == 200 and note in page
+        seen_after = time.monotonic() - started
+        editor_b = Session(b).log_in("reliability-publisher-2")
+        change = f"/admin/articles/article/{stories['draft']}/change/"
+        for session in (editor_a, editor_b):
+            session.request(change)  # both open version 1
+        start, results = threading.Barrier(2), {}
+
+        def save(name, session):
+            start.wait()
+            results[name] = session.request(change, {**stories["form"], "headline": f"Headline by {name}"})
+
+        threads = [threading.Thread(target=save, args=item) for item in (("A", editor_a), ("B", editor_b))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    winners = [n for n, (status, _) in results.items() if status == 302]
+    losers = [n for n, (status, _) in results.items() if status == 200 and "Not saved" in results[n][1]]
+    saved = _child("headline", {"DATABASE_URL": DATABASE_URL, "ARTICLE": str(stories["draft"])})
+    kept = bool(losers) and f'value="Headline by {losers[0]}"' in results[losers[0]][1]
+    ok = (moved == 302 and seen_at_once and len(winners) == 1 and len(losers) == 1 and kept
+          and saved["headline"] == f"Headline by {winners[0]}" and saved["version"] == 2)  # fmt: skip
+    return {"correction_status": moved, "seen_through_other_server_at_once": seen_at_once,
+            "seen_after_s": round(seen_after, 3), "winner": winners, "refused": losers,
+            "loser_text_kept": kept, "saved": saved, "ok": ok}  # fmt: skip
+
+
+def child_headline():
+    from articles.models import Article
+
+    article = Article.objects.get(pk=int(os.environ["ARTICLE"]))
+    return {"headline": article.headline, "version": article.version}
+
+
+PHASES = {
+    "twoservers": phase_twoservers,
+    "kill": phase_kill,
+    "fuzz": phase_fuzz,
+    "outage": phase_outage,
+    "load": phase_load,
+}
 CHILDREN = {"snapshot": child_snapshot, "fuzz": child_fuzz, "prepare": child_prepare, "publisher": child_publisher,
-            "count": child_count}  # fmt: skip
+            "count": child_count, "stories": child_stories, "headline": child_headline}  # fmt: skip
 
 
 def summary_lines(results):
@@ -530,7 +634,7 @@ def summary_lines(results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--phases", default="kill,fuzz,outage,load")
+    parser.add_argument("--phases", default="kill,fuzz,outage,load,twoservers")
     parser.add_argument("--child")
     args = parser.parse_args()
     if args.child:
@@ -544,9 +648,9 @@ def main():
     for name in args.phases.split(","):
         log(f"phase {name}")
         try:
-            if name in ("outage", "load") and paths is None:
+            if name in ("outage", "load", "twoservers") and paths is None:
                 paths = _prepare_load_database()["paths"]
-            results[name] = PHASES[name](paths) if name in ("outage", "load") else PHASES[name]()
+            results[name] = PHASES[name](paths) if name in ("outage", "load", "twoservers") else PHASES[name]()
         except Exception as error:  # one broken phase must not hide the others' figures
             results[name] = {"ok": False, "error": f"{type(error).__name__}: {error}"}
         log(f"phase {name}: {'ok' if results[name].get('ok') else 'FAILED'}")
