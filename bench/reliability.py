@@ -301,7 +301,7 @@ def wrk(server, paths, seconds, connections=CONNECTIONS):
 
 def _prepare_load_database():
     """Migrate, roles, the archive, and the publisher's user; in a child so this process keeps no connection."""
-    return _child("prepare", {"DATABASE_URL": DATABASE_URL}, timeout=3600)
+    return _child("prepare", {**SERVER_ENV, "DATABASE_URL": DATABASE_URL}, timeout=3600)
 
 
 def child_prepare():
@@ -312,6 +312,8 @@ def child_prepare():
     from bench import site_corpus
 
     call_command("migrate", verbosity=0)
+    # As `make serve` does: production settings serve hashed static names from the manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
     groups = ensure_roles()
     site_corpus.generate(ARTICLES, log=lambda line: log(line))
     from django.contrib.auth import get_user_model
@@ -548,6 +550,10 @@ class Session:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(errors="replace")
+        finally:
+            # Production cookies are Secure; this loopback client plays the TLS proxy's part and sends them anyway.
+            for cookie in self.jar:
+                cookie.secure = False
 
     def log_in(self, username):
         self.request("/admin/login/")
