@@ -67,23 +67,23 @@ LUA = """
 paths = {%s}
 local threads = {}
 setup = function(thread) table.insert(threads, thread) end
-init = function() ok = 0; gone = 0; s503 = 0; s5xx = 0; other = 0 end
+init = function() s2xx = 0; gone = 0; s503 = 0; s5xx = 0; other = 0 end
 math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
 request = function() return wrk.format("GET", paths[math.random(#paths)]) end
 response = function(status, headers, body)
-  if status < 400 then ok = ok + 1 elseif status == 503 then s503 = s503 + 1
+  if status < 400 then s2xx = s2xx + 1 elseif status == 503 then s503 = s503 + 1
   elseif status >= 500 then s5xx = s5xx + 1 elseif status == 410 then gone = gone + 1 else other = other + 1 end
 end
 done = function(summary, latency, requests)
-  local t = {ok = 0, gone = 0, s503 = 0, s5xx = 0, other = 0}
+  local t = {s2xx = 0, gone = 0, s503 = 0, s5xx = 0, other = 0}
   for _, thread in ipairs(threads) do
     for k, _ in pairs(t) do t[k] = t[k] + thread:get(k) end
   end
   local e = summary.errors
   io.write(string.format("RELIABILITY requests=%%d seconds=%%.1f p50=%%.2f p90=%%.2f p99=%%.2f max=%%.2f " ..
-    "ok=%%d gone=%%d s503=%%d s5xx=%%d other=%%d socket_errors=%%d\\n",
+    "s2xx=%%d gone=%%d s503=%%d s5xx=%%d other=%%d socket_errors=%%d\\n",
     summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(90) / 1000,
-    latency:percentile(99) / 1000, latency.max / 1000, t.ok, t.gone, t.s503, t.s5xx, t.other,
+    latency:percentile(99) / 1000, latency.max / 1000, t.s2xx, t.gone, t.s503, t.s5xx, t.other,
     e.connect + e.read + e.write + e.timeout))
 end
 """
@@ -346,7 +346,7 @@ def child_publisher():
     publisher = get_user_model().objects.get(username="reliability-publisher")
     section = Section.objects.order_by("pk").first()
     result = {"published": 0, "corrected": 0, "visible_after": [], "not_visible": [], "move_errors": 0,
-              "moves": []}  # fmt: skip
+              "moves": [], "first_response_fresh": 0, "first_response_stale": 0}  # fmt: skip
     deadline, n = time.monotonic() + seconds, 0
     while time.monotonic() < deadline:
         n += 1
@@ -372,15 +372,20 @@ def child_publisher():
             time.sleep(0.5)
             continue
         url = server + article.get_absolute_url()
-        visible = None
-        while time.monotonic() - published_at < 5:
+        visible, first = None, True
+        while time.monotonic() - published_at < 15:
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if article.headline in response.read().decode():
-                        visible = time.monotonic() - published_at
-                        break
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    shown = article.headline in response.read().decode()
             except (urllib.error.URLError, OSError):
-                pass
+                shown = False
+            if first:
+                # The first request sent after the commit must already see the story: a stale cache would not.
+                result["first_response_fresh" if shown else "first_response_stale"] += 1
+                first = False
+            if shown:
+                visible = time.monotonic() - published_at
+                break
             time.sleep(0.02)
         if visible is None:
             result["not_visible"].append(article.pk)
@@ -443,6 +448,8 @@ def phase_load(paths):
         publisher=published, import_summary=out.strip().splitlines()[-1] if out.strip() else err[-300:],
         imported=imported, visible_max_s=visible[-1] if visible else None,
         visible_p50_s=visible[len(visible) // 2] if visible else None,
+        visible_within_1s=sum(1 for v in visible if v <= 1.0),
+        first_response_stale=published.get("first_response_stale"),
         ok=figures["s5xx"] == 0 and figures["s503"] == 0 and imported == 1000 and not published.get("not_visible")
         and bool(visible) and visible[-1] <= 1.0 and not published.get("lost_events"),
     )  # fmt: skip
