@@ -90,8 +90,8 @@ _DOM_CHECK = """() => {
 
 
 def _unique(payload, n):
-    """Names of places, actors and sections are unique: the payload with a number after it."""
-    return f"{payload} {n}"
+    """Names of places, actors and sections are unique (and at most 100 characters): the payload and a number."""
+    return f"{payload[:85]} {n}"
 
 
 @pytest.fixture(scope="module")
@@ -115,14 +115,14 @@ def hostile(settings, publisher, admin_user_role, tmp_path):
     stories, entries = [], {"section": [], "region": [], "actor": [], "author": []}
     for n, payload in enumerate(PAYLOADS):
         section = SectionFactory(
-            name=_unique(payload, n), slug=f"xss-section-{n}", description=payload, name_ar=payload
+            name=_unique(payload, n), slug=f"xss-section-{n}", description=payload, name_ar=payload[:100]
         )
         region = RegionFactory(name=_unique(payload, n), slug=f"xss-region-{n}", description=payload, name_ar=payload)
         actor = ActorFactory(name=_unique(payload, n), slug=f"xss-actor-{n}", description=payload, name_ar=payload)
         add_aliases(region, [_unique(payload, f"alias {n}")])
         add_aliases(actor, [_unique(payload, f"alias {n}")])
-        author = AuthorFactory(display_name=payload, slug=f"xss-author-{n}", bio=payload)
-        picture = library_image(caption=payload, alt_text=payload, credit=payload, title=payload)
+        author = AuthorFactory(display_name=payload[:120], slug=f"xss-author-{n}", bio=payload)
+        picture = library_image(caption=payload, alt_text=payload[:100], credit=payload[:100], title=payload)
         article = story(
             headline=payload,
             slug=f"xss-story-{n}",
