@@ -188,7 +188,8 @@ def phase_kill():
         clean_seconds = time.monotonic() - started
         rng, kills = random.Random(int(time.time())), []
         for _ in range(KILLS):
-            delay = rng.uniform(0.3, max(0.5, clean_seconds * 0.9))
+            # Django starts in about a second; later kills land in ever fewer remaining batches, so stay early.
+            delay = rng.uniform(1.0, max(1.5, clean_seconds * 0.4))
             process = subprocess.Popen([PY, "manage.py", *args], cwd=ROOT, env={**os.environ, **_sqlite_env(killed)},
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
             time.sleep(delay)
