@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run setup serve test lint format bench
+.PHONY: run setup serve test lint format bench reliability
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,3 +51,10 @@ format: $(VENV)/.dev
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom_bench
 bench: $(VENV)/.dev
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py $(BENCH)
+
+## reliability: faults, load and hostile input on loopback (bench/reliability.py; not run by CI, ~8 minutes plus
+## the archive's first generation); PHASES=kill,fuzz picks phases; writes bench/reliability.json
+RELIABILITY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom_reliability
+PHASES ?= kill,fuzz,outage,load,twoservers
+reliability: $(VENV)/.dev
+	RELIABILITY_DATABASE_URL=$(RELIABILITY_DATABASE_URL) $(PY) bench/reliability.py --phases $(PHASES)

@@ -10,12 +10,14 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from articles.frontend_purge import purge_story
         from articles.notifications import notify_people_concerned
         from articles.signals import article_moved
         from articles.workflow_log import log_move
 
         article_moved.connect(notify_people_concerned, dispatch_uid="articles.notifications")
         article_moved.connect(log_move, dispatch_uid="articles.workflow_log")
+        article_moved.connect(purge_story, dispatch_uid="articles.frontend_purge")
         # Cache purges follow workflow moves and edits; the receivers only react, they never decide.
         # Connects the receivers that drop cached gazetteer matchers when a name changes.
         from articles import (

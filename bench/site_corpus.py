@@ -183,7 +183,8 @@ def _copy_value(value):
 ARTICLE_COLUMNS = [
     "id", "kicker", "headline", "slug", "standfirst", "body", "language", "section_id", "byline", "credit",
     "status", "created_at", "updated_at", "first_published_at", "last_published_at", "withdrawal_reason",
-    "version", "source", "source_id", "source_url", "translation_group",
+    "version", "source", "source_id", "source_url", "translation_group", "lead_image_caption",
+    "import_digest",
 ]  # fmt: skip
 
 
@@ -230,7 +231,7 @@ def generate(total, seed=4, batch=5000, log=print):
                     (
                         pk, kicker, headline[:300], f"bench-{n}", standfirst, body, "ar" if arabic else "en",
                         rng.choice(sections), "", "", "published", published, published, published, published, "",
-                        1, TAG_ARTICLE, f"b{n}", "", None,
+                        1, TAG_ARTICLE, f"b{n}", "", None, "", "",
                     )
                 )  # fmt: skip
                 rows[-1] += (search_words(f"{kicker} {headline}"), search_words(standfirst), body_search)

@@ -327,7 +327,9 @@ def _parse_input(source: Input, options):
         if name is None:
             yield (source.name, "unrecognised format (use --format)")
             return
+        found = 0
         for story in formats.PARSERS[name].parse(source, options):
+            found += 1
             if isinstance(story, EntryError):
                 yield (f"{source.name} entry {story.entry}", story.reason)
                 continue
@@ -338,6 +340,9 @@ def _parse_input(source: Input, options):
                 yield prepare(story, where, options)
             except BadInput as error:
                 yield (where, str(error))
+        if not found:
+            # A header-only CSV or an empty JSON list is not a success: an operator must hear that nothing came.
+            yield (source.name, "no stories found in this input")
     except BadInput as error:
         yield (source.name, str(error))
     except OSError as error:

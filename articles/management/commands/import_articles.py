@@ -2,6 +2,7 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError
 
 from articles.importers.formats import PARSERS
 from articles.importers.pipeline import ImportOptions, run_import
@@ -81,7 +82,15 @@ class Command(BaseCommand):
             header_line=options["header_line"],
         )
         progress = Progress(sys.stderr) if sys.stderr.isatty() else None
-        report = run_import(paths, settings, progress=progress.update if progress else None)
+        try:
+            report = run_import(paths, settings, progress=progress.update if progress else None)
+        except (OperationalError, InterfaceError) as error:
+            # A database outage mid-run: batches are all or nothing and keyed, so running again finishes the job.
+            raise CommandError(
+                f"the database failed during the import ({str(error).strip()}). Batches written before it are kept "
+                "and nothing half-written remains: run the same command again to finish.",
+                returncode=1,
+            ) from None
         if progress:
             progress.finish()
         self.stdout.write(report.summary())
