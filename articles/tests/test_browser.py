@@ -4,23 +4,12 @@ Run with the rest of the suite; skipped when /usr/bin/chromium is missing (.ci/r
 """
 
 import os
-from pathlib import Path
 
 import pytest
 
+from articles.tests.browser import CHROMIUM, launch
 from articles.tests.factories import AuthorFactory, SectionFactory
 from articles.tests.publishing import story
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,7 +25,7 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

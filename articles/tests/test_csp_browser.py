@@ -3,22 +3,11 @@ form with TinyMCE and the public pages load with no CSP violation. Skipped when 
 missing (`apt-get install -y chromium`)."""
 
 import os
-from pathlib import Path
 
 import pytest
 
+from articles.tests.browser import CHROMIUM, launch
 from articles.tests.test_security import published_story  # noqa: F401 - a fixture used below
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,7 +27,7 @@ def page(settings):
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls stay synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         page = browser.new_page()
         # Every violation the browser reports, from the document's own event and from the console.
         page.add_init_script(

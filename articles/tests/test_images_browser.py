@@ -6,19 +6,10 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Image
+from articles.tests.browser import launch
 from articles.tests.pictures import library_image
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @contextmanager
@@ -27,7 +18,7 @@ def chromium_page():
     sync API runs an event loop, where Django refuses synchronous queries)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             yield browser.new_page(viewport={"width": 1400, "height": 1000})
         finally:

@@ -12,7 +12,6 @@ Skipped when /usr/bin/chromium is missing (`apt-get install -y chromium`).
 import io
 import json
 import os
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -21,20 +20,10 @@ from django.core.management import call_command
 from articles import workflow
 from articles.models import Article
 from articles.taxonomy import add_aliases
+from articles.tests.browser import CHROMIUM, launch
 from articles.tests.factories import ActorFactory, AuthorFactory, RegionFactory, SectionFactory
 from articles.tests.pictures import library_image
 from articles.tests.publishing import story
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -100,7 +89,7 @@ def browser():
 
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
