@@ -26,6 +26,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH_SECRET_KEY = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 DURATION = int(os.environ.get("BENCH_SITE_SECONDS", "10"))
 CONNECTIONS = 16
 # Other work shares the machine's cores: every load run is repeated and the median is reported.
@@ -67,7 +68,7 @@ class Server:
             **os.environ,
             "DATABASE_URL": database_url,
             "DEBUG": "false",
-            "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "SECRET_KEY": BENCH_SECRET_KEY,
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",
             "SECURE_HSTS_SECONDS": "0",
@@ -150,8 +151,13 @@ def _prepare(context):
     if connection.vendor != "postgresql":
         raise RuntimeError("the site benchmark needs PostgreSQL (DATABASE_URL)")
     call_command("migrate", verbosity=0)
-    # With DEBUG off the pages link static files by their hashed names, which collectstatic records.
-    call_command("collectstatic", interactive=False, verbosity=0)
+    # With DEBUG off the pages link static files by their hashed names, which collectstatic records; it must
+    # run with the server's settings (DEBUG off selects the manifest storage), hence its own process.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT, check=True,
+        env={**os.environ, "DEBUG": "false", "SECRET_KEY": BENCH_SECRET_KEY},
+    )  # fmt: skip
     with connection.cursor() as cursor:
         # SSD storage: random reads cost little more than sequential ones (applies to new connections).
         cursor.execute(f"ALTER DATABASE {connection.ops.quote_name(connection.settings_dict['NAME'])} "
