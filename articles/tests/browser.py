@@ -1,6 +1,9 @@
 """Shared set-up for the browser tests: Debian's Chromium driven by Playwright (its own download cannot work here)."""
 
+import os
 from pathlib import Path
+
+import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Headless, as root, and quiet on a machine with no network: background services would only fail and retry.
@@ -18,3 +21,17 @@ CHROMIUM_ARGS = [
 def launch(playwright):
     """A headless Chromium browser started through `playwright` (a sync_playwright() handle)."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for a test module (import this fixture into the module that uses it)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

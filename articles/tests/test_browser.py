@@ -3,11 +3,9 @@
 Run with the rest of the suite; skipped when /usr/bin/chromium is missing (.ci/run installs it).
 """
 
-import os
-
 import pytest
 
-from articles.tests.browser import CHROMIUM, launch
+from articles.tests.browser import CHROMIUM, browser  # noqa: F401 - browser is a fixture
 from articles.tests.factories import AuthorFactory, SectionFactory
 from articles.tests.publishing import story
 
@@ -16,19 +14,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ Skipped when /usr/bin/chromium is missing (`apt-get install -y chromium`).
 
 import io
 import json
-import os
 from urllib.parse import quote
 
 import pytest
@@ -20,7 +19,7 @@ from django.core.management import call_command
 from articles import workflow
 from articles.models import Article
 from articles.taxonomy import add_aliases
-from articles.tests.browser import CHROMIUM, launch
+from articles.tests.browser import CHROMIUM, browser  # noqa: F401 - browser is a fixture
 from articles.tests.factories import ActorFactory, AuthorFactory, RegionFactory, SectionFactory
 from articles.tests.pictures import library_image
 from articles.tests.publishing import story
@@ -81,18 +80,6 @@ _DOM_CHECK = """() => {
 def _unique(payload, n):
     """Names of places, actors and sections are unique (and at most 100 characters): the payload and a number."""
     return f"{payload[:85]} {n}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
