@@ -22,6 +22,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import ensure_database  # noqa: E402 (needs the project on the path)
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/newsroom_importbench"
 WORDS = (  # noqa: SIM905 -- a word list reads better as prose
@@ -92,19 +95,6 @@ def _command(*args):
     if result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed: {result.stdout[-500:]} {result.stderr[-2000:]}")
     return elapsed, result.stdout.strip(), _children_cpu() - cpu
-
-
-def _recreate_database(url):
-    """Drop and create the scratch database `url` names (through the server's `postgres` database)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def _empty_articles():
@@ -192,7 +182,7 @@ def _peak_child_rss_mb():
 def run(context):
     """The benchmark rows for bench/run.py."""
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_IMPORT_DATABASE_URL") or DEFAULT_DB
-    _recreate_database(os.environ["DATABASE_URL"])
+    ensure_database(os.environ["DATABASE_URL"], recreate=True)
     import django
 
     django.setup()

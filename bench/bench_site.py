@@ -15,15 +15,14 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import Gunicorn, ensure_database  # noqa: E402 (needs the project on the path)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_SECRET_KEY = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -53,59 +52,24 @@ end
 """
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
+def server(database_url, cache_seconds):
     """gunicorn serving the project on loopback with production-like settings."""
-
-    def __init__(self, database_url, cache_seconds):
-        self.port = _free_port()
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "DEBUG": "false",
-            "SECRET_KEY": BENCH_SECRET_KEY,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "SECURE_HSTS_SECONDS": "0",
-            "CONN_MAX_AGE": "600",
-            "REDIS_URL": REDIS,
-            "NEWSROOM_PAGE_CACHE_SECONDS": str(cache_seconds),
-            "LOG_LEVEL": "WARNING",
-            # The per-address search limit would answer the load tool with 429 after 30 searches.
-            "NEWSROOM_SEARCH_RATE_LIMIT": "0",
-        }
-
-    def __enter__(self):
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.process = subprocess.Popen(
-            [str(gunicorn), "newsroom.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS),
-             "--log-level", "warning", "--access-logfile", "/dev/null"],
-            cwd=ROOT, env=self.env, start_new_session=True,
-        )  # fmt: skip
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(self.url("/healthz"), timeout=1).read()
-                return self
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
-
-    def __exit__(self, *exc):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def warm(self, paths):
-        for path in paths:
-            for _ in range(WORKERS):
-                urllib.request.urlopen(self.url(path), timeout=30).read()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": BENCH_SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "CONN_MAX_AGE": "600",
+        "REDIS_URL": REDIS,
+        "NEWSROOM_PAGE_CACHE_SECONDS": str(cache_seconds),
+        "LOG_LEVEL": "WARNING",
+        # The per-address search limit would answer the load tool with 429 after 30 searches.
+        "NEWSROOM_SEARCH_RATE_LIMIT": "0",
+    }
+    return Gunicorn(env, WORKERS)
 
 
 def load(server, paths, scratch, connections=CONNECTIONS):
@@ -141,6 +105,7 @@ def _row(benchmark, unit, ours, baseline, limit, target, met, note):
 
 
 def _prepare(context):
+    ensure_database(context["database_url"])
     os.environ["DATABASE_URL"] = context["database_url"]
     import django
 
@@ -185,13 +150,13 @@ def run(context):
     scratch = context.get("scratch") or tempfile.mkdtemp()
     searches = ["/search/?" + urllib.parse.urlencode({"q": q}) for q in SEARCHES]
     results = {}
-    with Server(context["database_url"], cache_seconds=600) as cached:
+    with server(context["database_url"], cache_seconds=600) as cached:
         cached.warm(["/healthz", articles[0], "/", region])
         results["trivial (cache phase)"] = load(cached, ["/healthz"], scratch)
         results["article cached"] = load(cached, [articles[0]], scratch)
         results["home cached"] = load(cached, ["/"], scratch)
         results["region cached"] = load(cached, [region], scratch)
-    with Server(context["database_url"], cache_seconds=0) as uncached:
+    with server(context["database_url"], cache_seconds=0) as uncached:
         uncached.warm(["/healthz", "/"])
         results["trivial (uncached phase)"] = load(uncached, ["/healthz"], scratch)
         results["article uncached"] = load(uncached, articles, scratch)

@@ -28,7 +28,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import Gunicorn, ensure_database  # noqa: E402 (needs the project on the path)
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -92,12 +94,6 @@ end
 def log(message):
     """Progress on stderr, so stdout stays the summary."""
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _django(database_url):
@@ -253,36 +249,11 @@ def phase_fuzz():
 
 
 # ---------------------------------------------------------------- servers, load and the publisher
-class Server:
+def Server(workers=5, cache_seconds=600):  # noqa: N802 (used as a context manager, like a class)
     """gunicorn with production settings on loopback, sharing PostgreSQL and Redis."""
-
-    def __init__(self, workers=5, cache_seconds=600):
-        self.port = _free_port()
-        self.workers = workers
-        self.env = {**os.environ, **SERVER_ENV, "DATABASE_URL": DATABASE_URL,
-                    "NEWSROOM_PAGE_CACHE_SECONDS": str(cache_seconds), "CONN_MAX_AGE": "60"}  # fmt: skip
-
-    def __enter__(self):
-        gunicorn = Path(PY).with_name("gunicorn")
-        self.process = subprocess.Popen(
-            [str(gunicorn), "newsroom.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-             "--log-level", "warning", "--access-logfile", "/dev/null", "--timeout", "30"],
-            cwd=ROOT, env=self.env, start_new_session=True, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(self.url("/healthz"), timeout=1).read()
-                return self
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
-
-    def __exit__(self, *exc):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
+    env = {**os.environ, **SERVER_ENV, "DATABASE_URL": DATABASE_URL,
+           "NEWSROOM_PAGE_CACHE_SECONDS": str(cache_seconds), "CONN_MAX_AGE": "60"}  # fmt: skip
+    return Gunicorn(env, workers, quiet=True)
 
 
 def wrk(server, paths, seconds, connections=CONNECTIONS):
@@ -302,6 +273,7 @@ def wrk(server, paths, seconds, connections=CONNECTIONS):
 
 def _prepare_load_database():
     """Migrate, roles, the archive, and the publisher's user; in a child so this process keeps no connection."""
+    ensure_database(DATABASE_URL)
     return _child("prepare", {**SERVER_ENV, "DATABASE_URL": DATABASE_URL}, timeout=3600)
 
 
