@@ -1,11 +1,21 @@
 """The public site's page cache and HTTP caching headers.
 
-Every cached page is stored with the site's *generation*, a number in the cache that any change to what
-readers can see (a workflow move, an edit of a story, a section, a place, an actor or an author) moves on
-(`articles/receivers.py`). Moving it makes every page that might show the story stale at once (home,
-sections, places and their parents, actors, authors, related-story boxes, feeds, sitemaps, search) without
-having to know which pages those are; stale entries simply expire. The cache is Django's default cache:
-Redis when REDIS_URL is set (shared by every process, so one publish purges all of them), else memory.
+`PageCacheMiddleware` sits early in the middleware stack: a page found in the cache is answered from there,
+before sessions, authentication, CSRF, URL resolution and the view, with the headers the whole stack gave it
+when it was rendered. Views marked `@public_page` say that their successful GET/HEAD responses may be
+stored. The cache is Django's default cache: Redis when REDIS_URL is set (shared by every process, so one
+purge reaches all of them), else memory.
+
+What makes a stored page stale:
+
+- a change to a **story** (a workflow move, an edit, a correction) purges the pages that show it. Every
+  listing (home, sections, places, actors, authors, search, feeds, sitemaps) is stored with the *listings
+  number*, which any story change moves on, because a publish can change any list. Article pages are
+  not: each records the stories it shows (itself, its related stories, its translation) in a set per story,
+  and a change to a story deletes exactly the pages in that story's set. So a publish re-renders the lists
+  and the story's own page, not the whole archive of story pages;
+- a change to the **vocabulary** (a section, a place, an actor, an author, a picture) can show on any
+  page: it moves the *generation*, which every entry carries, and so empties the whole cache at once.
 
 A story scheduled for later becomes visible at its time without any event, so a page is never cached past
 the next scheduled publication or embargo end.
@@ -16,27 +26,37 @@ it), and conditional requests are answered with 304 Not Modified, from the cache
 
 import hashlib
 import logging
+import threading
 import time
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models
+from django.db import DatabaseError, models
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
 
 try:
+    from django.core.cache.backends.redis import RedisCache
     from redis.exceptions import RedisError
 except ImportError:  # redis is only needed when REDIS_URL is set
-    RedisError = OSError
+    RedisCache, RedisError = (), OSError
 
 logger = logging.getLogger(__name__)
 # What an unreachable cache raises. The site keeps serving without its page cache rather than failing.
 CACHE_ERRORS = (RedisError, OSError)
 GENERATION_KEY = "newsroom:generation"
-_CACHED_HEADERS = ("Content-Type", "Content-Language", "Last-Modified", "ETag", "Link")
+LISTINGS_KEY = "newsroom:listings"
+# Counts story purges, so a page rendered while one ran is not kept (see _store).
+PURGES_KEY = "newsroom:purges"
+COUNTERS = (GENERATION_KEY, LISTINGS_KEY, PURGES_KEY)
+# Paths that are never public pages: no cache lookup is spent on them.
+UNCACHED_PREFIXES = ("/admin/", "/desk/", "/static/", "/media/", "/tinymce/", "/healthz", "/readyz", "/i18n/")
+# Story sets and the pages in them when the cache is process memory (without Redis).
+_local_sets: dict[str, set[str]] = {}
+_local_sets_lock = threading.Lock()
 
 
 def page_cache_seconds():
@@ -49,37 +69,108 @@ def browser_cache_seconds():
     return getattr(settings, "NEWSROOM_BROWSER_CACHE_SECONDS", 60)
 
 
+def _counter_start():
+    # A fresh start (or an evicted key) begins above every earlier number, so no old page comes back.
+    return time.time_ns() // 1000
+
+
+def _counters(found):
+    """The current (generation, listings, purges) from a `get_many` result, starting missing ones."""
+    missing = [key for key in COUNTERS if found.get(key) is None]
+    if missing:
+        for key in missing:
+            cache.add(key, _counter_start(), timeout=None)
+        found = {**found, **cache.get_many(missing)}
+    return tuple(found[key] for key in COUNTERS)
+
+
 def generation():
-    """The current generation of public content."""
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        # A fresh start (or an evicted key) begins above every earlier number, so no old page comes back.
-        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
-        value = cache.get(GENERATION_KEY)
-    return value
+    """The current generation of public content (moved on by every vocabulary change)."""
+    return _counters(cache.get_many([GENERATION_KEY]))[0]
+
+
+def _bump(key):
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, _counter_start(), timeout=None)
 
 
 def invalidate():
-    """Make every cached page stale at once (called after a change readers can see)."""
+    """Make every cached page and fragment stale at once (after a change to the vocabulary)."""
     try:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            cache.set(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+        _bump(GENERATION_KEY)
     except CACHE_ERRORS as error:
         # A cache that is down holds no pages to purge; when it comes back it starts a new generation.
         logger.warning("page cache unreachable, purge skipped: %s", error)
 
 
-def cached_fragment(name, compute, timeout=None):
-    """`compute()`'s value, cached for the current generation under `name` (e.g. the navigation).
+def _story_set(article_id):
+    return f"newsroom:shows:{article_id}"
 
-    Stored like a page, with the generation it was computed in, so one cache round trip (`MGET`) brings
-    both the current generation and the fragment.
+
+def _redis_client():
+    """The Redis connection behind Django's cache, or None when the cache is process memory."""
+    if RedisCache and isinstance(cache, RedisCache):
+        return cache._cache.get_client(write=True)
+    return None
+
+
+def _remember_shown(key, article_ids, timeout):
+    """Record the page `key` in the set of every story it shows (sets expire with the pages they list)."""
+    client = _redis_client()
+    if client is None:
+        with _local_sets_lock:
+            for article_id in article_ids:
+                _local_sets.setdefault(_story_set(article_id), set()).add(key)
+        return
+    pipeline = client.pipeline(transaction=False)
+    for article_id in article_ids:
+        name = cache.make_key(_story_set(article_id))
+        pipeline.sadd(name, key)
+        # A set lives as long as the longest-lived page in it: set a lifetime if it has none, else only extend.
+        pipeline.expire(name, timeout, nx=True)
+        pipeline.expire(name, timeout, gt=True)
+    pipeline.execute()
+
+
+def _take_shown(article_ids):
+    """Empty the sets of `article_ids`; the page keys they held."""
+    client = _redis_client()
+    if client is None:
+        with _local_sets_lock:
+            return {key for article_id in article_ids for key in _local_sets.pop(_story_set(article_id), ())}
+    pipeline = client.pipeline(transaction=True)
+    names = [cache.make_key(_story_set(article_id)) for article_id in article_ids]
+    for name in names:
+        pipeline.smembers(name)
+    pipeline.delete(*names)
+    members = pipeline.execute()[:-1]
+    return {key.decode() for found in members for key in found}
+
+
+def purge_stories(*article_ids):
+    """A change to these stories: every listing goes stale, and every page showing one of them is deleted.
+
+    Runs after the change has committed, so the next request renders fresh.
+    """
+    try:
+        _bump(LISTINGS_KEY)
+        _bump(PURGES_KEY)
+        cache.delete_many(list(_take_shown(article_ids)))
+    except CACHE_ERRORS as error:
+        logger.warning("page cache unreachable, purge skipped: %s", error)
+
+
+def cached_fragment(name, compute, timeout=None, follows_stories=False):
+    """`compute()`'s value, cached under `name` (e.g. the navigation) until the generation moves on.
+
+    `follows_stories`: also until any story changes (the listings number moves on). Stored like a page,
+    with the numbers it was computed under, so one cache round trip (`MGET`) brings them and the fragment.
     """
     key = f"newsroom:fragment:{name}"
     try:
-        current, stored = _lookup(key)
+        state, stored = _lookup(key)
     except CACHE_ERRORS as error:
         logger.warning("cache unreachable, computing %s directly: %s", name, error)
         return compute()
@@ -87,7 +178,7 @@ def cached_fragment(name, compute, timeout=None):
         return stored[0]
     value = compute()
     try:
-        cache.set(key, (current, value), timeout or page_cache_seconds() or 60)
+        cache.set(key, _entry(state, value, follows_stories), timeout or page_cache_seconds() or 60)
     except CACHE_ERRORS as error:
         logger.warning("cache unreachable, %s not stored: %s", name, error)
     return value
@@ -110,7 +201,7 @@ def _next_visibility_change():
         times = [t for t in waiting.values() if t]
         return min(times).timestamp() if times else 0.0
 
-    at = cached_fragment("next-change", compute)
+    at = cached_fragment("next-change", compute, follows_stories=True)
     return max(1, int(at - time.time()) + 1) if at else None
 
 
@@ -119,16 +210,20 @@ def _page_key(request):
     return f"newsroom:page:{request.method == 'HEAD'}:{digest}"
 
 
+def _entry(state, value, follows_stories):
+    """What is stored: the generation, the listings number when the value follows stories, the value."""
+    generation_now, listings, _purges = state
+    return (generation_now, listings if follows_stories else None, value)
+
+
 def _lookup(key):
-    """The current generation and the page stored under `key` if it belongs to it, in one cache round trip."""
-    found = cache.get_many([GENERATION_KEY, key])
-    current = found.get(GENERATION_KEY)
-    if current is None:
-        return generation(), None
+    """The current counters and the value stored under `key` if still current, in one cache round trip."""
+    found = cache.get_many([*COUNTERS, key])
+    state = _counters(found)
     stored = found.get(key)
-    if stored is None or stored[0] != current:
-        return current, None
-    return current, stored[1:]
+    if stored is None or stored[0] != state[0] or stored[1] not in (None, state[1]):
+        return state, None
+    return state, stored[2:]
 
 
 def _finish(request, response):
@@ -148,44 +243,101 @@ def set_last_modified(response, when):
     return response
 
 
-def public_page(view):
-    """Decorator for reader-facing views: server-side page cache, caching headers and conditional GET.
+def shows_stories(request, article_ids):
+    """Declare that the page being rendered shows exactly these stories and no listing.
 
-    Only successful GET/HEAD responses are cached; redirects, 404 and 410 pass through uncached.
+    Its cached copy is then purged only when one of them changes, not on every publish. Pages that do
+    not call this are listings, purged by any story change.
+    """
+    request.newsroom_shows = {pk for pk in article_ids if pk}
+
+
+def public_page(view):
+    """Decorator for reader-facing views: their successful GET/HEAD responses may enter the page cache.
+
+    Adds the caching headers and answers conditional requests; `PageCacheMiddleware` stores and serves
+    the pages. Redirects, 404 and 410 pass through uncached.
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        seconds = page_cache_seconds()
-        key = _page_key(request) if seconds else None
-        # The page is stored with the generation it was rendered in; any later move makes it stale.
-        try:
-            rendered_in, stored = _lookup(key) if key else (None, None)
-        except CACHE_ERRORS as error:
-            logger.warning("page cache unreachable, serving %s uncached: %s", request.path, error)
-            key, stored = None, None
-        if stored is not None:
-            content, headers = stored
-            response = HttpResponse(content)
-            for name, value in headers.items():
-                response[name] = value
-            return _finish(request, response)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if response.status_code != 200 or response.streaming:
             return response
         response = _finish(request, response)
-        if key and response.status_code == 200:
-            wait = _next_visibility_change()
-            timeout = min(seconds, wait) if wait else seconds
-            headers = {name: response[name] for name in _CACHED_HEADERS if response.has_header(name)}
-            try:
-                cache.set(key, (rendered_in, response.content, headers), timeout)
-            except CACHE_ERRORS as error:
-                logger.warning("page cache unreachable, %s not stored: %s", request.path, error)
+        if response.status_code == 200:
+            response.newsroom_cacheable = True
         return response
 
     return wrapper
+
+
+def _store(request, key, state, response):
+    """Keep `response` under `key` for the numbers read before it was rendered (`state`)."""
+    seconds = page_cache_seconds()
+    wait = _next_visibility_change()
+    timeout = min(seconds, wait) if wait else seconds
+    # Headers as the whole stack below this middleware made them; a hit skips that stack.
+    headers = dict(response.items())
+    shown = getattr(request, "newsroom_shows", None)
+    if shown is None:
+        cache.set(key, _entry(state, (response.content, headers), True), timeout)
+        return
+    _remember_shown(key, shown, timeout)
+    cache.set(key, _entry(state, (response.content, headers), False), timeout)
+    # A story purge that ran while this page was rendering may have missed it (it was not in the sets
+    # yet) and the page may show the story as it was: then it is not kept.
+    if cache.get(PURGES_KEY) != state[2]:
+        cache.delete(key)
+
+
+def _replay(request, stored):
+    content, headers = stored[0]
+    response = HttpResponse(content)
+    for name, value in headers.items():
+        response[name] = value
+    last_modified = headers.get("Last-Modified")
+    timestamp = parse_http_date_safe(last_modified) if last_modified else None
+    return get_conditional_response(request, etag=headers.get("ETag"), last_modified=timestamp, response=response)
+
+
+class PageCacheMiddleware:
+    """Answer public pages from the page cache before the rest of the stack runs; store them after.
+
+    Placed after the request log, the security headers and the search rate limit (they apply to every
+    answer) and before the database-outage page, sessions, authentication and the view, none of which a
+    cached page needs. Responses that set a cookie are never stored.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method not in ("GET", "HEAD")
+            or not page_cache_seconds()
+            or request.path.startswith(UNCACHED_PREFIXES)
+        ):
+            return self.get_response(request)
+        key = _page_key(request)
+        try:
+            state, stored = _lookup(key)
+        except CACHE_ERRORS as error:
+            logger.warning("page cache unreachable, serving %s uncached: %s", request.path, error)
+            return self.get_response(request)
+        if stored is not None:
+            return _replay(request, stored)
+        response = self.get_response(request)
+        if getattr(response, "newsroom_cacheable", False) and response.status_code == 200 and not response.cookies:
+            try:
+                _store(request, key, state, response)
+            except CACHE_ERRORS as error:
+                logger.warning("page cache unreachable, %s not stored: %s", request.path, error)
+            except DatabaseError as error:
+                # The page was rendered; the database went away just after. Serve it, keep nothing.
+                logger.warning("database unreachable, %s not stored: %s", request.path, error)
+        return response

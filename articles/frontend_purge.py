@@ -1,6 +1,6 @@
 """Purging a reverse proxy or CDN in front of the site (Varnish, nginx with a purge module, Fastly, …).
 
-The page cache inside Django is purged by moving its generation (articles/caching.py), but a proxy in
+The page cache inside Django is purged by articles/caching.py (listings and the story's pages), but a proxy in
 front keeps its own copies. When NEWSROOM_PURGE_URLS names one or more proxies (e.g.
 "http://127.0.0.1:6081,http://10.0.0.5:6081"), every workflow move sends an HTTP `PURGE` request to each
 of them for every address the story appears on: its own page, the home pages, its section, its places

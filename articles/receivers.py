@@ -1,11 +1,13 @@
 """Reactions to what already happened: purge the public page cache. Connected in ArticlesConfig.ready()."""
 
+from functools import partial
+
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from articles import caching
-from articles.models import Actor, Article, Author, Correction, Region, Section
+from articles.models import Actor, Article, Author, Correction, Image, Region, Section
 from articles.signals import article_moved
 
 
@@ -14,15 +16,36 @@ def purge_pages_after_move(sender, article, **kwargs):
     """A publish, update, correction, unpublish or schedule changes what readers may see: purge at once.
 
     The signal is sent after the move's transaction has committed, so the next request renders fresh.
+    Only the listings and the pages that show this story are purged (articles/caching.py).
     """
-    caching.invalidate()
+    caching.purge_stories(article.pk)
 
 
-def purge_pages_after_edit(sender, instance, **kwargs):
-    """An edit of a story, a section, a place, an actor or an author shows on public pages: purge after commit."""
+def purge_pages_after_story_edit(sender, instance, **kwargs):
+    """An edit of a story (or of its corrections) shows where the story does: purge those pages after commit."""
+    article_id = instance.pk if isinstance(instance, Article) else instance.article_id
+    transaction.on_commit(partial(caching.purge_stories, article_id))
+
+
+def purge_pages_after_picture_edit(sender, instance, **kwargs):
+    """A picture's caption or credit shows with the stories it leads: purge those stories' pages after commit."""
+    if kwargs.get("created"):
+        return  # a new picture leads no story yet
+    stories = list(Article.objects.filter(lead_image=instance).values_list("pk", flat=True))
+    if stories:
+        transaction.on_commit(partial(caching.purge_stories, *stories))
+
+
+def purge_pages_after_vocabulary_edit(sender, instance, **kwargs):
+    """A section, place, actor or author can show on any page: purge the whole cache after commit."""
     transaction.on_commit(caching.invalidate)
 
 
-for model in (Article, Correction, Section, Region, Actor, Author):
-    post_save.connect(purge_pages_after_edit, sender=model, dispatch_uid=f"newsroom-purge-{model.__name__}-save")
-    post_delete.connect(purge_pages_after_edit, sender=model, dispatch_uid=f"newsroom-purge-{model.__name__}-delete")
+RECEIVERS = [(Article, purge_pages_after_story_edit), (Correction, purge_pages_after_story_edit)]
+RECEIVERS += [(Image, purge_pages_after_picture_edit)]
+RECEIVERS += [(model, purge_pages_after_vocabulary_edit) for model in (Section, Region, Actor, Author)]
+for model, purge in RECEIVERS:
+    post_save.connect(purge, sender=model, dispatch_uid=f"newsroom-purge-{model.__name__}-save")
+    # A deleted picture is looked up before it goes, while the stories still point at it.
+    deleted = pre_delete if model is Image else post_delete
+    deleted.connect(purge, sender=model, dispatch_uid=f"newsroom-purge-{model.__name__}-delete")

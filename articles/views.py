@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 
 from articles import search as site_search
 from articles import structured_data
-from articles.caching import public_page, set_last_modified
+from articles.caching import public_page, set_last_modified, shows_stories
 from articles.images import renditions_for, standard_specs
 from articles.models import Actor, Article, ArticleActor, ArticleRegion, Author, Region, Section
 from articles.querysets import PUBLIC_TIME
@@ -184,7 +184,10 @@ def article_detail(request, pk, slug):
         return gone
     if slug != article.slug or get_language() != article.language:
         return redirect(article, permanent=True)
-    response = render(request, "articles/article_detail.html", article_page_context(article))
+    context = article_page_context(article)
+    # The page lists no stories but these, so only a change to one of them purges it (articles/caching.py).
+    shows_stories(request, [article.pk, getattr(article, "translation_pk", None), *(r.pk for r in context["related"])])
+    response = render(request, "articles/article_detail.html", context)
     return set_last_modified(response, article.modified_time)
 
 

@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.security.SecurityHeadersMiddleware",
     "newsroom.throttle.SearchRateLimitMiddleware",
+    # A cached public page is answered here, without the layers below (articles/caching.py).
+    "articles.caching.PageCacheMiddleware",
     "newsroom.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -114,9 +116,9 @@ if DATABASE_REPLICA_URL:
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_ROUTERS = ["newsroom.db_router.PrimaryReplicaRouter"]
+    # Around the page cache too: storing a page reads when the next scheduled story is due.
     MIDDLEWARE.insert(
-        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
-        "newsroom.db_router.ReplicaReadsMiddleware",
+        MIDDLEWARE.index("articles.caching.PageCacheMiddleware"), "newsroom.db_router.ReplicaReadsMiddleware"
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing with "database is locked" when two requests write at once.

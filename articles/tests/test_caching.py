@@ -159,3 +159,151 @@ def test_the_site_menu_follows_a_renamed_section_at_once(client, desk, settings,
         desk["section"].save()
     page = client.get("/").content.decode()
     assert ">Syria Desk</a></li>" in page and ">Syria News</a></li>" not in page
+
+
+# ---------------------------------------------------------------- targeted purges, in memory and in Redis
+REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/2"}
+
+
+@pytest.fixture(params=["memory", "redis"])
+def any_cache(request, settings):
+    """Each purge test runs against the process-memory cache and against the shared Redis cache."""
+    from django.core.cache import cache
+
+    if request.param == "redis":
+        settings.CACHES = {"default": REDIS_CACHE}
+    cache.clear()
+    yield request.param
+    cache.clear()
+
+
+def _queries_for(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries), response.content.decode()
+
+
+def test_publishing_keeps_unrelated_story_pages_in_the_cache(
+    client, any_cache, desk, places, publisher, django_capture_on_commit_callbacks
+):
+    elsewhere = story(headline="Market prices in Baghdad", regions=[places["baghdad"]])
+    url = elsewhere.get_absolute_url()
+    client.get(url)
+    new = story(S.APPROVED, headline="Breaking story from Baghouz", **desk["tags"])
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(new, by=publisher)
+    queries, html = _queries_for(client, url)
+    assert queries == 0, "an unrelated story's page was re-rendered after a publish"
+    assert "Market prices in Baghdad" in html
+    # ...while the lists were purged: the home page shows the new story at once.
+    assert new.get_absolute_url() in client.get("/").content.decode()
+
+
+def test_editing_a_story_purges_the_pages_that_show_it_as_related(
+    client, any_cache, desk, django_capture_on_commit_callbacks
+):
+    neighbour = story(headline="Neighbouring story about Baghouz", **desk["tags"])
+    url = desk["live"].get_absolute_url()
+    assert "Neighbouring story about Baghouz" in client.get(url).content.decode()  # cached with it as related
+    with django_capture_on_commit_callbacks(execute=True):
+        neighbour.headline = "Renamed neighbouring story"
+        neighbour.save()
+    html = client.get(url).content.decode()
+    assert "Renamed neighbouring story" in html and "Neighbouring story about Baghouz" not in html
+
+
+def test_unpublishing_a_story_removes_it_from_related_boxes(
+    client, any_cache, desk, publisher, django_capture_on_commit_callbacks
+):
+    neighbour = story(headline="Story to be withdrawn", **desk["tags"])
+    url = desk["live"].get_absolute_url()
+    assert neighbour.get_absolute_url() in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(neighbour, by=publisher, note="Legal request")
+    assert neighbour.get_absolute_url() not in client.get(url).content.decode()
+
+
+def test_renaming_a_place_purges_every_page(client, any_cache, desk, places, django_capture_on_commit_callbacks):
+    url = desk["live"].get_absolute_url()
+    assert "Baghouz" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        places["baghouz"].name = "Al-Baghuz"
+        places["baghouz"].save()
+    assert "Al-Baghuz" in client.get(url).content.decode()
+
+
+def test_a_cached_page_carries_the_same_headers_as_a_rendered_one(client, any_cache, desk, settings):
+    settings.NEWSROOM_CSP = True
+    url = desk["live"].get_absolute_url()
+    rendered = client.get(url)
+    queries, _html = _queries_for(client, url)
+    cached = client.get(url)
+    assert queries == 0
+    for header in ("Content-Type", "Content-Language", "ETag", "Last-Modified", "Cache-Control", "X-Frame-Options",
+                   "Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):  # fmt: skip
+        assert cached.headers.get(header) == rendered.headers.get(header), header
+    assert cached.headers.get("X-Frame-Options")
+    assert cached.content == rendered.content
+
+
+def test_a_conditional_request_is_answered_from_the_cache(client, any_cache, desk):
+    url = desk["live"].get_absolute_url()
+    etag = client.get(url)["ETag"]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 304 and len(queries) == 0
+
+
+def test_the_admin_and_the_desk_are_never_served_from_the_page_cache(admin_client, any_cache, desk):
+    first = admin_client.get("/admin/")
+    with CaptureQueriesContext(connection) as queries:
+        second = admin_client.get("/admin/")
+    assert first.status_code == second.status_code == 200
+    assert len(queries) > 0  # the admin ran again: it checks the session and the user every time
+
+
+def _through_middleware(view, path="/cache-probe/"):
+    """Answer a GET for `path` through the page-cache middleware with `view` wrapped in @public_page."""
+    from django.test import RequestFactory
+
+    from articles.caching import PageCacheMiddleware, public_page
+
+    return PageCacheMiddleware(public_page(view))(RequestFactory().get(path))
+
+
+def test_a_page_that_sets_a_cookie_is_never_stored(any_cache):
+    from django.http import HttpResponse
+
+    rendered = []
+
+    def view(request):
+        rendered.append(1)
+        response = HttpResponse(f"page {len(rendered)}")
+        response.set_cookie("reader", "someone")  # e.g. a session: private to one reader
+        return response
+
+    first = _through_middleware(view)
+    second = _through_middleware(view)
+    assert (first.content, second.content) == (b"page 1", b"page 2")
+
+
+def test_a_page_rendered_while_its_story_was_purged_is_not_kept(any_cache, desk):
+    from django.http import HttpResponse
+
+    from articles import caching
+
+    live = desk["live"]
+    rendered = []
+
+    def view(request):
+        rendered.append(1)
+        caching.shows_stories(request, [live.pk])
+        if len(rendered) == 1:
+            # A correction of the story commits while this page is being rendered from the old text.
+            caching.purge_stories(live.pk)
+        return HttpResponse(f"render {len(rendered)}")
+
+    assert _through_middleware(view).content == b"render 1"
+    assert _through_middleware(view).content == b"render 2"  # the first render was not kept
+    assert _through_middleware(view).content == b"render 2"  # the second one was
