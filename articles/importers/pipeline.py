@@ -26,6 +26,7 @@ import multiprocessing
 import os
 from collections import deque
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain, islice
 
 from django.conf import settings
@@ -33,7 +34,7 @@ from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import workflow
+from articles import caching, workflow
 from articles.importers import formats, pictures
 from articles.importers.fields import section_path
 from articles.importers.sources import Input, Missing, inputs
@@ -518,6 +519,8 @@ class BatchWriter:
             updated.append(article)
         if updated:
             Article.objects.bulk_update(updated, UPDATED_FIELDS)
+            # Bulk writes send no save signals: purge the pages of the updated stories once the batch commits.
+            transaction.on_commit(partial(caching.purge_stories, *(a.pk for a in updated)))
         pairs = list(zip(new, articles, strict=True)) + list(zip((p for p, _r in changed), updated, strict=True))
         rejected = rejected_ids([a.pk for a in updated]) if updated else {}
         region_links, actor_links, author_links = [], [], []

@@ -271,3 +271,22 @@ def test_many_inputs_are_read_by_worker_processes_by_default_with_the_same_resul
     Article.objects.all().delete()
     run(tmp_path, workers=1, batch_size=100)
     assert snapshot() == by_workers
+
+
+def test_an_imported_update_to_a_live_story_shows_at_once_on_its_cached_page(
+    places, actors, tmp_path, client, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    feed = tmp_path / "wire.jsonl"
+    write_jsonl(feed, [{"source_id": "w-9", "headline": "Convoy reaches Baghouz", "body": "A convoy arrived."}])
+    run(feed, source="Wire", status=Article.Status.PUBLISHED)
+    url = Article.objects.get().get_absolute_url()
+    assert "Convoy reaches Baghouz" in client.get(url).content.decode()  # now in the page cache
+    write_jsonl(feed, [{"source_id": "w-9", "headline": "Convoy turned back", "body": "The convoy turned back."}])
+    with django_capture_on_commit_callbacks(execute=True):
+        run(feed, source="Wire", status=Article.Status.PUBLISHED)
+    html = client.get(url).content.decode()
+    cache.clear()
+    assert "Convoy turned back" in html and "Convoy reaches Baghouz" not in html
