@@ -31,7 +31,7 @@ import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import DatabaseError, models
 from django.http import HttpResponse
 from django.utils import timezone
@@ -111,8 +111,9 @@ def _story_set(article_id):
 
 def _redis_client():
     """The Redis connection behind Django's cache, or None when the cache is process memory."""
-    if RedisCache and isinstance(cache, RedisCache):
-        return cache._cache.get_client(write=True)
+    backend = caches["default"]  # the backend itself: `cache` is a proxy, never an instance of it
+    if RedisCache and isinstance(backend, RedisCache):
+        return backend._cache.get_client(write=True)
     return None
 
 

@@ -307,3 +307,28 @@ def test_a_page_rendered_while_its_story_was_purged_is_not_kept(any_cache, desk)
     assert _through_middleware(view).content == b"render 1"
     assert _through_middleware(view).content == b"render 2"  # the first render was not kept
     assert _through_middleware(view).content == b"render 2"  # the second one was
+
+
+def test_a_purge_made_by_another_process_reaches_this_one(client, settings, desk):
+    """Several app servers share Redis: a correction committed through one purges the pages of all."""
+    import subprocess
+    import sys
+
+    from django.conf import settings as live_settings
+
+    settings.CACHES = {"default": REDIS_CACHE}
+    from django.core.cache import cache
+
+    cache.clear()
+    url = desk["live"].get_absolute_url()
+    client.get(url)  # cached in the shared Redis
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert len(queries) == 0
+    script = f"import django; django.setup(); from articles import caching; caching.purge_stories({desk['live'].pk})"
+    env = {"DJANGO_SETTINGS_MODULE": "newsroom.settings", "REDIS_URL": REDIS_CACHE["LOCATION"], "PATH": "/usr/bin"}
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, cwd=live_settings.BASE_DIR, timeout=60)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    cache.clear()
+    assert len(queries) > 0, "the page purged by the other process was still served from the cache"
