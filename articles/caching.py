@@ -207,7 +207,8 @@ def _next_visibility_change():
 
 
 def _page_key(request):
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    # get_host() refuses a Host that ALLOWED_HOSTS does not name (400), as it would without the cache.
+    digest = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()[:32]
     return f"newsroom:page:{request.method == 'HEAD'}:{digest}"
 
 

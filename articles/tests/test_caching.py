@@ -332,3 +332,9 @@ def test_a_purge_made_by_another_process_reaches_this_one(client, settings, desk
         assert client.get(url).status_code == 200
     cache.clear()
     assert len(queries) > 0, "the page purged by the other process was still served from the cache"
+
+
+def test_a_host_the_site_does_not_serve_is_refused_even_for_a_cached_page(client, desk):
+    url = desk["live"].get_absolute_url()
+    assert client.get(url).status_code == 200  # cached now
+    assert client.get(url, headers={"Host": "evil.example"}).status_code == 400
