@@ -129,7 +129,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, reusing one client per connection pool (newsroom/redis_cache.py).
+            "BACKEND": "newsroom.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that stops answering must cost a request a second, not a worker forever.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

@@ -138,9 +138,7 @@ def test_pages_and_publishing_keep_working_when_the_cache_server_is_down(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again at once: nothing listens there
-    dead_redis = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
-    }
+    dead_redis = {"default": {"BACKEND": "newsroom.redis_cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}}
     with override_settings(CACHES=dead_redis):
         new = story(S.APPROVED, headline="Published while Redis is down", **desk["tags"])
         with django_capture_on_commit_callbacks(execute=True):
@@ -162,7 +160,7 @@ def test_the_site_menu_follows_a_renamed_section_at_once(client, desk, settings,
 
 
 # ---------------------------------------------------------------- targeted purges, in memory and in Redis
-REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/2"}
+REDIS_CACHE = {"BACKEND": "newsroom.redis_cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/2"}
 
 
 @pytest.fixture(params=["memory", "redis"])

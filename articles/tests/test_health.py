@@ -32,7 +32,7 @@ def test_readyz_is_ok_when_database_and_cache_answer(client):
 def test_readyz_checks_a_real_redis_cache(client, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/3",
             "KEY_PREFIX": uuid.uuid4().hex,
         }
@@ -46,7 +46,7 @@ def test_readyz_checks_a_real_redis_cache(client, settings):
 def test_readyz_answers_503_naming_the_cache_when_redis_is_unreachable(client, settings, caplog):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.redis_cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed_port()}/3",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

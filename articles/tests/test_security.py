@@ -244,7 +244,7 @@ def test_search_answers_429_with_retry_after_once_an_address_exceeds_the_limit(c
 @pytest.mark.django_db
 def test_search_limit_is_shared_by_every_app_server_through_redis(client, settings):
     settings.NEWSROOM_SEARCH_RATE_LIMIT = 2
-    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/3"}
+    redis = {"BACKEND": "newsroom.redis_cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/3"}
     settings.CACHES = {"default": {**redis, "KEY_PREFIX": uuid.uuid4().hex}}
     assert _search(client, "198.51.100.7").status_code != 429
     assert _search(client, "198.51.100.7").status_code != 429
@@ -267,7 +267,7 @@ def test_search_is_served_when_the_cache_is_down_and_the_skip_is_logged(client, 
     settings.NEWSROOM_SEARCH_RATE_LIMIT = 1
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.redis_cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed_port()}/3",
         }
     }
