@@ -19,6 +19,7 @@ from taggit.managers import TaggableManager
 
 from articles import images
 from articles.admin import vocabulary_field
+from articles.images.uploads import DESCRIPTION_FIELDS
 from articles.models import Image, Rendition
 
 GRID_SESSION_KEY = "articles_image_view"
@@ -76,19 +77,7 @@ class ImageAdminForm(forms.ModelForm):
 
     class Meta:
         model = Image
-        fields = (
-            "title",
-            "caption",
-            "credit",
-            "copyright_holder",
-            "alt_text",
-            "decorative",
-            "language",
-            "regions",
-            "actors",
-            "focal_x",
-            "focal_y",
-        )
+        fields = (*DESCRIPTION_FIELDS, "regions", "actors", "focal_x", "focal_y")
         widgets = {"caption": forms.Textarea(attrs={"rows": 3})}
 
     def clean(self):
@@ -159,18 +148,7 @@ class ImageAdmin(admin.ModelAdmin):
     fieldsets = (
         (
             None,
-            {
-                "fields": (
-                    "focal_point_picker",
-                    "title",
-                    "caption",
-                    "credit",
-                    "copyright_holder",
-                    "alt_text",
-                    "decorative",
-                    "language",
-                )
-            },
+            {"fields": ("focal_point_picker", *DESCRIPTION_FIELDS)},
         ),
         (
             _("Focal point"),

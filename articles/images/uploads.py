@@ -212,17 +212,9 @@ def read_limited(source):
     return data
 
 
-EDITABLE_FIELDS = {
-    "title",
-    "caption",
-    "credit",
-    "copyright_holder",
-    "alt_text",
-    "decorative",
-    "language",
-    "focal_x",
-    "focal_y",
-}
+# A picture's words, in the order the admin shows them; the library form and `update_image` share them.
+DESCRIPTION_FIELDS = ("title", "caption", "credit", "copyright_holder", "alt_text", "decorative", "language")
+EDITABLE_FIELDS = {*DESCRIPTION_FIELDS, "focal_x", "focal_y"}
 
 
 def _title_from(filename):
