@@ -6,10 +6,13 @@ story lives in its own language's edition: asking for an Arabic story at an Engl
 old slug) answers 301 to its one canonical address.
 """
 
+import functools
+
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
@@ -17,7 +20,8 @@ from articles import search as site_search
 from articles import structured_data
 from articles.caching import public_page, set_last_modified
 from articles.images import renditions_for, standard_specs
-from articles.models import Actor, Article, ArticleActor, ArticleRegion, Author, Region, Section
+from articles.models import Actor, Article, ArticleActor, ArticleRegion, Author, Correction, Region, Section
+from articles.prepared import PreparedQuery
 from articles.querysets import PUBLIC_TIME
 
 PAGE_SIZE = 20
@@ -100,15 +104,14 @@ def home(request):
     return set_last_modified(response, _newest(top))
 
 
-def _article_or_gone(request, pk):
-    """The public story `pk`; a withdrawn one answers 410 with its public reason, anything else 404."""
-    translation = Article.objects.published().filter(translation_group=models.OuterRef("translation_group"))
+def _public_story(pk, now):
+    """The public story `pk` with everything its page shows in the same row (section, place, picture, translation)."""
+    translation = Article.objects.published(at=now).filter(translation_group=models.OuterRef("translation_group"))
     translation = translation.exclude(pk=models.OuterRef("pk")).order_by("language")
-    article = (
-        Article.objects.published()
+    return (
+        Article.objects.published(at=now)
         .defer("search_document")
         .select_related("section__parent", "dateline_place")
-        .prefetch_related("regions", "actors", "authors", "corrections")
         .with_lead_image()
         .annotate(
             translation_pk=models.Subquery(translation.values("pk")[:1]),
@@ -116,9 +119,29 @@ def _article_or_gone(request, pk):
             translation_language=models.Subquery(translation.values("language")[:1]),
         )
         .filter(pk=pk)
-        .first()
+        .order_by()[:1]
     )
+
+
+# The article page's queries, compiled once per process (articles/prepared.py): the story, then what it is
+# linked to, each as `article.<name>.all()` would fetch it, then the related stories.
+PUBLIC_STORY = PreparedQuery(_public_story)
+STORY_LINKS = {
+    "regions": PreparedQuery(lambda pk: Article(pk=pk).regions.all()),
+    "actors": PreparedQuery(lambda pk: Article(pk=pk).actors.all()),
+    "authors": PreparedQuery(lambda pk: Article(pk=pk).authors.all()),
+    "corrections": PreparedQuery(lambda pk: Correction.objects.filter(article_id=pk)),
+}
+
+
+def _article_or_gone(request, pk):
+    """The public story `pk`; a withdrawn one answers 410 with its public reason, anything else 404."""
+    article = next(iter(PUBLIC_STORY(pk=pk, now=timezone.now())), None)
     if article is not None:
+        # As prefetch_related would leave them: `article.regions.all()` answers without a query.
+        article._prefetched_objects_cache = {name: query(pk=pk) for name, query in STORY_LINKS.items()}
+        for links in article._prefetched_objects_cache.values():
+            links._fetch_all()
         return article, None
     withdrawn = Article.objects.filter(pk=pk, status=Article.Status.UNPUBLISHED).only("headline", "withdrawal_reason")
     withdrawn = withdrawn.first()
@@ -127,30 +150,41 @@ def _article_or_gone(request, pk):
     return None, render(request, "articles/gone.html", {"article": withdrawn}, status=410)
 
 
+def _related(pk, language, now, region_ids, actor_ids, limit):
+    def shared(link_model, ids):
+        links = link_model.objects.filter(content_object=models.OuterRef("pk"), tag__in=ids).order_by()
+        count = links.values("content_object").annotate(n=models.Count("pk")).values("n")
+        return models.functions.Coalesce(models.Subquery(count), 0)
+
+    public = Article.objects.published(at=now).exclude(pk=pk).in_language(language)
+    # EXISTS per story (not IN over every link of a tag), so a popular tag costs index probes on the
+    # newest stories instead of hashing its tens of thousands of links.
+    shares = models.Exists(ArticleRegion.objects.filter(content_object=models.OuterRef("pk"), tag__in=region_ids))
+    shares |= models.Exists(ArticleActor.objects.filter(content_object=models.OuterRef("pk"), tag__in=actor_ids))
+    candidates = public.filter(shares).newest_first()
+    return (
+        public.filter(pk__in=candidates.values("pk")[:RELATED_CANDIDATES])
+        .defer("body", "search_document")
+        .annotate(shared=shared(ArticleRegion, region_ids) + shared(ArticleActor, actor_ids))
+        .alias(public_at=PUBLIC_TIME)
+        .order_by("-shared", "-public_at", "-pk")[:limit]
+    )
+
+
+_RELATED = {}
+
+
 def related_articles(article, limit=RELATED_STORIES):
     """Public stories sharing the most places and actors with `article`, newest first among equals; one query."""
     region_ids = [r.pk for r in article.regions.all()]
     actor_ids = [a.pk for a in article.actors.all()]
     if not region_ids and not actor_ids:
         return []
-
-    def shared(link_model, ids):
-        links = link_model.objects.filter(content_object=models.OuterRef("pk"), tag__in=ids).order_by()
-        count = links.values("content_object").annotate(n=models.Count("pk")).values("n")
-        return models.functions.Coalesce(models.Subquery(count), 0)
-
-    public = Article.objects.published().exclude(pk=article.pk).in_language(article.language)
-    # EXISTS per story (not IN over every link of a tag), so a popular tag costs index probes on the
-    # newest stories instead of hashing its tens of thousands of links.
-    shares = models.Exists(ArticleRegion.objects.filter(content_object=models.OuterRef("pk"), tag__in=region_ids))
-    shares |= models.Exists(ArticleActor.objects.filter(content_object=models.OuterRef("pk"), tag__in=actor_ids))
-    candidates = public.filter(shares).newest_first()
+    if limit not in _RELATED:
+        _RELATED[limit] = PreparedQuery(functools.partial(_related, limit=limit))
+    query = _RELATED[limit]
     return list(
-        public.filter(pk__in=candidates.values("pk")[:RELATED_CANDIDATES])
-        .defer("body", "search_document")
-        .annotate(shared=shared(ArticleRegion, region_ids) + shared(ArticleActor, actor_ids))
-        .alias(public_at=PUBLIC_TIME)
-        .order_by("-shared", "-public_at", "-pk")[:limit]
+        query(pk=article.pk, language=article.language, now=timezone.now(), region_ids=region_ids, actor_ids=actor_ids)
     )
 
 

@@ -222,6 +222,16 @@ def test_related_stories_rank_by_shared_places_and_actors(client, places, actors
     assert hidden.headline not in related
 
 
+def test_places_and_actors_are_listed_in_the_order_they_were_tagged(client, places, actors):
+    article = story(
+        regions=[places["deir"], places["baghdad"], places["baghouz"]], actors=[actors["sdf"], actors["isis"]]
+    )
+    html = client.get(article.get_absolute_url()).content.decode()
+    chips = html[html.index('class="article-tags"') :]
+    assert chips.index("Deir ez-Zor") < chips.index("Baghdad") < chips.index("Baghouz")
+    assert chips.index("Syrian Democratic Forces") < chips.index("Islamic State")
+
+
 def test_translation_is_linked_with_hreflang_both_ways(client, db):
     english = story(headline="Baghouz falls", language="en")
     arabic = story(headline="سقوط الباغوز", slug="سقوط-الباغوز", language="ar")
