@@ -159,7 +159,7 @@ def _summary(name, cpu, database, counts):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", default="article,home,region")
+    parser.add_argument("--pages", default="trivial,article,home,region", help="trivial is /healthz")
     parser.add_argument("--count", type=int, default=200, help="requests per kind of page")
     parser.add_argument("--profile", default="", help="kind of page to run under cProfile")
     parser.add_argument("--explain", action="store_true", help="PostgreSQL execution time of the article pages")
@@ -182,7 +182,12 @@ def main():
     application = get_wsgi_application()
     articles = sample_articles(args.count)
     region = Region.objects.get(name="Syria").get_absolute_url()
-    kinds = {"article": articles, "home": ["/"] * args.count, "region": [region] * args.count}
+    kinds = {
+        "trivial": ["/healthz"] * args.count,
+        "article": articles,
+        "home": ["/"] * args.count,
+        "region": [region] * args.count,
+    }
     chosen = [k.strip() for k in args.pages.split(",") if k.strip()]
     for kind in chosen:
         measure(application, kinds[kind][:5])  # warm: templates compiled, connection open, menu cached
