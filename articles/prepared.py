@@ -178,3 +178,13 @@ class PreparedQuery:
         queryset._fields = template._fields
         queryset._prefetch_related_lookups = template._prefetch_related_lookups
         return queryset
+
+    def count(self, **values):
+        """How many rows `build(**values)` holds (within its slice), counted by the database with the stored SQL."""
+        query = self(**values).query
+        connection = connections[query.prepared_alias]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM ({query.prepared.sql}) counted", query.prepared.params(values, connection)
+            )
+            return cursor.fetchone()[0]

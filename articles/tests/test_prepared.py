@@ -79,3 +79,11 @@ def test_values_must_be_simple(db):
     query = PreparedQuery(lambda flag: Article.objects.filter(pk=1))
     with pytest.raises(TypeError):
         query(flag=True)
+
+
+def test_counting_a_prepared_query_counts_its_slice(db):
+    for n in range(5):
+        story(headline=f"Story {n}")
+    newest = PreparedQuery(lambda language, now: _public_in(language, now).values("pk")[:3])
+    assert newest.count(language="en", now=timezone.now()) == 3
+    assert PUBLIC_IN.count(language="ar", now=timezone.now()) == 0
