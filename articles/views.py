@@ -219,8 +219,9 @@ def _article_or_gone(request, pk):
 
 def _related(pk, language, now, region_ids, actor_ids, limit):
     def shared(link_model, ids):
+        # COUNT(*), not of the link's id: the (story, tag) unique index alone answers it.
         links = link_model.objects.filter(content_object=models.OuterRef("pk"), tag__in=ids).order_by()
-        count = links.values("content_object").annotate(n=models.Count("pk")).values("n")
+        count = links.values("content_object").annotate(n=models.Count("*")).values("n")
         return models.functions.Coalesce(models.Subquery(count), 0)
 
     public = Article.objects.published(at=now).exclude(pk=pk).in_language(language)
@@ -228,14 +229,14 @@ def _related(pk, language, now, region_ids, actor_ids, limit):
     # newest stories instead of hashing its tens of thousands of links.
     shares = models.Exists(ArticleRegion.objects.filter(content_object=models.OuterRef("pk"), tag__in=region_ids))
     shares |= models.Exists(ArticleActor.objects.filter(content_object=models.OuterRef("pk"), tag__in=actor_ids))
-    candidates = public.filter(shares).newest_first()
-    return (
-        public.filter(pk__in=candidates.values("pk")[:RELATED_CANDIDATES])
-        .defer("body", "search_document")
-        .annotate(shared=shared(ArticleRegion, region_ids) + shared(ArticleActor, actor_ids))
-        .alias(public_at=PUBLIC_TIME)
-        .order_by("-shared", "-public_at", "-pk")[:limit]
-    )
+    candidates = public.filter(shares).newest_first().values("pk")[:RELATED_CANDIDATES]
+    score = shared(ArticleRegion, region_ids) + shared(ArticleActor, actor_ids)
+    order = ("-shared", "-public_at", "-pk")
+    # Ranked on ids and times alone (index-only), so only the chosen stories' rows are read.
+    ranked = Article.objects.filter(pk__in=candidates).annotate(shared=score).alias(public_at=PUBLIC_TIME)
+    ranked = ranked.order_by(*order).values("pk")[:limit]
+    chosen = public.filter(pk__in=ranked).defer("body", "search_document")
+    return chosen.annotate(shared=score).alias(public_at=PUBLIC_TIME).order_by(*order)
 
 
 _RELATED = {}
