@@ -82,6 +82,13 @@ def _adapt(value, kind, connection):
     return connection.ops.adapt_datetimefield_value(value) if kind is datetime else value
 
 
+def padded(ids, step):
+    """`ids` with its last id repeated up to a multiple of `step`: the same set for `IN`, `= ANY` or EXISTS,
+    so lists of many lengths share a few compiled queries. An empty list stays empty."""
+    ids = list(ids)
+    return ids + ids[-1:] * (-len(ids) % step)
+
+
 class _Compiled:
     """One build function compiled for one database and one shape: SQL, parameter slots and the compiler."""
 

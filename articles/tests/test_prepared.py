@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
-from articles.prepared import PreparedQuery
+from articles.prepared import PreparedQuery, padded
 from articles.tests.publishing import S, story
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +87,9 @@ def test_counting_a_prepared_query_counts_its_slice(db):
     newest = PreparedQuery(lambda language, now: _public_in(language, now).values("pk")[:3])
     assert newest.count(language="en", now=timezone.now()) == 3
     assert PUBLIC_IN.count(language="ar", now=timezone.now()) == 0
+
+
+def test_padded_lists_keep_the_same_ids():
+    assert padded([3, 1, 2], 4) == [3, 1, 2, 2]
+    assert padded([5, 6, 7, 8], 4) == [5, 6, 7, 8]
+    assert padded([], 4) == []
