@@ -182,6 +182,7 @@ def _public_story(pk, now):
             translation_pk=models.Subquery(translation.values("pk")[:1]),
             translation_slug=models.Subquery(translation.values("slug")[:1]),
             translation_language=models.Subquery(translation.values("language")[:1]),
+            has_corrections=models.Exists(Correction.objects.filter(article=models.OuterRef("pk"))),
         )
         .filter(pk=pk)
         .order_by()[:1]
@@ -205,6 +206,8 @@ def _article_or_gone(request, pk):
     if article is not None:
         # As prefetch_related would leave them: `article.regions.all()` answers without a query.
         article._prefetched_objects_cache = {name: query(pk=pk) for name, query in STORY_LINKS.items()}
+        if not article.has_corrections:  # most stories: known from the story's own row, no query
+            article._prefetched_objects_cache["corrections"]._result_cache = []
         for links in article._prefetched_objects_cache.values():
             links._fetch_all()
         return article, None
