@@ -1,7 +1,7 @@
 """Public addresses built from cached patterns read exactly as `reverse()` writes them."""
 
 import pytest
-from django.urls import NoReverseMatch, reverse, set_script_prefix
+from django.urls import NoReverseMatch, include, path, reverse, set_script_prefix
 from django.utils import translation
 
 from articles.addresses import public_url
@@ -46,3 +46,17 @@ def test_values_no_address_can_take_fail_as_reverse_fails(kwargs):
 def test_a_story_without_an_id_has_no_address():
     with pytest.raises(NoReverseMatch):
         public_url("article", "en", pk=None, slug="draft")
+
+
+def _page(request, slug):
+    raise AssertionError("never served")
+
+
+# Another address book, where places live under /places/ (for the test below).
+urlpatterns = [path("", include(([path("places/<str:slug>/", _page, name="region")], "articles")))]
+
+
+def test_another_url_configuration_gets_its_own_patterns(settings):
+    assert public_url("region", "en", slug="syria") == "/region/syria/"
+    settings.ROOT_URLCONF = "articles.tests.test_addresses"
+    assert public_url("region", "en", slug="syria") == "/places/syria/"
