@@ -6,10 +6,13 @@ story lives in its own language's edition: asking for an Arabic story at an Engl
 old slug) answers 301 to its one canonical address.
 """
 
+import functools
+
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
@@ -17,7 +20,8 @@ from articles import search as site_search
 from articles import structured_data
 from articles.caching import public_page, set_last_modified, shows_stories
 from articles.images import renditions_for, standard_specs
-from articles.models import Actor, Article, ArticleActor, ArticleRegion, Author, Region, Section
+from articles.models import Actor, Article, ArticleActor, ArticleRegion, Author, Correction, Region, Section
+from articles.prepared import PreparedQuery, padded
 from articles.querysets import PUBLIC_TIME
 
 PAGE_SIZE = 20
@@ -31,54 +35,105 @@ RELATED_STORIES = 5
 RELATED_CANDIDATES = 120
 
 
-def edition():
-    """The stories of the current edition (the interface language)."""
-    return Article.objects.published().in_language(get_language())
+def _edition_at(language, now):
+    """The public stories of the edition in `language` at `now` (the interface language, for lists)."""
+    return Article.objects.published(at=now).in_language(language)
 
 
 def for_lists(articles):
-    """What a list of stories shows, in two queries whatever the number of stories, authors or pictures."""
-    articles = articles.defer("body", "search_document").select_related("section").prefetch_related("authors")
-    return articles.with_lead_image()
+    """What a list of stories shows besides authors (`remember_authors`), in the stories' own query."""
+    return articles.defer("body", "search_document").select_related("section").with_lead_image()
 
 
-class CappedPaginator(Paginator):
-    """A paginator whose count stops at LIST_DEPTH stories, so a list of 50,000 never counts them all.
+# The links of up to ten stories to their authors, in the order `article.authors.all()` gives them.
+BYLINES = PreparedQuery(
+    lambda ids: (
+        Article.authors.through.objects.filter(article_id__in=ids)
+        .select_related("author")
+        .order_by("author__display_name", "author_id")
+    )
+)
+AUTHORS_OF = PreparedQuery(lambda pk: Article(pk=pk).authors.all())
 
-    Lists reach back LIST_DEPTH stories (100 pages); older ones are found with search and its date filters.
+
+def remember_authors(articles):
+    """Give each story its authors as prefetch_related("authors") would (one query, none without stories)."""
+    if not articles:
+        return articles
+    by_article = {}
+    for link in BYLINES(ids=padded([article.pk for article in articles], 10)):
+        by_article.setdefault(link.article_id, []).append(link.author)
+    for article in articles:
+        authors = AUTHORS_OF(pk=article.pk)
+        authors._result_cache, authors._prefetch_done = by_article.get(article.pk, []), True
+        if not hasattr(article, "_prefetched_objects_cache"):
+            article._prefetched_objects_cache = {}
+        article._prefetched_objects_cache["authors"] = authors
+    return articles
+
+
+class StoryList:
+    """The prepared queries of one kind of list (a place's stories, an author's …), newest first, page by page.
+
+    `build(language, now, **values)` gives the list's public stories; lists reach back LIST_DEPTH stories
+    (100 pages), older ones are found with search and its date filters, so a list of 50,000 is never counted.
     """
+
+    def __init__(self, build):
+        self.build = build
+        self.ids = PreparedQuery(lambda **values: build(**values).newest_first().values("pk")[:LIST_DEPTH])
+        self.pages = {}
+
+    def rows(self, bottom, top, values):
+        """The stories from `bottom` to `top` (as a slice) with what a list shows of them."""
+        query = self.pages.get((bottom, top))
+        if query is None:
+            query = self.pages[(bottom, top)] = PreparedQuery(
+                lambda **v: for_lists(self.build(**v).newest_first())[bottom:top]
+            )
+        return remember_authors(list(query(**values)))
+
+
+class StoryPaginator(Paginator):
+    """Pages of a `StoryList` for some values; counting and each page run prepared queries."""
+
+    def __init__(self, stories, values):
+        super().__init__([], PAGE_SIZE)
+        self.stories, self.values = stories, values
 
     @cached_property
     def count(self):
-        # Only the ids: the list's annotations (its pictures' renditions) are not worked out 2000 times.
-        return self.object_list.values("pk")[:LIST_DEPTH].count()
+        return self.stories.ids.count(**self.values)
 
-
-def _paginated(request, articles):
-    page = CappedPaginator(for_lists(articles.newest_first()), PAGE_SIZE).get_page(request.GET.get("page"))
-    return page, list(page.object_list)
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.stories.rows(bottom, bottom + self.per_page, self.values), number, self)
 
 
 def _newest(articles):
     return max((a.modified_time for a in articles), default=None)
 
 
-def _list_page(request, template, articles, context):
-    page, rows = _paginated(request, articles)
+def _list_page(request, template, stories, values, context):
+    values = {"language": get_language(), "now": timezone.now(), **values}
+    page = StoryPaginator(stories, values).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     response = render(request, template, {**context, "page": page, "articles": rows})
     return set_last_modified(response, _newest(rows))
 
 
-@public_page
-def home(request):
-    """The edition's front page: top stories, then the latest stories of each section."""
-    articles = edition().newest_first()
-    top = list(for_lists(articles)[:TOP_STORIES])
-    recent = articles.values("pk")[:HOME_WINDOW]
+def _top_stories(language, now):
+    return for_lists(_edition_at(language, now).newest_first())[:TOP_STORIES]
+
+
+def _latest_by_section(language, now, top_ids):
+    """Up to PER_SECTION stories per top-level section among the HOME_WINDOW newest, leaving out the top ones."""
+    recent = _edition_at(language, now).newest_first().values("pk")[:HOME_WINDOW]
     ranked = (
-        edition()
+        _edition_at(language, now)
         .filter(pk__in=recent, section__isnull=False)
-        .exclude(pk__in=[a.pk for a in top])
+        .exclude(pk__in=top_ids)
         .annotate(
             desk=models.functions.Coalesce("section__parent_id", "section_id"),
             place=models.Window(
@@ -90,35 +145,71 @@ def home(request):
         .filter(place__lte=PER_SECTION)
     )
     # The chosen stories are loaded by id, so their pictures are looked up for them only, not for the window.
-    chosen = edition().filter(pk__in=ranked.values("pk"))
+    chosen = _edition_at(language, now).filter(pk__in=ranked.values("pk"))
     chosen = chosen.annotate(desk=models.functions.Coalesce("section__parent_id", "section_id"))
+    return for_lists(chosen).newest_first()
+
+
+TOP_STORIES_QUERY = PreparedQuery(_top_stories)
+LATEST_BY_SECTION = PreparedQuery(_latest_by_section)
+DESKS = PreparedQuery(lambda: Section.objects.filter(parent__isnull=True))
+
+
+@public_page
+def home(request):
+    """The edition's front page: top stories, then the latest stories of each section."""
+    language, now = get_language(), timezone.now()
+    top = remember_authors(list(TOP_STORIES_QUERY(language=language, now=now)))
     by_desk = {}
-    for article in for_lists(chosen).newest_first():
+    latest = remember_authors(list(LATEST_BY_SECTION(language=language, now=now, top_ids=[a.pk for a in top])))
+    for article in latest:
         by_desk.setdefault(article.desk, []).append(article)
-    sections = [(s, by_desk[s.pk]) for s in Section.objects.filter(parent__isnull=True) if s.pk in by_desk]
+    sections = [(s, by_desk[s.pk]) for s in DESKS() if s.pk in by_desk]
     response = render(request, "articles/home.html", {"top": top, "sections": sections})
     return set_last_modified(response, _newest(top))
 
 
-def _article_or_gone(request, pk):
-    """The public story `pk`; a withdrawn one answers 410 with its public reason, anything else 404."""
-    translation = Article.objects.published().filter(translation_group=models.OuterRef("translation_group"))
+def _public_story(pk, now):
+    """The public story `pk` with everything its page shows in the same row (section, place, picture, translation)."""
+    translation = Article.objects.published(at=now).filter(translation_group=models.OuterRef("translation_group"))
     translation = translation.exclude(pk=models.OuterRef("pk")).order_by("language")
-    article = (
-        Article.objects.published()
+    return (
+        Article.objects.published(at=now)
         .defer("search_document")
         .select_related("section__parent", "dateline_place")
-        .prefetch_related("regions", "actors", "authors", "corrections")
         .with_lead_image()
         .annotate(
             translation_pk=models.Subquery(translation.values("pk")[:1]),
             translation_slug=models.Subquery(translation.values("slug")[:1]),
             translation_language=models.Subquery(translation.values("language")[:1]),
+            has_corrections=models.Exists(Correction.objects.filter(article=models.OuterRef("pk"))),
         )
         .filter(pk=pk)
-        .first()
+        .order_by()[:1]
     )
+
+
+# The article page's queries, compiled once per process (articles/prepared.py): the story, then what it is
+# linked to, each as `article.<name>.all()` would fetch it, then the related stories.
+PUBLIC_STORY = PreparedQuery(_public_story)
+STORY_LINKS = {
+    "regions": PreparedQuery(lambda pk: Article(pk=pk).regions.all()),
+    "actors": PreparedQuery(lambda pk: Article(pk=pk).actors.all()),
+    "authors": PreparedQuery(lambda pk: Article(pk=pk).authors.all()),
+    "corrections": PreparedQuery(lambda pk: Correction.objects.filter(article_id=pk)),
+}
+
+
+def _article_or_gone(request, pk):
+    """The public story `pk`; a withdrawn one answers 410 with its public reason, anything else 404."""
+    article = next(iter(PUBLIC_STORY(pk=pk, now=timezone.now())), None)
     if article is not None:
+        # As prefetch_related would leave them: `article.regions.all()` answers without a query.
+        article._prefetched_objects_cache = {name: query(pk=pk) for name, query in STORY_LINKS.items()}
+        if not article.has_corrections:  # most stories: known from the story's own row, no query
+            article._prefetched_objects_cache["corrections"]._result_cache = []
+        for links in article._prefetched_objects_cache.values():
+            links._fetch_all()
         return article, None
     withdrawn = Article.objects.filter(pk=pk, status=Article.Status.UNPUBLISHED).only("headline", "withdrawal_reason")
     withdrawn = withdrawn.first()
@@ -127,31 +218,43 @@ def _article_or_gone(request, pk):
     return None, render(request, "articles/gone.html", {"article": withdrawn}, status=410)
 
 
+def _related(pk, language, now, region_ids, actor_ids, limit):
+    def shared(link_model, ids):
+        # COUNT(*), not of the link's id: the (story, tag) unique index alone answers it.
+        links = link_model.objects.filter(content_object=models.OuterRef("pk"), tag__in=ids).order_by()
+        count = links.values("content_object").annotate(n=models.Count("*")).values("n")
+        return models.functions.Coalesce(models.Subquery(count), 0)
+
+    public = Article.objects.published(at=now).exclude(pk=pk).in_language(language)
+    # EXISTS per story (not IN over every link of a tag), so a popular tag costs index probes on the
+    # newest stories instead of hashing its tens of thousands of links.
+    shares = models.Exists(ArticleRegion.objects.filter(content_object=models.OuterRef("pk"), tag__in=region_ids))
+    shares |= models.Exists(ArticleActor.objects.filter(content_object=models.OuterRef("pk"), tag__in=actor_ids))
+    candidates = public.filter(shares).newest_first().values("pk")[:RELATED_CANDIDATES]
+    score = shared(ArticleRegion, region_ids) + shared(ArticleActor, actor_ids)
+    order = ("-shared", "-public_at", "-pk")
+    # Ranked on ids and times alone (index-only), so only the chosen stories' rows are read.
+    ranked = Article.objects.filter(pk__in=candidates).annotate(shared=score).alias(public_at=PUBLIC_TIME)
+    ranked = ranked.order_by(*order).values("pk")[:limit]
+    chosen = public.filter(pk__in=ranked).defer("body", "search_document")
+    return chosen.annotate(shared=score).alias(public_at=PUBLIC_TIME).order_by(*order)
+
+
+_RELATED = {}
+
+
 def related_articles(article, limit=RELATED_STORIES):
     """Public stories sharing the most places and actors with `article`, newest first among equals; one query."""
     region_ids = [r.pk for r in article.regions.all()]
     actor_ids = [a.pk for a in article.actors.all()]
     if not region_ids and not actor_ids:
         return []
-
-    def shared(link_model, ids):
-        links = link_model.objects.filter(content_object=models.OuterRef("pk"), tag__in=ids).order_by()
-        count = links.values("content_object").annotate(n=models.Count("pk")).values("n")
-        return models.functions.Coalesce(models.Subquery(count), 0)
-
-    public = Article.objects.published().exclude(pk=article.pk).in_language(article.language)
-    # EXISTS per story (not IN over every link of a tag), so a popular tag costs index probes on the
-    # newest stories instead of hashing its tens of thousands of links.
-    shares = models.Exists(ArticleRegion.objects.filter(content_object=models.OuterRef("pk"), tag__in=region_ids))
-    shares |= models.Exists(ArticleActor.objects.filter(content_object=models.OuterRef("pk"), tag__in=actor_ids))
-    candidates = public.filter(shares).newest_first()
-    return list(
-        public.filter(pk__in=candidates.values("pk")[:RELATED_CANDIDATES])
-        .defer("body", "search_document")
-        .annotate(shared=shared(ArticleRegion, region_ids) + shared(ArticleActor, actor_ids))
-        .alias(public_at=PUBLIC_TIME)
-        .order_by("-shared", "-public_at", "-pk")[:limit]
-    )
+    if limit not in _RELATED:
+        _RELATED[limit] = PreparedQuery(functools.partial(_related, limit=limit))
+    query = _RELATED[limit]
+    # Padded (repeating an id changes neither EXISTS nor the counts), so a few shapes cover every story.
+    values = {"region_ids": padded(region_ids, 4), "actor_ids": padded(actor_ids, 4)}
+    return list(query(pk=article.pk, language=article.language, now=timezone.now(), **values))
 
 
 def article_page_context(article):
@@ -191,9 +294,15 @@ def article_detail(request, pk, slug):
     return set_last_modified(response, article.modified_time)
 
 
+_BY_SLUG = {
+    model: PreparedQuery(lambda slug, model=model: model.objects.filter(slug=slug).order_by()[:1])
+    for model in (Region, Actor)
+}
+
+
 def _by_slug_or_alias(model, slug):
     """The entry with `slug`, or (as a redirect) the one whose name or alias the slug spells; else 404."""
-    entry = model.objects.filter(slug=slug).first()
+    entry = next(iter(_BY_SLUG[model](slug=slug)), None)
     if entry is not None:
         return entry, None
     entry = model.objects.by_name(slug.replace("-", " "))
@@ -202,12 +311,24 @@ def _by_slug_or_alias(model, slug):
     return None, redirect(entry, permanent=True)
 
 
+SECTION = PreparedQuery(lambda slug: Section.objects.select_related("parent").filter(slug=slug).order_by()[:1])
+SUBSECTIONS = PreparedQuery(lambda pk: Section.objects.filter(parent_id=pk))
+SECTION_STORIES = StoryList(lambda language, now, section: _edition_at(language, now).in_section(Section(pk=section)))
+
+
 @public_page
 def section_detail(request, slug):
     """Stories filed in a section and its subsections."""
-    section = get_object_or_404(Section.objects.select_related("parent"), slug=slug)
-    context = {"section": section, "subsections": list(section.subsections.all())}
-    return _list_page(request, "articles/section.html", edition().in_section(section), context)
+    section = next(iter(SECTION(slug=slug)), None)
+    if section is None:
+        raise Http404("No section here.")
+    context = {"section": section, "subsections": list(SUBSECTIONS(pk=section.pk))}
+    return _list_page(request, "articles/section.html", SECTION_STORIES, {"section": section.pk}, context)
+
+
+ANCESTORS = PreparedQuery(lambda pk: Region.objects.ancestors_of(Region(pk=pk)).order_by())
+CHILD_PLACES = PreparedQuery(lambda pk: Region.objects.filter(parent_id=pk).order_by("name"))
+REGION_STORIES = StoryList(lambda language, now, region: _edition_at(language, now).for_region(Region(pk=region)))
 
 
 @public_page
@@ -218,11 +339,11 @@ def region_detail(request, slug):
         return moved
     context = {
         "region": region,
-        "ancestors": list(Region.objects.ancestors_of(region).order_by()),
-        "children": list(region.children.order_by("name")),
+        "ancestors": list(ANCESTORS(pk=region.pk)),
+        "children": list(CHILD_PLACES(pk=region.pk)),
     }
     context["ancestors"].sort(key=lambda place: _depth(place, context["ancestors"]))
-    return _list_page(request, "articles/region.html", edition().for_region(region), context)
+    return _list_page(request, "articles/region.html", REGION_STORIES, {"region": region.pk}, context)
 
 
 def _depth(place, chain):
@@ -234,21 +355,33 @@ def _depth(place, chain):
     return depth
 
 
+ACTOR_STORIES = StoryList(lambda language, now, actor: _edition_at(language, now).for_actor(Actor(pk=actor)))
+
+
 @public_page
 def actor_detail(request, slug):
     """Stories about a person, group or institution, with what kind of actor it is and who they are."""
     actor, moved = _by_slug_or_alias(Actor, slug)
     if moved:
         return moved
-    return _list_page(request, "articles/actor.html", edition().for_actor(actor), {"actor": actor})
+    return _list_page(request, "articles/actor.html", ACTOR_STORIES, {"actor": actor.pk}, {"actor": actor})
+
+
+AUTHOR = PreparedQuery(lambda slug: Author.objects.filter(slug=slug).order_by()[:1])
+AUTHOR_STORIES = StoryList(
+    lambda language, now, author: _edition_at(language, now).filter(
+        pk__in=Author.articles.through.objects.filter(author_id=author).values("article_id")
+    )
+)
 
 
 @public_page
 def author_detail(request, slug):
     """An author's page: their bio and their stories."""
-    author = get_object_or_404(Author, slug=slug)
-    articles = edition().filter(pk__in=Author.articles.through.objects.filter(author=author).values("article_id"))
-    return _list_page(request, "articles/author.html", articles, {"author": author})
+    author = next(iter(AUTHOR(slug=slug)), None)
+    if author is None:
+        raise Http404("No author here.")
+    return _list_page(request, "articles/author.html", AUTHOR_STORIES, {"author": author.pk}, {"author": author})
 
 
 @public_page

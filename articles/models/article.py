@@ -6,12 +6,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from articles.addresses import public_url
 from articles.models.fields import SanitisedHTMLField, SearchDocumentField
 from articles.models.taxonomy import ArticleActor, ArticleRegion, ControlledTagManager, Region
 from articles.querysets import ArticleQuerySet
@@ -47,7 +47,7 @@ class Section(models.Model):
         return f"{self.parent.name} > {self.name}" if self.parent_id else self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return public_url("section", translation.get_language(), slug=self.slug)
 
 
 class Author(models.Model):
@@ -74,7 +74,7 @@ class Author(models.Model):
         return self.display_name
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return public_url("author", translation.get_language(), slug=self.slug)
 
     @property
     def is_staff_author(self):
@@ -286,8 +286,7 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         # A story lives in its own language's edition: Arabic stories under /ar/, English ones unprefixed.
-        with translation.override(self.language):
-            return reverse("articles:article", kwargs={"pk": self.pk, "slug": self.slug})
+        return public_url("article", self.language, pk=self.pk, slug=self.slug)
 
     @property
     def published_time(self):

@@ -9,11 +9,12 @@ vocabulary. Operations on them (lookup by alias, merge, tag-string parsing) live
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.expressions import RawSQL
-from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import _TaggableManager
 from taggit.models import ItemBase, TagBase
 
+from articles.addresses import public_url
 from articles.normalisation import name_key
 
 
@@ -147,7 +148,7 @@ class Region(Vocabulary):
             raise ValidationError({"parent": _("A place cannot be inside itself or one of its own places.")})
 
     def get_absolute_url(self):
-        return reverse("articles:region", kwargs={"slug": self.slug})
+        return public_url("region", get_language(), slug=self.slug)
 
 
 class Actor(Vocabulary):
@@ -174,7 +175,7 @@ class Actor(Vocabulary):
         verbose_name_plural = _("actors")
 
     def get_absolute_url(self):
-        return reverse("articles:actor", kwargs={"slug": self.slug})
+        return public_url("actor", get_language(), slug=self.slug)
 
 
 class Alias(models.Model):

@@ -3,11 +3,12 @@
 import json
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from articles import structured_data
+from articles.addresses import public_url
 
 register = template.Library()
 
@@ -19,6 +20,13 @@ def digits(value):
     """`value` as text with Arabic-Indic digits on Arabic pages (dates and counts follow the page's language)."""
     text = str(value)
     return text.translate(_ARABIC_DIGITS) if get_language() == "ar" else text
+
+
+@register.simple_tag
+def edition_url(name):
+    """`{% url "articles:<name>" %}` for an address without arguments, in the page's edition, without the resolver
+    walk (`articles.addresses`): the masthead and footer print six of them on every page."""
+    return public_url(name, get_language())
 
 
 @register.filter
@@ -38,7 +46,9 @@ def article_json_ld(context, article):
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
 
 
-@register.inclusion_tag("articles/includes/social_meta.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def article_social_meta(context, article):
-    """Open Graph (og:*, article:*) and Twitter card tags for the story."""
-    return {"tags": structured_data.social_tags(article, context["request"], context.get("site_name", ""))}
+    """Open Graph (og:*, article:*) and Twitter card tags for the story, one <meta> per line."""
+    tags = structured_data.social_tags(article, context["request"], context.get("site_name", ""))
+    # Built here rather than in a template loop: some 25 tags of three escaped values each, on every page.
+    return format_html("{}\n", format_html_join("", '<meta {}="{}" content="{}">\n', tags))

@@ -222,6 +222,16 @@ def test_related_stories_rank_by_shared_places_and_actors(client, places, actors
     assert hidden.headline not in related
 
 
+def test_places_and_actors_are_listed_in_the_order_they_were_tagged(client, places, actors):
+    article = story(
+        regions=[places["deir"], places["baghdad"], places["baghouz"]], actors=[actors["sdf"], actors["isis"]]
+    )
+    html = client.get(article.get_absolute_url()).content.decode()
+    chips = html[html.index('class="article-tags"') :]
+    assert chips.index("Deir ez-Zor") < chips.index("Baghdad") < chips.index("Baghouz")
+    assert chips.index("Syrian Democratic Forces") < chips.index("Islamic State")
+
+
 def test_translation_is_linked_with_hreflang_both_ways(client, db):
     english = story(headline="Baghouz falls", language="en")
     arabic = story(headline="سقوط الباغوز", slug="سقوط-الباغوز", language="ar")
@@ -322,15 +332,19 @@ def _count(client, url):
     return len(queries)
 
 
-def test_article_page_runs_six_queries_whatever_the_tags_authors_and_related(client, places, actors, page_cache_off):
+def test_article_page_runs_at_most_six_queries_whatever_the_tags_authors_and_related(
+    client, places, actors, page_cache_off
+):
     small = story(regions=[places["baghouz"]])
     many_regions = [RegionFactory() for _ in range(8)]
     big = story(regions=many_regions, actors=list(actors.values()), authors=[AuthorFactory() for _ in range(4)])
     Correction.objects.create(article=big, text="A correction")
     for _ in range(6):
         story(regions=many_regions[:3], actors=[actors["isis"]])
-    assert _count(client, small.get_absolute_url()) == 6
+    # Five without corrections (the story's row says there are none), six with them.
+    assert _count(client, small.get_absolute_url()) == 5
     assert _count(client, big.get_absolute_url()) == 6
+    assert "A correction" in client.get(big.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize(
