@@ -10,7 +10,9 @@ stories that one query at the start (`_stored_digests`) shows stored unchanged. 
 of queries: one to find which stories exist already, then in one transaction `bulk_create` of the new
 articles, `bulk_update` of the changed ones, `bulk_create` of their region, actor and author links
 (ignoring links that exist), new sections and authors level by level, and the publication events for
-`--status published` (`workflow.publish_imported`).
+`--status published` (`workflow.publish_imported`). On PostgreSQL the new articles and their links go in
+with binary COPY instead (`pgcopy`: the workers encode the rows and search documents; one more query
+reserves the ids), the same rows bulk_create would write.
 
 Identity: an article is keyed on (source, source id). An input without an id gets a fingerprint of its
 folded headline and text as its source id ("sha1:..."). `Article.import_digest` fingerprints everything
@@ -28,6 +30,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, islice
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import IntegrityError, connection, reset_queries, transaction
@@ -35,7 +38,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import caching, workflow
-from articles.importers import formats, pictures
+from articles.importers import formats, pgcopy, pictures
 from articles.importers.fields import section_path
 from articles.importers.sources import Input, Missing, inputs
 from articles.importers.story import BadInput, EntryError
@@ -50,7 +53,7 @@ from articles.models import (
     RegionAlias,
     Section,
 )
-from articles.models.fields import sanitise_html
+from articles.models.fields import sanitise_html, search_words
 from articles.normalisation import name_key
 from articles.tagging import detect_language, get_matcher, plain_text, rejected_ids
 
@@ -91,6 +94,7 @@ class ImportOptions:
     workers: int = 0  # 0: automatic (one per CPU when there are many inputs, else this process alone)
     header_line: str = "auto"
     note: str = "imported"
+    copy: bool = True  # on PostgreSQL, write new articles with COPY (False: bulk_create, as on SQLite)
 
 
 @dataclass
@@ -139,6 +143,10 @@ class Prepared:
     text: str  # the body as plain text (for tagging); dropped once `finish` has run
     found: tuple | None = None  # (region ids, actor ids) the matcher found, once `finish` has run
     search: tuple | None = None  # SearchDocumentField.words_for(...) of the article, once `finish` has run
+    finished: bool = False
+    row: bytes | None = None  # for COPY (PostgreSQL): the story's binary fields (pgcopy.story_row)
+    vector: bytes | None = None  # for COPY: its search document (None: computed by PostgreSQL)
+    ascii: bool = True  # for COPY: no Arabic-script word in its search document
 
 
 def _sha1(text):
@@ -208,9 +216,37 @@ def prepare(story, where, options):
 _SEARCH_FIELD = Article._meta.get_field("search_document")
 
 
-def finish(prepared, matcher):
+def article_values(prepared):
+    """The article fields a prepared story gives (the writer adds section, picture, id and times)."""
+    story = prepared.story
+    source, source_id = prepared.key
+    return {
+        "headline": story.headline,
+        "slug": slugify(story.headline, allow_unicode=True)[:200] or "story",
+        "standfirst": story.standfirst,
+        "body": story.body,
+        "kicker": story.kicker[:120],
+        "language": prepared.language,
+        "credit": prepared.credit,
+        "byline": story.byline[:200],
+        "dateline_time": story.published_at,
+        "embargo_until": story.embargo_until,
+        "source": source,
+        "source_id": source_id,
+        "source_url": story.source_url,
+        "import_digest": prepared.digest,
+    }
+
+
+def copies(options):
+    """True when new articles are written with COPY (PostgreSQL), so `finish` encodes their rows."""
+    return options.copy and not options.dry_run and connection.vendor == "postgresql"
+
+
+def finish(prepared, matcher, copy=False):
     """The costly part of a story's preparation: sanitise its body, tag it (when `matcher`) and compute the
-    words of its search document. Run in a worker process, or in this one for what the workers skipped."""
+    words of its search document (with `copy`, its COPY row and tsvector instead). Run in a worker process,
+    or in this one for what the workers skipped."""
     story = prepared.story
     story.body = sanitise_html(story.body)
     if matcher is not None:
@@ -219,9 +255,16 @@ def finish(prepared, matcher):
     else:
         prepared.found = (set(), set())
     # The same fields the saved article will hold (see BatchWriter._article), so the words match its text.
-    article = Article(kicker=story.kicker[:120], headline=story.headline, standfirst=story.standfirst, body=story.body)
-    prepared.search = _SEARCH_FIELD.words_for(article)
+    values = article_values(prepared)
+    texts = _SEARCH_FIELD.texts_of(SimpleNamespace(**values))
+    words = tuple(search_words(text) for text in texts)
+    if copy:
+        prepared.row = pgcopy.story_row(values)
+        prepared.vector, prepared.ascii = pgcopy.search_vector(words)
+    else:
+        prepared.search = (texts, words)
     prepared.text = ""  # not needed any more: do not ship it between processes
+    prepared.finished = True
     return prepared
 
 
@@ -283,7 +326,7 @@ def _parse_chunk(chunk, options):
             continue
         for result in _parse_input(item, options):
             if isinstance(result, Prepared) and hash((*result.key, result.digest)) not in _worker["stored"]:
-                finish(result, _worker["matcher"])
+                finish(result, _worker["matcher"], copies(options))
             results.append(result)
     return results
 
@@ -381,6 +424,7 @@ class BatchWriter:
         self.sections = None
         self.section_slugs = None
         self.authors = None
+        self.copy = copies(options)
 
     # -- lookups loaded on first need, then kept for the run ----------------------------------------
 
@@ -486,8 +530,8 @@ class BatchWriter:
         for prepared in everything:
             # Finished once, and only what is written: workers skip stories stored unchanged, and so does
             # this process when it parses alone (a re-run neither tags nor sanitises them).
-            if prepared.search is None:
-                finish(prepared, self.matcher)
+            if not prepared.finished:
+                finish(prepared, self.matcher, self.copy)
         tags = {id(p): self._tags(p) for p in everything}
         if not self.options.dry_run and (new or changed):
             # Pictures first, outside the batch's transaction: a refused picture never costs the batch.
@@ -507,6 +551,9 @@ class BatchWriter:
         section_ids = self._section_ids({p.section for p in everything if p.section})
         author_ids = self._author_ids({name for p in everything for name in p.story.authors})
         now = timezone.now()
+        if self.copy:
+            self._copy_new(new, tags, section_ids, author_ids, images, now)
+            new = []  # written
         articles = [self._article(p, section_ids, images.get(id(p))) for p in new]
         Article.objects.bulk_create(articles)
         updated = []
@@ -542,29 +589,60 @@ class BatchWriter:
                 article.first_published_at = prepared.story.published_at
             workflow.publish_imported(articles, note=self.options.note)
 
+    def _copy_new(self, new, tags, section_ids, author_ids, images, now):
+        """Write the new articles of a batch and their links with COPY (see `pgcopy`)."""
+        if not new:
+            return
+        ids, arabic_parsed = pgcopy.reserve_ids(len(new))
+        rows, computed_in_sql = [], []
+        region_pairs, actor_pairs, author_pairs = [], [], []
+        for pk, prepared in zip(ids, new, strict=True):
+            image = images.get(id(prepared))
+            vector = prepared.vector if prepared.ascii or arabic_parsed else None
+            rows.append(
+                pgcopy.writer_fields(
+                    pk,
+                    section_ids.get(prepared.section),
+                    now,
+                    image.pk if image is not None else None,
+                    self._caption(prepared, image),
+                )
+                + prepared.row
+                + pgcopy.search_field(vector)
+            )
+            if vector is None:
+                computed_in_sql.append(Article(pk=pk, **article_values(prepared)))
+            regions, actors = tags[id(prepared)]
+            region_pairs += [(pk, tag) for tag in regions]
+            actor_pairs += [(pk, tag) for tag in actors]
+            author_pairs += [(pk, author_ids[n]) for n in dict.fromkeys(prepared.story.authors) if n in author_ids]
+        pgcopy.copy_articles(rows)
+        if computed_in_sql:
+            # Text the Python tsvector cannot vouch for: PostgreSQL builds the document, as bulk_create would.
+            for article in computed_in_sql:
+                article.search_document = _SEARCH_FIELD.document_for(article)
+            Article.objects.bulk_update(computed_in_sql, ["search_document"])
+        pgcopy.copy_tag_links(region_pairs, actor_pairs, author_pairs)
+        if self.options.status == Article.Status.PUBLISHED:
+            articles = []
+            for pk, prepared in zip(ids, new, strict=True):
+                article = self._article(prepared, section_ids, images.get(id(prepared)))
+                article.pk, article.first_published_at = pk, prepared.story.published_at
+                articles.append(article)
+            workflow.publish_imported(articles, note=self.options.note)
+
+    @staticmethod
+    def _caption(prepared, image):
+        # The input's caption is this story's use of the picture; kept only where it differs.
+        caption = prepared.story.picture.caption if image is not None else ""
+        return caption if image is not None and caption != image.caption else ""
+
     def _article(self, prepared, section_ids, image=None):
-        story = prepared.story
-        source, source_id = prepared.key
-        caption = story.picture.caption if image is not None else ""
         article = Article(
             lead_image=image,
-            # The input's caption is this story's use of the picture; kept only where it differs.
-            lead_image_caption=caption if image is not None and caption != image.caption else "",
-            headline=story.headline,
-            slug=slugify(story.headline, allow_unicode=True)[:200] or "story",
-            standfirst=story.standfirst,
-            body=story.body,
-            kicker=story.kicker[:120],
-            language=prepared.language,
+            lead_image_caption=self._caption(prepared, image),
             section_id=section_ids.get(prepared.section),
-            credit=prepared.credit,
-            byline=story.byline[:200],
-            dateline_time=story.published_at,
-            embargo_until=story.embargo_until,
-            source=source,
-            source_id=source_id,
-            source_url=story.source_url,
-            import_digest=prepared.digest,
+            **article_values(prepared),
         )
         article.search_words_of = prepared.search
         return article
