@@ -82,6 +82,8 @@ def fold(text):
     """Return `text` folded for comparison: NFKC, case-folded, Arabic variants unified, spaces collapsed."""
     if not text:
         return ""
+    if text.isascii():  # NFKC and both tables leave ASCII as it is, and casefold is lower
+        return " ".join(text.lower().split())
     text = _nfkc(text).translate(_MARKS_OUT).translate(_LETTER_MAP).casefold()
     return " ".join(text.split())
 

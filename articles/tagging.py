@@ -26,11 +26,7 @@ The matcher is built from the database once and cached; it is rebuilt when the g
 
 import html
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
-from itertools import accumulate
-from itertools import count as counting
-from operator import add
 
 import ahocorasick
 from django.core.cache import cache
@@ -52,7 +48,11 @@ from articles.normalisation import fold_words, is_arabic, name_key, strip_marks
 
 # A word (letters and digits, with apostrophes or dots inside it: Da'ish, U.S) or one punctuation mark that
 # ends a phrase. Punctuation marks become words of their own, so no match ever spans them.
-TOKEN = re.compile(r"[^\W_]+(?:['\u2019\u02bc.][^\W_]+)*|[.,;:!?()\[\]\"\u201c\u201d\u00ab\u00bb\n\u060c\u061b\u061f]")
+TOKEN = re.compile(
+    r"[^\W_]++(?:['\u2019\u02bc.][^\W_]++)*+|[.,;:!?()\[\]\"\u201c\u201d\u00ab\u00bb\n\u060c\u061b\u061f]"
+)
+# The same for text that is all ASCII (most English copy), where it runs about a third faster.
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]++(?:['.][A-Za-z0-9]++)*+|[.,;:!?()\[\]\"\n]")
 _BLOCK_TAG = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|br|blockquote|tr|td|th|table|figure|figcaption|hr)\b[^>]*>", re.I)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _HIDDEN_ELEMENT = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.I | re.S)
@@ -108,6 +108,8 @@ def plain_text(html_text):
 
 def words(text):
     """The tokens of `text` as the matcher sees them (case kept; see `TOKEN`)."""
+    if text.isascii():
+        return _ASCII_TOKEN.findall(text)  # nothing for strip_marks to do either
     return TOKEN.findall(strip_marks(text))
 
 
@@ -231,13 +233,15 @@ class Matcher:
         folded = _fold_tokens(tokens)
         title_case = _is_title_case(head)
         haystack = f" {' '.join(folded)} "
-        # starts[i]: where token i begins in the haystack (after its leading space).
-        # (1 + the lengths of the tokens before it + one space per token before it, summed in C, not per token.)
-        starts = list(map(add, accumulate(map(len, folded), initial=1), counting()))
         raw = []
         if self.size:
-            for end, (length, chars, candidates) in self.automaton.iter(haystack):
-                raw.append((bisect_left(starts, end - chars + 2), length, candidates))
+            # No folded token holds a space, so the spaces before a match's closing space are one more than
+            # the index of its last token; matches come in order of their end, so they are counted once.
+            spaces, counted = 0, 0
+            for end, (length, _chars, candidates) in self.automaton.iter(haystack):
+                spaces += haystack.count(" ", counted, end)
+                counted = end
+                raw.append((spaces - length, length, candidates))
         raw.sort(key=lambda m: (-m[1], m[0]))
         taken = bytearray(len(tokens))
         mentions = {}

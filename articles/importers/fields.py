@@ -3,13 +3,13 @@
 It also maps the documented flat columns (JSON Lines and CSV, and the `jsonl` export) onto a `Story`.
 """
 
+import html
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.html import escape
 
 from articles.importers.story import BadInput, PictureRef, Story
 from articles.taxonomy import parse_tag_string
@@ -96,11 +96,13 @@ def paragraphs_html(text):
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
         return ""
+    # Escaped once, whole (escaping touches no white space, so the blocks are cut where they were).
+    text = html.escape(text)
     if "\n\n" in text or re.search(r"\n[ \t]*\n", text):
         blocks = [" ".join(line.strip() for line in block.splitlines()) for block in re.split(r"\n\s*\n", text)]
     else:
         blocks = text.splitlines()
-    return "".join(f"<p>{escape(block.strip())}</p>" for block in blocks if block.strip())
+    return "".join(f"<p>{block.strip()}</p>" for block in blocks if block.strip())
 
 
 def body_html(value):

@@ -100,7 +100,6 @@ def story_row(values):
 # Words PostgreSQL's default parser reads exactly as `search_words` cuts them: lower-case Latin letters and
 # digits (no "_", which the parser takes for a space), and Arabic-script letters (which `search_words`
 # only keeps when Python sees them as word characters; the parser then does too, checked per batch).
-_PLAIN_WORDS = re.compile(r"[0-9a-z ]*")
 _SAFE_WORDS = re.compile(r"[0-9a-z\u0600-\u06ff ]*")
 # A position is its number in the low 14 bits and its weight in the top two: A (title), B, C (body).
 _CODES = tuple([weight | position for position in range(16384)] for weight in (3 << 14, 2 << 14, 1 << 14))
@@ -113,8 +112,9 @@ _POSITIONS = [struct.Struct(f">{count + 1}H") for count in range(_MAX_POSITIONS 
 def search_vector(words):
     """(binary tsvector, ascii) for the `search_words` of title, summary and body, as `SearchDocument`
     would make it in SQL; (None, ascii) for text it cannot vouch for. `ascii`: no Arabic-script word."""
-    ascii = all(_PLAIN_WORDS.fullmatch(part) for part in words)
-    if not ascii and not all(_SAFE_WORDS.fullmatch(part) for part in words):
+    # Folded ASCII words hold only a-z, 0-9 and "_" (`search_words` takes \w+ runs of case-folded text).
+    ascii = all(part.isascii() for part in words)
+    if any("_" in part for part in words) if ascii else not all(_SAFE_WORDS.fullmatch(part) for part in words):
         return None, ascii
     title, summary, body = (part.split() for part in words)
     first, second = len(title), len(title) + len(summary)
