@@ -21,6 +21,7 @@ import struct
 from collections import defaultdict
 from contextlib import nullcontext
 from datetime import UTC, datetime
+from itertools import chain
 
 from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper
@@ -167,13 +168,14 @@ def _copy(sql, data):
 
 
 def copy_articles(rows):
-    """COPY the articles whose complete binary fields are `rows` (one bytes object each)."""
+    """COPY the articles whose binary fields are `rows`: each the pieces that together make every column
+    (`writer_fields`, `story_row`, `search_field`), joined once here."""
     table = connection.ops.quote_name(Article._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
-    header = struct.pack(">h", len(COLUMNS))
+    header = (struct.pack(">h", len(COLUMNS)),)
     _copy(
         f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)",
-        b"".join([_SIGNATURE, *(header + row for row in rows), _TRAILER]),
+        b"".join([_SIGNATURE, *chain.from_iterable(header + row for row in rows), _TRAILER]),
     )
 
 

@@ -22,6 +22,7 @@ run is counted as a duplicate and not written twice. A batch is all or nothing, 
 half-way and run again ends exactly like one clean run.
 """
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -153,9 +154,12 @@ def _sha1(text):
     return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
+_LANGUAGES = frozenset(Article.Language.values)  # (the enum builds that list anew on every access)
+
+
 def _language_code(value):
     code = (value or "").strip().lower()[:2]
-    return code if code in Article.Language.values else ""
+    return code if code in _LANGUAGES else ""
 
 
 def prepare(story, where, options):
@@ -341,7 +345,14 @@ def _parsed_in_parallel(options, items, workers, matcher):
     context = multiprocessing.get_context("fork")
     pending = deque()
     stored = _stored_digests()
-    with context.Pool(workers, initializer=_start_worker, initargs=(matcher, stored)) as pool:
+    # Everything loaded so far (Django, the matcher, the digests) lives as long as the workers: frozen, the
+    # workers' garbage collector never walks it (each full collection did, dirtying the shared pages too).
+    gc.freeze()
+    try:
+        pool = context.Pool(workers, initializer=_start_worker, initargs=(matcher, stored))
+    finally:
+        gc.unfreeze()
+    with pool:
         del stored  # the workers have their copies
         for chunk in _chunks(items, _CHUNK):
             pending.append(pool.apply_async(_parse_chunk, (chunk, options)))
@@ -599,16 +610,13 @@ class BatchWriter:
         for pk, prepared in zip(ids, new, strict=True):
             image = images.get(id(prepared))
             vector = prepared.vector if prepared.ascii or arabic_parsed else None
+            section_id, image_id = section_ids.get(prepared.section), image.pk if image is not None else None
             rows.append(
-                pgcopy.writer_fields(
-                    pk,
-                    section_ids.get(prepared.section),
-                    now,
-                    image.pk if image is not None else None,
-                    self._caption(prepared, image),
+                (
+                    pgcopy.writer_fields(pk, section_id, now, image_id, self._caption(prepared, image)),
+                    prepared.row,
+                    pgcopy.search_field(vector),
                 )
-                + prepared.row
-                + pgcopy.search_field(vector)
             )
             if vector is None:
                 computed_in_sql.append(Article(pk=pk, **article_values(prepared)))
