@@ -25,6 +25,7 @@ from itertools import chain
 
 from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper
+from django.utils import timezone
 
 from articles.models import Article, ArticleActor, ArticleRegion
 
@@ -53,6 +54,8 @@ def _text(value):
 def _timestamp(value):
     if value is None:
         return _NULL
+    if timezone.is_naive(value):  # as DateTimeField takes one (it also warns): in the current time zone
+        value = timezone.make_aware(value)
     delta = value - _EPOCH
     return _INT8.pack(8, (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds)
 
