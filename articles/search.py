@@ -248,7 +248,8 @@ def search(query, page=1, per_page=20):
     """Search public stories; returns one page of `SearchResults`, best first.
 
     Without words, the filtered stories come newest first. Runs a fixed number of queries: two to find
-    names in the query, one for the page (one row more than shown, so no count), three for the chips.
+    names in the query, one for the page (one row more than shown, so no count), one for the bylines.
+    Results show no place or actor chips, so those are not fetched.
     """
     terms = query_terms(query.text)
     articles = filtered(query)
@@ -263,7 +264,7 @@ def search(query, page=1, per_page=20):
     rows = list(
         articles.defer("search_document")
         .select_related("section")
-        .prefetch_related("regions", "actors", "authors")
+        .prefetch_related("authors")
         .with_lead_image()[start : start + per_page + 1]
     )
     for article in rows:
