@@ -234,3 +234,52 @@ def test_date_filter_uses_the_newsroom_day(db, settings):
 def test_factory_story_is_searchable_immediately(db):
     ArticleFactory(headline="Never published text")
     assert headlines("never") == []
+
+
+# PostgreSQL ranks the SEARCH_WINDOW newest matches, found among the RECENT_WALK newest stories when they are
+# common enough there, else among all matches. Small limits make both paths visible with a few stories.
+
+
+@pytest.fixture
+def small_window(monkeypatch):
+    from articles import search as search_module
+
+    monkeypatch.setattr(search_module, "SEARCH_WINDOW", 3)
+    monkeypatch.setattr(search_module, "RECENT_WALK", 6)
+
+
+def test_postgres_common_word_ranks_the_newest_matches_of_the_edition(on_postgres, small_window):
+    # Found by the walk: the newest public stories are all matches.
+    old_title = story(headline="Story of the talks", age=timedelta(days=9))
+    body = [
+        story(headline=f"Dam report {n}", body="<p>The story goes on.</p>", age=timedelta(hours=n)) for n in range(1, 5)
+    ]
+    new_title = story(headline="Story of the prices", age=timedelta(minutes=150))
+    hidden_stories()  # all match, none may show or take a place among the newest
+    arabic = story(headline="Story in Arabic", slug="w-ar", language="ar", age=timedelta(minutes=5))
+    found = headlines("story", language="en")
+    # The three newest English matches, the headline match first; the older headline match is past the window.
+    assert found == [new_title.headline, body[0].headline, body[1].headline]
+    assert old_title.headline not in found and arabic.headline not in found
+
+
+def test_postgres_rare_word_ranks_the_newest_matches_however_old(on_postgres, small_window):
+    # Not found by the walk: the newest stories do not match, so every match is looked at.
+    for n in range(8):
+        story(headline=f"Market opens {n}", age=timedelta(hours=n))
+    matches = [
+        story(headline=f"Drought report {n}", body="<p>Drought.</p>" * (n + 1), age=timedelta(days=30 + n))
+        for n in range(4)
+    ]
+    # The three newest matches (the fourth is past the window), most mentions first.
+    assert headlines("drought") == [matches[2].headline, matches[1].headline, matches[0].headline]
+
+
+def test_postgres_named_place_ranks_the_newest_tagged_or_mentioning_stories(on_postgres, small_window, places):
+    tagged = [
+        story(headline=f"Shelling overnight {n}", regions=[places["deir"]], age=timedelta(hours=n)) for n in range(3)
+    ]
+    story(headline="Deir Ezzor shelling long ago", age=timedelta(days=90))
+    for n in range(4):
+        story(headline=f"Unrelated {n}", age=timedelta(minutes=n))
+    assert set(headlines("Deir Ezzor")) == {a.headline for a in tagged}
