@@ -40,6 +40,8 @@ MIN_PREFIX = 3
 SEARCH_WINDOW = 150
 # The newest public stories looked through first for those matches (see PostgresBackend.window).
 RECENT_WALK = 4000
+# Fewer matches than this are looked up one by one (a few ms) rather than walking the newest stories.
+WALK_FROM_MATCHES = 3000
 SNIPPET_SCAN = 400
 _WORD = re.compile(r"\w+")
 
@@ -151,7 +153,8 @@ class PostgresBackend:
         The matches are first found as a set of ids (`matches`). A common query has thousands, and checking
         each one's visibility and time costs an index look-up, so the RECENT_WALK newest public stories are
         walked first (index-only) and kept when they match: if that finds SEARCH_WINDOW of them, they are
-        exactly the newest matches. Otherwise (a rarer query) every match is looked up, as few as they are.
+        exactly the newest matches. Otherwise (a rarer query) every match is looked up, as few as they are;
+        with fewer than WALK_FROM_MATCHES matches that is cheaper than walking, so the walk is skipped.
         """
         hits, params = self.matches(concepts, plain)
         newest = articles.annotate(window_time=PUBLIC_TIME).order_by(models.F("window_time").desc(), "-pk")
@@ -161,11 +164,13 @@ class PostgresBackend:
         sql = (
             f"WITH search_hits AS MATERIALIZED ({hits}), "
             f"search_recent AS MATERIALIZED (SELECT r.id FROM ({recent}) AS r (id, public_at) "
-            "WHERE r.id IN (SELECT id FROM search_hits) ORDER BY r.public_at DESC, r.id DESC LIMIT %s) "
+            "WHERE (SELECT count(*) FROM search_hits) >= %s AND r.id IN (SELECT id FROM search_hits) "
+            "ORDER BY r.public_at DESC, r.id DESC LIMIT %s) "
             "SELECT id FROM search_recent WHERE (SELECT count(*) FROM search_recent) >= %s "
             f"UNION ALL SELECT o.id FROM ({older}) AS o (id) WHERE (SELECT count(*) FROM search_recent) < %s"
         )
-        return sql, [*params, *recent_params, SEARCH_WINDOW, SEARCH_WINDOW, *older_params, SEARCH_WINDOW]
+        limits = [WALK_FROM_MATCHES, SEARCH_WINDOW, SEARCH_WINDOW]
+        return sql, [*params, *recent_params, *limits, *older_params, SEARCH_WINDOW]
 
     def matches(self, concepts, plain):
         """SQL and parameters for the ids of every story (public or not) matching the words and concepts.

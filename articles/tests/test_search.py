@@ -237,7 +237,8 @@ def test_factory_story_is_searchable_immediately(db):
 
 
 # PostgreSQL ranks the SEARCH_WINDOW newest matches, found among the RECENT_WALK newest stories when they are
-# common enough there, else among all matches. Small limits make both paths visible with a few stories.
+# common enough there, else among all matches. Small limits make both paths visible with a few stories (the
+# walk is tried whenever anything matches).
 
 
 @pytest.fixture
@@ -246,6 +247,7 @@ def small_window(monkeypatch):
 
     monkeypatch.setattr(search_module, "SEARCH_WINDOW", 3)
     monkeypatch.setattr(search_module, "RECENT_WALK", 6)
+    monkeypatch.setattr(search_module, "WALK_FROM_MATCHES", 1)
 
 
 def test_postgres_common_word_ranks_the_newest_matches_of_the_edition(on_postgres, small_window):
