@@ -38,10 +38,6 @@ MAX_NAME_WORDS = 5
 MIN_PREFIX = 3
 # Ranking reads each candidate's stored tsvector, so it is done on this many newest matches (see below).
 SEARCH_WINDOW = 150
-# The newest public stories looked through first for those matches (see PostgresBackend.window).
-RECENT_WALK = 4000
-# Fewer matches than this are looked up one by one (a few ms) rather than walking the newest stories.
-WALK_FROM_MATCHES = 3000
 SNIPPET_SCAN = 400
 _WORD = re.compile(r"\w+")
 
@@ -137,48 +133,10 @@ class PostgresBackend:
         parts = [f"'{w}':*" if len(w) >= MIN_PREFIX else f"'{w}'" for w in words]
         return joiner.join(parts)
 
-    def results(self, articles, terms, concepts, plain):
-        """The SEARCH_WINDOW newest of `articles` matching every plain word and every concept, best first."""
-        rank = RawSQL(
-            "ts_rank(search_document, to_tsquery('simple', %s))",
-            [self.tsquery(terms, " | ")],
-            output_field=models.FloatField(),
-        )
-        candidates = Article.objects.filter(pk__in=RawSQL(*self.window(articles, concepts, plain)))
-        return _best_first(candidates.annotate(rank=rank + _tag_bonus(concepts)))
-
-    def window(self, articles, concepts, plain):
-        """SQL and parameters for the ids of the SEARCH_WINDOW newest of `articles` among the matches.
-
-        The matches are first found as a set of ids (`matches`). A common query has thousands, and checking
-        each one's visibility and time costs an index look-up, so the RECENT_WALK newest public stories are
-        walked first (index-only) and kept when they match: if that finds SEARCH_WINDOW of them, they are
-        exactly the newest matches. Otherwise (a rarer query) every match is looked up, as few as they are;
-        with fewer than WALK_FROM_MATCHES matches that is cheaper than walking, so the walk is skipped.
-        """
-        hits, params = self.matches(concepts, plain)
-        newest = articles.annotate(window_time=PUBLIC_TIME).order_by(models.F("window_time").desc(), "-pk")
-        recent, recent_params = newest.values_list("pk", "window_time")[:RECENT_WALK].query.sql_with_params()
-        matching = articles.filter(pk__in=RawSQL("SELECT id FROM search_hits", []))
-        older, older_params = matching.newest_first().values("pk")[:SEARCH_WINDOW].query.sql_with_params()
-        sql = (
-            f"WITH search_hits AS MATERIALIZED ({hits}), "
-            f"search_recent AS MATERIALIZED (SELECT r.id FROM ({recent}) AS r (id, public_at) "
-            "WHERE (SELECT count(*) FROM search_hits) >= %s AND r.id IN (SELECT id FROM search_hits) "
-            "ORDER BY r.public_at DESC, r.id DESC LIMIT %s) "
-            "SELECT id FROM search_recent WHERE (SELECT count(*) FROM search_recent) >= %s "
-            f"UNION ALL SELECT o.id FROM ({older}) AS o (id) WHERE (SELECT count(*) FROM search_recent) < %s"
-        )
-        limits = [WALK_FROM_MATCHES, SEARCH_WINDOW, SEARCH_WINDOW]
-        return sql, [*params, *recent_params, *limits, *older_params, SEARCH_WINDOW]
-
-    def matches(self, concepts, plain):
-        """SQL and parameters for the ids of every story (public or not) matching the words and concepts.
-
-        Every part (all plain words at once, then each concept) is a set of ids read from its own index (GIN
-        bitmaps, the links' (tag, article) index), intersected in one pass. Testing a word per candidate row
-        instead would unpack each candidate's stored tsvector: thousands of reads for a common place.
-        """
+    def matching(self, articles, concepts, plain):
+        # Every part (all plain words at once, then each concept) is a set of ids read from its own index (GIN
+        # bitmaps, the links' (tag, article) index), intersected in one pass. Testing a word per candidate
+        # row instead would unpack each candidate's stored tsvector: thousands of reads for a common place.
         parts, params = [], []
         if plain:
             parts.append("SELECT id FROM articles_article WHERE search_document @@ to_tsquery('simple', %s)")
@@ -186,11 +144,24 @@ class PostgresBackend:
         for concept in concepts:
             parts.append(
                 "SELECT id FROM articles_article WHERE search_document @@ to_tsquery('simple', %s) "
-                "UNION ALL SELECT content_object_id FROM articles_articleactor WHERE tag_id = ANY(%s) "
-                "UNION ALL SELECT content_object_id FROM articles_articleregion WHERE tag_id = ANY(%s)"
+                "UNION SELECT content_object_id FROM articles_articleactor WHERE tag_id = ANY(%s) "
+                "UNION SELECT content_object_id FROM articles_articleregion WHERE tag_id = ANY(%s)"
             )
             params += [self.tsquery(concept.words), concept.actors, concept.regions]
-        return " INTERSECT ".join(f"({part})" for part in parts), params
+        if not parts:
+            return articles
+        sql = " INTERSECT ".join(f"({part})" for part in parts)
+        return articles.filter(pk__in=RawSQL(sql, params))
+
+    def ranked(self, articles, terms, concepts):
+        window = articles.newest_first().values("pk")[:SEARCH_WINDOW]
+        rank = RawSQL(
+            "ts_rank(search_document, to_tsquery('simple', %s))",
+            [self.tsquery(terms, " | ")],
+            output_field=models.FloatField(),
+        )
+        candidates = Article.objects.filter(pk__in=models.Subquery(window))
+        return _best_first(candidates.annotate(rank=rank + _tag_bonus(concepts)))
 
 
 class SimpleBackend:
@@ -206,10 +177,6 @@ class SimpleBackend:
                 words &= models.Q(search_document__contains=word)
             condition &= words | _tagged(concept)
         return articles.filter(condition)
-
-    def results(self, articles, terms, concepts, plain):
-        """`articles` matching every plain word and every concept, best first."""
-        return self.ranked(self.matching(articles, concepts, plain), terms, concepts)
 
     def ranked(self, articles, terms, concepts):
         # The stored text is the headline on its first line, then the rest: a hit before the first newline
@@ -287,7 +254,11 @@ def search(query, page=1, per_page=20):
     terms = query_terms(query.text)
     articles = filtered(query)
     concepts, plain = find_concepts(terms) if terms else ([], [])
-    articles = backend().results(articles, terms, concepts, plain) if terms else articles.newest_first()
+    engine = backend()
+    if terms:
+        articles = engine.ranked(engine.matching(articles, concepts, plain), terms, concepts)
+    else:
+        articles = articles.newest_first()
     page = max(1, page)
     start = (page - 1) * per_page
     rows = list(

@@ -236,9 +236,8 @@ def test_factory_story_is_searchable_immediately(db):
     assert headlines("never") == []
 
 
-# PostgreSQL ranks the SEARCH_WINDOW newest matches, found among the RECENT_WALK newest stories when they are
-# common enough there, else among all matches. Small limits make both paths visible with a few stories (the
-# walk is tried whenever anything matches).
+# PostgreSQL ranks the SEARCH_WINDOW newest matches (older ones are reached with the date filters). A small
+# window makes that visible with a few stories.
 
 
 @pytest.fixture
@@ -246,12 +245,10 @@ def small_window(monkeypatch):
     from articles import search as search_module
 
     monkeypatch.setattr(search_module, "SEARCH_WINDOW", 3)
-    monkeypatch.setattr(search_module, "RECENT_WALK", 6)
-    monkeypatch.setattr(search_module, "WALK_FROM_MATCHES", 1)
 
 
 def test_postgres_common_word_ranks_the_newest_matches_of_the_edition(on_postgres, small_window):
-    # Found by the walk: the newest public stories are all matches.
+    # The newest public stories are all matches.
     old_title = story(headline="Story of the talks", age=timedelta(days=9))
     body = [
         story(headline=f"Dam report {n}", body="<p>The story goes on.</p>", age=timedelta(hours=n)) for n in range(1, 5)
@@ -266,7 +263,7 @@ def test_postgres_common_word_ranks_the_newest_matches_of_the_edition(on_postgre
 
 
 def test_postgres_rare_word_ranks_the_newest_matches_however_old(on_postgres, small_window):
-    # Not found by the walk: the newest stories do not match, so every match is looked at.
+    # The newest stories do not match: the window holds the newest matches however old.
     for n in range(8):
         story(headline=f"Market opens {n}", age=timedelta(hours=n))
     matches = [
