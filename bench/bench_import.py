@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import ensure_database  # noqa: E402 (needs the project on the path)
+from bench.common import ensure_database, use_database  # noqa: E402 (needs the project on the path)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/newsroom_importbench"
@@ -203,18 +203,9 @@ def _peak_child_rss_mb():
 
 def run(context):
     """The benchmark rows for bench/run.py."""
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_IMPORT_DATABASE_URL") or DEFAULT_DB
-    ensure_database(os.environ["DATABASE_URL"], recreate=True)
-    import django
-
-    django.setup()
-    from urllib.parse import urlsplit
-
-    from django.db import connection
-
-    # An earlier benchmark in the same run may have set Django up on another database: measure on ours.
-    connection.close()
-    connection.settings_dict["NAME"] = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")
+    database_url = os.environ.get("BENCH_IMPORT_DATABASE_URL") or DEFAULT_DB
+    ensure_database(database_url, recreate=True)
+    use_database(database_url)
     count = context.get("scale", 100_000)
     directory = Path(context["scratch"]) / "stories"
     started = time.monotonic()

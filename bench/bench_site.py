@@ -22,7 +22,7 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import Gunicorn, ensure_database  # noqa: E402 (needs the project on the path)
+from bench.common import Gunicorn, ensure_database, use_database  # noqa: E402 (needs the project on the path)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_SECRET_KEY = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -106,10 +106,7 @@ def _row(benchmark, unit, ours, baseline, limit, target, met, note):
 
 def _prepare(context):
     ensure_database(context["database_url"])
-    os.environ["DATABASE_URL"] = context["database_url"]
-    import django
-
-    django.setup()
+    use_database(context["database_url"])
     from django.core.management import call_command
     from django.db import connection
 

@@ -71,3 +71,19 @@ class Gunicorn:
         for path in paths:
             for _ in range(self.workers):
                 urllib.request.urlopen(self.url(path), timeout=30).read()
+
+
+def use_database(url):
+    """Point this process's Django at `url`: set up Django if needed, else switch the open connection.
+
+    bench/run.py runs every benchmark in one process, so an earlier one may have set Django up on its own
+    database; each benchmark calls this before touching the ORM.
+    """
+    os.environ["DATABASE_URL"] = url
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
