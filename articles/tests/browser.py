@@ -6,6 +6,13 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+# The marks of every browser test module: its marker (`-m "not browser"` leaves them out), committed data
+# (the browser reads through another connection), and a skip with the reason when Chromium is missing.
+BROWSER_TEST_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"),
+]
 # Headless, as root, and quiet on a machine with no network: background services would only fail and retry.
 CHROMIUM_ARGS = [
     "--headless",

@@ -5,15 +5,11 @@ Run with the rest of the suite; skipped when /usr/bin/chromium is missing (.ci/r
 
 import pytest
 
-from articles.tests.browser import CHROMIUM, browser  # noqa: F401 - browser is a fixture
+from articles.tests.browser import BROWSER_TEST_MARKS, browser  # noqa: F401 - browser is a fixture
 from articles.tests.factories import AuthorFactory, SectionFactory
 from articles.tests.publishing import story
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER_TEST_MARKS
 
 
 @pytest.fixture

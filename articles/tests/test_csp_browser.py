@@ -6,14 +6,10 @@ import os
 
 import pytest
 
-from articles.tests.browser import CHROMIUM, launch
+from articles.tests.browser import BROWSER_TEST_MARKS, launch
 from articles.tests.test_security import published_story  # noqa: F401 - a fixture used below
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER_TEST_MARKS
 
 
 @pytest.fixture

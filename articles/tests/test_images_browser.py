@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Image
-from articles.tests.browser import launch
+from articles.tests.browser import BROWSER_TEST_MARKS, launch
 from articles.tests.pictures import library_image
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = BROWSER_TEST_MARKS
 
 
 @contextmanager

@@ -19,16 +19,12 @@ from django.core.management import call_command
 from articles import workflow
 from articles.models import Article
 from articles.taxonomy import add_aliases
-from articles.tests.browser import CHROMIUM, browser  # noqa: F401 - browser is a fixture
+from articles.tests.browser import BROWSER_TEST_MARKS, browser  # noqa: F401 - browser is a fixture
 from articles.tests.factories import ActorFactory, AuthorFactory, RegionFactory, SectionFactory
 from articles.tests.pictures import library_image
 from articles.tests.publishing import story
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER_TEST_MARKS
 
 
 def _run(n):
