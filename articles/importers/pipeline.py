@@ -583,22 +583,22 @@ class BatchWriter:
         rejected = rejected_ids([a.pk for a in updated]) if updated else {}
         region_links, actor_links, author_links = [], [], []
         for prepared, article in pairs:
-            regions, actors = tags[id(prepared)]
-            no_regions, no_actors = rejected.get(article.pk, ((), ()))
-            region_links += [ArticleRegion(content_object_id=article.pk, tag_id=t) for t in regions - set(no_regions)]
-            actor_links += [ArticleActor(content_object_id=article.pk, tag_id=t) for t in actors - set(no_actors)]
-            author_links += [
-                Article.authors.through(article_id=article.pk, author_id=author_ids[name])
-                for name in dict.fromkeys(prepared.story.authors)
-                if name in author_ids
-            ]
+            regions, actors, authors = _links(prepared, tags, author_ids, rejected.get(article.pk))
+            region_links += [ArticleRegion(content_object_id=article.pk, tag_id=t) for t in regions]
+            actor_links += [ArticleActor(content_object_id=article.pk, tag_id=t) for t in actors]
+            author_links += [Article.authors.through(article_id=article.pk, author_id=a) for a in authors]
         ArticleRegion.objects.bulk_create(region_links, ignore_conflicts=True)
         ArticleActor.objects.bulk_create(actor_links, ignore_conflicts=True)
         Article.authors.through.objects.bulk_create(author_links, ignore_conflicts=True)
-        if self.options.status == Article.Status.PUBLISHED and articles:
-            for prepared, article in zip(new, articles, strict=True):
-                article.first_published_at = prepared.story.published_at
-            workflow.publish_imported(articles, note=self.options.note)
+        self._publish_new(new, articles)
+
+    def _publish_new(self, new, articles):
+        """With `--status published`, publish the batch's new stories (`articles`, in the order of `new`)."""
+        if self.options.status != Article.Status.PUBLISHED or not articles:
+            return
+        for prepared, article in zip(new, articles, strict=True):
+            article.first_published_at = prepared.story.published_at
+        workflow.publish_imported(articles, note=self.options.note)
 
     def _copy_new(self, new, tags, section_ids, author_ids, images, now):
         """Write the new articles of a batch and their links with COPY (see `pgcopy`)."""
@@ -620,10 +620,10 @@ class BatchWriter:
             )
             if vector is None:
                 computed_in_sql.append(Article(pk=pk, **article_values(prepared)))
-            regions, actors = tags[id(prepared)]
+            regions, actors, authors = _links(prepared, tags, author_ids)
             region_pairs += [(pk, tag) for tag in regions]
             actor_pairs += [(pk, tag) for tag in actors]
-            author_pairs += [(pk, author_ids[n]) for n in dict.fromkeys(prepared.story.authors) if n in author_ids]
+            author_pairs += [(pk, author) for author in authors]
         pgcopy.copy_articles(rows)
         if computed_in_sql:
             # Text the Python tsvector cannot vouch for: PostgreSQL builds the document, as bulk_create would.
@@ -631,13 +631,11 @@ class BatchWriter:
                 article.search_document = _SEARCH_FIELD.document_for(article)
             Article.objects.bulk_update(computed_in_sql, ["search_document"])
         pgcopy.copy_tag_links(region_pairs, actor_pairs, author_pairs)
-        if self.options.status == Article.Status.PUBLISHED:
-            articles = []
-            for pk, prepared in zip(ids, new, strict=True):
-                article = self._article(prepared, section_ids, images.get(id(prepared)))
-                article.pk, article.first_published_at = pk, prepared.story.published_at
-                articles.append(article)
-            workflow.publish_imported(articles, note=self.options.note)
+        if self.options.status == Article.Status.PUBLISHED:  # the objects are built only to be published
+            articles = [self._article(p, section_ids, images.get(id(p))) for p in new]
+            for pk, article in zip(ids, articles, strict=True):
+                article.pk = pk
+            self._publish_new(new, articles)
 
     @staticmethod
     def _caption(prepared, image):
@@ -654,6 +652,15 @@ class BatchWriter:
         )
         article.search_words_of = prepared.search
         return article
+
+
+def _links(prepared, tags, author_ids, rejected=None):
+    """One story's tags to link: its places and actors less those an editor rejected for it (`rejected`:
+    (region ids, actor ids), for an update), and its authors' ids in byline order, each once."""
+    regions, actors = tags[id(prepared)]
+    no_regions, no_actors = rejected or ((), ())
+    authors = [author_ids[name] for name in dict.fromkeys(prepared.story.authors) if name in author_ids]
+    return regions - set(no_regions), actors - set(no_actors), authors
 
 
 def run_import(paths, options=None, progress=None):
