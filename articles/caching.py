@@ -84,11 +84,6 @@ def _counters(found):
     return tuple(found[key] for key in COUNTERS)
 
 
-def generation():
-    """The current generation of public content (moved on by every vocabulary change)."""
-    return _counters(cache.get_many([GENERATION_KEY]))[0]
-
-
 def _bump(key):
     try:
         cache.incr(key)
@@ -233,9 +228,15 @@ def _finish(request, response):
     if not response.has_header("ETag"):
         response["ETag"] = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
     patch_cache_control(response, public=True, max_age=browser_cache_seconds())
+    return _conditional(request, response)
+
+
+def _conditional(request, response):
+    """`response`, or 304 Not Modified when the request's validators match its ETag or Last-Modified."""
     last_modified = response.headers.get("Last-Modified")
     timestamp = parse_http_date_safe(last_modified) if last_modified else None
-    return get_conditional_response(request, etag=response["ETag"], last_modified=timestamp, response=response)
+    return get_conditional_response(request, etag=response.headers.get("ETag"), last_modified=timestamp,
+                                    response=response)  # fmt: skip
 
 
 def set_last_modified(response, when):
@@ -302,9 +303,7 @@ def _replay(request, stored):
     response = HttpResponse(content)
     for name, value in headers.items():
         response[name] = value
-    last_modified = headers.get("Last-Modified")
-    timestamp = parse_http_date_safe(last_modified) if last_modified else None
-    return get_conditional_response(request, etag=headers.get("ETag"), last_modified=timestamp, response=response)
+    return _conditional(request, response)
 
 
 class PageCacheMiddleware:

@@ -336,3 +336,11 @@ def test_a_host_the_site_does_not_serve_is_refused_even_for_a_cached_page(client
     url = desk["live"].get_absolute_url()
     assert client.get(url).status_code == 200  # cached now
     assert client.get(url, headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_a_post_is_never_answered_from_the_page_cache(desk):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    assert client.get("/").status_code == 200  # cached now
+    assert client.post("/", {"q": "anything"}).status_code == 403  # the CSRF check still runs
