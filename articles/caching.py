@@ -56,6 +56,7 @@ COUNTERS = (GENERATION_KEY, LISTINGS_KEY, PURGES_KEY)
 UNCACHED_PREFIXES = ("/admin/", "/desk/", "/static/", "/media/", "/tinymce/", "/healthz", "/readyz", "/i18n/")
 # Story sets and the pages in them when the cache is process memory (without Redis).
 _local_sets: dict[str, set[str]] = {}
+LOCAL_SETS_LIMIT = 50_000
 _local_sets_lock = threading.Lock()
 
 
@@ -117,6 +118,11 @@ def _remember_shown(key, article_ids, timeout):
     client = _redis_client()
     if client is None:
         with _local_sets_lock:
+            if len(_local_sets) >= LOCAL_SETS_LIMIT:
+                # Memory sets never expire: past the limit, drop them with every page they list (a purge
+                # of everything here is always safe) rather than grow for the life of the process.
+                cache.delete_many(list({page for pages in _local_sets.values() for page in pages}))
+                _local_sets.clear()
             for article_id in article_ids:
                 _local_sets.setdefault(_story_set(article_id), set()).add(key)
         return

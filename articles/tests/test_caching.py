@@ -344,3 +344,22 @@ def test_a_post_is_never_answered_from_the_page_cache(desk):
     client = Client(enforce_csrf_checks=True)
     assert client.get("/").status_code == 200  # cached now
     assert client.post("/", {"q": "anything"}).status_code == 403  # the CSRF check still runs
+
+
+def test_without_redis_the_story_sets_stay_bounded_and_purges_still_hold(
+    client, desk, places, monkeypatch, django_capture_on_commit_callbacks
+):
+    from articles import caching
+
+    monkeypatch.setattr(caching, "LOCAL_SETS_LIMIT", 3)
+    others = [story(headline=f"Other story {n}", regions=[places["baghdad"]]) for n in range(12)]
+    url = desk["live"].get_absolute_url()
+    client.get(url)
+    for other in others:
+        client.get(other.get_absolute_url())
+    # 13 stories were shown; past the limit the sets were dropped (a page adds at most itself + 5 related).
+    assert len(caching._local_sets) <= 3 + 6
+    with django_capture_on_commit_callbacks(execute=True):
+        desk["live"].headline = "Headline changed after the sets were dropped"
+        desk["live"].save()
+    assert "Headline changed after the sets were dropped" in client.get(url).content.decode()
