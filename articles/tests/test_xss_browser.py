@@ -43,7 +43,7 @@ PAYLOADS = [
     f"\u202e\u200f<script>{_run(8)}</script>\u202c",
     f'<p style="width:expression({_run(9)});background:url(javascript:{_run(9)})">css</p>',
     f'<iframe src="data:text/html,<script>parent.{_run(10)}</script>"></iframe>',
-    "{{ 7|add:1330 }}{% debug %}${7*191}#{7*191}",
+    "{{ 7|add:987654314 }}{% debug %}${7*141093474}#{7*141093474}",
     f'<iframe srcdoc="<script>parent.{_run(12)}</script>"></iframe>',
     f'<details open ontoggle="{_run(13)}">x</details>',
     f'<a href="javascript:{_run(14)}" id="xss-link">click</a>',
@@ -52,8 +52,9 @@ PAYLOADS = [
     f'<object data="javascript:{_run(17)}"></object><embed src="data:text/html,<script>{_run(17)}</script>">',
 ]
 
-# What the whole page must never show: a template engine evaluated a reader's text.
-TEMPLATE_RESULTS = ("1337", "sql_queries")
+# What the whole page must never show: a template engine evaluated a reader's text. Nine-digit results,
+# so an id, a time or a hash in the page cannot contain one by chance (a "1337" once did, in a timestamp).
+TEMPLATE_RESULTS = ("987654321", "987654318", "sql_queries")
 
 # After loading: elements with event handlers or script addresses that a payload may have created.
 _DOM_CHECK = """() => {
