@@ -36,20 +36,23 @@ def ensure_database(url, recreate=False):
 class Gunicorn:
     """gunicorn serving newsroom.wsgi on a free loopback port with `env`; a context manager."""
 
-    def __init__(self, env, workers, timeout=30, quiet=False):
+    def __init__(self, env, workers, timeout=30, log=None):
         self.port = free_port()
         self.env = env
         self.workers = workers
         self.timeout = timeout
-        self.quiet = quiet
+        self.log = log  # a path: the server's log (warnings and errors) goes there instead of the terminal
 
     def __enter__(self):
         gunicorn = Path(sys.executable).with_name("gunicorn")
+        stderr = open(self.log, "a") if self.log else None  # noqa: SIM115 (the server process holds it)
         self.process = subprocess.Popen(
             [str(gunicorn), "newsroom.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
              "--log-level", "warning", "--access-logfile", "/dev/null", "--timeout", str(self.timeout)],
-            cwd=ROOT, env=self.env, start_new_session=True, stderr=subprocess.DEVNULL if self.quiet else None,
+            cwd=ROOT, env=self.env, start_new_session=True, stderr=stderr,
         )  # fmt: skip
+        if stderr:
+            stderr.close()
         for _ in range(150):
             try:
                 urllib.request.urlopen(self.url("/healthz"), timeout=1).read()

@@ -254,7 +254,24 @@ def Server(workers=5, cache_seconds=600):  # noqa: N802 (used as a context manag
     """gunicorn with production settings on loopback, sharing PostgreSQL and Redis."""
     env = {**os.environ, **SERVER_ENV, "DATABASE_URL": DATABASE_URL,
            "NEWSROOM_PAGE_CACHE_SECONDS": str(cache_seconds), "CONN_MAX_AGE": "60"}  # fmt: skip
-    return Gunicorn(env, workers, quiet=True)
+    return Gunicorn(env, workers, log=tempfile.mkstemp(prefix="reliability-server-", suffix=".log")[1])
+
+
+def server_warnings(log):
+    """What the servers logged at WARNING or above, counted by kind (level and message up to its first colon
+    or path): a degraded dependency (the cache timing out, the database away) shows here even when every
+    response was a 200. Deletes the log."""
+    kinds = {}
+    with open(log, encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            try:
+                record = json.loads(line)
+                kind = f"{record['level']} {re.split(r'[:/]', record['message'], maxsplit=1)[0].strip()}"
+            except (ValueError, KeyError, TypeError):
+                kind = "unstructured " + line.strip()[:60]
+            kinds[kind] = kinds.get(kind, 0) + 1
+    os.unlink(log)
+    return kinds
 
 
 def wrk(server, paths, seconds, connections=CONNECTIONS):
@@ -418,6 +435,7 @@ def phase_load(paths):
         thread.join()
         out, err = importer.communicate(timeout=600)
         wire.unlink()
+    figures["server_warnings"] = server_warnings(server.log)
     imported = _imported_count(seed)
     visible = sorted(published.get("visible_after", []))
     figures.update(
@@ -483,6 +501,7 @@ def phase_outage(paths):
         rerun, _ = _importer(600, seed)
         rerun_out, _ = rerun.communicate(timeout=600)
         wire.unlink()
+    warnings = server_warnings(server.log)
     imported = _imported_count(seed)
     during = [p for p in probes if p[1] != 200]
     statuses = sorted({p[1] for p in probes})
@@ -493,7 +512,7 @@ def phase_outage(paths):
         "recovered_status": recovered,
         "recovered_after_s": next((p[0] for p in probes if p[0] > OUTAGE_SECONDS and p[1] == 200), None),
         "import_during_outage": first_import, "import_rerun": rerun_out.strip().splitlines()[-1],
-        "imported": imported, "publisher": published,
+        "imported": imported, "publisher": published, "server_warnings": warnings,
         "ok": recovered == 200 and imported == 600 and not published.get("lost_events")
         and all(p[1] in (200, 503) for p in probes) and load.get("s5xx", 1) == 0,
     }  # fmt: skip
@@ -582,6 +601,7 @@ def phase_twoservers(paths):
             thread.start()
         for thread in threads:
             thread.join(60)
+    warnings = {"A": server_warnings(a.log), "B": server_warnings(b.log)}
     winners = [n for n, (status, _) in results.items() if status == 302]
     losers = [n for n, (status, _) in results.items() if status == 200 and "Not saved" in results[n][1]]
     saved = _child("headline", {"DATABASE_URL": DATABASE_URL, "ARTICLE": str(stories["draft"])})
@@ -590,7 +610,7 @@ def phase_twoservers(paths):
           and saved["headline"] == f"Headline by {winners[0]}" and saved["version"] == 2)  # fmt: skip
     return {"correction_status": moved, "seen_through_other_server_at_once": seen_at_once,
             "seen_after_s": round(seen_after, 3), "winner": winners, "refused": losers,
-            "loser_text_kept": kept, "saved": saved, "ok": ok}  # fmt: skip
+            "loser_text_kept": kept, "saved": saved, "server_warnings": warnings, "ok": ok}  # fmt: skip
 
 
 def child_headline():
