@@ -62,7 +62,7 @@ SERVER_ENV = {
     "SESSION_COOKIE_SECURE": "false",
     "CSRF_COOKIE_SECURE": "false",
     "REDIS_URL": REDIS_URL,
-    "LOG_LEVEL": "WARNING",
+    "LOG_LEVEL": os.environ.get("RELIABILITY_LOG_LEVEL", "WARNING"),
     "NEWSROOM_SEARCH_RATE_LIMIT": "100000",
     "NEWSROOM_LOGIN_FAILURE_LIMIT": "1000",
 }
@@ -270,7 +270,10 @@ def server_warnings(log):
             except (ValueError, KeyError, TypeError):
                 kind = "unstructured " + line.strip()[:60]
             kinds[kind] = kinds.get(kind, 0) + 1
-    os.unlink(log)
+    if os.environ.get("RELIABILITY_KEEP_LOG"):
+        print(f"server log kept: {log}", file=sys.stderr)
+    else:
+        os.unlink(log)
     return kinds
 
 

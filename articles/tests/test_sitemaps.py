@@ -1,6 +1,6 @@
 """Sitemaps and robots.txt: valid against the sitemaps.org and Google News schemas, public stories only."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -44,6 +44,29 @@ def test_sitemap_index_is_valid_and_lists_every_sitemap(client, newsroom):
     locations = [loc.text for loc in document.findall("sm:sitemap/sm:loc", NS)]
     for name in ("articles", "sections", "regions", "actors", "news"):
         assert f"http://testserver/sitemap-{name}.xml" in locations
+
+
+def test_sitemap_index_dates_each_story_sitemap_by_its_newest_change_without_loading_the_stories(client, newsroom):
+    from django.db.models.signals import post_init
+    from django.utils import timezone
+
+    corrected = timezone.now().replace(microsecond=0) - timedelta(minutes=5)
+    Article.objects.filter(pk=newsroom["old"].pk).update(last_published_at=corrected)  # the old story, corrected
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    post_init.connect(count, sender=Article)
+    try:
+        document = valid(client.get("/sitemap.xml").content, "siteindex.xsd")
+    finally:
+        post_init.disconnect(count, sender=Article)
+    dates = {e.findtext("sm:loc", namespaces=NS): e.findtext("sm:lastmod", namespaces=NS) for e in document}
+    newest = max(corrected, newsroom["fresh"].modified_time, newsroom["arabic"].modified_time)
+    assert datetime.fromisoformat(dates["http://testserver/sitemap-articles.xml"]) == newest
+    # The index takes one aggregate per story sitemap: it never builds the archive's stories one by one.
+    assert built == []
 
 
 @pytest.mark.parametrize("name", ["articles", "sections", "regions", "actors"])
