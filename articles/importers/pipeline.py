@@ -39,8 +39,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import caching, workflow
-from articles.importers import formats, pgcopy, pictures
+from articles.importers import formats, pgcopy, pictures, records
 from articles.importers.fields import section_path
+from articles.importers.records import InputRecord, Recorded
 from articles.importers.sources import Input, Missing, inputs
 from articles.importers.story import BadInput, EntryError
 from articles.models import (
@@ -110,6 +111,7 @@ class ImportReport:
     duplicate_of: list = field(default_factory=list)  # (where, where first seen)
     pictures: int = 0  # stories written with a lead picture
     picture_problems: list = field(default_factory=list)  # "where: picture path: reason"; the story is kept
+    unparsed: int = 0  # stories known from the record of their unchanged input, not parsed (see records.py)
 
     @property
     def failed(self):
@@ -148,6 +150,7 @@ class Prepared:
     row: bytes | None = None  # for COPY (PostgreSQL): the story's binary fields (pgcopy.story_row)
     vector: bytes | None = None  # for COPY: its search document (None: computed by PostgreSQL)
     ascii: bool = True  # for COPY: no Arabic-script word in its search document
+    input: str = ""  # the name of the input it came from
 
 
 def _sha1(text):
@@ -291,7 +294,7 @@ def parsed(options, paths, matcher=None):
         if isinstance(item, Missing):
             yield (item.name, item.reason)
             continue
-        yield from _parse_input(item, options)
+        yield from _read_input(item, options, {})
 
 
 _AUTO_PARALLEL_FROM = 256  # inputs from which an automatic --workers runs in parallel (below, forking costs more)
@@ -314,12 +317,12 @@ def _stored_digests():
     return {hash(row) for row in rows.iterator(chunk_size=5000)}
 
 
-_worker = {}  # in a worker process: the matcher and stored digests it was forked with
+_worker = {}  # in a worker process: the matcher, stored digests and recorded inputs it was forked with
 
 
-def _start_worker(matcher, stored):
+def _start_worker(matcher, stored, recorded):
     # Forked: the parent's database connection must not be used (nor closed) here; workers never query.
-    _worker.update(matcher=matcher, stored=stored)
+    _worker.update(matcher=matcher, stored=stored, recorded=recorded)
 
 
 def _parse_chunk(chunk, options):
@@ -328,7 +331,7 @@ def _parse_chunk(chunk, options):
         if isinstance(item, Missing):
             results.append((item.name, item.reason))
             continue
-        for result in _parse_input(item, options):
+        for result in _read_input(item, options, _worker["recorded"]):
             if isinstance(result, Prepared) and hash((*result.key, result.digest)) not in _worker["stored"]:
                 finish(result, _worker["matcher"], copies(options))
             results.append(result)
@@ -344,16 +347,16 @@ def _parsed_in_parallel(options, items, workers, matcher):
     """
     context = multiprocessing.get_context("fork")
     pending = deque()
-    stored = _stored_digests()
-    # Everything loaded so far (Django, the matcher, the digests) lives as long as the workers: frozen, the
+    stored, recorded = _stored_digests(), records.recorded_inputs()
+    # Everything loaded so far (Django, the matcher, the digests, the records) lives as long as the workers: frozen, the
     # workers' garbage collector never walks it (each full collection did, dirtying the shared pages too).
     gc.freeze()
     try:
-        pool = context.Pool(workers, initializer=_start_worker, initargs=(matcher, stored))
+        pool = context.Pool(workers, initializer=_start_worker, initargs=(matcher, stored, recorded))
     finally:
         gc.unfreeze()
     with pool:
-        del stored  # the workers have their copies
+        del stored, recorded  # the workers have their copies
         for chunk in _chunks(items, _CHUNK):
             pending.append(pool.apply_async(_parse_chunk, (chunk, options)))
             if len(pending) >= workers * _AHEAD:
@@ -371,6 +374,21 @@ def _chunks(iterable, size):
             chunk = []
     if chunk:
         yield chunk
+
+
+def _read_input(source: Input, options, recorded):
+    """The items of one input: its stories from `recorded` (records.read) when its bytes and options are
+    unchanged, else parsed, followed by what to record when it was clean."""
+    try:
+        digest = records.input_digest(source, options)
+    except OSError as error:
+        yield (source.name, _cannot_read(error))
+        return
+    yield from records.read(source, digest, recorded, partial(_parse_input, options=options))
+
+
+def _cannot_read(error):
+    return f"cannot read: {error.strerror or error}"
 
 
 def _parse_input(source: Input, options):
@@ -392,16 +410,19 @@ def _parse_input(source: Input, options):
             if story.picture is not None:
                 story.picture.problem = pictures.resolve(story.picture, source)
             try:
-                yield prepare(story, where, options)
+                prepared = prepare(story, where, options)
             except BadInput as error:
                 yield (where, str(error))
+                continue
+            prepared.input = source.name
+            yield prepared
         if not found:
             # A header-only CSV or an empty JSON list is not a success: an operator must hear that nothing came.
             yield (source.name, "no stories found in this input")
     except BadInput as error:
         yield (source.name, str(error))
     except OSError as error:
-        yield (source.name, f"cannot read: {error.strerror or error}")
+        yield (source.name, _cannot_read(error))
 
 
 class _Vocabulary:
@@ -515,20 +536,22 @@ class BatchWriter:
         actors = self.actors.resolve(story.actors) | prepared.found[1]
         return regions, actors
 
-    def write(self, batch):
-        """Write one batch (all or nothing); counts go to the report."""
+    def write(self, batch, inputs=()):
+        """Write one batch (all or nothing) and record `inputs` (InputRecord) with it; counts go to the
+        report. False when the batch could not be written (then nothing of it is, nor recorded)."""
         for attempt in (1, 2):
             try:
-                return self._write(batch)
+                return self._write(batch, inputs)
             except IntegrityError as error:
                 # Another import wrote one of these keys since we looked: look again once.
                 if attempt == 2:
                     for prepared in batch:
                         self.report.failures.append(f"{prepared.where}: not written ({str(error).splitlines()[0]})")
-        return None
+        return False
 
-    def _write(self, batch):
+    def _write(self, batch, inputs):
         existing = self._existing(batch)
+        batch = self._parse_again(batch, existing)
         new, changed = [], []
         for prepared in batch:
             row = existing.get(prepared.key)
@@ -537,6 +560,7 @@ class BatchWriter:
             elif row[1] != prepared.digest:
                 changed.append((prepared, row))
         unchanged = len(batch) - len(new) - len(changed)
+        self.report.unparsed += sum(isinstance(item, Recorded) for item in batch)
         everything = [*new, *(p for p, _row in changed)]
         for prepared in everything:
             # Finished once, and only what is written: workers skip stories stored unchanged, and so does
@@ -544,11 +568,14 @@ class BatchWriter:
             if not prepared.finished:
                 finish(prepared, self.matcher, self.copy)
         tags = {id(p): self._tags(p) for p in everything}
-        if not self.options.dry_run and (new or changed):
+        if not self.options.dry_run and (everything or inputs):
             # Pictures first, outside the batch's transaction: a refused picture never costs the batch.
             images = pictures.attach(everything, self.options.status, self.report.picture_problems)
             with transaction.atomic():
-                self._save(new, changed, tags, images)
+                if everything:
+                    self._save(new, changed, tags, images)
+                if inputs:
+                    records.save(inputs)
             self.report.pictures += len(images)
         self.report.imported += len(new)
         self.report.updated += len(changed)
@@ -556,6 +583,26 @@ class BatchWriter:
         if settings.DEBUG and not connection.force_debug_cursor:
             # With DEBUG on Django keeps every query's SQL; whole batches of story bodies would pile up.
             reset_queries()
+        return True
+
+    def _parse_again(self, batch, existing):
+        """The batch, each recorded story that the database does not hold as recorded (deleted, or stored
+        with another digest) replaced by the story parsed from its input, exactly as a run without records
+        would have it; `existing` is what `_existing` found for the batch."""
+        again, parsed = [], {}
+        for item in batch:
+            row = existing.get(item.key)
+            if isinstance(item, Recorded) and (row is None or row[1] != item.digest):
+                if item.input not in parsed:
+                    stories = _parse_input(item.source, self.options)
+                    parsed[item.input] = {p.key: p for p in stories if isinstance(p, Prepared)}
+                found = parsed[item.input].get(item.key)
+                if found is None:  # its input no longer gives it: the input changed since this run hashed it
+                    self.report.failures.append(f"{item.where}: its input changed during the import (run it again)")
+                    continue
+                item = found
+            again.append(item)
+        return again
 
     def _save(self, new, changed, tags, images):
         everything = [*new, *(p for p, _row in changed)]
@@ -669,8 +716,12 @@ def run_import(paths, options=None, progress=None):
     report = ImportReport()
     writer = BatchWriter(options, report)
     seen_keys, seen_texts = {}, {}
-    batch = []
+    batch, inputs, unwritten = [], [], set()
     for item in parsed(options, paths, writer.matcher):
+        if isinstance(item, InputRecord):
+            if item.name not in unwritten:
+                inputs.append(item)  # recorded with the batch that holds its last story (or a later one)
+            continue
         if isinstance(item, tuple):
             report.failures.append(f"{item[0]}: {item[1]}")
         else:
@@ -678,14 +729,21 @@ def run_import(paths, options=None, progress=None):
             if first:
                 report.duplicates += 1
                 report.duplicate_of.append((item.where, first))
+                report.unparsed += isinstance(item, Recorded)
             else:
                 seen_keys[item.key] = seen_texts[item.fingerprint] = item.where
                 batch.append(item)
                 if len(batch) >= options.batch_size:
-                    writer.write(batch)
-                    batch = []
+                    _write_batch(writer, batch, inputs, unwritten)
+                    batch, inputs = [], []
         if progress:
             progress(1)
-    if batch:
-        writer.write(batch)
+    if batch or inputs:
+        _write_batch(writer, batch, inputs, unwritten)
     return report
+
+
+def _write_batch(writer, batch, inputs, unwritten):
+    """Write a batch with the inputs to record; if it fails, no input with a story in it is recorded."""
+    if not writer.write(batch, inputs):
+        unwritten.update(item.input for item in batch)

@@ -22,7 +22,8 @@ PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".heic", 
 
 @dataclass(frozen=True)
 class Input:
-    """One file to parse: on disk (`path`), inside a zip (`member`), or already read (`data`, tar members)."""
+    """One file to parse: on disk (`path`), or a `member` of the archive at `path` (tar members come already
+    read, as `data`; without it, the member is read from the archive again)."""
 
     name: str
     path: str = ""
@@ -34,8 +35,11 @@ class Input:
         """A binary stream with `peek` (a context manager that closes it, and its archive)."""
         if self.data is not None:
             yield io.BufferedReader(io.BytesIO(self.data))
-        elif self.member:
+        elif self.member and self.path.lower().endswith(".zip"):
             with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as stream:
+                yield stream
+        elif self.member:
+            with tarfile.open(self.path, "r:*") as archive, archive.extractfile(self.member) as stream:
                 yield stream
         else:
             with open(self.path, "rb") as stream:
@@ -78,7 +82,8 @@ def _archive_inputs(path):
         with tarfile.open(path, "r:*") as archive:
             for member in archive:
                 if member.isfile() and not any(_hidden(part) for part in member.name.split("/")):
-                    yield Input(name=f"{path}:{member.name}", data=archive.extractfile(member).read())
+                    data = archive.extractfile(member).read()
+                    yield Input(name=f"{path}:{member.name}", path=path, member=member.name, data=data)
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as error:
         yield Missing(path, f"unreadable archive: {error}")
 
