@@ -6,13 +6,16 @@
 Stories stream through: inputs are walked lazily (`sources.inputs`), each parser yields stories one at a
 time, and only one batch (`batch_size` stories) is held before it is written. With worker processes (many
 inputs, or `--workers N`), parsing, tagging, sanitising and the search words run there (`finish`), except for
-stories that one query at the start (`_stored_digests`) shows stored unchanged. Per batch, a fixed number
+stories that one query at the start (`_stored_digests`) shows stored unchanged; and an input recorded by an
+earlier run with the same bytes and options is not parsed at all (`records`: its stories come from the
+record, and the writer parses it after all if the database no longer holds them so). Per batch, a fixed number
 of queries: one to find which stories exist already, then in one transaction `bulk_create` of the new
 articles, `bulk_update` of the changed ones, `bulk_create` of their region, actor and author links
 (ignoring links that exist), new sections and authors level by level, and the publication events for
 `--status published` (`workflow.publish_imported`). On PostgreSQL the new articles and their links go in
 with binary COPY instead (`pgcopy`: the workers encode the rows and search documents; one more query
-reserves the ids), the same rows bulk_create would write.
+reserves the ids), the same rows bulk_create would write; and one query records the inputs whose last
+story the batch holds.
 
 Identity: an article is keyed on (source, source id). An input without an id gets a fingerprint of its
 folded headline and text as its source id ("sha1:..."). `Article.import_digest` fingerprints everything
@@ -276,7 +279,8 @@ def finish(prepared, matcher, copy=False):
 
 
 def parsed(options, paths, matcher=None):
-    """Every story (Prepared) and every failure ((where, reason)) under `paths`, one at a time, in order.
+    """Every story (Prepared, or Recorded when its input is recorded unchanged), every failure ((where,
+    reason)) and, after the stories of each clean input, what to record of it (InputRecord), in order.
 
     With more than one worker (or automatically, when there are many inputs and more than one CPU), stories
     are also finished (`finish`) in the workers, except those `_stored_digests` says are stored unchanged.
@@ -380,11 +384,12 @@ def _read_input(source: Input, options, recorded):
     """The items of one input: its stories from `recorded` (records.read) when its bytes and options are
     unchanged, else parsed, followed by what to record when it was clean."""
     try:
+        state = records.file_state(source)
         digest = records.input_digest(source, options)
     except OSError as error:
         yield (source.name, _cannot_read(error))
         return
-    yield from records.read(source, digest, recorded, partial(_parse_input, options=options))
+    yield from records.read(source, digest, state, recorded, partial(_parse_input, options=options))
 
 
 def _cannot_read(error):

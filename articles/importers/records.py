@@ -24,7 +24,9 @@ What is recorded, and when:
   and lets a record stand for "every story of this input", which a story-by-story record could not say;
 - under the input's name (path, or path:member), replacing what was recorded for that name before: the
   `where` labels of reports come from it, so the same bytes under another name are parsed;
-- never by a dry run, and never for a batch that failed to be written (its inputs are dropped for the run).
+- never by a dry run, and never for a batch that failed to be written (its inputs are dropped for the run);
+- not when the file (or archive) changed on disk while it was hashed and parsed (its size or time differ
+  after parsing from before hashing): the record must pair the stories with the bytes that gave them.
 
 Records are read where workers run (`recorded_inputs`, one query at the start, as for the stored digests);
 an import small enough to run in one process parses its inputs (and records them) as before.
@@ -32,6 +34,7 @@ an import small enough to run in one process parses its inputs (and records them
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, replace
 
 from django.utils import timezone
@@ -79,15 +82,27 @@ def input_digest(source, options):
     return digest.hexdigest()
 
 
+def file_state(source):
+    """The size and modification time of the file the input is read from (None for bytes already read)."""
+    if source.data is not None or not source.path:
+        return None
+    try:
+        found = os.stat(source.path)
+    except OSError:
+        return "gone"
+    return (found.st_size, found.st_mtime_ns)
+
+
 def recorded_inputs():
     """{input name: (digest, stories JSON)} for every recorded input (one query; JSON decoded on use)."""
     rows = ImportedInput.objects.values_list("name", "digest", "stories")
     return {name: (digest, stories) for name, digest, stories in rows.iterator(chunk_size=5000)}
 
 
-def read(source, digest, recorded, parse):
-    """The items of one input whose digest is `digest`: its Recorded stories when `recorded` holds that
-    digest for it; else what `parse(source)` yields, then its InputRecord when all of it was clean."""
+def read(source, digest, state, recorded, parse):
+    """The items of one input whose digest is `digest` (its `file_state` taken before hashing: `state`): its
+    Recorded stories when `recorded` holds that digest for it; else what `parse(source)` yields, then its
+    InputRecord when all of it was clean and its file unchanged meanwhile."""
     record = recorded.get(source.name)
     if record is not None and record[0] == digest:
         bare = replace(source, data=None)
@@ -102,7 +117,7 @@ def read(source, digest, recorded, parse):
             else:
                 stories.append([*item.key, item.fingerprint, item.digest, item.where])
         yield item
-    if stories:
+    if stories and file_state(source) == state:
         yield InputRecord(source.name, digest, json.dumps(stories, ensure_ascii=False))
 
 
