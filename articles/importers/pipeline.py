@@ -526,7 +526,10 @@ class BatchWriter:
             by_source.setdefault(prepared.key[0], []).append(prepared.key[1])
         query = None
         for source, ids in by_source.items():
-            condition = Article.objects.filter(source=source, source_id__in=ids)
+            # Every key has a source id; saying so lets PostgreSQL use the unique index on (source, source id),
+            # which leaves out empty ids: it cannot infer that from a list of more than 100 ids, and without
+            # it the lookup reads the whole table (37 against 4.5 ms for 500 ids among 100,000 articles).
+            condition = Article.objects.filter(source=source, source_id__in=ids).exclude(source_id="")
             query = condition if query is None else query | condition
         if query is None:
             return {}
