@@ -450,6 +450,9 @@ class _Vocabulary:
         return found
 
 
+_EXISTING_COLUMNS = ("id", "source", "source_id", "import_digest", "version", "lead_image_id", "lead_image_caption")
+
+
 class BatchWriter:
     """Writes batches of prepared stories (see the module docstring); keeps per-run lookups."""
 
@@ -521,21 +524,20 @@ class BatchWriter:
     # -- writing ------------------------------------------------------------------------------------
 
     def _existing(self, batch):
-        by_source = {}
-        for prepared in batch:
-            by_source.setdefault(prepared.key[0], []).append(prepared.key[1])
-        query = None
-        for source, ids in by_source.items():
-            # Every key has a source id; saying so lets PostgreSQL use the unique index on (source, source id),
-            # which leaves out empty ids: it cannot infer that from a list of more than 100 ids, and without
-            # it the lookup reads the whole table (37 against 4.5 ms for 500 ids among 100,000 articles).
-            condition = Article.objects.filter(source=source, source_id__in=ids).exclude(source_id="")
-            query = condition if query is None else query | condition
-        if query is None:
+        """{key: (id, import digest, version, (lead image id, caption))} of the batch's stored stories (one query)."""
+        if not batch:
             return {}
-        rows = query.values_list(
-            "pk", "source", "source_id", "import_digest", "version", "lead_image_id", "lead_image_caption"
-        )
+        if connection.vendor == "postgresql":
+            rows = pgcopy.stored_rows([p.key for p in batch], _EXISTING_COLUMNS)
+        else:
+            by_source = {}
+            for prepared in batch:
+                by_source.setdefault(prepared.key[0], []).append(prepared.key[1])
+            query = None
+            for source, ids in by_source.items():
+                condition = Article.objects.filter(source=source, source_id__in=ids)
+                query = condition if query is None else query | condition
+            rows = query.values_list(*_EXISTING_COLUMNS)
         return {(row[1], row[2]): (row[0], row[3], row[4], row[5:]) for row in rows}
 
     def _tags(self, prepared):
