@@ -352,8 +352,8 @@ def _parsed_in_parallel(options, items, workers, matcher):
     context = multiprocessing.get_context("fork")
     pending = deque()
     stored, recorded = _stored_digests(), records.recorded_inputs()
-    # Everything loaded so far (Django, the matcher, the digests, the records) lives as long as the workers: frozen, the
-    # workers' garbage collector never walks it (each full collection did, dirtying the shared pages too).
+    # Everything loaded so far (Django, the matcher, the digests, the records) lives as long as the workers:
+    # frozen, the workers' garbage collector never walks it (each full collection did, dirtying the shared pages).
     gc.freeze()
     try:
         pool = context.Pool(workers, initializer=_start_worker, initargs=(matcher, stored, recorded))
@@ -570,7 +570,6 @@ class BatchWriter:
             elif row[1] != prepared.digest:
                 changed.append((prepared, row))
         unchanged = len(batch) - len(new) - len(changed)
-        self.report.unparsed += sum(isinstance(item, Recorded) for item in batch)
         everything = [*new, *(p for p, _row in changed)]
         for prepared in everything:
             # Finished once, and only what is written: workers skip stories stored unchanged, and so does
@@ -590,6 +589,7 @@ class BatchWriter:
         self.report.imported += len(new)
         self.report.updated += len(changed)
         self.report.unchanged += unchanged
+        self.report.unparsed += sum(isinstance(item, Recorded) for item in batch)
         if settings.DEBUG and not connection.force_debug_cursor:
             # With DEBUG on Django keeps every query's SQL; whole batches of story bodies would pile up.
             reset_queries()
