@@ -14,6 +14,9 @@ reads as one word each (Latin letters and digits, Arabic script) and below its l
 255 positions a lexeme, 2,047 bytes a word); a story outside them gets `None`, and the writer lets
 PostgreSQL compute its document as before. Whether the database's locale reads Arabic letters as letters is
 checked once per batch, in the query that reserves the ids (`reserve_ids`).
+
+`stored_rows` is the writer's per-batch lookup of the keys already stored, written so that PostgreSQL looks
+each key up in the unique (source, source id) index whatever its statistics say.
 """
 
 import re
@@ -208,3 +211,23 @@ def copy_tag_links(region_pairs, actor_pairs, author_pairs):
     copy_links(ArticleActor, "content_object_id", "tag_id", actor_pairs)
     through = Article.authors.through
     copy_links(through, "article_id", "author_id", author_pairs)
+
+
+def stored_rows(keys, columns):
+    """`columns` of the articles stored under `keys` ((source, source id) pairs, no empty id), in one query.
+
+    A join of the keys with the table, rather than `source = %s AND source_id IN (...)`: the unique index
+    leaves out empty source ids, PostgreSQL cannot prove a list of more than 100 ids stays inside it, and
+    on a table without statistics yet (a fresh import, autovacuum not yet round) it then reads every row
+    with that source for every batch (about 190 ms for 500 keys among 100,000 articles, against 3-8 ms).
+    """
+    sources, source_ids = zip(*keys, strict=True)
+    selected = ", ".join(f"a.{connection.ops.quote_name(column)}" for column in columns)
+    sql = (
+        f"SELECT {selected} FROM unnest(%s::text[], %s::text[]) AS k(source, source_id) "
+        f"JOIN {connection.ops.quote_name(Article._meta.db_table)} a "
+        "ON a.source = k.source AND a.source_id = k.source_id AND a.source_id <> ''"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(sources), list(source_ids)])
+        return cursor.fetchall()

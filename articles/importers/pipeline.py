@@ -6,13 +6,16 @@
 Stories stream through: inputs are walked lazily (`sources.inputs`), each parser yields stories one at a
 time, and only one batch (`batch_size` stories) is held before it is written. With worker processes (many
 inputs, or `--workers N`), parsing, tagging, sanitising and the search words run there (`finish`), except for
-stories that one query at the start (`_stored_digests`) shows stored unchanged. Per batch, a fixed number
+stories that one query at the start (`_stored_digests`) shows stored unchanged; and an input recorded by an
+earlier run with the same bytes and options is not parsed at all (`records`: its stories come from the
+record, and the writer parses it after all if the database no longer holds them so). Per batch, a fixed number
 of queries: one to find which stories exist already, then in one transaction `bulk_create` of the new
 articles, `bulk_update` of the changed ones, `bulk_create` of their region, actor and author links
 (ignoring links that exist), new sections and authors level by level, and the publication events for
 `--status published` (`workflow.publish_imported`). On PostgreSQL the new articles and their links go in
 with binary COPY instead (`pgcopy`: the workers encode the rows and search documents; one more query
-reserves the ids), the same rows bulk_create would write.
+reserves the ids), the same rows bulk_create would write; and one query records the inputs whose last
+story the batch holds.
 
 Identity: an article is keyed on (source, source id). An input without an id gets a fingerprint of its
 folded headline and text as its source id ("sha1:..."). `Article.import_digest` fingerprints everything
@@ -39,8 +42,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import caching, workflow
-from articles.importers import formats, pgcopy, pictures
+from articles.importers import formats, pgcopy, pictures, records
 from articles.importers.fields import section_path
+from articles.importers.records import InputRecord, Recorded
 from articles.importers.sources import Input, Missing, inputs
 from articles.importers.story import BadInput, EntryError
 from articles.models import (
@@ -110,6 +114,7 @@ class ImportReport:
     duplicate_of: list = field(default_factory=list)  # (where, where first seen)
     pictures: int = 0  # stories written with a lead picture
     picture_problems: list = field(default_factory=list)  # "where: picture path: reason"; the story is kept
+    unparsed: int = 0  # stories known from the record of their unchanged input, not parsed (see records.py)
 
     @property
     def failed(self):
@@ -148,6 +153,7 @@ class Prepared:
     row: bytes | None = None  # for COPY (PostgreSQL): the story's binary fields (pgcopy.story_row)
     vector: bytes | None = None  # for COPY: its search document (None: computed by PostgreSQL)
     ascii: bool = True  # for COPY: no Arabic-script word in its search document
+    input: str = ""  # the name of the input it came from
 
 
 def _sha1(text):
@@ -273,7 +279,8 @@ def finish(prepared, matcher, copy=False):
 
 
 def parsed(options, paths, matcher=None):
-    """Every story (Prepared) and every failure ((where, reason)) under `paths`, one at a time, in order.
+    """Every story (Prepared, or Recorded when its input is recorded unchanged), every failure ((where,
+    reason)) and, after the stories of each clean input, what to record of it (InputRecord), in order.
 
     With more than one worker (or automatically, when there are many inputs and more than one CPU), stories
     are also finished (`finish`) in the workers, except those `_stored_digests` says are stored unchanged.
@@ -291,7 +298,7 @@ def parsed(options, paths, matcher=None):
         if isinstance(item, Missing):
             yield (item.name, item.reason)
             continue
-        yield from _parse_input(item, options)
+        yield from _read_input(item, options, {})
 
 
 _AUTO_PARALLEL_FROM = 256  # inputs from which an automatic --workers runs in parallel (below, forking costs more)
@@ -314,12 +321,12 @@ def _stored_digests():
     return {hash(row) for row in rows.iterator(chunk_size=5000)}
 
 
-_worker = {}  # in a worker process: the matcher and stored digests it was forked with
+_worker = {}  # in a worker process: the matcher, stored digests and recorded inputs it was forked with
 
 
-def _start_worker(matcher, stored):
+def _start_worker(matcher, stored, recorded):
     # Forked: the parent's database connection must not be used (nor closed) here; workers never query.
-    _worker.update(matcher=matcher, stored=stored)
+    _worker.update(matcher=matcher, stored=stored, recorded=recorded)
 
 
 def _parse_chunk(chunk, options):
@@ -328,7 +335,7 @@ def _parse_chunk(chunk, options):
         if isinstance(item, Missing):
             results.append((item.name, item.reason))
             continue
-        for result in _parse_input(item, options):
+        for result in _read_input(item, options, _worker["recorded"]):
             if isinstance(result, Prepared) and hash((*result.key, result.digest)) not in _worker["stored"]:
                 finish(result, _worker["matcher"], copies(options))
             results.append(result)
@@ -344,16 +351,16 @@ def _parsed_in_parallel(options, items, workers, matcher):
     """
     context = multiprocessing.get_context("fork")
     pending = deque()
-    stored = _stored_digests()
-    # Everything loaded so far (Django, the matcher, the digests) lives as long as the workers: frozen, the
-    # workers' garbage collector never walks it (each full collection did, dirtying the shared pages too).
+    stored, recorded = _stored_digests(), records.recorded_inputs()
+    # Everything loaded so far (Django, the matcher, the digests, the records) lives as long as the workers:
+    # frozen, the workers' garbage collector never walks it (each full collection did, dirtying the shared pages).
     gc.freeze()
     try:
-        pool = context.Pool(workers, initializer=_start_worker, initargs=(matcher, stored))
+        pool = context.Pool(workers, initializer=_start_worker, initargs=(matcher, stored, recorded))
     finally:
         gc.unfreeze()
     with pool:
-        del stored  # the workers have their copies
+        del stored, recorded  # the workers have their copies
         for chunk in _chunks(items, _CHUNK):
             pending.append(pool.apply_async(_parse_chunk, (chunk, options)))
             if len(pending) >= workers * _AHEAD:
@@ -371,6 +378,22 @@ def _chunks(iterable, size):
             chunk = []
     if chunk:
         yield chunk
+
+
+def _read_input(source: Input, options, recorded):
+    """The items of one input: its stories from `recorded` (records.read) when its bytes and options are
+    unchanged, else parsed, followed by what to record when it was clean."""
+    try:
+        state = records.file_state(source)
+        digest = records.input_digest(source, options)
+    except OSError as error:
+        yield (source.name, _cannot_read(error))
+        return
+    yield from records.read(source, digest, state, recorded, partial(_parse_input, options=options))
+
+
+def _cannot_read(error):
+    return f"cannot read: {error.strerror or error}"
 
 
 def _parse_input(source: Input, options):
@@ -392,16 +415,19 @@ def _parse_input(source: Input, options):
             if story.picture is not None:
                 story.picture.problem = pictures.resolve(story.picture, source)
             try:
-                yield prepare(story, where, options)
+                prepared = prepare(story, where, options)
             except BadInput as error:
                 yield (where, str(error))
+                continue
+            prepared.input = source.name
+            yield prepared
         if not found:
             # A header-only CSV or an empty JSON list is not a success: an operator must hear that nothing came.
             yield (source.name, "no stories found in this input")
     except BadInput as error:
         yield (source.name, str(error))
     except OSError as error:
-        yield (source.name, f"cannot read: {error.strerror or error}")
+        yield (source.name, _cannot_read(error))
 
 
 class _Vocabulary:
@@ -422,6 +448,9 @@ class _Vocabulary:
             if pk:
                 found.add(pk)
         return found
+
+
+_EXISTING_COLUMNS = ("id", "source", "source_id", "import_digest", "version", "lead_image_id", "lead_image_caption")
 
 
 class BatchWriter:
@@ -495,18 +524,20 @@ class BatchWriter:
     # -- writing ------------------------------------------------------------------------------------
 
     def _existing(self, batch):
-        by_source = {}
-        for prepared in batch:
-            by_source.setdefault(prepared.key[0], []).append(prepared.key[1])
-        query = None
-        for source, ids in by_source.items():
-            condition = Article.objects.filter(source=source, source_id__in=ids)
-            query = condition if query is None else query | condition
-        if query is None:
+        """{key: (id, import digest, version, (lead image id, caption))} of the batch's stored stories (one query)."""
+        if not batch:
             return {}
-        rows = query.values_list(
-            "pk", "source", "source_id", "import_digest", "version", "lead_image_id", "lead_image_caption"
-        )
+        if connection.vendor == "postgresql":
+            rows = pgcopy.stored_rows([p.key for p in batch], _EXISTING_COLUMNS)
+        else:
+            by_source = {}
+            for prepared in batch:
+                by_source.setdefault(prepared.key[0], []).append(prepared.key[1])
+            query = None
+            for source, ids in by_source.items():
+                condition = Article.objects.filter(source=source, source_id__in=ids)
+                query = condition if query is None else query | condition
+            rows = query.values_list(*_EXISTING_COLUMNS)
         return {(row[1], row[2]): (row[0], row[3], row[4], row[5:]) for row in rows}
 
     def _tags(self, prepared):
@@ -515,20 +546,22 @@ class BatchWriter:
         actors = self.actors.resolve(story.actors) | prepared.found[1]
         return regions, actors
 
-    def write(self, batch):
-        """Write one batch (all or nothing); counts go to the report."""
+    def write(self, batch, inputs=()):
+        """Write one batch (all or nothing) and record `inputs` (InputRecord) with it; counts go to the
+        report. False when the batch could not be written (then nothing of it is, nor recorded)."""
         for attempt in (1, 2):
             try:
-                return self._write(batch)
+                return self._write(batch, inputs)
             except IntegrityError as error:
                 # Another import wrote one of these keys since we looked: look again once.
                 if attempt == 2:
                     for prepared in batch:
                         self.report.failures.append(f"{prepared.where}: not written ({str(error).splitlines()[0]})")
-        return None
+        return False
 
-    def _write(self, batch):
+    def _write(self, batch, inputs):
         existing = self._existing(batch)
+        batch = self._parse_again(batch, existing)
         new, changed = [], []
         for prepared in batch:
             row = existing.get(prepared.key)
@@ -544,18 +577,42 @@ class BatchWriter:
             if not prepared.finished:
                 finish(prepared, self.matcher, self.copy)
         tags = {id(p): self._tags(p) for p in everything}
-        if not self.options.dry_run and (new or changed):
+        if not self.options.dry_run and (everything or inputs):
             # Pictures first, outside the batch's transaction: a refused picture never costs the batch.
             images = pictures.attach(everything, self.options.status, self.report.picture_problems)
             with transaction.atomic():
-                self._save(new, changed, tags, images)
+                if everything:
+                    self._save(new, changed, tags, images)
+                if inputs:
+                    records.save(inputs)
             self.report.pictures += len(images)
         self.report.imported += len(new)
         self.report.updated += len(changed)
         self.report.unchanged += unchanged
+        self.report.unparsed += sum(isinstance(item, Recorded) for item in batch)
         if settings.DEBUG and not connection.force_debug_cursor:
             # With DEBUG on Django keeps every query's SQL; whole batches of story bodies would pile up.
             reset_queries()
+        return True
+
+    def _parse_again(self, batch, existing):
+        """The batch, each recorded story that the database does not hold as recorded (deleted, or stored
+        with another digest) replaced by the story parsed from its input, exactly as a run without records
+        would have it; `existing` is what `_existing` found for the batch."""
+        again, parsed = [], {}
+        for item in batch:
+            row = existing.get(item.key)
+            if isinstance(item, Recorded) and (row is None or row[1] != item.digest):
+                if item.input not in parsed:
+                    stories = _parse_input(item.source, self.options)
+                    parsed[item.input] = {p.key: p for p in stories if isinstance(p, Prepared)}
+                found = parsed[item.input].get(item.key)
+                if found is None:  # its input no longer gives it: the input changed since this run hashed it
+                    self.report.failures.append(f"{item.where}: its input changed during the import (run it again)")
+                    continue
+                item = found
+            again.append(item)
+        return again
 
     def _save(self, new, changed, tags, images):
         everything = [*new, *(p for p, _row in changed)]
@@ -669,8 +726,12 @@ def run_import(paths, options=None, progress=None):
     report = ImportReport()
     writer = BatchWriter(options, report)
     seen_keys, seen_texts = {}, {}
-    batch = []
+    batch, inputs, unwritten = [], [], set()
     for item in parsed(options, paths, writer.matcher):
+        if isinstance(item, InputRecord):
+            if item.name not in unwritten:
+                inputs.append(item)  # recorded with the batch that holds its last story (or a later one)
+            continue
         if isinstance(item, tuple):
             report.failures.append(f"{item[0]}: {item[1]}")
         else:
@@ -678,14 +739,21 @@ def run_import(paths, options=None, progress=None):
             if first:
                 report.duplicates += 1
                 report.duplicate_of.append((item.where, first))
+                report.unparsed += isinstance(item, Recorded)
             else:
                 seen_keys[item.key] = seen_texts[item.fingerprint] = item.where
                 batch.append(item)
                 if len(batch) >= options.batch_size:
-                    writer.write(batch)
-                    batch = []
+                    _write_batch(writer, batch, inputs, unwritten)
+                    batch, inputs = [], []
         if progress:
             progress(1)
-    if batch:
-        writer.write(batch)
+    if batch or inputs:
+        _write_batch(writer, batch, inputs, unwritten)
     return report
+
+
+def _write_batch(writer, batch, inputs, unwritten):
+    """Write a batch with the inputs to record; if it fails, no input with a story in it is recorded."""
+    if not writer.write(batch, inputs):
+        unwritten.update(item.input for item in batch)

@@ -22,7 +22,8 @@ PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".heic", 
 
 @dataclass(frozen=True)
 class Input:
-    """One file to parse: on disk (`path`), inside a zip (`member`), or already read (`data`, tar members)."""
+    """One file to parse: on disk (`path`), or a `member` of the archive at `path` (tar members come already
+    read, as `data`; without it, the member is read from the archive again)."""
 
     name: str
     path: str = ""
@@ -34,8 +35,11 @@ class Input:
         """A binary stream with `peek` (a context manager that closes it, and its archive)."""
         if self.data is not None:
             yield io.BufferedReader(io.BytesIO(self.data))
-        elif self.member:
+        elif self.member and self.path.lower().endswith(".zip"):
             with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as stream:
+                yield stream
+        elif self.member:
+            with tarfile.open(self.path, "r:*") as archive, archive.extractfile(self.member) as stream:
                 yield stream
         else:
             with open(self.path, "rb") as stream:
@@ -78,37 +82,58 @@ def _archive_inputs(path):
         with tarfile.open(path, "r:*") as archive:
             for member in archive:
                 if member.isfile() and not any(_hidden(part) for part in member.name.split("/")):
-                    yield Input(name=f"{path}:{member.name}", data=archive.extractfile(member).read())
+                    data = archive.extractfile(member).read()
+                    yield Input(name=f"{path}:{member.name}", path=path, member=member.name, data=data)
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as error:
         yield Missing(path, f"unreadable archive: {error}")
 
 
 def _walk(directory):
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not _hidden(d))
-        for name in sorted(files):
-            if not _hidden(name) and not name.lower().endswith(PICTURE_SUFFIXES):
-                yield os.path.join(root, name)
+    """(path, True when the listing says it is a regular file) for the files under `directory`: sorted, a
+    folder's files before its subfolders (os.walk's order), hidden entries and pictures left out, symlinked
+    folders not followed. The type comes with the listing, so a folder of files costs no `stat` per file."""
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        if _hidden(entry.name):
+            continue
+        if _is_dir(entry):
+            if not entry.is_symlink():
+                folders.append(entry.path)
+        elif not entry.name.lower().endswith(PICTURE_SUFFIXES):
+            yield entry.path, entry.is_file(follow_symlinks=False)
+    for folder in folders:
+        yield from _walk(folder)
+
+
+def _is_dir(entry):
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _expand(path):
     if os.path.isdir(path):
         return _walk(path)
     if os.path.exists(path) or not GLOB_CHARACTERS & set(path):
-        return [path]
-    return sorted(glob.glob(path, recursive=True))
+        return [(path, False)]
+    return [(found, False) for found in sorted(glob.glob(path, recursive=True))]
 
 
 def inputs(paths):
     """Every input under `paths` (files, directories, globs, archives), in order; Missing for a bad path."""
     for path in paths:
-        expanded = _expand(str(path))
         found = False
-        for file_path in expanded:
+        for file_path, regular in _expand(str(path)):
             found = True
-            if os.path.isdir(file_path):
+            if not regular and os.path.isdir(file_path):
                 yield from inputs([file_path])
-            elif not os.path.exists(file_path):
+            elif not regular and not os.path.exists(file_path):
                 yield Missing(file_path, "no such file or directory")
             elif is_archive(file_path):
                 yield from _archive_inputs(file_path)

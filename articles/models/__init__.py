@@ -2,6 +2,7 @@
 
 from articles.models.article import Article, ArticleLanguage, ArticleStatus, Author, Section
 from articles.models.images import Image, ImageActor, ImageRegion, Rendition
+from articles.models.imports import ImportedInput
 from articles.models.revisions import ArticleRevision
 from articles.models.suggestions import RejectedSuggestion
 from articles.models.taxonomy import (
@@ -25,6 +26,7 @@ __all__ = [
     "Image",
     "ImageActor",
     "ImageRegion",
+    "ImportedInput",
     "Rendition",
     "ArticleLanguage",
     "ArticleRegion",

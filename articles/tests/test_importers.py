@@ -177,6 +177,26 @@ def test_directories_are_walked_recursively_and_unknown_files_reported(places, a
     assert report.failures == [f"{tmp_path / 'a' / 'b' / 'notes.bin'}: unrecognised format (use --format)"]
 
 
+def test_a_walk_lists_a_folders_files_before_its_subfolders_follows_file_links_but_not_folder_links(tmp_path):
+    from articles.importers.sources import Input, Missing, inputs
+
+    (tmp_path / "b" / "deeper").mkdir(parents=True)
+    for name in ("z.txt", "b/y.txt", "b/deeper/x.txt", "elsewhere.txt"):
+        (tmp_path / name).write_text("Headline\n\nText.\n")
+    (tmp_path / "a-link.txt").symlink_to(tmp_path / "elsewhere.txt")
+    (tmp_path / "c-folder-link").symlink_to(tmp_path / "b")
+    (tmp_path / "d-broken.txt").symlink_to(tmp_path / "nowhere.txt")
+    found = [(type(item), item.name) for item in inputs([tmp_path])]
+    assert found == [
+        (Input, str(tmp_path / "a-link.txt")),
+        (Missing, str(tmp_path / "d-broken.txt")),
+        (Input, str(tmp_path / "elsewhere.txt")),
+        (Input, str(tmp_path / "z.txt")),
+        (Input, str(tmp_path / "b" / "y.txt")),
+        (Input, str(tmp_path / "b" / "deeper" / "x.txt")),
+    ]
+
+
 def test_globs_select_files(db, tmp_path):
     for name in ("plain-story.txt", "bom-utf8.txt", "feed.atom"):
         shutil.copy(DATA / name, tmp_path / name)
