@@ -2,7 +2,8 @@
 
 For each input (a file, or a member of an archive) that imported cleanly, `ImportedInput` keeps a digest of
 its raw bytes together with the options that shape what `prepare` makes of them (`OPTIONS`, and
-`RECORD_VERSION` for the code), and the stories it gave: each one's key (source, source id), text
+`RECORD_VERSION`, a digest of the code and libraries that shape stories: a deploy that
+changes them makes every record stale), and the stories it gave: each one's key (source, source id), text
 fingerprint, import digest and `where` label. A worker meeting the input again hashes its bytes; when the
 digest is the recorded one it yields `Recorded` stories instead of parsing, and the run treats them like
 parsed ones: duplicates are counted on their keys and fingerprints, and the writer checks each batch against
@@ -36,15 +37,31 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, replace
+from importlib import metadata
+from pathlib import Path
 
 from django.utils import timezone
 
 from articles.importers.sources import Input
 from articles.models import ImportedInput
 
-# Bump when a change to the parsers or to `prepare` makes the same bytes give other stories: every record
-# is then stale and the next run parses everything once (the writer would still catch it story by story).
-RECORD_VERSION = 1
+ARTICLES = Path(__file__).resolve().parent.parent
+# The code and libraries that turn an input's bytes into stories. A change to any of them (a deploy) changes
+# RECORD_VERSION, so every record is stale and the next run parses everything once.
+SHAPING_CODE = ("importers/*.py", "normalisation.py", "taxonomy.py", "tagging.py", "models/fields.py")
+SHAPING_LIBRARIES = ("nh3", "charset-normalizer", "feedparser", "defusedxml", "ijson", "Django")
+
+
+def _code_version():
+    digest = hashlib.sha1(usedforsecurity=False)
+    for path in sorted(p for pattern in SHAPING_CODE for p in ARTICLES.glob(pattern)):
+        digest.update(path.name.encode() + path.read_bytes())
+    for library in SHAPING_LIBRARIES:
+        digest.update(f"{library}={metadata.version(library)}".encode())
+    return digest.hexdigest()
+
+
+RECORD_VERSION = _code_version()
 OPTIONS = ("format", "header_line", "section", "language", "source")  # the ImportOptions `prepare` depends on
 
 

@@ -48,6 +48,20 @@ def report_of(report):
     return report.summary(), report.failures, report.duplicate_of
 
 
+def test_records_of_other_code_are_stale_and_the_inputs_are_parsed_again(places, actors, tmp_path, monkeypatch):
+    from articles.importers import records
+
+    folder = write_stories(tmp_path / "wire")
+    run(folder)
+    before = state()
+    # A deploy that changes a parser, the normalisation or a parsing library changes RECORD_VERSION.
+    monkeypatch.setattr(records, "RECORD_VERSION", "another version of the code")
+    again = run(folder)
+    assert (again.unchanged, again.unparsed) == (COUNT, 0)
+    assert state() == before
+    assert run(folder).unparsed == COUNT  # recorded afresh under the new version
+
+
 def test_a_rerun_of_unchanged_inputs_parses_none_of_them_and_changes_nothing(places, actors, tmp_path):
     folder = write_stories(tmp_path / "wire")
     first = run(folder)
