@@ -263,6 +263,15 @@ def _newest_by_tag(link_name, kind, language, now, tag_ids):
     return newest.filter(place__lte=RELATED_CANDIDATES + 1).values_list("kind", "tag_id", "pk", "public_at")
 
 
+def _newest_of_tags(language, now, region_ids, actor_ids):
+    """`_newest_by_tag` for places and actors in one query (a kind without ids drops out of the UNION).
+
+    Only run when a tag's list is not cached, so it is not a prepared query (whose stand-in ids would be
+    out of range for the vocabularies' keys, which empties an IN)."""
+    regions = _newest_by_tag("region_links", "region", language, now, region_ids)
+    return regions.union(_newest_by_tag("actor_links", "actor", language, now, actor_ids), all=True)
+
+
 # A story in a tag's list is one integer, its public time (microseconds) and then its id, so that lists are
 # cheap to load from the cache and their numbers order stories newest first, as `newest_first()` does.
 _ID_BITS = 40
@@ -289,13 +298,14 @@ def _tag_lists(language, tags):
             kind, pk = names[name]
             wanted[kind].append(pk)
         found = {names[name]: [] for name in missing}
-        parts = [_newest_by_tag(f"{kind}_links", kind, language, now, ids) for kind, ids in wanted.items() if ids]
-        for kind, pk, story, public_at in parts[0].union(*parts[1:], all=True):
+        rows = _newest_of_tags(language, now, wanted["region"], wanted["actor"])
+        for kind, pk, story, public_at in rows:
             found[(kind, pk)].append(_story_number(public_at, story))
         return {name: found[names[name]] for name in missing}
 
     def timeout():
-        return min(page_cache_seconds() or 60, next_visibility_change() or 600)
+        # Purges keep the lists true; the time limit only bounds what a process without Redis may miss.
+        return min(page_cache_seconds() or 600, next_visibility_change() or 600)
 
     now = timezone.now()
     lists = cached_fragments(list(names), compute, timeout=timeout, follows_stories=True)
