@@ -212,9 +212,8 @@ def _public_story(pk, now):
         .select_related("section__parent", "dateline_place")
         .with_lead_image()
         .annotate(
-            translation_pk=models.Subquery(translation.values("pk")[:1]),
-            translation_slug=models.Subquery(translation.values("slug")[:1]),
-            translation_language=models.Subquery(translation.values("language")[:1]),
+            # One subquery for the three (PostgreSQL plans the story's query on every request).
+            translation_row=models.Subquery(translation.values(row=JSONArray("pk", "slug", "language"))[:1]),
             corrections_rows=_corrections_rows(),
         )
         .filter(pk=pk)
@@ -238,6 +237,8 @@ def _article_or_gone(request, pk):
     """The public story `pk`; a withdrawn one answers 410 with its public reason, anything else 404."""
     article = next(iter(PUBLIC_STORY(pk=pk, now=timezone.now())), None)
     if article is not None:
+        translation = article.__dict__.pop("translation_row") or (None, None, None)
+        article.translation_pk, article.translation_slug, article.translation_language = translation
         # As prefetch_related would leave them: `article.regions.all()` answers without a query.
         article._prefetched_objects_cache = {name: query(pk=pk) for name, query in STORY_LINKS.items()}
         for links in article._prefetched_objects_cache.values():
