@@ -170,23 +170,37 @@ def cached_fragment(name, compute, timeout=None, follows_stories=False):
     `follows_stories`: also until any story changes (the listings number moves on). Stored like a page,
     with the numbers it was computed under, so one cache round trip (`MGET`) brings them and the fragment.
     """
-    key = f"newsroom:fragment:{name}"
-    try:
-        state, stored = _lookup(key)
-    except CACHE_ERRORS as error:
-        logger.warning("cache unreachable, computing %s directly: %s", name, error)
-        return compute()
-    if stored is not None:
-        return stored[0]
-    value = compute()
-    try:
-        cache.set(key, _entry(state, value, follows_stories), timeout or page_cache_seconds() or 60)
-    except CACHE_ERRORS as error:
-        logger.warning("cache unreachable, %s not stored: %s", name, error)
-    return value
+    return cached_fragments([name], lambda names: {name: compute()}, timeout, follows_stories)[name]
 
 
-def _next_visibility_change():
+def cached_fragments(names, compute, timeout=None, follows_stories=False):
+    """{name: value} for every name in `names`, from the cache where current, in one round trip.
+
+    `compute(missing)` gives {name: value} for the names not found, all at once (so one query can serve
+    them), and those are stored; `timeout` and `follows_stories` as for `cached_fragment`. `timeout` may
+    be a function, then called only when something is stored.
+    """
+    keys = {name: f"newsroom:fragment:{name}" for name in names}
+    try:
+        state, found = _lookup_many(list(keys.values()))
+    except CACHE_ERRORS as error:
+        logger.warning("cache unreachable, computing %s directly: %s", ", ".join(names), error)
+        return compute(list(names))
+    values = {name: found[key][0] for name, key in keys.items() if key in found}
+    missing = [name for name in names if name not in values]
+    if not missing:
+        return values
+    computed = compute(missing)
+    entries = {keys[name]: _entry(state, computed[name], follows_stories) for name in missing}
+    try:
+        timeout = timeout() if callable(timeout) else timeout
+        cache.set_many(entries, timeout or page_cache_seconds() or 60)
+    except CACHE_ERRORS as error:
+        logger.warning("cache unreachable, %s not stored: %s", ", ".join(missing), error)
+    return {**values, **computed}
+
+
+def next_visibility_change():
     """Seconds until a scheduled story or an embargoed one becomes visible (None if none is waiting)."""
     from articles.models import Article
 
@@ -221,12 +235,20 @@ def _entry(state, value, follows_stories):
 
 def _lookup(key):
     """The current counters and the value stored under `key` if still current, in one cache round trip."""
-    found = cache.get_many([*COUNTERS, key])
+    state, found = _lookup_many([key])
+    return state, found.get(key)
+
+
+def _lookup_many(keys):
+    """The current counters and {key: value} of those `keys` whose stored value is still current (one `MGET`)."""
+    found = cache.get_many([*COUNTERS, *keys])
     state = _counters(found)
-    stored = found.get(key)
-    if stored is None or stored[0] != state[0] or stored[1] not in (None, state[1]):
-        return state, None
-    return state, stored[2:]
+    current = {}
+    for key in keys:
+        stored = found.get(key)
+        if stored is not None and stored[0] == state[0] and stored[1] in (None, state[1]):
+            current[key] = stored[2:]
+    return state, current
 
 
 def _finish(request, response):
@@ -288,7 +310,7 @@ def public_page(view):
 def _store(request, key, state, response):
     """Keep `response` under `key` for the numbers read before it was rendered (`state`)."""
     seconds = page_cache_seconds()
-    wait = _next_visibility_change()
+    wait = next_visibility_change()
     timeout = min(seconds, wait) if wait else seconds
     # Headers as the whole stack below this middleware made them; a hit skips that stack.
     headers = dict(response.items())

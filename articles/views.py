@@ -6,23 +6,36 @@ story lives in its own language's edition: asking for an Arabic story at an Engl
 old slug) answers 301 to its one canonical address.
 """
 
-import functools
+import heapq
+import itertools
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models.functions import JSONArray
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 from articles import search as site_search
 from articles import structured_data
-from articles.caching import public_page, set_last_modified, shows_stories
+from articles.caching import (
+    cached_fragments,
+    next_visibility_change,
+    page_cache_seconds,
+    public_page,
+    set_last_modified,
+    shows_stories,
+)
 from articles.images import renditions_for, standard_specs
-from articles.models import Actor, Article, ArticleActor, ArticleRegion, Author, Correction, Region, Section
+from articles.models import Actor, Article, Author, Correction, Region, Section
 from articles.prepared import PreparedQuery, padded
-from articles.querysets import PUBLIC_TIME
+from articles.querysets import PUBLIC_TIME, JSONRows
 
 PAGE_SIZE = 20
 LIST_DEPTH = 2000
@@ -169,6 +182,26 @@ def home(request):
     return set_last_modified(response, _newest(top))
 
 
+CORRECTION_COLUMNS = ("pk", "kind", "text", "created_at")
+
+
+def _corrections_rows():
+    """The story's corrections as one JSON column of its row (most stories have none: NULL)."""
+    rows = Correction.objects.filter(article=models.OuterRef("pk")).order_by().values("article")
+    return models.Subquery(rows.annotate(rows=JSONRows(JSONArray(*CORRECTION_COLUMNS))).values("rows"))
+
+
+def _corrections(article):
+    """`article`'s corrections from its row's JSON column, oldest first, as `article.corrections.all()` orders them."""
+    corrections = []
+    for pk, kind, text, created_at in json.loads(article.__dict__.pop("corrections_rows") or "[]"):
+        created_at = parse_datetime(created_at)
+        if timezone.is_naive(created_at):  # SQLite keeps UTC times without an offset
+            created_at = timezone.make_aware(created_at, UTC)
+        corrections.append(Correction(pk=pk, article=article, kind=kind, text=text, created_at=created_at))
+    return sorted(corrections, key=lambda c: (c.created_at, c.pk))
+
+
 def _public_story(pk, now):
     """The public story `pk` with everything its page shows in the same row (section, place, picture, translation)."""
     translation = Article.objects.published(at=now).filter(translation_group=models.OuterRef("translation_group"))
@@ -179,10 +212,9 @@ def _public_story(pk, now):
         .select_related("section__parent", "dateline_place")
         .with_lead_image()
         .annotate(
-            translation_pk=models.Subquery(translation.values("pk")[:1]),
-            translation_slug=models.Subquery(translation.values("slug")[:1]),
-            translation_language=models.Subquery(translation.values("language")[:1]),
-            has_corrections=models.Exists(Correction.objects.filter(article=models.OuterRef("pk"))),
+            # One subquery for the three (PostgreSQL plans the story's query on every request).
+            translation_row=models.Subquery(translation.values(row=JSONArray("pk", "slug", "language"))[:1]),
+            corrections_rows=_corrections_rows(),
         )
         .filter(pk=pk)
         .order_by()[:1]
@@ -190,26 +222,29 @@ def _public_story(pk, now):
 
 
 # The article page's queries, compiled once per process (articles/prepared.py): the story, then what it is
-# linked to, each as `article.<name>.all()` would fetch it, then the related stories.
+# linked to, each as `article.<name>.all()` would fetch it, then the related stories. Its corrections come
+# in its own row.
 PUBLIC_STORY = PreparedQuery(_public_story)
 STORY_LINKS = {
     "regions": PreparedQuery(lambda pk: Article(pk=pk).regions.all()),
     "actors": PreparedQuery(lambda pk: Article(pk=pk).actors.all()),
     "authors": PreparedQuery(lambda pk: Article(pk=pk).authors.all()),
-    "corrections": PreparedQuery(lambda pk: Correction.objects.filter(article_id=pk)),
 }
+CORRECTIONS = PreparedQuery(lambda pk: Correction.objects.filter(article_id=pk))
 
 
 def _article_or_gone(request, pk):
     """The public story `pk`; a withdrawn one answers 410 with its public reason, anything else 404."""
     article = next(iter(PUBLIC_STORY(pk=pk, now=timezone.now())), None)
     if article is not None:
+        translation = article.__dict__.pop("translation_row") or (None, None, None)
+        article.translation_pk, article.translation_slug, article.translation_language = translation
         # As prefetch_related would leave them: `article.regions.all()` answers without a query.
         article._prefetched_objects_cache = {name: query(pk=pk) for name, query in STORY_LINKS.items()}
-        if not article.has_corrections:  # most stories: known from the story's own row, no query
-            article._prefetched_objects_cache["corrections"]._result_cache = []
         for links in article._prefetched_objects_cache.values():
             links._fetch_all()
+        corrections = article._prefetched_objects_cache["corrections"] = CORRECTIONS(pk=pk)
+        corrections._result_cache = _corrections(article)
         return article, None
     withdrawn = Article.objects.filter(pk=pk, status=Article.Status.UNPUBLISHED).only("headline", "withdrawal_reason")
     withdrawn = withdrawn.first()
@@ -218,43 +253,107 @@ def _article_or_gone(request, pk):
     return None, render(request, "articles/gone.html", {"article": withdrawn}, status=410)
 
 
-def _related(pk, language, now, region_ids, actor_ids, limit):
-    def shared(link_model, ids):
-        # COUNT(*), not of the link's id: the (story, tag) unique index alone answers it.
-        links = link_model.objects.filter(content_object=models.OuterRef("pk"), tag__in=ids).order_by()
-        count = links.values("content_object").annotate(n=models.Count("*")).values("n")
-        return models.functions.Coalesce(models.Subquery(count), 0)
-
-    public = Article.objects.published(at=now).exclude(pk=pk).in_language(language)
-    # EXISTS per story (not IN over every link of a tag), so a popular tag costs index probes on the
-    # newest stories instead of hashing its tens of thousands of links.
-    shares = models.Exists(ArticleRegion.objects.filter(content_object=models.OuterRef("pk"), tag__in=region_ids))
-    shares |= models.Exists(ArticleActor.objects.filter(content_object=models.OuterRef("pk"), tag__in=actor_ids))
-    candidates = public.filter(shares).newest_first().values("pk")[:RELATED_CANDIDATES]
-    score = shared(ArticleRegion, region_ids) + shared(ArticleActor, actor_ids)
-    order = ("-shared", "-public_at", "-pk")
-    # Ranked on ids and times alone (index-only), so only the chosen stories' rows are read.
-    ranked = Article.objects.filter(pk__in=candidates).annotate(shared=score).alias(public_at=PUBLIC_TIME)
-    ranked = ranked.order_by(*order).values("pk")[:limit]
-    chosen = public.filter(pk__in=ranked).defer("body", "search_document")
-    return chosen.annotate(shared=score).alias(public_at=PUBLIC_TIME).order_by(*order)
+def _newest_by_tag(link_name, kind, language, now, tag_ids):
+    """The RELATED_CANDIDATES + 1 newest public stories of the edition carrying each tag: (kind, tag, story,
+    public time) rows. "+ 1" because a story looking for related ones is among its own tags' newest."""
+    tag = f"{link_name}__tag"
+    place = models.Window(models.functions.RowNumber(), partition_by=models.F(tag),
+                          order_by=[PUBLIC_TIME.desc(), models.F("pk").desc()])  # fmt: skip
+    newest = _edition_at(language, now).filter(**{f"{tag}__in": tag_ids}).order_by()
+    newest = newest.annotate(kind=models.Value(kind), tag_id=models.F(tag), public_at=PUBLIC_TIME, place=place)
+    return newest.filter(place__lte=RELATED_CANDIDATES + 1).values_list("kind", "tag_id", "pk", "public_at")
 
 
-_RELATED = {}
+def _newest_of_tags(language, now, region_ids, actor_ids):
+    """`_newest_by_tag` for places and actors in one query (a kind without ids drops out of the UNION).
+
+    Only run when a tag's list is not cached, so it is not a prepared query (whose stand-in ids would be
+    out of range for the vocabularies' keys, which empties an IN)."""
+    regions = _newest_by_tag("region_links", "region", language, now, region_ids)
+    return regions.union(_newest_by_tag("actor_links", "actor", language, now, actor_ids), all=True)
+
+
+# A story in a tag's list is one integer, its public time (microseconds) and then its id, so that lists are
+# cheap to load from the cache and their numbers order stories newest first, as `newest_first()` does.
+_ID_BITS = 40
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ID_MASK = (1 << _ID_BITS) - 1
+
+
+def _story_number(public_at, pk):
+    return ((public_at - _EPOCH) // timedelta(microseconds=1)) << _ID_BITS | pk
+
+
+def _tag_lists(language, tags):
+    """{(kind, tag id): [story number, ...]}: each tag's newest public stories in `language` (`_story_number`).
+
+    `tags` are ("region", id) and ("actor", id) pairs. A tag's list is shared by every story carrying it
+    and kept in the cache until any story changes (the listings number moves on, as for the list pages)
+    or the next scheduled story or embargo end comes; the missing ones are found in one query.
+    """
+    names = {f"related:{language}:{kind}:{pk}": (kind, pk) for kind, pk in tags}
+
+    def compute(missing):
+        wanted = {"region": [], "actor": []}
+        for name in missing:
+            kind, pk = names[name]
+            wanted[kind].append(pk)
+        found = {names[name]: [] for name in missing}
+        rows = _newest_of_tags(language, now, wanted["region"], wanted["actor"])
+        for kind, pk, story, public_at in rows:
+            found[(kind, pk)].append(_story_number(public_at, story))
+        return {name: found[names[name]] for name in missing}
+
+    def timeout():
+        # Purges keep the lists true; the time limit only bounds what a process without Redis may miss.
+        return min(page_cache_seconds() or 600, next_visibility_change() or 600)
+
+    now = timezone.now()
+    lists = cached_fragments(list(names), compute, timeout=timeout, follows_stories=True)
+    return {names[name]: stories for name, stories in lists.items()}
+
+
+def _ranked(article, tags):
+    """Story ids of the RELATED_CANDIDATES newest public stories sharing one of `tags` with `article`, those
+    sharing most tags first, newest first among equals."""
+    shared = Counter(itertools.chain.from_iterable(_tag_lists(article.language, tags).values()))
+    pk = article.pk
+    for number in [number for number in shared if number & _ID_MASK == pk]:
+        del shared[number]  # the story itself
+    # A story among the candidates is among the newest of each tag it shares (fewer stories sharing a tag
+    # are newer than it), so each of its tags' lists holds it and the counts are exact.
+    candidates = heapq.nlargest(RELATED_CANDIDATES, shared)
+    return [number & _ID_MASK for number in sorted(candidates, key=lambda n: (shared[n], n), reverse=True)]
+
+
+# The related stories chosen, loaded by id; twice as many as shown are asked for, so a story withdrawn a
+# moment ago (its tags' lists are purged after the move commits) leaves no gap. Only what the box shows
+# (headline, address, language, publication time) is loaded.
+RELATED_ROWS = PreparedQuery(
+    lambda ids, now: (
+        Article.objects.published(at=now)
+        .filter(pk__in=ids)
+        .only("headline", "slug", "language", "status", "first_published_at", "scheduled_for")
+    )
+)
 
 
 def related_articles(article, limit=RELATED_STORIES):
-    """Public stories sharing the most places and actors with `article`, newest first among equals; one query."""
-    region_ids = [r.pk for r in article.regions.all()]
-    actor_ids = [a.pk for a in article.actors.all()]
-    if not region_ids and not actor_ids:
+    """Public stories sharing the most places and actors with `article`, newest first among equals.
+
+    They are ranked among the RELATED_CANDIDATES newest public stories of the edition sharing a tag with
+    it, found from each tag's newest (`_tag_lists`, cached per tag), and loaded like every reader-facing
+    list from `published()`: at most two queries, one when the tags' lists are cached.
+    """
+    tags = [("region", r.pk) for r in article.regions.all()] + [("actor", a.pk) for a in article.actors.all()]
+    if not tags:
         return []
-    if limit not in _RELATED:
-        _RELATED[limit] = PreparedQuery(functools.partial(_related, limit=limit))
-    query = _RELATED[limit]
-    # Padded (repeating an id changes neither EXISTS nor the counts), so a few shapes cover every story.
-    values = {"region_ids": padded(region_ids, 4), "actor_ids": padded(actor_ids, 4)}
-    return list(query(pk=article.pk, language=article.language, now=timezone.now(), **values))
+    ranked = _ranked(article, list(dict.fromkeys(tags)))[: 2 * limit]
+    if not ranked:
+        return []
+    # Padded (repeating an id changes nothing for IN), so one shape serves every story.
+    rows = {row.pk: row for row in RELATED_ROWS(ids=padded(ranked, 2 * limit), now=timezone.now())}
+    return [rows[pk] for pk in ranked if pk in rows][:limit]
 
 
 def article_page_context(article):

@@ -17,6 +17,9 @@ Run it against a *copy* of the bench archive (`createdb -T newsroom_bench newsro
 a seeded sample of the generated stories, so runs before and after a change read the same stories;
 every kind is warmed first (compiled templates and queries, the connection, the site menu in the cache;
 for article pages with 50 other stories), so the figures are those of a worker that has been serving.
+Article pages choose their related stories from cached per-tag lists (articles/views.py), which stay in
+the cache between runs for up to 600 s: a first run with a cold cache counts some one-off list queries
+(the queries column then says 5–6), later runs none.
 """
 
 import argparse

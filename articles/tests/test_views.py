@@ -1,13 +1,15 @@
 """The public pages: what readers see, what they never see, where old addresses lead, and query budgets."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import workflow
+from articles import views, workflow
 from articles.models import Article, Correction
 from articles.tests.factories import AuthorFactory, RegionFactory, SectionFactory
 from articles.tests.publishing import S, fresh_cache, hidden_stories, story  # noqa: F401
@@ -208,6 +210,19 @@ def test_public_correction_appears_on_the_story(client, desk, publisher, django_
     assert Correction.objects.filter(article=article).count() == 1
 
 
+def test_corrections_are_listed_oldest_first_with_their_kind_and_time(client, desk):
+    article = desk["visible"]
+    later = Correction.objects.create(article=article, text="The second note", kind=Correction.Kind.UPDATE)
+    earlier = Correction.objects.create(article=article, text="The first note", kind=Correction.Kind.CLARIFICATION)
+    Correction.objects.filter(pk=earlier.pk).update(created_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC))
+    html = client.get(article.get_absolute_url()).content.decode()
+    box = html[html.index("Corrections and updates") : html.index("</aside>")]
+    assert box.index("The first note") < box.index("The second note")
+    assert box.index("Clarification") < box.index("Update")
+    assert '<time datetime="2026-03-01T12:30:00+03:00">1 March 2026, 12:30</time>' in box  # newsroom time
+    assert later.text in box
+
+
 def test_related_stories_rank_by_shared_places_and_actors(client, places, actors):
     article = story(regions=[places["baghouz"], places["deir"]], actors=[actors["isis"], actors["sdf"]])
     three = story(headline="Shares three tags", regions=[places["baghouz"], places["deir"]], actors=[actors["isis"]])
@@ -220,6 +235,59 @@ def test_related_stories_rank_by_shared_places_and_actors(client, places, actors
     assert related.index(three.headline) < related.index(two.headline) < related.index(one.headline)
     assert "Shares nothing at all" not in related
     assert hidden.headline not in related
+
+
+def _related_box(client, article):
+    html = client.get(article.get_absolute_url()).content.decode()
+    return html[html.index("Related stories") :] if "Related stories" in html else ""
+
+
+def test_related_stories_are_ranked_among_the_newest_sharing_a_tag(client, places, monkeypatch, page_cache_off):
+    monkeypatch.setattr(views, "RELATED_CANDIDATES", 3)
+    article = story(regions=[places["baghouz"], places["deir"]], age=timedelta(minutes=1))
+    older = story(
+        headline="Older story sharing both", regions=[places["baghouz"], places["deir"]], age=timedelta(days=2)
+    )
+    newer = [
+        story(headline=f"Newer story sharing one {n}", regions=[places["deir"]], age=timedelta(hours=n))
+        for n in range(3)
+    ]
+    related = _related_box(client, article)
+    assert all(s.headline in related for s in newer)
+    assert older.headline not in related  # it shares more, but three newer stories fill the window
+
+
+def test_a_story_published_later_joins_the_related_box_of_a_page_seen_before(
+    client, places, publisher, page_cache_off, django_capture_on_commit_callbacks
+):
+    article = story(regions=[places["baghouz"]])
+    story(headline="Earlier Baghouz story", regions=[places["baghouz"]], age=timedelta(days=1))
+    assert "Earlier Baghouz story" in _related_box(client, article)  # the place's newest stories are cached
+    new = story(S.APPROVED, headline="Breaking Baghouz story", regions=[places["baghouz"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(new, by=publisher)
+    assert "Breaking Baghouz story" in _related_box(client, article)
+
+
+def test_a_story_withdrawn_a_moment_ago_never_shows_in_a_related_box(client, places, page_cache_off):
+    article = story(regions=[places["baghouz"]])
+    story(headline="Baghouz story staying", regions=[places["baghouz"]], age=timedelta(days=1))
+    leaving = story(headline="Baghouz story leaving", regions=[places["baghouz"]])
+    assert "Baghouz story leaving" in _related_box(client, article)
+    # Withdrawn, before its purge runs (the cached newest stories of the place still list it).
+    Article.objects.filter(pk=leaving.pk).update(status=S.UNPUBLISHED)
+    related = _related_box(client, article)
+    assert "Baghouz story leaving" not in related and "Baghouz story staying" in related
+
+
+def test_a_scheduled_story_joins_related_boxes_when_its_time_comes(client, places, page_cache_off):
+    article = story(regions=[places["baghouz"]])
+    story(headline="Earlier Baghouz story", regions=[places["baghouz"]], age=timedelta(days=1))
+    due = timezone.now() + timedelta(seconds=2)
+    story(S.SCHEDULED, headline="Scheduled Baghouz story", regions=[places["baghouz"]], scheduled_for=due)
+    assert "Scheduled Baghouz story" not in _related_box(client, article)
+    time.sleep((due - timezone.now()).total_seconds() + 1.5)  # no event: the cached lists expire at its time
+    assert "Scheduled Baghouz story" in _related_box(client, article)
 
 
 def test_places_and_actors_are_listed_in_the_order_they_were_tagged(client, places, actors):
@@ -324,8 +392,9 @@ def test_each_edition_lists_its_own_language(client, db):
 # Query budgets: the same number of queries for one tag as for many.
 
 
-def _count(client, url):
-    client.get(url)  # warm the navigation fragment
+def _count(client, url, warm=True):
+    if warm:
+        client.get(url)  # warm the navigation fragment (and an article page's related-story lists)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url
@@ -336,14 +405,21 @@ def test_article_page_runs_at_most_six_queries_whatever_the_tags_authors_and_rel
     client, places, actors, page_cache_off
 ):
     small = story(regions=[places["baghouz"]])
+    story(headline="Another Baghouz story", regions=[places["baghouz"]])
     many_regions = [RegionFactory() for _ in range(8)]
     big = story(regions=many_regions, actors=list(actors.values()), authors=[AuthorFactory() for _ in range(4)])
     Correction.objects.create(article=big, text="A correction")
     for _ in range(6):
         story(regions=many_regions[:3], actors=[actors["isis"]])
-    # Five without corrections (the story's row says there are none), six with them.
-    assert _count(client, small.get_absolute_url()) == 5
-    assert _count(client, big.get_absolute_url()) == 6
+    elsewhere = story(regions=[places["baghdad"]])
+    story(headline="Another Baghdad story", regions=[places["baghdad"]])
+    # The story with its corrections, its places, actors and authors, and the related stories chosen; one
+    # more when its tags' newest stories are not in the cache yet (first view, or after any story changed).
+    for article in (small, big):
+        cache.clear()
+        client.get(elsewhere.get_absolute_url())  # the site-wide fragments (menu, next scheduled story)
+        assert _count(client, article.get_absolute_url(), warm=False) == 6
+        assert _count(client, article.get_absolute_url()) == 5
     assert "A correction" in client.get(big.get_absolute_url()).content.decode()
 
 
