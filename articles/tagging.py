@@ -27,6 +27,7 @@ The matcher is built from the database once and cached; it is rebuilt when the g
 import html
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 import ahocorasick
 from django.core.cache import cache
@@ -34,6 +35,7 @@ from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from articles import caching
 from articles.models import (
     Actor,
     ActorAlias,
@@ -477,12 +479,19 @@ def _entry(kind, pk):
     return model.objects.get(pk=pk)
 
 
+def _purge_after_commit(article_ids):
+    """New tags show on the stories' pages (chips) and put them on tag pages: purge those once committed."""
+    if article_ids:
+        transaction.on_commit(partial(caching.purge_stories, *article_ids))
+
+
 @transaction.atomic
 def accept_suggestion(article, kind, pk):
     """Tag `article` with the suggested region or actor (kind "region"/"actor"); returns the entry."""
     entry = _entry(kind, pk)
     link = ArticleRegion if kind == "region" else ArticleActor
-    link.objects.get_or_create(content_object=article, tag=entry)
+    if link.objects.get_or_create(content_object=article, tag=entry)[1]:
+        _purge_after_commit([article.pk])
     RejectedSuggestion.objects.filter(article=article, **{kind: entry}).delete()
     return entry
 
@@ -554,6 +563,7 @@ def retag(queryset=None, batch_size=500, dry_run=False, progress=None):
             with transaction.atomic():
                 ArticleRegion.objects.bulk_create(regions, ignore_conflicts=True)
                 ArticleActor.objects.bulk_create(actors, ignore_conflicts=True)
+                _purge_after_commit({link.content_object_id for link in [*regions, *actors]})
         report.articles += len(rows)
         report.changed += len({link.content_object_id for link in [*regions, *actors]})
         report.region_links += len(regions)

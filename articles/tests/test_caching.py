@@ -1,5 +1,6 @@
 """Caching: pages come from the cache without queries, every move purges them at once, HTTP validators work."""
 
+import io
 import time
 from datetime import timedelta
 
@@ -220,6 +221,28 @@ def test_unpublishing_a_story_removes_it_from_related_boxes(
     with django_capture_on_commit_callbacks(execute=True):
         workflow.unpublish(neighbour, by=publisher, note="Legal request")
     assert neighbour.get_absolute_url() not in client.get(url).content.decode()
+
+
+def test_retagging_purges_the_pages_of_the_stories_it_tagged(client, desk, places, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    untagged = story(headline="Shelling reported near Baghouz", section=desk["section"])
+    assert "/region/baghouz/" not in client.get(untagged.get_absolute_url()).content.decode()  # cached, no chip
+    assert untagged.get_absolute_url() not in client.get("/region/baghouz/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("retag_articles", stdout=io.StringIO())
+    assert "/region/baghouz/" in client.get(untagged.get_absolute_url()).content.decode()
+    assert untagged.get_absolute_url() in client.get("/region/baghouz/").content.decode()
+
+
+def test_accepting_a_suggested_tag_purges_the_story_page(client, desk, places, django_capture_on_commit_callbacks):
+    from articles.tagging import accept_suggestion
+
+    untagged = story(headline="Shelling reported near Baghouz", section=desk["section"])
+    assert "/region/baghouz/" not in client.get(untagged.get_absolute_url()).content.decode()  # cached, no chip
+    with django_capture_on_commit_callbacks(execute=True):
+        accept_suggestion(untagged, "region", places["baghouz"].pk)
+    assert "/region/baghouz/" in client.get(untagged.get_absolute_url()).content.decode()
 
 
 def test_renaming_a_place_purges_every_page(client, any_cache, desk, places, django_capture_on_commit_callbacks):
