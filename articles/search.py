@@ -347,17 +347,20 @@ def _marked(text, terms):
 
 def snippet(text, terms, words=40):
     """About `words` words of `text` around the first match, escaped and highlighted."""
-    tokens = text.split()
+    # Look for the first match in the first SNIPPET_SCAN words only; a later match still gets the opening.
+    # The text past the words a snippet can show stays in one piece (splitting a long body is not free).
+    limit = SNIPPET_SCAN + words
+    tokens = text.split(None, limit)
+    more = len(tokens) > limit and bool(tokens.pop())
     if not tokens:
         return ""
     terms = tuple(terms)
-    # Look for the first match in the first SNIPPET_SCAN words only; a later match still gets the opening.
     scanned = enumerate(tokens[:SNIPPET_SCAN])
     first = next((i for i, token in scanned if _token_matches(token, terms)), 0)
     start = max(0, first - words // 4)
     piece = " ".join(tokens[start : start + words])
     prefix = "… " if start else ""
-    suffix = " …" if start + words < len(tokens) else ""
+    suffix = " …" if more or start + words < len(tokens) else ""
     return mark_safe(html.escape(prefix) + _marked(piece, terms) + html.escape(suffix))  # noqa: S308
 
 
