@@ -4,7 +4,9 @@ Stories have realistic shapes (headline 6–14 words, standfirst 20–40, body 2
 a quarter in Arabic), sections with subsections, a region hierarchy (countries > governorates > towns),
 actors, one or two authors each, and 1–4 places and 0–3 actors as tags. Rows go in with PostgreSQL COPY;
 the search documents are folded in Python exactly as the model does (`search_words`) and turned into
-tsvectors by one UPDATE. An archive already holding enough stories is reused.
+tsvectors in the INSERT that moves them from the staging table, with each story's tag lexemes
+(`search_tags`) as the link tables' trigger would write them; the search index is built once at the end.
+An archive already holding enough stories is reused.
 """
 
 import importlib
