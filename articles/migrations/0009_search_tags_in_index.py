@@ -11,29 +11,40 @@
 from django.db import migrations
 
 FUNCTIONS = """
-CREATE FUNCTION article_search_tags(article bigint) RETURNS tsvector LANGUAGE sql STABLE AS $$
+CREATE FUNCTION article_search_tags(article bigint, current tsvector, kind text) RETURNS tsvector
+LANGUAGE sql STABLE AS $$
+    -- `current` with its lexemes of one kind ('r' regions, 'a' actors) replaced by the article's links of
+    -- that kind: a change to region links never needs to read actor links, and the other way round.
     SELECT array_to_tsvector(ARRAY(
-        SELECT '~r' || tag_id FROM articles_articleregion WHERE content_object_id = article
-        UNION SELECT '~a' || tag_id FROM articles_articleactor WHERE content_object_id = article))
+        SELECT lexeme FROM unnest(tsvector_to_array(current)) AS lexeme WHERE left(lexeme, 2) <> '~' || kind
+        UNION SELECT '~r' || tag_id FROM articles_articleregion WHERE kind = 'r' AND content_object_id = article
+        UNION SELECT '~a' || tag_id FROM articles_articleactor WHERE kind = 'a' AND content_object_id = article))
 $$;
 
 CREATE FUNCTION article_search_terms(document tsvector, tags tsvector) RETURNS tsvector
 LANGUAGE plpgsql IMMUTABLE COST 1000 AS $$ BEGIN RETURN coalesce(document, '') || tags; END $$;
 
 CREATE FUNCTION article_search_tags_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    kind text := TG_ARGV[0];
 BEGIN
-    -- Only the articles whose links changed, and only when their tags differ (the importer writes them
-    -- with the article, so its link COPY changes nothing here).
+    -- Only the articles whose links changed, and only when their tags differ: the importer writes them with
+    -- the article, so its link COPY changes nothing here.
     IF TG_OP = 'INSERT' THEN
-        UPDATE articles_article a SET search_tags = article_search_tags(a.id)
-        WHERE a.id IN (SELECT content_object_id FROM new_links) AND a.search_tags <> article_search_tags(a.id);
+        UPDATE articles_article a SET search_tags = t.tags
+        FROM (SELECT id, article_search_tags(id, search_tags, kind) AS tags FROM articles_article
+              WHERE id IN (SELECT content_object_id FROM new_links)) t
+        WHERE a.id = t.id AND a.search_tags <> t.tags;
     ELSIF TG_OP = 'DELETE' THEN
-        UPDATE articles_article a SET search_tags = article_search_tags(a.id)
-        WHERE a.id IN (SELECT content_object_id FROM old_links) AND a.search_tags <> article_search_tags(a.id);
+        UPDATE articles_article a SET search_tags = t.tags
+        FROM (SELECT id, article_search_tags(id, search_tags, kind) AS tags FROM articles_article
+              WHERE id IN (SELECT content_object_id FROM old_links)) t
+        WHERE a.id = t.id AND a.search_tags <> t.tags;
     ELSE
-        UPDATE articles_article a SET search_tags = article_search_tags(a.id)
-        WHERE a.id IN (SELECT content_object_id FROM old_links UNION SELECT content_object_id FROM new_links)
-        AND a.search_tags <> article_search_tags(a.id);
+        UPDATE articles_article a SET search_tags = t.tags
+        FROM (SELECT id, article_search_tags(id, search_tags, kind) AS tags FROM articles_article
+              WHERE id IN (SELECT content_object_id FROM old_links UNION SELECT content_object_id FROM new_links)) t
+        WHERE a.id = t.id AND a.search_tags <> t.tags;
     END IF;
     RETURN NULL;
 END $$;
@@ -41,13 +52,13 @@ END $$;
 
 TRIGGERS = """
 CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_links
-    FOR EACH STATEMENT EXECUTE FUNCTION article_search_tags_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION article_search_tags_changed('{kind}');
 CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_links
-    FOR EACH STATEMENT EXECUTE FUNCTION article_search_tags_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION article_search_tags_changed('{kind}');
 CREATE TRIGGER {table}_search_update AFTER UPDATE ON {table} REFERENCING OLD TABLE AS old_links
-    NEW TABLE AS new_links FOR EACH STATEMENT EXECUTE FUNCTION article_search_tags_changed();
+    NEW TABLE AS new_links FOR EACH STATEMENT EXECUTE FUNCTION article_search_tags_changed('{kind}');
 """
-LINK_TABLES = ("articles_articleregion", "articles_articleactor")
+LINK_TABLES = {"articles_articleregion": "r", "articles_articleactor": "a"}
 
 # Filled before the new index exists and after the old one is gone: maintaining a GIN index row by row
 # during a whole-table UPDATE is many times slower than building it once.
@@ -73,8 +84,8 @@ def forwards(apps, schema_editor):
     run(FUNCTIONS)
     run("DROP INDEX IF EXISTS article_search_document_gin")
     run(FILL)
-    for table in LINK_TABLES:
-        run(TRIGGERS.format(table=table))
+    for table, kind in LINK_TABLES.items():
+        run(TRIGGERS.format(table=table, kind=kind))
     run("SET LOCAL maintenance_work_mem = '256MB'")
     run(INDEX)
 
@@ -89,7 +100,7 @@ def backwards(apps, schema_editor):
     run("DROP INDEX IF EXISTS article_search_gin")
     run("ALTER TABLE articles_article DROP COLUMN IF EXISTS search_tags")
     run("DROP FUNCTION IF EXISTS article_search_tags_changed(), article_search_terms(tsvector, tsvector)")
-    run("DROP FUNCTION IF EXISTS article_search_tags(bigint)")
+    run("DROP FUNCTION IF EXISTS article_search_tags(bigint, tsvector, text)")
     run("CREATE INDEX IF NOT EXISTS article_search_document_gin ON articles_article USING gin (search_document)")
 
 
