@@ -23,7 +23,7 @@ from articles.models.fields import search_words, tag_lexemes
 from articles.taxonomy import add_aliases
 
 # The words-and-tags GIN index exactly as the migration that introduced it creates it.
-SEARCH_INDEX = importlib.import_module("articles.migrations.0009_search_tags_in_index").INDEX
+SEARCH_INDEX = importlib.import_module("articles.migrations.0010_search_tags_in_index").INDEX
 
 ENGLISH = (  # noqa: SIM905 - word lists read better as prose
     "government forces militia fighters attack border city province council minister election protest water "

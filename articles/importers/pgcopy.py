@@ -39,7 +39,7 @@ _SEARCH_COLUMN = "search_document"
 _STORY_FIELDS = [
     f for f in Article._meta.concrete_fields if f.attname not in WRITER_COLUMNS and f.attname != _SEARCH_COLUMN
 ]
-# `search_tags` is PostgreSQL's own column (migration 0009; no model field): the story's tag links as lexemes,
+# `search_tags` is PostgreSQL's own column (migration 0010; no model field): the story's tag links as lexemes,
 # written here with the article so that the links' trigger finds nothing to change.
 COLUMNS = (*WRITER_COLUMNS, *(f.column for f in _STORY_FIELDS), _SEARCH_COLUMN, "search_tags")
 

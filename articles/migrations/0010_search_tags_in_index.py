@@ -106,7 +106,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0008_siteperf_covering_public_time"),
+        ("articles", "0009_imported_input"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]
