@@ -27,7 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Actor, Article, ArticleActor, ArticleRegion, Region, Section
-from articles.models.fields import plain_text, search_words
+from articles.models.fields import plain_text, search_words, tag_lexemes
 from articles.normalisation import fold, name_key
 from articles.querysets import PUBLIC_TIME
 
@@ -38,6 +38,10 @@ MAX_NAME_WORDS = 5
 MIN_PREFIX = 3
 # Ranking reads each candidate's stored tsvector, so it is done on this many newest matches (see below).
 SEARCH_WINDOW = 150
+# The window is looked for among the stories of these last days first (see PostgresBackend.window).
+RECENT_DAYS = 60
+# A story tagged with what the reader named ranks above one that merely mentions it.
+TAG_BONUS = 0.5
 SNIPPET_SCAN = 400
 _WORD = re.compile(r"\w+")
 
@@ -119,11 +123,14 @@ def find_concepts(terms):
 
 
 class PostgresBackend:
-    """Ranked full-text search on the stored tsvector (GIN index).
+    """Ranked full-text search over the GIN index of each story's words and tags (`article_search_terms`).
 
-    Ranking reads every candidate's tsvector, so it is done on the SEARCH_WINDOW newest matching stories:
-    a query matching half the archive still answers in milliseconds, and older matches are reached
-    with the date filters.
+    The whole query is one tsquery: every plain word, and for each named actor or place its words or its
+    tags ('~r12', '~a7', kept in `search_tags` by triggers on the link tables). The index yields only the
+    final matches, so PostgreSQL reads the rows of those alone. Ranking reads each candidate's stored
+    tsvector, so it is done on the SEARCH_WINDOW newest matching stories (older matches are reached with the
+    date filters): first among the stories of the last RECENT_DAYS, and only if they hold fewer than
+    SEARCH_WINDOW matches among the older ones too, so the window is always the newest matches.
     """
 
     @staticmethod
@@ -133,35 +140,60 @@ class PostgresBackend:
         parts = [f"'{w}':*" if len(w) >= MIN_PREFIX else f"'{w}'" for w in words]
         return joiner.join(parts)
 
+    @staticmethod
+    def tags_tsquery(concept):
+        """The tsquery (text) matching stories tagged with any of the concept's actors or regions."""
+        return " | ".join(f"'{lexeme}'" for lexeme in tag_lexemes(concept.regions, concept.actors))
+
     def matching(self, articles, concepts, plain):
-        # Every part (all plain words at once, then each concept) is a set of ids read from its own index (GIN
-        # bitmaps, the links' (tag, article) index), intersected in one pass. Testing a word per candidate
-        # row instead would unpack each candidate's stored tsvector: thousands of reads for a common place.
         parts, params = [], []
         if plain:
-            parts.append("SELECT id FROM articles_article WHERE search_document @@ to_tsquery('simple', %s)")
+            parts.append("to_tsquery('simple', %s)")
             params.append(self.tsquery(plain))
         for concept in concepts:
-            parts.append(
-                "SELECT id FROM articles_article WHERE search_document @@ to_tsquery('simple', %s) "
-                "UNION SELECT content_object_id FROM articles_articleactor WHERE tag_id = ANY(%s) "
-                "UNION SELECT content_object_id FROM articles_articleregion WHERE tag_id = ANY(%s)"
-            )
-            params += [self.tsquery(concept.words), concept.actors, concept.regions]
+            parts.append("(to_tsquery('simple', %s) || %s::tsquery)")
+            params += [self.tsquery(concept.words), self.tags_tsquery(concept)]
         if not parts:
             return articles
-        sql = " INTERSECT ".join(f"({part})" for part in parts)
-        return articles.filter(pk__in=RawSQL(sql, params))
+        condition = RawSQL(
+            f"article_search_terms(search_document, search_tags) @@ ({' && '.join(parts)})",
+            params,
+            output_field=models.BooleanField(),
+        )
+        return articles.filter(condition)
 
     def ranked(self, articles, terms, concepts):
-        window = articles.newest_first().values("pk")[:SEARCH_WINDOW]
         rank = RawSQL(
             "ts_rank(search_document, to_tsquery('simple', %s))",
             [self.tsquery(terms, " | ")],
             output_field=models.FloatField(),
         )
-        candidates = Article.objects.filter(pk__in=models.Subquery(window))
-        return _best_first(candidates.annotate(rank=rank + _tag_bonus(concepts)))
+        bonus = models.Value(0.0)
+        for concept in concepts:
+            tagged = RawSQL("search_tags @@ %s::tsquery", [self.tags_tsquery(concept)], models.BooleanField())
+            bonus = bonus + models.Case(models.When(tagged, then=models.Value(TAG_BONUS)), default=models.Value(0.0))
+        candidates = Article.objects.filter(pk__in=self.window(articles))
+        return _best_first(candidates.annotate(rank=rank + bonus))
+
+    @staticmethod
+    def window(articles):
+        """The ids of the SEARCH_WINDOW newest of `articles` (matching stories), as SQL.
+
+        Each part is a set the planner must produce whole (a materialised CTE, no LIMIT inside), so matches
+        are read from the index, never by walking the newest stories and testing each one's words.
+        """
+        since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
+        dated = articles.annotate(window_time=PUBLIC_TIME).values_list("pk", "window_time").order_by()
+        recent_sql, recent_params = dated.filter(window_time__gte=since).query.sql_with_params()
+        # Read only when the recent stories hold fewer than SEARCH_WINDOW matches (a one-time filter).
+        short = RawSQL("(SELECT COUNT(*) FROM search_recent) < %s", [SEARCH_WINDOW], models.BooleanField())
+        older_sql, older_params = dated.filter(window_time__lt=since).filter(short).query.sql_with_params()
+        return RawSQL(
+            f"WITH search_recent AS MATERIALIZED ({recent_sql}), search_older AS MATERIALIZED ({older_sql}) "
+            "SELECT w.id FROM (SELECT * FROM search_recent UNION ALL SELECT * FROM search_older) w (id, public_at) "
+            "ORDER BY w.public_at DESC, w.id DESC LIMIT %s",
+            (*recent_params, *older_params, SEARCH_WINDOW),
+        )
 
 
 class SimpleBackend:
@@ -211,10 +243,12 @@ def _tagged(concept):
 
 
 def _tag_bonus(concepts):
-    """A story tagged with what the reader named ranks above one that merely mentions it."""
+    """TAG_BONUS for each concept the story is tagged with."""
     bonus = models.Value(0.0)
     for concept in concepts:
-        bonus = bonus + models.Case(models.When(_tagged(concept), then=models.Value(0.5)), default=models.Value(0.0))
+        bonus = bonus + models.Case(
+            models.When(_tagged(concept), then=models.Value(TAG_BONUS)), default=models.Value(0.0)
+        )
     return bonus
 
 
@@ -313,17 +347,20 @@ def _marked(text, terms):
 
 def snippet(text, terms, words=40):
     """About `words` words of `text` around the first match, escaped and highlighted."""
-    tokens = text.split()
+    # Look for the first match in the first SNIPPET_SCAN words only; a later match still gets the opening.
+    # The text past the words a snippet can show stays in one piece (splitting a long body is not free).
+    limit = SNIPPET_SCAN + words
+    tokens = text.split(None, limit)
+    more = len(tokens) > limit and bool(tokens.pop())
     if not tokens:
         return ""
     terms = tuple(terms)
-    # Look for the first match in the first SNIPPET_SCAN words only; a later match still gets the opening.
     scanned = enumerate(tokens[:SNIPPET_SCAN])
     first = next((i for i, token in scanned if _token_matches(token, terms)), 0)
     start = max(0, first - words // 4)
     piece = " ".join(tokens[start : start + words])
     prefix = "… " if start else ""
-    suffix = " …" if start + words < len(tokens) else ""
+    suffix = " …" if more or start + words < len(tokens) else ""
     return mark_safe(html.escape(prefix) + _marked(piece, terms) + html.escape(suffix))  # noqa: S308
 
 

@@ -16,7 +16,8 @@ off, search rate limit off), `--runs` times after one warm-up request, and print
 `--explain TEXT` prints the full plan (with per-node timing) of every query of that search instead.
 `--dump FILE` writes every search's SQL (parameters inlined) to FILE as JSON; `--compare A B` replays two
 such dumps (say, before and after a change) alternately, `--runs` times, and prints each search's fastest
-server time in each, which a busy machine disturbs much less than a single run.
+server time in each, which a busy machine disturbs much less than a single run; `--before-url URL` replays
+the first dump on another database (a copy not yet migrated to the schema the second dump needs).
 Use a copy of the bench archive, never `newsroom_bench` itself while it is being benchmarked. This is a
 per-request profile; `make bench BENCH=site` measures the same searches under load with wrk.
 """
@@ -113,19 +114,28 @@ def dump(client, connection, searches, path):
     Path(path).write_text(json.dumps(statements, ensure_ascii=False, indent=1))
 
 
-def compare(connection, before, after, runs):
-    """Replay two dumps alternately; print each search's fastest total server time (ms) in each."""
+def compare(connection, before, after, runs, before_url=None):
+    """Replay two dumps alternately; print each search's fastest total server time (ms) in each.
+
+    With `before_url`, the first dump is replayed on that database (say, a copy of the archive not yet
+    migrated to the schema the second dump needs) and the second on DATABASE_URL.
+    """
     import json
+
+    import psycopg
 
     dumps = [json.loads(Path(path).read_text()) for path in (before, after)]
     print(f"{'query':32} {'before':>8} {'after':>8}   (fastest of {runs}, planning + execution, all queries)")
     totals = [[], []]
     with connection.cursor() as cursor:
+        other = psycopg.connect(before_url, autocommit=True) if before_url else None
+        cursors = [other.cursor() if other else cursor, cursor]
         for text in dumps[0]:
             best = [float("inf"), float("inf")]
             for _ in range(runs):
                 for side, statements in enumerate(dumps):
-                    best[side] = min(best[side], sum(server_ms(cursor, sql, None) for sql in statements[text]))
+                    ms = sum(server_ms(cursors[side], sql, None) for sql in statements[text])
+                    best[side] = min(best[side], ms)
             totals[0].append(best[0])
             totals[1].append(best[1])
             print(f"{text:32} {best[0]:8.1f} {best[1]:8.1f}")
@@ -138,6 +148,7 @@ def main():
     parser.add_argument("--explain", metavar="TEXT", help="print the plans of this search's queries")
     parser.add_argument("--dump", metavar="FILE", help="write every search's SQL to FILE (JSON)")
     parser.add_argument("--compare", nargs=2, metavar="FILE", help="replay two dumps alternately")
+    parser.add_argument("--before-url", metavar="URL", help="with --compare: replay the first dump on this database")
     args = parser.parse_args()
 
     import urllib.parse
@@ -154,7 +165,7 @@ def main():
         raise SystemExit("needs PostgreSQL (DATABASE_URL)")
     client = Client()
     if args.compare:
-        return compare(connection, *args.compare, runs=args.runs)
+        return compare(connection, *args.compare, runs=args.runs, before_url=args.before_url)
     if args.dump:
         return dump(client, connection, SEARCHES, args.dump)
     if args.explain:

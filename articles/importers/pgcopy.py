@@ -31,6 +31,7 @@ from django.db.backends.utils import CursorDebugWrapper
 from django.utils import timezone
 
 from articles.models import Article, ArticleActor, ArticleRegion
+from articles.models.fields import tag_lexemes
 
 # Columns the writer fills per batch; every other column of the article comes from `story_row`.
 WRITER_COLUMNS = ("id", "section_id", "created_at", "updated_at", "lead_image_id", "lead_image_caption")
@@ -38,7 +39,9 @@ _SEARCH_COLUMN = "search_document"
 _STORY_FIELDS = [
     f for f in Article._meta.concrete_fields if f.attname not in WRITER_COLUMNS and f.attname != _SEARCH_COLUMN
 ]
-COLUMNS = (*WRITER_COLUMNS, *(f.column for f in _STORY_FIELDS), _SEARCH_COLUMN)
+# `search_tags` is PostgreSQL's own column (migration 0010; no model field): the story's tag links as lexemes,
+# written here with the article so that the links' trigger finds nothing to change.
+COLUMNS = (*WRITER_COLUMNS, *(f.column for f in _STORY_FIELDS), _SEARCH_COLUMN, "search_tags")
 
 _SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
 _TRAILER = struct.pack(">h", -1)
@@ -175,7 +178,7 @@ def _copy(sql, data):
 
 def copy_articles(rows):
     """COPY the articles whose binary fields are `rows`: each the pieces that together make every column
-    (`writer_fields`, `story_row`, `search_field`), joined once here."""
+    (`writer_fields`, `story_row`, `search_field`, `tags_field`), joined once here."""
     table = connection.ops.quote_name(Article._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
     header = (struct.pack(">h", len(COLUMNS)),)
@@ -194,6 +197,17 @@ def writer_fields(pk, section_id, now, image_id, caption):
 def search_field(vector):
     """The binary field of the search document: `vector`, or NULL (filled in SQL afterwards)."""
     return vector if vector is not None else _NULL
+
+
+_NO_POSITIONS = struct.pack(">H", 0)
+
+
+def tags_field(regions, actors):
+    """The binary field of `search_tags` for links to `regions` and `actors` (ids): lexemes without positions,
+    in PostgreSQL's order, as `article_search_tags()` makes them."""
+    lexemes = sorted(lexeme.encode("ascii") for lexeme in tag_lexemes(regions, actors))
+    data = _LENGTH.pack(len(lexemes)) + b"".join(lexeme + b"\0" + _NO_POSITIONS for lexeme in lexemes)
+    return _LENGTH.pack(len(data)) + data
 
 
 def copy_links(model, source, target, pairs):

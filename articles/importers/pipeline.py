@@ -668,16 +668,17 @@ class BatchWriter:
             image = images.get(id(prepared))
             vector = prepared.vector if prepared.ascii or arabic_parsed else None
             section_id, image_id = section_ids.get(prepared.section), image.pk if image is not None else None
+            regions, actors, authors = _links(prepared, tags, author_ids)
             rows.append(
                 (
                     pgcopy.writer_fields(pk, section_id, now, image_id, self._caption(prepared, image)),
                     prepared.row,
                     pgcopy.search_field(vector),
+                    pgcopy.tags_field(regions, actors),
                 )
             )
             if vector is None:
                 computed_in_sql.append(Article(pk=pk, **article_values(prepared)))
-            regions, actors, authors = _links(prepared, tags, author_ids)
             region_pairs += [(pk, tag) for tag in regions]
             actor_pairs += [(pk, tag) for tag in actors]
             author_pairs += [(pk, author) for author in authors]

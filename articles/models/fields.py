@@ -133,6 +133,12 @@ def search_words(text):
     return " ".join(words)
 
 
+def tag_lexemes(regions=(), actors=()):
+    """The lexemes standing for links to `regions` and `actors` (ids) in an article's `search_tags` on
+    PostgreSQL: '~r12', '~a7'. No query word begins with '~', so no prefix search reaches them."""
+    return [f"~r{pk}" for pk in regions] + [f"~a{pk}" for pk in actors]
+
+
 class SearchDocument(models.Expression):
     """The value written to an article's search column, built from its folded title, summary and body.
 

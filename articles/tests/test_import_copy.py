@@ -52,7 +52,8 @@ def _write(tmp_path):
 
 
 def _rows():
-    """Every column of every article (search document as text, section as its path), and every link, by key."""
+    """Every column of every article (search document and tags as text, section as its path), and every link,
+    by key."""
     skipped = {"id", "created_at", "updated_at", "section_id", "search_document"}
     names = [f.attname for f in Article._meta.concrete_fields if f.attname not in skipped]
     rows = {}
@@ -65,9 +66,11 @@ def _rows():
             "authors": [a.slug for a in article.authors.order_by("slug")],
         }
     with connection.cursor() as cursor:
-        cursor.execute("SELECT source_id, search_document::text FROM articles_article")
-        for source_id, document in cursor.fetchall():
+        # search_tags: written by COPY with the article, by the link tables' trigger after bulk_create.
+        cursor.execute("SELECT source_id, search_document::text, search_tags::text FROM articles_article")
+        for source_id, document, tags in cursor.fetchall():
             rows[source_id]["search_document"] = document
+            rows[source_id]["search_tags"] = tags
     return rows
 
 
@@ -107,6 +110,7 @@ def test_copy_writes_the_same_articles_links_and_search_documents_as_bulk_create
     assert expected["ar-1"]["actors"] == ["islamic-state", "syrian-democratic-forces"]
     assert expected["en-1"]["section"] == "World > Syria"
     assert "'baghouz':" in expected["en-1"]["search_document"]
+    assert f"'~r{places['baghouz'].pk}'" in expected["en-1"]["search_tags"]
 
 
 def test_copied_articles_are_found_by_search_in_english_and_arabic(places, actors, tmp_path, on_postgres):

@@ -6,9 +6,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, ArticleRegion
 from articles.search import SearchQuery, search
-from articles.tests.factories import ArticleFactory, SectionFactory
+from articles.taxonomy import merge
+from articles.tests.factories import ActorFactory, ArticleFactory, SectionFactory
 from articles.tests.publishing import S, fresh_cache, hidden_stories, story  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
@@ -49,6 +50,35 @@ def test_place_alias_with_other_words_needs_both(places):
     story(headline="Shelling reported in Aleppo")
     story(headline="Market reopens", regions=[places["deir"]])
     assert headlines("Deir Ezzor shelling") == ["Shelling reported overnight"]
+
+
+def test_story_tagged_with_the_named_place_ranks_above_one_that_only_mentions_it(places):
+    mentions = story(headline="Shelling overnight in town", body="<p>Shelling in Deir Ezzor.</p>")
+    tagged = story(
+        headline="Shelling overnight in city",
+        body="<p>Shelling in Deir Ezzor.</p>",
+        regions=[places["deir"]],
+        age=timedelta(days=2),
+    )
+    assert headlines("Deir Ezzor shelling") == [tagged.headline, mentions.headline]
+
+
+def test_search_follows_tags_added_removed_moved_and_merged(places, actors):
+    article = story(headline="Checkpoint attacked overnight")
+    assert headlines("Daesh") == []
+    article.actors.add(actors["isis"])
+    assert headlines("Daesh") == [article.headline]
+    article.actors.remove(actors["isis"])
+    assert headlines("Daesh") == []
+    article.regions.add(places["baghdad"])
+    assert headlines("Baghouz") == []
+    ArticleRegion.objects.filter(content_object=article).update(tag=places["baghouz"])  # a raw move of links
+    assert headlines("Al-Baghouz") == [article.headline] and headlines("Baghdad") == []
+    # A duplicate actor folded into the Islamic State: its stories are found by the Islamic State's aliases.
+    duplicate = ActorFactory(name="Tanzim al-Dawla", slug="tanzim")
+    article.actors.add(duplicate)
+    merge(actors["isis"], [duplicate])
+    assert headlines("ISIL") == [article.headline]
 
 
 def test_arabic_query_without_hamza_and_with_haa_finds_the_proper_spelling(db):
@@ -194,20 +224,39 @@ def test_empty_search_shows_the_form_only(client, db):
 # PostgreSQL specifics
 
 
-def test_postgres_search_uses_a_gin_indexed_tsvector(on_postgres):
+def test_postgres_search_uses_a_gin_index_of_words_and_tags(on_postgres):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'articles_article' AND indexname = %s",
-            ["article_search_document_gin"],
+            ["article_search_gin"],
         )
         (definition,) = cursor.fetchone()
         cursor.execute(
-            "SELECT data_type FROM information_schema.columns WHERE table_name = 'articles_article' "
-            "AND column_name = 'search_document'"
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'articles_article' "
+            "AND column_name IN ('search_document', 'search_tags') ORDER BY column_name"
         )
-        (data_type,) = cursor.fetchone()
-    assert "USING gin (search_document)" in definition
-    assert data_type == "tsvector"
+        columns = cursor.fetchall()
+    assert "USING gin (article_search_terms(search_document, search_tags))" in definition
+    assert columns == [("search_document", "tsvector"), ("search_tags", "tsvector")]
+
+
+def test_postgres_search_tags_follow_every_change_of_links(on_postgres, places, actors):
+    def tags():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT search_tags::text FROM articles_article WHERE id = %s", [article.pk])
+            return cursor.fetchone()[0]
+
+    article = story(headline="Tagged story", regions=[places["deir"]])
+    deir, baghouz, isis, sdf = places["deir"].pk, places["baghouz"].pk, actors["isis"].pk, actors["sdf"].pk
+    assert tags() == f"'~r{deir}'"
+    article.actors.add(actors["isis"], actors["sdf"])
+    assert tags() == " ".join(sorted([f"'~a{isis}'", f"'~a{sdf}'", f"'~r{deir}'"]))
+    ArticleRegion.objects.filter(content_object=article).update(tag=places["baghouz"])
+    actors["sdf"].delete()
+    assert tags() == " ".join(sorted([f"'~a{isis}'", f"'~r{baghouz}'"]))
+    article.regions.clear()
+    article.actors.clear()
+    assert tags() == ""
 
 
 def test_postgres_weights_headline_above_standfirst_above_body(on_postgres):
@@ -260,6 +309,14 @@ def test_postgres_common_word_ranks_the_newest_matches_of_the_edition(on_postgre
     # The three newest English matches, the headline match first; the older headline match is past the window.
     assert found == [new_title.headline, body[0].headline, body[1].headline]
     assert old_title.headline not in found and arabic.headline not in found
+
+
+def test_postgres_window_takes_recent_and_older_matches_when_recent_ones_are_too_few(on_postgres, small_window):
+    # One match in the recent days, three older ones: the window is the newest three, across the split.
+    recent = story(headline="Drought report recent", age=timedelta(days=1))
+    older = [story(headline=f"Drought report {n}", age=timedelta(days=60 + n)) for n in range(3)]
+    story(headline="Market opens today")
+    assert set(headlines("drought")) == {recent.headline, older[0].headline, older[1].headline}
 
 
 def test_postgres_rare_word_ranks_the_newest_matches_however_old(on_postgres, small_window):
