@@ -559,13 +559,14 @@ def retag(queryset=None, batch_size=500, dry_run=False, progress=None):
         regions, actors = tag_links(found, rejected_ids(ids))
         regions = [r for r in regions if (r.content_object_id, r.tag_id) not in have_regions]
         actors = [a for a in actors if (a.content_object_id, a.tag_id) not in have_actors]
+        changed = {link.content_object_id for link in [*regions, *actors]}
         if not dry_run:
             with transaction.atomic():
                 ArticleRegion.objects.bulk_create(regions, ignore_conflicts=True)
                 ArticleActor.objects.bulk_create(actors, ignore_conflicts=True)
-                _purge_after_commit({link.content_object_id for link in [*regions, *actors]})
+                _purge_after_commit(changed)
         report.articles += len(rows)
-        report.changed += len({link.content_object_id for link in [*regions, *actors]})
+        report.changed += len(changed)
         report.region_links += len(regions)
         report.actor_links += len(actors)
         if progress:

@@ -89,3 +89,33 @@ def test_a_save_waits_for_the_row_lock_and_then_sees_it_is_stale(on_postgres, ed
     assert "error" not in first_result
     assert isinstance(second_result.get("error"), editing.StaleEdit)
     assert Article.objects.get(pk=article.pk).headline == "First"
+
+
+def test_two_transactions_tagging_one_story_at_once_both_tags_reach_search(on_postgres, places):
+    """The search-tags trigger locks the story before reading its links (migration 0011): the second
+    tagger waits for the first and then sees its link, instead of overwriting the story's tags without it."""
+    import time
+
+    from articles.models import ArticleRegion
+
+    article = ArticleFactory(headline="Tagged by two at once")
+    holding = threading.Event()
+
+    def tag_with(region, hold):
+        with transaction.atomic():
+            ArticleRegion.objects.create(content_object=article, tag=region)  # its trigger locks the story
+            if hold:
+                holding.set()
+                time.sleep(1)  # the other transaction adds its link meanwhile and must wait for this one
+
+    first = _in_thread(tag_with, places["deir"], True)
+    assert holding.wait(10)
+    second = _in_thread(tag_with, places["baghouz"], False)
+    for thread, result in (first, second):
+        thread.join(timeout=60)
+        assert "error" not in result, result
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_tags::text FROM articles_article WHERE id = %s", [article.pk])
+        tags = cursor.fetchone()[0]
+    assert set(tags.split()) == {f"'~r{places['deir'].pk}'", f"'~r{places['baghouz'].pk}'"}
+    assert article.pk in {a.pk for a in Article.objects.filter(regions=places["baghouz"])}
