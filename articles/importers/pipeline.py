@@ -292,7 +292,7 @@ def parsed(options, paths, matcher=None):
         items = chain(head, items)
         workers = _cpu_count() if len(head) == _AUTO_PARALLEL_FROM else 1
     if workers > 1:
-        yield from _parsed_in_parallel(options, items, workers, matcher)
+        yield from _parsed_in_parallel(options, items, workers, matcher, paths)
         return
     for item in items:
         if isinstance(item, Missing):
@@ -342,7 +342,7 @@ def _parse_chunk(chunk, options):
     return results
 
 
-def _parsed_in_parallel(options, items, workers, matcher):
+def _parsed_in_parallel(options, items, workers, matcher, paths):
     """Parse, prepare and finish in worker processes (they never touch the database), in input order.
 
     Workers are forked, so they share the loaded code, the matcher and the stored digests; at most
@@ -351,7 +351,7 @@ def _parsed_in_parallel(options, items, workers, matcher):
     """
     context = multiprocessing.get_context("fork")
     pending = deque()
-    stored, recorded = _stored_digests(), records.recorded_inputs()
+    stored, recorded = _stored_digests(), records.recorded_inputs(paths)
     # Everything loaded so far (Django, the matcher, the digests, the records) lives as long as the workers:
     # frozen, the workers' garbage collector never walks it (each full collection did, dirtying the shared pages).
     gc.freeze()

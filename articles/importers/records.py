@@ -29,17 +29,20 @@ What is recorded, and when:
 - not when the file (or archive) changed on disk while it was hashed and parsed (its size or time differ
   after parsing from before hashing): the record must pair the stories with the bytes that gave them.
 
-Records are read where workers run (`recorded_inputs`, one query at the start, as for the stored digests);
+Records are read where workers run (`recorded_inputs`, one query at the start, as for the stored digests,
+only for names under the run's paths);
 an import small enough to run in one process parses its inputs (and records them) as before.
 """
 
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
+from django.db.models import Q
 from django.utils import timezone
 
 from articles.importers.sources import Input
@@ -110,9 +113,23 @@ def file_state(source):
     return (found.st_size, found.st_mtime_ns)
 
 
-def recorded_inputs():
-    """{input name: (digest, stories JSON)} for every recorded input (one query; JSON decoded on use)."""
-    rows = ImportedInput.objects.values_list("name", "digest", "stories")
+_MAX_PREFIXES = 50  # PATHs given one by one (a shell glob) beyond this are narrowed by their common prefix
+
+
+def name_prefixes(paths):
+    """What the name of every input under `paths` starts with: the path as given, up to any glob character."""
+    prefixes = [re.split(r"[*?\[]", str(path), maxsplit=1)[0] for path in paths]
+    return prefixes if len(prefixes) <= _MAX_PREFIXES else [os.path.commonprefix(prefixes)]
+
+
+def recorded_inputs(paths):
+    """{input name: (digest, stories JSON)} for the recorded inputs that can lie under `paths` (one query;
+    JSON decoded on use). Only those: the records of other folders, other days' wire, stay in the database
+    however many a newsroom accumulates."""
+    under = Q()
+    for prefix in name_prefixes(paths):
+        under |= Q(name__startswith=prefix)
+    rows = ImportedInput.objects.filter(under).values_list("name", "digest", "stories")
     return {name: (digest, stories) for name, digest, stories in rows.iterator(chunk_size=5000)}
 
 

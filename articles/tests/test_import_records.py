@@ -202,3 +202,20 @@ def test_a_record_is_replaced_when_its_input_changes(places, actors, tmp_path):
     run(folder)
     assert ImportedInput.objects.filter(name=str(folder / "000.txt")).count() == 1
     assert ImportedInput.objects.count() == COUNT
+
+
+def test_a_run_loads_only_the_records_of_inputs_under_its_paths(places, actors, tmp_path):
+    from articles.importers import records
+
+    monday, tuesday = write_stories(tmp_path / "monday"), tmp_path / "tuesday"
+    tuesday.mkdir()
+    for n in range(COUNT):
+        (tuesday / f"{n:03}.txt").write_text(story_text(n, " Tuesday's wire."), encoding="utf-8")
+    run(monday)
+    run(tuesday)
+    assert ImportedInput.objects.count() == 2 * COUNT
+    # Tuesday's run does not load Monday's records (a newsroom's history of wire stays in the database).
+    assert set(records.recorded_inputs([str(tuesday)])) == {str(p) for p in tuesday.iterdir()}
+    assert set(records.recorded_inputs([f"{tuesday}/*.txt"])) == {str(p) for p in tuesday.iterdir()}
+    assert len(records.recorded_inputs([str(monday), str(tuesday)])) == 2 * COUNT
+    assert run(tuesday).unparsed == COUNT  # and still skips what it recorded
