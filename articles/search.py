@@ -168,12 +168,13 @@ class PostgresBackend:
             [self.tsquery(terms, " | ")],
             output_field=models.FloatField(),
         )
-        bonus = models.Value(0.0)
-        for concept in concepts:
-            tagged = RawSQL("search_tags @@ %s::tsquery", [self.tags_tsquery(concept)], models.BooleanField())
-            bonus = bonus + models.Case(models.When(tagged, then=models.Value(TAG_BONUS)), default=models.Value(0.0))
+        bonus = _tag_bonus(concepts, tagged=self._tagged)
         candidates = Article.objects.filter(pk__in=self.window(articles))
         return _best_first(candidates.annotate(rank=rank + bonus))
+
+    def _tagged(self, concept):
+        """Tagged with one of the concept's places or actors, read from the story's own row."""
+        return RawSQL("search_tags @@ %s::tsquery", [self.tags_tsquery(concept)], models.BooleanField())
 
     @staticmethod
     def window(articles):
@@ -242,12 +243,12 @@ def _tagged(concept):
     return condition
 
 
-def _tag_bonus(concepts):
-    """TAG_BONUS for each concept the story is tagged with."""
+def _tag_bonus(concepts, tagged=_tagged):
+    """TAG_BONUS for each concept the story is tagged with (`tagged(concept)`: the condition that says so)."""
     bonus = models.Value(0.0)
     for concept in concepts:
         bonus = bonus + models.Case(
-            models.When(_tagged(concept), then=models.Value(TAG_BONUS)), default=models.Value(0.0)
+            models.When(tagged(concept), then=models.Value(TAG_BONUS)), default=models.Value(0.0)
         )
     return bonus
 
