@@ -339,3 +339,15 @@ def test_postgres_named_place_ranks_the_newest_tagged_or_mentioning_stories(on_p
     for n in range(4):
         story(headline=f"Unrelated {n}", age=timedelta(minutes=n))
     assert set(headlines("Deir Ezzor")) == {a.headline for a in tagged}
+
+
+def test_postgres_story_text_is_compressed_with_lz4_where_the_server_has_it(on_postgres):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+        if not cursor.fetchone()[0]:
+            pytest.skip("this PostgreSQL was built without lz4")
+        cursor.execute(
+            "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = 'articles_article'::regclass "
+            "AND attname IN ('body', 'search_document') ORDER BY attname"
+        )
+        assert cursor.fetchall() == [("body", "l"), ("search_document", "l")]
