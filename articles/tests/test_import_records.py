@@ -117,6 +117,23 @@ def test_a_deleted_story_comes_back_on_a_rerun(places, actors, tmp_path):
     ]
 
 
+def test_a_recorded_story_its_input_no_longer_gives_is_reported_not_skipped(places, actors, tmp_path):
+    # The record lists a story the file does not give when parsed again: what a file rewritten between the
+    # worker's hash and the writer's parse looks like. It must be a reported failure, never a silent skip.
+    folder = write_stories(tmp_path / "wire")
+    run(folder)
+    name = str(folder / "003.txt")
+    record = ImportedInput.objects.get(name=name)
+    stories = json.loads(record.stories)
+    stories[0][1] = "sha1:" + "f" * 40  # a source id the text does not fingerprint to
+    record.stories = json.dumps(stories)
+    record.save()
+    report = run(folder)
+    assert report.failures == [f"{name}: its input changed during the import (run it again)"]
+    assert report.summary() == f"imported 0, updated 0, unchanged {COUNT - 1}, duplicates 0, failed 1"
+    assert Article.objects.count() == COUNT  # nothing lost, nothing added
+
+
 def test_a_story_stored_with_another_digest_is_handled_as_without_records(places, actors, tmp_path):
     folder = write_stories(tmp_path / "wire")
     run(folder)
