@@ -355,6 +355,42 @@ def test_a_purge_made_by_another_process_reaches_this_one(client, settings, desk
     assert len(queries) > 0, "the page purged by the other process was still served from the cache"
 
 
+def test_a_worker_never_answers_from_its_own_copy_once_another_worker_stored_a_newer_page(
+    client, any_cache, desk, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Each worker keeps copies of the pages it served; the shared stamp decides whether a copy may answer."""
+    from articles import caching
+
+    url = desk["live"].get_absolute_url()
+    assert "Already live story" in client.get(url).content.decode()  # this worker now holds a copy
+    this_worker = caching._copies
+    # Another worker (its own, empty copies) sees the edit and stores the new page under a new stamp.
+    monkeypatch.setattr(caching, "_copies", caching._PageCopies(1024 * 1024))
+    with django_capture_on_commit_callbacks(execute=True):
+        desk["live"].headline = "Headline edited on another worker"
+        desk["live"].save()
+    assert "Headline edited on another worker" in client.get(url).content.decode()
+    # Back on the first worker: its copy is of the old page, so the shared one answers, without rendering.
+    monkeypatch.setattr(caching, "_copies", this_worker)
+    queries, html = _queries_for(client, url)
+    assert "Headline edited on another worker" in html and "Already live story" not in html
+    assert queries == 0
+
+
+def test_the_copies_a_worker_keeps_stay_within_their_byte_limit():
+    from articles.caching import _PageCopies
+
+    copies = _PageCopies(limit=25_000)
+    for n in range(5):
+        copies.put(f"page-{n}", n, (b"x" * 10_000, {}))
+    assert copies.size <= 25_000
+    assert copies.get("page-0", 0) is None, "the least recently used page should have been dropped"
+    assert copies.get("page-4", 4) == (b"x" * 10_000, {})
+    assert copies.get("page-4", 99) is None, "a copy under another stamp must not answer"
+    copies.put("too-big", 5, (b"x" * 30_000, {}))
+    assert copies.get("too-big", 5) is None
+
+
 def test_a_host_the_site_does_not_serve_is_refused_even_for_a_cached_page(client, desk):
     url = desk["live"].get_absolute_url()
     assert client.get(url).status_code == 200  # cached now
