@@ -297,7 +297,7 @@ def _get_many(keys):
         return cache.get_many(keys)
     values = _redis_client().mget([backend.make_key(key) for key in keys])
     loads = backend._cache._serializer.loads
-    return {key: loads(value) for key, value in zip(keys, values) if value is not None}
+    return {key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
 
 
 def _lookup_page(key):
