@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from articles.caching import cached_fragment
 from articles.models import Actor, Article, ArticleActor, ArticleRegion, Region, Section
 from articles.models.fields import plain_text, search_words, tag_lexemes
 from articles.normalisation import fold, name_key
@@ -365,17 +366,23 @@ def snippet(text, terms, words=40):
     return mark_safe(html.escape(prefix) + _marked(piece, terms) + html.escape(suffix))  # noqa: S308
 
 
+def section_choices():
+    """The section filter's options, (slug, label), cached until the vocabulary changes (no query per search).
+
+    A subsection's label names its parent ("Syria News > Raqqa"), fetched with it."""
+
+    def compute():
+        return [(section.slug, str(section)) for section in Section.objects.select_related("parent")]
+
+    return cached_fragment("search:sections", compute)
+
+
 class SearchForm(forms.Form):
     """The search page's inputs, validated: unknown filters and impossible dates are explained, not ignored."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    section = forms.ModelChoiceField(
-        # A subsection's label names its parent: fetched with it, not one query per subsection.
-        label=_("Section"),
-        queryset=Section.objects.select_related("parent"),
-        required=False,
-        to_field_name="slug",
-    )
+    # Options from `section_choices()`, set per form; the chosen section is loaded only when one is asked for.
+    section = forms.ChoiceField(label=_("Section"), required=False)
     region = forms.CharField(label=_("Place"), required=False, max_length=150)
     actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
     language = forms.ChoiceField(
@@ -383,6 +390,14 @@ class SearchForm(forms.Form):
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = [("", "---------"), *section_choices()]
+
+    def clean_section(self):
+        slug = self.cleaned_data["section"]
+        return Section.objects.filter(slug=slug).first() if slug else None
 
     def clean_region(self):
         return self._entry(Region, self.cleaned_data["region"], _("No place called “%(name)s”."))
