@@ -7,7 +7,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from articles import caching
-from articles.models import Actor, Article, Author, Correction, Image, Region, Section
+from articles.models import Actor, ActorAlias, Article, Author, Correction, Image, Region, RegionAlias, Section
 from articles.signals import article_moved
 
 
@@ -37,13 +37,15 @@ def purge_pages_after_picture_edit(sender, instance, **kwargs):
 
 
 def purge_pages_after_vocabulary_edit(sender, instance, **kwargs):
-    """A section, place, actor or author can show on any page: purge the whole cache after commit."""
+    """A section, place, actor or author can show on any page, and an alias changes which searches name an
+    actor or a place (`search.find_concepts` is cached): purge the whole cache after commit."""
     transaction.on_commit(caching.invalidate)
 
 
 RECEIVERS = [(Article, purge_pages_after_story_edit), (Correction, purge_pages_after_story_edit)]
 RECEIVERS += [(Image, purge_pages_after_picture_edit)]
-RECEIVERS += [(model, purge_pages_after_vocabulary_edit) for model in (Section, Region, Actor, Author)]
+VOCABULARY = (Section, Region, Actor, Author, RegionAlias, ActorAlias)
+RECEIVERS += [(model, purge_pages_after_vocabulary_edit) for model in VOCABULARY]
 for model, purge in RECEIVERS:
     post_save.connect(purge, sender=model, dispatch_uid=f"newsroom-purge-{model.__name__}-save")
     # A deleted picture is looked up before it goes, while the stories still point at it.

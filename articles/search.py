@@ -15,6 +15,7 @@ Python because only Python knows the folding (ts_headline would miss "الدول
 
 import datetime
 import functools
+import hashlib
 import html
 import re
 from dataclasses import dataclass, field
@@ -96,9 +97,15 @@ def query_terms(text):
 def find_concepts(terms):
     """Split `terms` into runs that name actors or regions (longest first) and the remaining plain words.
 
-    Two queries whatever the length of the query: one per vocabulary, for every run of up to
-    MAX_NAME_WORDS words.
+    Two queries whatever the length of the query (one per vocabulary, for every run of up to MAX_NAME_WORDS
+    words), and none when the same words were looked up since the vocabulary last changed: the answer is
+    cached with the vocabulary's generation, as readers repeat the same few searches.
     """
+    digest = hashlib.sha256("\x1f".join(terms).encode()).hexdigest()[:32]
+    return cached_fragment(f"search:concepts:{digest}", lambda: _find_concepts(terms))
+
+
+def _find_concepts(terms):
     runs = {}
     for size in range(min(MAX_NAME_WORDS, len(terms)), 0, -1):
         for start in range(len(terms) - size + 1):

@@ -47,6 +47,11 @@ def add_aliases(entry, names):
     taken |= set(type(entry).objects.filter(key__in=wanted).values_list("key", flat=True))
     new = [alias_model(entry=entry, name=name, key=key) for key, name in wanted.items() if key not in taken]
     alias_model.objects.bulk_create(new)
+    if new:
+        # bulk_create sends no signals: searches that name an entry are cached with the generation.
+        from articles import caching
+
+        transaction.on_commit(caching.invalidate)
     return new
 
 

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from articles.models import Article, ArticleRegion
+from articles.models import ActorAlias, Article, ArticleRegion
 from articles.search import SearchQuery, search
-from articles.taxonomy import merge
+from articles.taxonomy import add_aliases, merge
 from articles.tests.factories import ActorFactory, ArticleFactory, SectionFactory
 from articles.tests.publishing import S, fresh_cache, hidden_stories, story  # noqa: F401
 
@@ -43,6 +43,19 @@ def test_actor_alias_finds_stories_tagged_with_the_actor(actors):
     found = search(SearchQuery(text="Daesh"))
     assert [a.headline for a in found.articles] == [tagged.headline]
     assert [c.words for c in found.concepts] == [["daesh"]]
+
+
+def test_a_new_alias_is_recognised_by_a_search_made_before_it_existed(actors, django_capture_on_commit_callbacks):
+    # Names found in a query are cached with the vocabulary: an alias added since must still count.
+    tagged = story(headline="Militants attack checkpoint", actors=[actors["sdf"]])
+    assert search(SearchQuery(text="Kurdish-led forces")).concepts == []
+    with django_capture_on_commit_callbacks(execute=True):
+        add_aliases(actors["sdf"], ["Kurdish-led forces"])
+    found = search(SearchQuery(text="Kurdish-led forces"))
+    assert [a.headline for a in found.articles] == [tagged.headline]
+    with django_capture_on_commit_callbacks(execute=True):
+        ActorAlias.objects.filter(name="Kurdish-led forces").delete()
+    assert search(SearchQuery(text="Kurdish-led forces")).articles == []
 
 
 def test_place_alias_with_other_words_needs_both(places):
