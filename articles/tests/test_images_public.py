@@ -167,7 +167,7 @@ LISTS = {
     "region": ("/region/syria/", 6),
     "actor": ("/actor/islamic-state/", 4),
     "author": ("/author/rania-khalil/", 4),
-    "search": ("/search/?q=story", 5),
+    "search": ("/search/?q=story", 2),
     "latest feed": ("/feeds/latest/rss/", None),
     "Atom feed": ("/feeds/latest/atom/", None),
 }
