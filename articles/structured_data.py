@@ -4,9 +4,12 @@ Built from what the article view has already loaded (authors, regions, actors, s
 no query of its own.
 """
 
+import json
 import re
 
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from articles.images import JSONLD_SPECS, get_rendition
 from articles.models.fields import plain_text
@@ -137,6 +140,21 @@ def social_tags(article, request, site_name):
         if article.lead_image_id and article.lead_image.alt:
             tags.append(("name", "twitter:image:alt", article.lead_image.alt))
     return tags
+
+
+def json_ld_element(article, request, site_name):
+    """A <script type="application/ld+json"> element with the story's NewsArticle description."""
+    data = news_article(article, request, site_name)
+    # json.dumps escapes nothing HTML cares about; escaping <, > and & keeps "</script>" in a headline harmless.
+    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+
+
+def social_meta_elements(article, request, site_name):
+    """Open Graph (og:*, article:*) and Twitter card tags for the story, one <meta> per line."""
+    tags = social_tags(article, request, site_name)
+    # Built here rather than in a template loop: some 25 tags of three escaped values each, on every page.
+    return format_html("{}\n", format_html_join("", '<meta {}="{}" content="{}">\n', tags))
 
 
 def _picture_details(article):

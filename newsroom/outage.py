@@ -2,7 +2,7 @@
 
 When a view (or the template it renders) fails because the database is down or restarting, psycopg's
 error reaches Django as `django.db.OperationalError` or `InterfaceError`. `DatabaseOutageMiddleware` turns
-that into 503 Service Unavailable with `templates/503.html` (English and Arabic, no technical detail),
+that into 503 Service Unavailable with `templates/jinja2/503.html` (English and Arabic, no technical detail),
 `Retry-After`, and `Cache-Control: no-store` so no proxy keeps the outage page after the database is back.
 The error is logged once, with the request id and path. Nothing else is needed for recovery: Django opens
 a fresh connection on the next request (and CONN_HEALTH_CHECKS replaces a persistent connection that the

@@ -71,7 +71,23 @@ ROOT_URLCONF = "newsroom.urls"
 # SQLite, for development, builds the same indexes without them, which is all this warning says.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
+# Readers' pages (templates/jinja2/) are Jinja2, found first; the admin, the desk and Django's own templates
+# are Django's template language (templates/ and the apps'). No name is found by both (newsroom/jinja2.py).
 TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "newsroom.jinja2.environment",
+            # The DTL engine's processors that public pages use; `request` the backend adds itself, and
+            # readers' pages show no user or messages.
+            "context_processors": [
+                "django.template.context_processors.i18n",
+                "articles.context_processors.site",
+            ],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

@@ -2,6 +2,8 @@
 
 import pytest
 from django.db import connection
+from django.template.backends import jinja2 as jinja2_backend
+from django.test.signals import template_rendered
 
 from articles.roles import ADMIN, EDITOR, PUBLISHER, REPORTER, ensure_roles
 from articles.taxonomy import add_aliases
@@ -88,3 +90,18 @@ def media_root(settings, tmp_path):
     """Uploaded pictures and renditions go to a fresh folder per test, never into the repository."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return tmp_path / "media"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def jinja2_templates_in_responses():
+    """`response.templates` names the Jinja2 templates a page used, as Django's test set-up does for its own
+    engine (`setup_test_environment` instruments only Django's templates)."""
+    render = jinja2_backend.Template.render
+
+    def recorded_render(self, context=None, request=None):
+        template_rendered.send(sender=self, template=self.template, context=context or {})
+        return render(self, context, request)
+
+    jinja2_backend.Template.render = recorded_render
+    yield
+    jinja2_backend.Template.render = render

@@ -1,0 +1,69 @@
+"""The readers' templates (Jinja2): one copy of each, every interface string translated, new ones extracted."""
+
+import gettext
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.template import TemplateDoesNotExist, engines
+
+JINJA2 = engines["jinja2"]
+TEMPLATES = Path(JINJA2.template_dirs[0])
+
+
+def test_no_readers_template_has_a_second_copy_for_djangos_engine():
+    names = [path.relative_to(TEMPLATES).as_posix() for path in TEMPLATES.rglob("*.*")]
+    assert {"base.html", "404.html", "articles/article_detail.html", "articles/includes/story.html"} <= set(names)
+    for name in names:
+        with pytest.raises(TemplateDoesNotExist):
+            engines["django"].get_template(name)
+
+
+def _catalogue_keys():
+    with open(settings.BASE_DIR / "locale" / "ar" / "LC_MESSAGES" / "django.mo", "rb") as compiled:
+        catalogue = gettext.GNUTranslations(compiled)._catalog
+    # Plural entries are keyed (msgid, n); entries with a context are "context\x04msgid".
+    return {key[0] if isinstance(key, tuple) else key for key, text in catalogue.items() if text}
+
+
+def test_every_interface_string_of_the_readers_pages_has_an_arabic_translation():
+    translated = _catalogue_keys()
+    used, missing = set(), []
+    for path in sorted(TEMPLATES.rglob("*.*")):
+        for lineno, function, message in JINJA2.env.extract_translations(path.read_text(encoding="utf-8")):
+            strings = [message] if isinstance(message, str) else [text for text in message if text is not None]
+            msgid = f"{strings[0]}\x04{strings[1]}" if function.startswith(("pgettext", "npgettext")) else strings[0]
+            used.add(msgid)
+            if msgid not in translated:
+                missing.append(f"{path.relative_to(TEMPLATES)}:{lineno} {msgid!r}")
+    assert len(used) > 40  # the templates were read: every page's masthead, footer and labels
+    assert not missing
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext (apt-get install gettext)")
+def test_makemessages_puts_a_new_string_of_a_readers_template_in_the_catalogue(settings, tmp_path, monkeypatch):
+    templates = tmp_path / "templates" / "jinja2"
+    (templates / "articles").mkdir(parents=True)
+    (templates / "articles" / "page.html").write_text(
+        '<h1>{{ _("A brand-new heading") }}</h1>\n'
+        "<p>{% trans name=author %}Written by {{ name }}{% endtrans %}</p>\n"
+        '<p>{% trans "a sports score" %}Draw{% endtrans %}</p>\n'
+        "<p>{% trans n=count %}{{ n }} new story{% pluralize %}{{ n }} new stories{% endtrans %}</p>\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "locale" / "ar" / "LC_MESSAGES").mkdir(parents=True)
+    jinja2 = {**settings.TEMPLATES[0], "DIRS": [templates]}
+    settings.TEMPLATES = [jinja2, *settings.TEMPLATES[1:]]
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    monkeypatch.chdir(tmp_path)
+
+    call_command("makemessages", locale=["ar"], verbosity=0)
+
+    catalogue = (tmp_path / "locale" / "ar" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    assert '#: templates/jinja2/articles/page.html:1\nmsgid "A brand-new heading"' in catalogue
+    assert 'msgid "Written by %(name)s"' in catalogue
+    assert 'msgctxt "a sports score"\nmsgid "Draw"' in catalogue
+    assert 'msgid "%(n)s new story"\nmsgid_plural "%(n)s new stories"' in catalogue
+    assert not list(templates.rglob("*.py"))  # the Python stand-ins xgettext read are gone

@@ -1,0 +1,126 @@
+"""The Jinja2 environment of the readers' templates (`templates/jinja2/`); staff pages stay on Django's.
+
+Readers' pages are rendered by Jinja2 because it compiles a template to Python: on an uncached story page
+Django's template language was about half of the Python time. Django's own filters (`date`, `linebreaksbr`,
+`pluralize`) and tags (`static`, `spaceless`) are called, not rewritten; pictures are the functions of
+`{% load images %}` (`articles/templatetags/images.py`), structured data is `articles.structured_data`'s.
+
+Translations go through Django's gettext (`jinja2.ext.i18n`, new-style): `{% trans %}` blocks and `_()` use
+the same msgids as `{% blocktranslate %}`/`{% translate %}` did (`{{ name }}` becomes `%(name)s`), and
+`{% trans "context" %}…{% endtrans %}` is `pgettext`. `manage.py makemessages` reads these templates too
+(`articles/management/commands/makemessages.py`, with `messages_as_python` below).
+"""
+
+from django.template import defaultfilters
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import strip_spaces_between_tags
+from django.utils.timezone import template_localtime
+from jinja2 import Environment, pass_context, pass_eval_context
+from markupsafe import Markup
+
+from articles import structured_data
+from articles.addresses import public_url
+from articles.templatetags import images
+
+_ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def digits(value):
+    """`value` as text with Arabic-Indic digits on Arabic pages (dates and counts follow the page's language)."""
+    text = str(value)
+    return text.translate(_ARABIC_DIGITS) if translation.get_language() == "ar" else text
+
+
+def local_name(entry):
+    """The name of a section, place or actor in the page's language (the English name if no Arabic one)."""
+    if translation.get_language() == "ar" and getattr(entry, "name_ar", ""):
+        return entry.name_ar
+    return entry.name
+
+
+def edition_url(name):
+    """`url("articles:<name>")` for an address without arguments, in the page's edition, without the resolver
+    walk (`articles.addresses`): the masthead and footer print six of them on every page."""
+    return public_url(name, translation.get_language())
+
+
+def date(value, format_string=None):
+    """Django's `date` filter, in the current time zone as Django's templates show aware datetimes."""
+    return defaultfilters.date(template_localtime(value), format_string)
+
+
+@pass_eval_context
+def linebreaksbr(eval_ctx, value):
+    """Django's `linebreaksbr`: the text escaped (when autoescaping), each line break as `<br>`."""
+    return defaultfilters.linebreaksbr(value, autoescape=eval_ctx.autoescape)
+
+
+def spaceless(markup):
+    """What Django's `{% spaceless %}` prints, for `{% filter spaceless %}`: no whitespace between tags."""
+    return Markup(strip_spaces_between_tags(str(markup).strip()))
+
+
+def url(name, *args, **kwargs):
+    """`{% url name arg … %}`: the path of the named view."""
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+@pass_context
+def article_json_ld(context, article):
+    """The story's JSON-LD `<script>`, for the page's request and site name."""
+    return structured_data.json_ld_element(article, context["request"], context.get("site_name", ""))
+
+
+@pass_context
+def article_social_meta(context, article):
+    """The story's Open Graph and Twitter `<meta>` tags, for the page's request and site name."""
+    return structured_data.social_meta_elements(article, context["request"], context.get("site_name", ""))
+
+
+def environment(**options):
+    """The environment Django's Jinja2 backend renders with (settings.TEMPLATES, `OPTIONS["environment"]`)."""
+    # Django's templates print a template's last newline; keeping it keeps included lists byte for byte.
+    options.setdefault("keep_trailing_newline", True)
+    env = Environment(extensions=["jinja2.ext.i18n"], **options)
+    env.install_gettext_callables(
+        translation.gettext,
+        translation.ngettext,
+        newstyle=True,
+        pgettext=translation.pgettext,
+        npgettext=translation.npgettext,
+    )
+    env.globals.update(
+        get_current_language=translation.get_language,
+        static=static,
+        url=url,
+        edition_url=edition_url,
+        picture=images.picture,
+        lead_figure=images.lead_figure,
+        article_json_ld=article_json_ld,
+        article_social_meta=article_social_meta,
+    )
+    env.filters.update(
+        date=date,
+        digits=digits,
+        local_name=local_name,
+        linebreaksbr=linebreaksbr,
+        pluralize=defaultfilters.pluralize,
+        spaceless=spaceless,
+    )
+    return env
+
+
+def messages_as_python(source):
+    """The translatable strings of a Jinja2 template as Python gettext calls, each on its template line.
+
+    `manage.py makemessages` hands this to xgettext in place of the template (xgettext reads Python, not
+    Jinja2), so the strings reach `locale/…/django.po` with the template's name and line.
+    """
+    lines = [[] for _ in range(source.count("\n") + 1)]
+    for lineno, function, message in environment().extract_translations(source):
+        strings = [message] if isinstance(message, str) else [text for text in message if text is not None]
+        count = ", n" if function in ("ngettext", "npgettext") else ""
+        lines[lineno - 1].append(f"{function}({', '.join(repr(text) for text in strings)}{count})")
+    return "\n".join("; ".join(calls) for calls in lines) + "\n"
