@@ -30,6 +30,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
@@ -168,9 +169,38 @@ def _language_code(value):
     return code if code in _LANGUAGES else ""
 
 
+# C0 control characters but tab, newline and carriage return: PostgreSQL refuses NUL in text and XML 1.0
+# (the feeds and sitemaps) refuses them all. They carry no text, so an imported story is written without them.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_TEXT_FIELDS = ("headline", "body", "standfirst", "kicker", "language", "source", "source_id", "source_url",
+                "credit", "byline")  # fmt: skip
+_NAME_FIELDS = ("section", "authors", "regions", "actors")
+
+
+def _without_controls(story):
+    """`story` with control characters taken out of its text and names (a quick scan when there are none)."""
+    for name in _TEXT_FIELDS:
+        value = getattr(story, name)
+        if isinstance(value, str) and _CONTROLS.search(value):
+            setattr(story, name, _CONTROLS.sub("", value))
+    for name in _NAME_FIELDS:
+        values = getattr(story, name)
+        if any(isinstance(v, str) and _CONTROLS.search(v) for v in values):
+            setattr(story, name, tuple(_CONTROLS.sub("", v) if isinstance(v, str) else v for v in values))
+    picture = story.picture
+    if picture is not None:
+        for name in ("path", "caption", "credit", "alt_text"):
+            value = getattr(picture, name)
+            if isinstance(value, str) and _CONTROLS.search(value):
+                setattr(picture, name, _CONTROLS.sub("", value))
+
+
 def prepare(story, where, options):
     """Apply the run's defaults to a parsed story and compute its key and fingerprints; BadInput if unusable."""
+    _without_controls(story)
     headline = " ".join(story.headline.split())
+    if not headline:
+        raise BadInput("no headline")
     if len(headline) > MAX_HEADLINE:
         raise BadInput(f"headline longer than {MAX_HEADLINE} characters")
     story.headline = headline

@@ -97,6 +97,34 @@ def test_a_feed_entry_without_title_is_reported_and_the_others_imported(db):
     assert article.standfirst == "Students return to the rebuilt library."
 
 
+def test_control_characters_are_taken_out_of_imported_text_and_a_title_of_nothing_else_is_reported(
+    client, db, tmp_path
+):
+    # A NUL would make PostgreSQL refuse the whole batch, and any C0 control makes the feeds invalid XML.
+    rss = tmp_path / "wire.rss"
+    rss.write_bytes(
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Wire</title>'
+        b"<item><title>Dam\x00 reopens near Mosul</title><description>Engineers\x07 said the gates work."
+        b"</description><guid>w-1</guid></item></channel></rss>"
+    )
+    lines = tmp_path / "wire.jsonl"
+    lines.write_text(
+        '{"headline": "Market\\u0000 fire in Basra", "body": "Shops\\u0001 burned.", "authors": "Rania\\u0000 Khalil"}\n'
+        '{"headline": "\\u0000\\u0000", "body": "Text with no headline."}\n',
+        encoding="utf-8",
+    )
+    report = run(rss, lines, status="published")
+    assert report.imported == 2
+    assert report.failures == [f"{lines} entry 2: no headline"]
+    dam = Article.objects.get(headline="Dam reopens near Mosul")
+    assert "Engineers said the gates work." in dam.body
+    fire = Article.objects.get(headline="Market fire in Basra")
+    assert "\x00" not in fire.body and "\x01" not in fire.body
+    assert [a.display_name for a in fire.authors.all()] == ["Rania Khalil"]
+    feed = client.get("/feeds/latest/rss/").content
+    assert b"Dam reopens near Mosul" in feed and not any(byte < 9 for byte in feed)
+
+
 def test_plain_text_header_line_becomes_the_section_without_the_site_name(places, actors):
     run(DATA / "header-story.txt")
     article = Article.objects.get()
