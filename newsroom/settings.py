@@ -290,6 +290,8 @@ NEWSROOM_IMAGE_MAX_PIXELS = env.int("NEWSROOM_IMAGE_MAX_PIXELS", default=60_000_
 # and the max-age browsers and proxies get (they cannot be purged, so keep it short).
 NEWSROOM_PAGE_CACHE_SECONDS = env.int("NEWSROOM_PAGE_CACHE_SECONDS", default=600)
 NEWSROOM_BROWSER_CACHE_SECONDS = env.int("NEWSROOM_BROWSER_CACHE_SECONDS", default=60)
+# Each worker's copies of the pages it served lately (articles/caching.py), answered only while current.
+NEWSROOM_PAGE_COPIES_BYTES = env.int("NEWSROOM_PAGE_COPIES_BYTES", default=32 * 1024 * 1024)
 # Reverse proxies or CDNs to send HTTP PURGE to after each workflow move (articles/frontend_purge.py).
 NEWSROOM_PURGE_URLS = env.list("NEWSROOM_PURGE_URLS", default=[])
 NEWSROOM_PURGE_TIMEOUT = env.float("NEWSROOM_PURGE_TIMEOUT", default=2.0)
