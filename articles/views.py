@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models.functions import Cast, JSONArray
+from django.db.models.functions import JSONArray
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,7 +36,7 @@ from articles.caching import (
 from articles.images import renditions_for, standard_specs
 from articles.models import Actor, Article, Author, Correction, Region, Section
 from articles.prepared import PreparedQuery, padded
-from articles.querysets import PUBLIC_TIME, JSONRows
+from articles.querysets import PUBLIC_TIME, JSONRows, OrderedJSONRows
 
 PAGE_SIZE = 20
 LIST_DEPTH = 2000
@@ -238,32 +238,13 @@ STORY_LINK_ROWS = {
 }
 
 
-class _JSONList(models.Aggregate):
-    """The aggregated values as one JSON array (SQLite's json_group_array, PostgreSQL's json_agg)."""
-
-    function = "JSON_GROUP_ARRAY"
-    output_field = models.TextField()
-    window_compatible = True
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="JSON_AGG", **extra_context)
-
-
 def _linked_rows(name):
-    """The entries linked to the outer story by `name`, in order, as one JSON column (NULL when there are none).
-
-    An aggregate over a window ordered like the relation: unlike json_agg(… ORDER BY …), SQLite before 3.44
-    knows this, and both databases feed a window's aggregate its rows in the window's order."""
+    """The entries linked to the outer story by `name`, in order, as one JSON column (NULL when there are none)."""
     link = STORY_LINK_ROWS[name]
     entry = link.to_entry
     rows = JSONArray(*(f"{entry}_id" if column == "id" else f"{entry}__{column}" for column in link.columns))
-    ordered = models.Window(
-        _JSONList(rows),
-        order_by=[*link.order, f"{entry}_id"],
-        frame=models.RowRange(start=None, end=None),
-    )
-    links = link.through.objects.filter(**{link.to_story: models.OuterRef("pk")})
-    return models.Subquery(links.order_by().values(rows=Cast(ordered, models.TextField()))[:1])
+    links = link.through.objects.filter(**{link.to_story: models.OuterRef("pk")}).order_by()
+    return models.Subquery(links.values(rows=OrderedJSONRows(rows, order_by=[*link.order, f"{entry}_id"]))[:1])
 
 
 def _public_story(pk, now):
