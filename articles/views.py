@@ -242,9 +242,10 @@ def _linked_rows(name):
     """The entries linked to the outer story by `name`, in order, as one JSON column (NULL when there are none)."""
     link = STORY_LINK_ROWS[name]
     entry = link.to_entry
-    rows = JSONArray(*(f"{entry}_id" if column == "id" else f"{entry}__{column}" for column in link.columns))
+    # One JSON array per link row; the entry's id is the link's own column.
+    row = JSONArray(*(f"{entry}_id" if column == "id" else f"{entry}__{column}" for column in link.columns))
     links = link.through.objects.filter(**{link.to_story: models.OuterRef("pk")}).order_by()
-    return models.Subquery(links.values(rows=OrderedJSONRows(rows, order_by=[*link.order, f"{entry}_id"]))[:1])
+    return models.Subquery(links.values(rows=OrderedJSONRows(row, order_by=[*link.order, f"{entry}_id"]))[:1])
 
 
 def _public_story(pk, now):
