@@ -3,6 +3,7 @@
 import json
 
 from django.db import models
+from django.db.models.expressions import OrderByList
 from django.db.models.functions import Coalesce, JSONArray
 from django.db.models.query import ModelIterable
 from django.utils import timezone
@@ -25,6 +26,44 @@ class JSONRows(models.Aggregate):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, function="JSON_AGG", template="%(function)s(%(expressions)s)::text")
+
+
+class _JSONArrayAgg(models.Aggregate):
+    function = "JSON_GROUP_ARRAY"
+    output_field = models.TextField()
+    window_compatible = True
+
+
+class OrderedJSONRows(models.Expression):
+    """The query's rows as one JSON array in `order_by` order, as text: NULL when there are none.
+
+    For a correlated subquery that carries a story's linked rows in the story's own row, with no GROUP BY.
+    PostgreSQL aggregates with json_agg(… ORDER BY …); SQLite before 3.44 has no ORDER BY in an aggregate,
+    so there it is json_group_array over a window in that order (a window's aggregate takes its rows in the
+    window's order), and the subquery keeps one row of it (LIMIT 1). On PostgreSQL the window's plan cost
+    about 0.15 ms more to make and 0.15 ms more to run on the article page's story.
+    """
+
+    output_field = models.TextField()
+
+    def __init__(self, row, order_by):
+        super().__init__()
+        self.row, self.order_by = row, OrderByList(*order_by)  # names, "-name" for descending, expressions
+
+    def get_source_expressions(self):
+        return [self.row, self.order_by]
+
+    def set_source_expressions(self, exprs):
+        self.row, self.order_by = exprs
+
+    def as_sql(self, compiler, connection):
+        order_by, whole = self.order_by.get_source_expressions(), models.RowRange(start=None, end=None)
+        return compiler.compile(models.Window(_JSONArrayAgg(self.row), order_by=order_by, frame=whole))
+
+    def as_postgresql(self, compiler, connection):
+        row_sql, row_params = compiler.compile(self.row)
+        order_sql, order_params = compiler.compile(self.order_by)
+        return f"JSON_AGG({row_sql} {order_sql})::text", (*row_params, *order_params)
 
 
 class LeadImageIterable(ModelIterable):

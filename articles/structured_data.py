@@ -108,12 +108,13 @@ def social_tags(article, request, site_name):
     """Open Graph and Twitter card meta tags as (attribute, name, content) triples, in display order."""
     url = request.build_absolute_uri(article.get_absolute_url())
     image = lead_image(article, request)
+    summary = description(article)  # the start of the body when there is no standfirst: made once
     locale = "ar_AR" if article.language == "ar" else "en_GB"
     tags = [
         ("property", "og:type", "article"),
         ("property", "og:site_name", site_name),
         ("property", "og:title", article.headline),
-        ("property", "og:description", description(article)),
+        ("property", "og:description", summary),
         ("property", "og:url", url),
         ("property", "og:locale", locale),
     ]
@@ -133,7 +134,7 @@ def social_tags(article, request, site_name):
     tags += [
         ("name", "twitter:card", "summary_large_image" if image else "summary"),
         ("name", "twitter:title", article.headline),
-        ("name", "twitter:description", description(article)),
+        ("name", "twitter:description", summary),
     ]
     if image:
         tags.append(("name", "twitter:image", image))

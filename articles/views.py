@@ -11,6 +11,7 @@ import itertools
 import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from django.core.paginator import Paginator
 from django.db import models
@@ -35,7 +36,7 @@ from articles.caching import (
 from articles.images import renditions_for, standard_specs
 from articles.models import Actor, Article, Author, Correction, Region, Section
 from articles.prepared import PreparedQuery, padded
-from articles.querysets import PUBLIC_TIME, JSONRows
+from articles.querysets import PUBLIC_TIME, JSONRows, OrderedJSONRows
 
 PAGE_SIZE = 20
 LIST_DEPTH = 2000
@@ -202,8 +203,54 @@ def _corrections(article):
     return sorted(corrections, key=lambda c: (c.created_at, c.pk))
 
 
+class StoryLink(NamedTuple):
+    """How the story's row carries one of its many-to-many relations (see `_linked_rows`)."""
+
+    through: type  # the link model
+    to_story: str  # its foreign key to the story
+    to_entry: str  # its foreign key to the linked entry
+    model: type  # the linked entries' model
+    columns: tuple  # what is read of them, in the model's field order (`Model.from_db` takes them so)
+    order: tuple  # the link rows' order, as `article.<name>.all()` orders them (then the entry's id)
+
+
+def _story_link(name, to_story, to_entry, fields, order):
+    through = getattr(Article, name).through
+    model = through._meta.get_field(to_entry).related_model
+    columns = tuple(field.attname for field in model._meta.concrete_fields if field.attname in fields)
+    return StoryLink(through, to_story, to_entry, model, columns, order)
+
+
+# What the article page reads of the places, actors and authors a story is linked to (the templates, the
+# structured data, `get_absolute_url`, `local_name`; other fields are deferred, as with `.only()`), and the
+# order `article.<name>.all()` gives them in: places and actors as they were tagged (the link rows' order),
+# authors by name.
+STORY_LINK_ROWS = {
+    "regions": _story_link(
+        "regions", "content_object", "tag", {"id", "slug", "name", "name_ar", "kind", "parent_id"}, ["pk"]
+    ),
+    "actors": _story_link(
+        "actors", "content_object", "tag", {"id", "slug", "name", "name_ar", "kind", "home_region_id"}, ["pk"]
+    ),
+    "authors": _story_link(
+        "authors", "article", "author", {"id", "slug", "display_name", "user_id"}, ["author__display_name"]
+    ),
+}
+
+
+def _linked_rows(name):
+    """The entries linked to the outer story by `name`, in order, as one JSON column (NULL when there are none)."""
+    link = STORY_LINK_ROWS[name]
+    entry = link.to_entry
+    # One JSON array per link row; the entry's id is the link's own column.
+    row = JSONArray(*(f"{entry}_id" if column == "id" else f"{entry}__{column}" for column in link.columns))
+    links = link.through.objects.filter(**{link.to_story: models.OuterRef("pk")}).order_by()
+    return models.Subquery(links.values(rows=OrderedJSONRows(row, order_by=[*link.order, f"{entry}_id"]))[:1])
+
+
 def _public_story(pk, now):
-    """The public story `pk` with everything its page shows in the same row (section, place, picture, translation)."""
+    """The public story `pk` with everything its page shows in the same row: section, dateline place, picture,
+    translation, corrections, places, actors and authors."""
     translation = Article.objects.published(at=now).filter(translation_group=models.OuterRef("translation_group"))
     translation = translation.exclude(pk=models.OuterRef("pk")).order_by("language")
     return (
@@ -215,22 +262,35 @@ def _public_story(pk, now):
             # One subquery for the three (PostgreSQL plans the story's query on every request).
             translation_row=models.Subquery(translation.values(row=JSONArray("pk", "slug", "language"))[:1]),
             corrections_rows=_corrections_rows(),
+            **{f"{name}_rows": _linked_rows(name) for name in STORY_LINK_ROWS},
         )
         .filter(pk=pk)
         .order_by()[:1]
     )
 
 
-# The article page's queries, compiled once per process (articles/prepared.py): the story, then what it is
-# linked to, each as `article.<name>.all()` would fetch it, then the related stories. Its corrections come
-# in its own row.
+# The article page's queries, compiled once per process (articles/prepared.py): the story, with what it is
+# linked to and its corrections in its own row, then the related stories. The querysets below are never run
+# for the page: they hold the rows from the story's row, as prefetch_related would (refining one runs it).
 PUBLIC_STORY = PreparedQuery(_public_story)
 STORY_LINKS = {
-    "regions": PreparedQuery(lambda pk: Article(pk=pk).regions.all()),
-    "actors": PreparedQuery(lambda pk: Article(pk=pk).actors.all()),
-    "authors": PreparedQuery(lambda pk: Article(pk=pk).authors.all()),
+    **{name: PreparedQuery(lambda pk, name=name: getattr(Article(pk=pk), name).all()) for name in STORY_LINK_ROWS},
+    "corrections": PreparedQuery(lambda pk: Correction.objects.filter(article_id=pk)),
 }
-CORRECTIONS = PreparedQuery(lambda pk: Correction.objects.filter(article_id=pk))
+
+
+def _remember(article, name, rows):
+    """Make `article.<name>.all()` answer `rows` (model instances) without a query, as prefetch_related would."""
+    known = article._prefetched_objects_cache[name] = STORY_LINKS[name](pk=article.pk)
+    known._result_cache, known._prefetch_done = rows, True
+
+
+def _remember_links(article):
+    """Rebuild the story's places, actors and authors from its row's JSON columns (`_linked_rows`)."""
+    db = article._state.db
+    for name, link in STORY_LINK_ROWS.items():
+        rows = json.loads(article.__dict__.pop(f"{name}_rows") or "[]")
+        _remember(article, name, [link.model.from_db(db, link.columns, row) for row in rows])
 
 
 def _article_or_gone(request, pk):
@@ -240,11 +300,9 @@ def _article_or_gone(request, pk):
         translation = article.__dict__.pop("translation_row") or (None, None, None)
         article.translation_pk, article.translation_slug, article.translation_language = translation
         # As prefetch_related would leave them: `article.regions.all()` answers without a query.
-        article._prefetched_objects_cache = {name: query(pk=pk) for name, query in STORY_LINKS.items()}
-        for links in article._prefetched_objects_cache.values():
-            links._fetch_all()
-        corrections = article._prefetched_objects_cache["corrections"] = CORRECTIONS(pk=pk)
-        corrections._result_cache = _corrections(article)
+        article._prefetched_objects_cache = {}
+        _remember_links(article)
+        _remember(article, "corrections", _corrections(article))
         return article, None
     withdrawn = Article.objects.filter(pk=pk, status=Article.Status.UNPUBLISHED).only("headline", "withdrawal_reason")
     withdrawn = withdrawn.first()

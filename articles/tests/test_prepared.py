@@ -93,3 +93,17 @@ def test_padded_lists_keep_the_same_ids():
     assert padded([3, 1, 2], 4) == [3, 1, 2, 2]
     assert padded([5, 6, 7, 8], 4) == [5, 6, 7, 8]
     assert padded([], 4) == []
+
+
+def test_every_run_converts_its_rows_as_the_queryset_does(db):
+    # The converters (SQLite stores times as text) are found once per compiled query and reused.
+    first, second = story(headline="First story"), story(headline="Second story", age=timedelta(days=3))
+    times = PreparedQuery(lambda pk: Article.objects.filter(pk=pk).values_list("headline", "first_published_at"))
+    rows = PreparedQuery(lambda pk: Article.objects.filter(pk=pk).only("headline", "first_published_at", "updated_at"))
+    for _ in range(2):
+        for article in (first, second):
+            fresh = Article.objects.get(pk=article.pk)
+            assert list(times(pk=article.pk)) == [(fresh.headline, fresh.first_published_at)]
+            (row,) = rows(pk=article.pk)
+            assert (row.first_published_at, row.updated_at) == (fresh.first_published_at, fresh.updated_at)
+            assert timezone.is_aware(row.first_published_at)

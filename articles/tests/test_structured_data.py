@@ -90,3 +90,14 @@ def test_arabic_story_declares_arabic(client, db):
     _, data = extract(client, arabic)
     assert data["json-ld"][0]["inLanguage"] == "ar"
     assert data["opengraph"][0]["og:locale"] == "ar_AR"
+
+
+def test_a_story_without_a_standfirst_is_described_by_the_start_of_its_body_everywhere(client, db):
+    words = " ".join(f"word{n}" for n in range(80))
+    plain = story(headline="No standfirst", standfirst="", body=f"<p>First <b>line</b>.</p><p>{words}</p>")
+    html, data = extract(client, plain)
+    summary = f"First line . {words}"[:297] + "…"
+    assert data["json-ld"][0]["description"] == summary
+    assert data["opengraph"][0]["og:description"] == summary
+    assert f'<meta name="twitter:description" content="{summary}">' in html
+    assert f'<meta name="description" content="{summary}">' in html

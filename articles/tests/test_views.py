@@ -3,15 +3,17 @@
 import time
 from datetime import UTC, datetime, timedelta
 
+import extruct
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.text import slugify
 
 from articles import views, workflow
 from articles.models import Article, Correction, Section
-from articles.tests.factories import AuthorFactory, RegionFactory, SectionFactory
+from articles.tests.factories import ActorFactory, AuthorFactory, RegionFactory, SectionFactory
 from articles.tests.publishing import S, fresh_cache, hidden_stories, story  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
@@ -300,6 +302,108 @@ def test_places_and_actors_are_listed_in_the_order_they_were_tagged(client, plac
     assert chips.index("Syrian Democratic Forces") < chips.index("Islamic State")
 
 
+def _tagged_out_of_order(places, actors):
+    """A story whose places, actors and authors were added in an order that is neither by name nor by id."""
+    article = story(headline="Front line moves", credit="Agencies")
+    for place in (places["deir"], places["baghdad"], places["syria"], places["baghouz"]):
+        article.regions.add(place)  # one by one: the link rows' order is this order
+    for actor in (actors["sdf"], actors["isis"]):
+        article.actors.add(actor)
+    names = ["Mona Saleh", "Adel Nasser", "Zeina Haddad", "Karim Aziz"]
+    article.authors.set([AuthorFactory(display_name=name, slug=slugify(name)) for name in names])
+    return article
+
+
+# What the page reads of each linked entry (templates, structured data, addresses).
+READ_FIELDS = {
+    "regions": ("slug", "name", "name_ar", "kind", "parent_id"),
+    "actors": ("slug", "name", "name_ar", "kind"),
+    "authors": ("slug", "display_name", "user_id"),
+}
+
+
+def _stored(article, name):
+    """`article.<name>.all()`: the fields the page reads, in order."""
+    return [(entry.pk, *(getattr(entry, f) for f in READ_FIELDS[name])) for entry in getattr(article, name).all()]
+
+
+def test_places_actors_and_authors_come_with_the_story_as_their_relations_give_them(
+    rf, places, actors, django_assert_num_queries
+):
+    article = _tagged_out_of_order(places, actors)
+    fresh = Article.objects.get(pk=article.pk)
+    expected = {name: _stored(fresh, name) for name in READ_FIELDS}
+    shown, _ = views._article_or_gone(rf.get("/"), article.pk)
+    with django_assert_num_queries(0):
+        assert {name: _stored(shown, name) for name in READ_FIELDS} == expected
+        assert [r.name for r in shown.regions.all()] == ["Deir ez-Zor", "Baghdad", "Syria", "Baghouz"]
+        assert [a.name for a in shown.actors.all()] == ["Syrian Democratic Forces", "Islamic State"]
+        authors = [a.display_name for a in shown.authors.all()]
+        assert authors == ["Adel Nasser", "Karim Aziz", "Mona Saleh", "Zeina Haddad"]
+
+
+def test_article_page_shows_places_actors_and_authors_in_order_everywhere(client, places, actors):
+    article = _tagged_out_of_order(places, actors)
+    html = client.get(article.get_absolute_url()).content.decode()
+    byline = html[html.index('class="byline"') : html.index('class="times"')]
+    assert [byline.index(name) for name in ("Adel Nasser", "Karim Aziz", "Mona Saleh", "Zeina Haddad")] == sorted(
+        byline.index(name) for name in ("Adel Nasser", "Karim Aziz", "Mona Saleh", "Zeina Haddad")
+    )
+    assert 'href="/author/adel-nasser/" rel="author"' in html
+    chips = html[html.index('class="article-tags"') :]
+    assert chips.index("Deir ez-Zor") < chips.index("Baghdad") < chips.index("Syria<") < chips.index("Baghouz")
+    assert chips.index("Syrian Democratic Forces") < chips.index("Islamic State")
+    data = extruct.extract(html, base_url="http://testserver/", syntaxes=["json-ld"])["json-ld"][0]
+    assert [a["name"] for a in data["author"]] == ["Adel Nasser", "Karim Aziz", "Mona Saleh", "Zeina Haddad"]
+    assert data["author"][0]["url"] == "http://testserver/author/adel-nasser/"
+    assert [p["url"] for p in data["about"]] == [
+        f"http://testserver/region/{slug}/" for slug in ("deir-ez-zor", "baghdad", "syria", "baghouz")
+    ]
+    assert data["about"][2]["alternateName"] == "سوريا"
+    assert [(a["@type"], a["name"]) for a in data["mentions"]] == [
+        ("Organization", "Syrian Democratic Forces"),
+        ("Organization", "Islamic State"),
+    ]
+
+
+def test_arabic_article_page_names_its_places_and_actors_in_arabic(client, places, actors):
+    spokesman = ActorFactory(name="Farhad Shami", name_ar="فرهاد شامي", kind="person")
+    article = story(
+        headline="سقوط الباغوز", slug="سقوط", language="ar", regions=[places["baghouz"], places["baghdad"]],
+        actors=[actors["sdf"], spokesman],
+    )  # fmt: skip
+    html = client.get(article.get_absolute_url()).content.decode()
+    chips = html[html.index('class="article-tags"') :]
+    assert "الباغوز" in chips and "بغداد" in chips and "قوات سوريا الديمقراطية" in chips and "فرهاد شامي" in chips
+    assert f'href="/ar/actor/{spokesman.slug}/"' in chips
+    data = extruct.extract(html, base_url="http://testserver/", syntaxes=["json-ld"])["json-ld"][0]
+    assert data["mentions"][1] == {
+        "@type": "Person",
+        "name": "Farhad Shami",
+        "url": f"http://testserver/ar/actor/{spokesman.slug}/",
+        "alternateName": "فرهاد شامي",
+    }
+
+
+def test_article_page_shows_only_its_own_places_actors_and_authors(client, places, actors):
+    writers = {name: AuthorFactory(display_name=name, slug=slugify(name)) for name in ("Own", "Draft", "Other")}
+    group = ActorFactory(name="Other Group", slug="other-group")
+    own = story(regions=[places["baghouz"]], actors=[actors["isis"]], authors=[writers["Own"]])
+    hidden = story(S.DRAFT, regions=[places["iraq"]], actors=[actors["sdf"]], authors=[writers["Draft"]])
+    other = story(regions=[places["baghdad"]], actors=[group], authors=[writers["Other"]])
+    bare = story(headline="A story with nothing linked", credit="Agencies")
+    html = client.get(own.get_absolute_url()).content.decode()
+    shown = [places["baghouz"], actors["isis"], writers["Own"]]
+    assert all(f'href="{entry.get_absolute_url()}"' in html for entry in shown)
+    for entry in (places["iraq"], actors["sdf"], writers["Draft"], places["baghdad"], group, writers["Other"]):
+        assert entry.get_absolute_url() not in html, entry
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+    assert f'href="{writers["Other"].get_absolute_url()}"' in client.get(other.get_absolute_url()).content.decode()
+    bare_html = client.get(bare.get_absolute_url()).content.decode()
+    assert 'class="article-tags"' not in bare_html and 'rel="author"' not in bare_html
+    assert '<span class="credit">(Agencies)</span>' in bare_html
+
+
 def test_translation_is_linked_with_hreflang_both_ways(client, db):
     english = story(headline="Baghouz falls", language="en")
     arabic = story(headline="سقوط الباغوز", slug="سقوط-الباغوز", language="ar")
@@ -401,26 +505,30 @@ def _count(client, url, warm=True):
     return len(queries)
 
 
-def test_article_page_runs_at_most_six_queries_whatever_the_tags_authors_and_related(
-    client, places, actors, page_cache_off
-):
-    small = story(regions=[places["baghouz"]])
+def test_article_page_runs_two_queries_whatever_the_tags_authors_and_related(client, places, actors, page_cache_off):
+    small = story(regions=[places["baghouz"]], authors=[AuthorFactory()])
     story(headline="Another Baghouz story", regions=[places["baghouz"]])
-    many_regions = [RegionFactory() for _ in range(8)]
-    big = story(regions=many_regions, actors=list(actors.values()), authors=[AuthorFactory() for _ in range(4)])
+    many_regions = [RegionFactory() for _ in range(12)]
+    many_actors = [*actors.values(), *(ActorFactory() for _ in range(6))]
+    big = story(regions=many_regions, actors=many_actors, authors=[AuthorFactory() for _ in range(7)])
     Correction.objects.create(article=big, text="A correction")
     for _ in range(6):
         story(regions=many_regions[:3], actors=[actors["isis"]])
     elsewhere = story(regions=[places["baghdad"]])
     story(headline="Another Baghdad story", regions=[places["baghdad"]])
-    # The story with its corrections, its places, actors and authors, and the related stories chosen; one
-    # more when its tags' newest stories are not in the cache yet (first view, or after any story changed).
+    # The story with its corrections, places, actors and authors in its own row, then the related stories
+    # chosen; one more when its tags' newest stories are not in the cache yet (first view, or after any
+    # story changed).
     for article in (small, big):
         cache.clear()
         client.get(elsewhere.get_absolute_url())  # the site-wide fragments (menu, next scheduled story)
-        assert _count(client, article.get_absolute_url(), warm=False) == 6
-        assert _count(client, article.get_absolute_url()) == 5
-    assert "A correction" in client.get(big.get_absolute_url()).content.decode()
+        assert _count(client, article.get_absolute_url(), warm=False) == 3
+        assert _count(client, article.get_absolute_url()) == 2
+    html = client.get(big.get_absolute_url()).content.decode()
+    assert "A correction" in html
+    assert all(place.get_absolute_url() in html for place in many_regions)
+    assert all(actor.get_absolute_url() in html for actor in many_actors)
+    assert html.count('rel="author"') == 7
 
 
 @pytest.mark.parametrize(
