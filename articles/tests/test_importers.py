@@ -109,7 +109,8 @@ def test_control_characters_are_taken_out_of_imported_text_and_a_title_of_nothin
     )
     lines = tmp_path / "wire.jsonl"
     lines.write_text(
-        '{"headline": "Market\\u0000 fire in Basra", "body": "Shops\\u0001 burned.", "authors": "Rania\\u0000 Khalil"}\n'
+        '{"headline": "Market\\u0000 fire in Basra", "body": "Shops\\u0001 burned.",'
+        ' "authors": "Rania\\u0000 Khalil"}\n'
         '{"headline": "\\u0000\\u0000", "body": "Text with no headline."}\n',
         encoding="utf-8",
     )
