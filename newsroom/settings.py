@@ -120,6 +120,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
+    # Parameters bound by the server, not quoted into the SQL by psycopg: cheaper for the client, and a query
+    # run five times on a connection is prepared, so PostgreSQL stops planning it on every request. Turn it
+    # off behind a transaction-pooling PgBouncer that does not keep prepared statements (README, Configuration).
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
 # DATABASE_REPLICA_URL adds a read replica for readers' page views (newsroom/db_router.py). In tests it
 # mirrors the default database, so the routing runs against the one test database.
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
