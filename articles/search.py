@@ -291,8 +291,9 @@ def search(query, page=1, per_page=20):
     """Search public stories; returns one page of `SearchResults`, best first.
 
     Without words, the filtered stories come newest first. Runs a fixed number of queries: two to find
-    names in the query, one for the page (one row more than shown, so no count), one for the bylines.
-    Results show no place or actor chips, so those are not fetched.
+    names in the query (none when the same words were looked up since the vocabulary changed), one for the
+    page (one row more than shown, so no count). Results show no place or actor chips, so those are not
+    fetched; the page's view gives the stories their authors in one more query (`views.remember_authors`).
     """
     terms = query_terms(query.text)
     articles = filtered(query)
@@ -307,7 +308,6 @@ def search(query, page=1, per_page=20):
     rows = list(
         articles.defer("search_document")
         .select_related("section")
-        .prefetch_related("authors")
         .with_lead_image()[start : start + per_page + 1]
     )
     for article in rows[:per_page]:

@@ -554,6 +554,7 @@ def search(request):
             except ValueError:
                 page = 1
             results = site_search.search(query, page=page)
+            remember_authors(results.articles)
     params = request.GET.copy()
     params.pop("page", None)
     context = {"form": form, "results": results, "params": params.urlencode()}
