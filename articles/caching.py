@@ -245,7 +245,7 @@ def _with_stamps(page_keys):
 
 
 class _PageCopies:
-    """This process's copies of pages it served lately: {page key: (stamp, content, headers)}, least recently
+    """This process's copies of pages it served lately: {page key: (stamp, (content, headers))}, least recently
     used dropped first once their content passes `limit` bytes. Only ever answered when the shared cache's
     stamp entry names the same stamp, so a copy is never staler than the shared cache."""
 
