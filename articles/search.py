@@ -306,9 +306,7 @@ def search(query, page=1, per_page=20):
     page = max(1, page)
     start = (page - 1) * per_page
     rows = list(
-        articles.defer("search_document")
-        .select_related("section")
-        .with_lead_image()[start : start + per_page + 1]
+        articles.defer("search_document").select_related("section").with_lead_image()[start : start + per_page + 1]
     )
     for article in rows[:per_page]:
         article.headline_html = highlight(article.headline, terms)
