@@ -124,12 +124,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # run five times on a connection is prepared, so PostgreSQL stops planning it on every request. Turn it
     # off behind a transaction-pooling PgBouncer that does not keep prepared statements (README, Configuration).
     DATABASES["default"]["OPTIONS"]["server_side_binding"] = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+    # Django's backend, with bulk writes split to PostgreSQL's limit on bound parameters (newsroom/postgresql).
+    DATABASES["default"]["ENGINE"] = "newsroom.postgresql"
 # DATABASE_REPLICA_URL adds a read replica for readers' page views (newsroom/db_router.py). In tests it
 # mirrors the default database, so the routing runs against the one test database.
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = {
         **env.db_url_config(DATABASE_REPLICA_URL),
+        "ENGINE": DATABASES["default"]["ENGINE"],
         "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
