@@ -40,7 +40,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.db import DatabaseError, models
+from django.db import DatabaseError, models, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -91,6 +91,12 @@ def _counters(found):
             cache.add(key, _counter_start(), timeout=None)
         found = {**found, **cache.get_many(missing)}
     return tuple(found[key] for key in COUNTERS)
+
+
+def invalidate_on_commit():
+    """`invalidate()` once the current transaction commits (at once outside one): for vocabulary changes,
+    including those written with `bulk_create`, which sends no save signals (aliases, imported sections)."""
+    transaction.on_commit(invalidate)
 
 
 def _bump(key):
@@ -302,16 +308,18 @@ def _get_many(keys):
 
 def _lookup_page(key):
     """The current counters and the page stored under `key` as (content, headers), or None if there is no
-    current one. One round trip (counters and stamp) when this process holds the stamped copy, two otherwise."""
+    current one. One round trip: the counters and the stamp, and the page itself when this process holds no
+    copy of it (a second read only when its copy turns out to be of another stamp)."""
     stamp_key = _stamp_key(key)
-    found = _get_many([*COUNTERS, stamp_key])
+    has_copy = key in _copies.pages
+    found = _get_many([*COUNTERS, stamp_key] if has_copy else [*COUNTERS, stamp_key, key])
     state = _counters(found)
     stamp = found.get(stamp_key)
     if stamp is None or stamp[0] != state[0] or stamp[1] not in (None, state[1]):
         return state, None
     page = _copies.get(key, stamp[2])
     if page is None:
-        stored = cache.get(key)
+        stored = cache.get(key) if has_copy else found.get(key)
         if stored is None or stored[0] != stamp[2]:
             return state, None  # purged, or replaced, since the stamp was read
         page = stored[1]

@@ -39,7 +39,7 @@ def purge_pages_after_picture_edit(sender, instance, **kwargs):
 def purge_pages_after_vocabulary_edit(sender, instance, **kwargs):
     """A section, place, actor or author can show on any page, and an alias changes which searches name an
     actor or a place (`search.find_concepts` is cached): purge the whole cache after commit."""
-    transaction.on_commit(caching.invalidate)
+    caching.invalidate_on_commit()
 
 
 RECEIVERS = [(Article, purge_pages_after_story_edit), (Correction, purge_pages_after_story_edit)]

@@ -48,10 +48,10 @@ def add_aliases(entry, names):
     new = [alias_model(entry=entry, name=name, key=key) for key, name in wanted.items() if key not in taken]
     alias_model.objects.bulk_create(new)
     if new:
-        # bulk_create sends no signals: searches that name an entry are cached with the generation.
+        # Searches that name an entry are cached with the generation.
         from articles import caching
 
-        transaction.on_commit(caching.invalidate)
+        caching.invalidate_on_commit()
     return new
 
 

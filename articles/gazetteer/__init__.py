@@ -17,6 +17,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from articles import caching
 from articles.models import Actor, Region
 from articles.normalisation import name_key
 
@@ -195,6 +196,8 @@ def _load(model, columns, values_for, rows, source):
         except ValueError as error:
             report.problems.append(f"{source} row {number}: {error}")
     index.alias_model.objects.bulk_create(aliases)
+    if aliases:
+        caching.invalidate_on_commit()  # searches that name an entry are cached with the generation
     report.aliases += len(aliases)
     return report
 

@@ -530,6 +530,8 @@ class BatchWriter:
                 new.append(Section(name=path[-1][:100], parent_id=parent, slug=slug))
             for section in Section.objects.bulk_create(new):
                 self.sections[(section.parent_id, section.name.casefold())] = section.pk
+            if new:
+                caching.invalidate_on_commit()  # the menu and the search filter's sections are cached
         return {path: self._path_id(path) for path in paths}
 
     def _path_id(self, path):

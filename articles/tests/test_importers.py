@@ -126,6 +126,17 @@ def test_control_characters_are_taken_out_of_imported_text_and_a_title_of_nothin
     assert b"Dam reopens near Mosul" in feed and not any(byte < 9 for byte in feed)
 
 
+def test_a_section_an_import_creates_is_offered_by_the_search_filter_at_once(
+    client, db, tmp_path, django_capture_on_commit_callbacks
+):
+    assert "brand-new-desk" not in client.get("/search/").content.decode()  # the options are cached now
+    lines = tmp_path / "desk.jsonl"
+    lines.write_text('{"headline": "Dam reopens", "body": "Gates work.", "section": "Brand New Desk"}\n')
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run(lines, status="published").imported == 1
+    assert '<option value="brand-new-desk">Brand New Desk</option>' in client.get("/search/").content.decode()
+
+
 def test_plain_text_header_line_becomes_the_section_without_the_site_name(places, actors):
     run(DATA / "header-story.txt")
     article = Article.objects.get()

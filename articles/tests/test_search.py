@@ -58,6 +58,19 @@ def test_a_new_alias_is_recognised_by_a_search_made_before_it_existed(actors, dj
     assert search(SearchQuery(text="Kurdish-led forces")).articles == []
 
 
+def test_an_alias_loaded_from_a_gazetteer_file_is_recognised_at_once(actors, django_capture_on_commit_callbacks):
+    from articles.gazetteer import load_actors
+
+    tagged = story(headline="Checkpoint attacked overnight", actors=[actors["sdf"]])
+    assert search(SearchQuery(text="Kurdish-led forces")).concepts == []
+    row = {"slug": "syrian-democratic-forces", "name": "Syrian Democratic Forces", "kind": "armed_group",
+           "aliases": "SDF|Kurdish-led forces"}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        report = load_actors([row])  # the entry itself is unchanged: only the alias is new
+    assert report.aliases == 1, report
+    assert [a.headline for a in search(SearchQuery(text="Kurdish-led forces")).articles] == [tagged.headline]
+
+
 def test_place_alias_with_other_words_needs_both(places):
     story(headline="Shelling reported overnight", regions=[places["deir"]])
     story(headline="Shelling reported in Aleppo")
