@@ -123,7 +123,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters bound by the server, not quoted into the SQL by psycopg: cheaper for the client, and a query
     # run five times on a connection is prepared, so PostgreSQL stops planning it on every request. Turn it
     # off behind a transaction-pooling PgBouncer that does not keep prepared statements (README, Configuration).
-    DATABASES["default"]["OPTIONS"]["server_side_binding"] = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+    server_binding = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = server_binding
+    # Django turns psycopg's statement preparation off unless asked (prepare_threshold None); this asks.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5 if server_binding else None
     # Django's backend, with bulk writes split to PostgreSQL's limit on bound parameters (newsroom/postgresql).
     DATABASES["default"]["ENGINE"] = "newsroom.postgresql"
 # DATABASE_REPLICA_URL adds a read replica for readers' page views (newsroom/db_router.py). In tests it

@@ -22,3 +22,16 @@ def test_a_bulk_write_past_postgresqls_parameter_limit_is_split_not_refused():
     Author.objects.bulk_update(authors, ["display_name", "bio"])  # two values a field and row, and the ids
     assert Author.objects.filter(display_name="WRITER 19999", bio="Staff writer.").exists()
     assert Author.objects.filter(bio="Staff writer.").count() == 20_000
+
+
+def test_a_query_run_again_and_again_is_prepared_so_postgresql_stops_planning_it():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    # Django leaves psycopg's preparation off unless OPTIONS asks for it (settings.py asks).
+    query = Author.objects.filter(slug="nobody-here")
+    for _ in range(6):
+        assert not query.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%articles_author%"])
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('WHERE "articles_author"."slug" = $' in statement for statement in prepared), prepared
