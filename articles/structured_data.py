@@ -12,7 +12,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from articles.images import JSONLD_SPECS, get_rendition
-from articles.models.fields import plain_text
 
 _FIRST_IMAGE = re.compile(r"<img\b[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
 
@@ -44,7 +43,7 @@ def lead_images(article, request):
 
 def description(article):
     """A plain-text summary for previews: the standfirst, else the start of the body."""
-    text = article.standfirst or plain_text(article.body)
+    text = article.standfirst or article.text
     return (text[:297] + "…") if len(text) > 300 else text
 
 
@@ -85,7 +84,7 @@ def news_article(article, request, publisher_name):
             "name": publisher_name,
             "url": request.build_absolute_uri("/"),
         },
-        "wordCount": len(plain_text(article.body).split()),
+        "wordCount": article.word_count,
         "isAccessibleForFree": True,
     }
     images = lead_images(article, request)

@@ -11,6 +11,8 @@ the same msgids as `{% blocktranslate %}`/`{% translate %}` did (`{{ name }}` be
 (`articles/management/commands/makemessages.py`, with `messages_as_python` below).
 """
 
+from datetime import datetime
+
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
@@ -48,6 +50,9 @@ def edition_url(name):
 
 def date(value, format_string=None):
     """Django's `date` filter, in the current time zone as Django's templates show aware datetimes."""
+    if format_string == "c" and isinstance(value, datetime):
+        # ISO 8601, as Django's "c" prints it, without its format parser: pages print several per story.
+        return template_localtime(value).isoformat()
     return defaultfilters.date(template_localtime(value), format_string)
 
 

@@ -7,12 +7,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import translation
-from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from articles.addresses import public_url
-from articles.models.fields import SanitisedHTMLField, SearchDocumentField
+from articles.models.fields import SanitisedHTMLField, SearchDocumentField, plain_text
 from articles.models.taxonomy import ArticleActor, ArticleRegion, ControlledTagManager, Region
 from articles.querysets import ArticleQuerySet
 
@@ -314,8 +313,12 @@ class Article(models.Model):
 
     @property
     def text(self):
-        """The body as plain text."""
-        return strip_tags(self.body or "")
+        """The body as plain text (tags as spaces, entities as characters); worked out once per body, as the
+        article page, its structured data and its reading time all ask for it."""
+        known = self.__dict__.get("_plain_body")
+        if known is None or known[0] is not self.body:
+            known = self.__dict__["_plain_body"] = (self.body, plain_text(self.body))
+        return known[1]
 
     @property
     def word_count(self):
