@@ -19,19 +19,16 @@ RENDITION_COLUMNS = ("pk", "spec", "file", "width", "height", "file_size")
 
 
 class JSONRows(models.Aggregate):
-    """The aggregated rows as one JSON array, returned as text: SQLite's json_group_array, PostgreSQL's json_agg."""
+    """The aggregated rows as one JSON array, returned as text: SQLite's json_group_array, PostgreSQL's json_agg.
 
-    function = "JSON_GROUP_ARRAY"
-    output_field = models.TextField()
+    Also SQLite's aggregate over a window (`OrderedJSONRows`); PostgreSQL orders inside json_agg instead."""
 
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="JSON_AGG", template="%(function)s(%(expressions)s)::text")
-
-
-class _JSONArrayAgg(models.Aggregate):
     function = "JSON_GROUP_ARRAY"
     output_field = models.TextField()
     window_compatible = True
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSON_AGG", template="%(function)s(%(expressions)s)::text")
 
 
 class OrderedJSONRows(models.Expression):
@@ -58,7 +55,7 @@ class OrderedJSONRows(models.Expression):
 
     def as_sql(self, compiler, connection):
         order_by, whole = self.order_by.get_source_expressions(), models.RowRange(start=None, end=None)
-        return compiler.compile(models.Window(_JSONArrayAgg(self.row), order_by=order_by, frame=whole))
+        return compiler.compile(models.Window(JSONRows(self.row), order_by=order_by, frame=whole))
 
     def as_postgresql(self, compiler, connection):
         row_sql, row_params = compiler.compile(self.row)

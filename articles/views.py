@@ -36,7 +36,7 @@ from articles.caching import (
 from articles.images import renditions_for, standard_specs
 from articles.models import Actor, Article, Author, Correction, Region, Section
 from articles.prepared import PreparedQuery, padded
-from articles.querysets import PUBLIC_TIME, JSONRows, OrderedJSONRows
+from articles.querysets import PUBLIC_TIME, OrderedJSONRows
 
 PAGE_SIZE = 20
 LIST_DEPTH = 2000
@@ -67,7 +67,6 @@ BYLINES = PreparedQuery(
         .order_by("author__display_name", "author_id")
     )
 )
-AUTHORS_OF = PreparedQuery(lambda pk: Article(pk=pk).authors.all())
 
 
 def remember_authors(articles):
@@ -78,11 +77,9 @@ def remember_authors(articles):
     for link in BYLINES(ids=padded([article.pk for article in articles], 10)):
         by_article.setdefault(link.article_id, []).append(link.author)
     for article in articles:
-        authors = AUTHORS_OF(pk=article.pk)
-        authors._result_cache, authors._prefetch_done = by_article.get(article.pk, []), True
         if not hasattr(article, "_prefetched_objects_cache"):
             article._prefetched_objects_cache = {}
-        article._prefetched_objects_cache["authors"] = authors
+        _remember(article, "authors", by_article.get(article.pk, []))
     return articles
 
 
@@ -187,20 +184,22 @@ CORRECTION_COLUMNS = ("pk", "kind", "text", "created_at")
 
 
 def _corrections_rows():
-    """The story's corrections as one JSON column of its row (most stories have none: NULL)."""
-    rows = Correction.objects.filter(article=models.OuterRef("pk")).order_by().values("article")
-    return models.Subquery(rows.annotate(rows=JSONRows(JSONArray(*CORRECTION_COLUMNS))).values("rows"))
+    """The story's corrections as one JSON column of its row, oldest first as `article.corrections.all()` orders
+    them (most stories have none: NULL)."""
+    rows = Correction.objects.filter(article=models.OuterRef("pk")).order_by()
+    ordered = OrderedJSONRows(JSONArray(*CORRECTION_COLUMNS), order_by=["created_at", "pk"])
+    return models.Subquery(rows.values(rows=ordered)[:1])
 
 
 def _corrections(article):
-    """`article`'s corrections from its row's JSON column, oldest first, as `article.corrections.all()` orders them."""
+    """`article`'s corrections from its row's JSON column, in the column's order."""
     corrections = []
     for pk, kind, text, created_at in json.loads(article.__dict__.pop("corrections_rows") or "[]"):
         created_at = parse_datetime(created_at)
         if timezone.is_naive(created_at):  # SQLite keeps UTC times without an offset
             created_at = timezone.make_aware(created_at, UTC)
         corrections.append(Correction(pk=pk, article=article, kind=kind, text=text, created_at=created_at))
-    return sorted(corrections, key=lambda c: (c.created_at, c.pk))
+    return corrections
 
 
 class StoryLink(NamedTuple):
