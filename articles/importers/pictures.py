@@ -11,10 +11,13 @@ without it and the report lists `where: picture <path>: reason`.
 """
 
 import hashlib
+import re
 from pathlib import Path
 
 from articles.images import ImageRefused, import_image
 from articles.models import Article, Image
+
+_CONTROLS = re.compile("[\x00-\x1f\x7f]")
 
 
 def resolve(picture, source):
@@ -23,6 +26,10 @@ def resolve(picture, source):
     Returns "" when the path is usable.
     """
     path = picture.path.strip()
+    if _CONTROLS.search(path):
+        # No file is named so on purpose (and the system refuses a NUL): reported, with the controls shown as "?".
+        picture.path = _CONTROLS.sub("?", path)
+        return "the path holds a control character"
     if path.startswith("file://"):
         path = path[len("file://") :]
     if "://" in path or path.startswith("//"):

@@ -189,7 +189,7 @@ def _without_controls(story):
             setattr(story, name, tuple(_CONTROLS.sub("", v) if isinstance(v, str) else v for v in values))
     picture = story.picture
     if picture is not None:
-        for name in ("path", "caption", "credit", "alt_text"):
+        for name in ("caption", "credit", "alt_text"):  # not the path: it names a file (pictures.resolve)
             value = getattr(picture, name)
             if isinstance(value, str) and _CONTROLS.search(value):
                 setattr(picture, name, _CONTROLS.sub("", value))

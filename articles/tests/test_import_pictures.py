@@ -322,3 +322,34 @@ def test_dry_run_stores_no_picture(tmp_path):
     report = run(write_jsonl(tmp_path / "stories.jsonl", [row(1, image="photo.jpg")]), dry_run=True)
     assert report.imported == 1
     assert Image.objects.count() == 0 and Article.objects.count() == 0
+
+
+def test_control_characters_are_taken_out_of_picture_fields_and_tag_names(tmp_path, places, actors):
+    # A NUL in a caption would make PostgreSQL refuse the batch; in a place's name it would match no place.
+    picture_file(tmp_path / "img", "dam.jpg")
+    path = write_jsonl(
+        tmp_path / "stories.jsonl",
+        [
+            row(
+                1,
+                image="img/dam.jpg",
+                image_caption="The\u0000 dam gates.",
+                image_credit="R.\u0007 Ali",
+                image_alt="Open\u001f gates",
+                regions=["Bag\u0000houz"],
+                actors=["S\u0001DF"],
+                section="Wor\u0000ld",
+            )
+        ],
+    )
+    with path.open("a", encoding="utf-8") as more:
+        more.write(json.dumps(row(2, image="img/dam\u0000.jpg")) + "\n")  # no file has a NUL in its name
+    report = run(path)
+    assert report.imported == 2 and report.pictures == 1, report.failures
+    assert report.picture_problems == [f"{path} entry 2: picture img/dam?.jpg: the path holds a control character"]
+    article = Article.objects.get(source_id="s1")
+    image = article.lead_image
+    assert (image.caption, image.credit, image.alt_text) == ("The dam gates.", "R. Ali", "Open gates")
+    assert [r.name for r in article.regions.all()] == ["Baghouz"]
+    assert [a.name for a in article.actors.all()] == ["Syrian Democratic Forces"]  # "SDF" is its alias
+    assert article.section.name == "World"
