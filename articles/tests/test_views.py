@@ -589,3 +589,19 @@ def test_search_page_queries_do_not_grow_with_subsections(
     assert "story filed on desk four" in page and "Plain story about the" not in page
     page = client.get("/search/?q=dam&section=no-such-desk").content.decode()
     assert "Select a valid choice" in page
+
+
+def test_arabic_page_prints_dates_in_arabic_indic_digits_and_keeps_machine_times_western(client, db):
+    published = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)  # 12:30 in the newsroom's time zone
+    arabic = story(headline="سقوط الباغوز", slug="سقوط-الباغوز", language="ar")
+    english = story(headline="Baghouz falls", slug="baghouz-falls")
+    Article.objects.filter(pk__in=[arabic.pk, english.pk]).update(
+        first_published_at=published, last_published_at=published
+    )
+    html = client.get(arabic.get_absolute_url()).content.decode()
+    stamp = html[html.index('<time datetime="2026-03-01T12:30:00+03:00">') :]
+    shown = stamp[stamp.index(">") + 1 : stamp.index("</time>")]
+    assert "١ مارس ٢٠٢٦" in shown and "١٢:٣٠" in shown
+    assert not any(character in "0123456789" for character in shown)
+    english_html = client.get(english.get_absolute_url()).content.decode()
+    assert '<time datetime="2026-03-01T12:30:00+03:00">1 March 2026, 12:30' in english_html
