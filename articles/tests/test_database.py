@@ -35,3 +35,24 @@ def test_a_query_run_again_and_again_is_prepared_so_postgresql_stops_planning_it
         cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%articles_author%"])
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('WHERE "articles_author"."slug" = $' in statement for statement in prepared), prepared
+
+
+def test_ids_of_any_size_share_one_prepared_statement():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    # psycopg would type 5 as smallint and 40,000 as integer: two statements, each prepared only after five
+    # runs with that mix. Bound as bigints, the query is one statement whatever the ids.
+    for ids in [[5, 40_000], [40_000, 5], [3_000_000_000, 7], [1, 2]] * 3:
+        assert not Author.objects.filter(pk__in=ids, slug="nobody-here").exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), sum(generic_plans + custom_plans) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%"articles_author"."id" IN ($2, $3) AND "articles_author"."slug" = $4%'],
+        )
+        statements, runs = cursor.fetchone()
+    assert statements == 1 and runs >= 7  # one statement, prepared after its fifth run and used since
+
+
+@pytest.mark.parametrize("address", ["/article/99999999999999999999/slug/", "/article/9223372036854775808/slug/"])
+def test_an_id_past_bigint_in_an_address_is_a_plain_404(client, address):
+    assert client.get(address).status_code == 404

@@ -10,6 +10,7 @@ then gets batches half as long as it could, which costs nothing at the project's
 
 from django.db.backends.postgresql import base, features, operations
 from django.utils.functional import cached_property
+from psycopg.types.numeric import IntBinaryDumper, IntDumper
 
 MAX_PARAMETERS = 65_535
 
@@ -31,3 +32,29 @@ class DatabaseOperations(operations.DatabaseOperations):
 class DatabaseWrapper(base.DatabaseWrapper):
     features_class = DatabaseFeatures
     ops_class = DatabaseOperations
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        if self.settings_dict["OPTIONS"].get("server_side_binding"):
+            connection.adapters.register_dumper(int, _BigintDumper)
+            connection.adapters.register_dumper(int, _BigintBinaryDumper)
+        return connection
+
+
+# psycopg types each Python int by its size (smallint, integer, bigint), and a prepared statement is kept per
+# set of parameter types: the related stories' ten ids came in hundreds of combinations and were never
+# prepared, and the story's query was prepared twice (ids either side of 32,767). Bound as bigints, a query
+# is one statement whatever its ids; an int past bigint's range (a hostile address) stays a numeric, which
+# matches nothing, as before.
+def _bigint_or_numeric(dumper, obj):
+    return dumper._int8_dumper if -(2**63) <= obj < 2**63 else dumper._int_numeric_dumper
+
+
+class _BigintDumper(IntDumper):
+    def upgrade(self, obj, format):
+        return _bigint_or_numeric(self, obj)
+
+
+class _BigintBinaryDumper(IntBinaryDumper):
+    def upgrade(self, obj, format):
+        return _bigint_or_numeric(self, obj)
