@@ -11,14 +11,16 @@ the same msgids as `{% blocktranslate %}`/`{% translate %}` did (`{{ name }}` be
 (`articles/management/commands/makemessages.py`, with `messages_as_python` below).
 """
 
+import re
 from datetime import datetime
 
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
+from django.utils.dates import MONTHS
 from django.utils.html import strip_spaces_between_tags
-from django.utils.timezone import template_localtime
+from django.utils.timezone import _datetime_ambiguous_or_imaginary, template_localtime
 from jinja2 import Environment, pass_context, pass_eval_context
 from markupsafe import Markup
 
@@ -48,12 +50,34 @@ def edition_url(name):
     return public_url(name, translation.get_language())
 
 
+# The format characters the readers' pages print dates with, and the separators between them: such formats
+# of an aware datetime are printed here as Django's dateformat prints them, without its format parser and
+# its lookup of the format name in the language's format modules (a dozen dates a story page).
+_PLAIN_FORMAT = re.compile(r"[jFYHiT ,:]+")
+_FIELDS = {"j": "{0.day}", "F": "{1}", "Y": "{0.year:04d}", "H": "{0.hour:02d}", "i": "{0.minute:02d}", "T": "{2}"}
+_templates = {}
+
+
 def date(value, format_string=None):
     """Django's `date` filter, in the current time zone as Django's templates show aware datetimes."""
-    if format_string == "c" and isinstance(value, datetime):
-        # ISO 8601, as Django's "c" prints it, without its format parser: pages print several per story.
-        return template_localtime(value).isoformat()
+    if isinstance(value, datetime) and value.utcoffset() is not None and isinstance(format_string, str):
+        if format_string == "c":  # ISO 8601, as Django's "c" prints it
+            return template_localtime(value).isoformat()
+        if _PLAIN_FORMAT.fullmatch(format_string):
+            return _plain_date(template_localtime(value), format_string)
     return defaultfilters.date(template_localtime(value), format_string)
+
+
+def _plain_date(moment, format_string):
+    """`moment` (aware, local) in a `_PLAIN_FORMAT` format, as `django.utils.dateformat.format` prints it."""
+    template = _templates.get(format_string)
+    if template is None:
+        template = _templates[format_string] = "".join(_FIELDS.get(char, char) for char in format_string)
+    month = str(MONTHS[moment.month]) if "F" in format_string else ""
+    zone = ""
+    if "T" in format_string and not _datetime_ambiguous_or_imaginary(moment, moment.tzinfo):
+        zone = str(moment.tzinfo.tzname(moment))  # Django prints no zone for an ambiguous or imaginary time
+    return template.format(moment, month, zone)
 
 
 @pass_eval_context
