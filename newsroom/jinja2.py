@@ -14,6 +14,8 @@ the same msgids as `{% blocktranslate %}`/`{% translate %}` did (`{{ name }}` be
 import re
 from datetime import datetime
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
@@ -31,23 +33,66 @@ from articles.templatetags import images
 _ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
-def digits(value):
+# {(language, msgid) or (language, context, msgid): translation}. Catalogues are read once per process and
+# do not change while it runs; a change of the settings that choose them (tests) empties this with Django's own.
+_translated = {}
+_CATALOGUE_SETTINGS = {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"}
+
+
+@receiver(setting_changed)
+def _forget_translations(setting, **kwargs):
+    if setting in _CATALOGUE_SETTINGS:
+        _translated.clear()
+
+
+def _page_language(context):
+    """The language the page is rendered in, as the `i18n` context processor read it once for the render."""
+    return context.get("LANGUAGE_CODE") or translation.get_language()
+
+
+def _translation(key, translate, *args):
+    try:
+        return _translated[key]
+    except KeyError:
+        with translation.override(key[0]):
+            text = _translated[key] = translate(*args)
+        return text
+
+
+@pass_context
+def gettext(context, message):
+    """Django's `gettext` in the page's language, without its per-call lookup of the active language."""
+    language = _page_language(context)
+    return _translation((language, message), translation.gettext, message)
+
+
+@pass_context
+def pgettext(context, message_context, message):
+    """Django's `pgettext` in the page's language (see `gettext`)."""
+    language = _page_language(context)
+    return _translation((language, message_context, message), translation.pgettext, message_context, message)
+
+
+@pass_context
+def digits(context, value):
     """`value` as text with Arabic-Indic digits on Arabic pages (dates and counts follow the page's language)."""
     text = str(value)
-    return text.translate(_ARABIC_DIGITS) if translation.get_language() == "ar" else text
+    return text.translate(_ARABIC_DIGITS) if _page_language(context) == "ar" else text
 
 
-def local_name(entry):
+@pass_context
+def local_name(context, entry):
     """The name of a section, place or actor in the page's language (the English name if no Arabic one)."""
-    if translation.get_language() == "ar" and getattr(entry, "name_ar", ""):
+    if _page_language(context) == "ar" and getattr(entry, "name_ar", ""):
         return entry.name_ar
     return entry.name
 
 
-def edition_url(name):
+@pass_context
+def edition_url(context, name):
     """`url("articles:<name>")` for an address without arguments, in the page's edition, without the resolver
     walk (`articles.addresses`): the masthead and footer print six of them on every page."""
-    return public_url(name, translation.get_language())
+    return public_url(name, _page_language(context))
 
 
 # The format characters the readers' pages print dates with, and the separators between them: such formats
@@ -113,12 +158,9 @@ def environment(**options):
     # Django's templates print a template's last newline; keeping it keeps included lists byte for byte.
     options.setdefault("keep_trailing_newline", True)
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
+    # Jinja2 passes the render's context to these (`pass_context`); plurals are rare and stay Django's own.
     env.install_gettext_callables(
-        translation.gettext,
-        translation.ngettext,
-        newstyle=True,
-        pgettext=translation.pgettext,
-        npgettext=translation.npgettext,
+        gettext, translation.ngettext, newstyle=True, pgettext=pgettext, npgettext=translation.npgettext
     )
     env.globals.update(
         get_current_language=translation.get_language,
