@@ -6,7 +6,6 @@ story lives in its own language's edition: asking for an Arabic story at an Engl
 old slug) answers 301 to its one canonical address.
 """
 
-import heapq
 import itertools
 import json
 from collections import Counter
@@ -380,8 +379,9 @@ def _ranked(article, tags):
         del shared[number]  # the story itself
     # A story among the candidates is among the newest of each tag it shares (fewer stories sharing a tag
     # are newer than it), so each of its tags' lists holds it and the counts are exact.
-    candidates = heapq.nlargest(RELATED_CANDIDATES, shared)
-    return [number & _ID_MASK for number in sorted(candidates, key=lambda n: (shared[n], n), reverse=True)]
+    candidates = sorted(shared, reverse=True)[:RELATED_CANDIDATES]  # newest first (a few hundred numbers)
+    # Most shared tags first; the sort is stable, so newest first among equals.
+    return [number & _ID_MASK for number in sorted(candidates, key=shared.__getitem__, reverse=True)]
 
 
 # The related stories chosen, loaded by id; twice as many as shown are asked for, so a story withdrawn a
