@@ -29,9 +29,11 @@ from articles.caching import (
     next_visibility_change,
     page_cache_seconds,
     public_page,
+    read_along,
     set_last_modified,
     shows_stories,
 )
+from articles.context_processors import navigation_fragment
 from articles.images import renditions_for, standard_specs
 from articles.models import Actor, Article, Author, Correction, Region, Section
 from articles.prepared import PreparedQuery, padded
@@ -444,10 +446,13 @@ def article_detail(request, pk, slug):
         return gone
     if slug != article.slug or get_language() != article.language:
         return redirect(article, permanent=True)
-    context = article_page_context(article)
-    # The page lists no stories but these, so only a change to one of them purges it (articles/caching.py).
-    shows_stories(request, [article.pk, getattr(article, "translation_pk", None), *(r.pk for r in context["related"])])
-    response = render(request, "articles/article_detail.html", context)
+    # The menu the page shows is read with the related stories' lists: one cache round trip for both.
+    with read_along(navigation_fragment(article.language)):
+        context = article_page_context(article)
+        # The page lists no stories but these, so only a change to one of them purges it (articles/caching.py).
+        shown = [article.pk, getattr(article, "translation_pk", None), *(r.pk for r in context["related"])]
+        shows_stories(request, shown)
+        response = render(request, "articles/article_detail.html", context)
     return set_last_modified(response, article.modified_time)
 
 
