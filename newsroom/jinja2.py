@@ -35,6 +35,7 @@ _ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 # {(language, msgid) or (language, context, msgid): translation}. Catalogues are read once per process and
 # do not change while it runs; a change of the settings that choose them (tests) empties this with Django's own.
+# The templates' msgids are literals, so it holds a few entries per string of the templates and language.
 _translated = {}
 _CATALOGUE_SETTINGS = {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"}
 
