@@ -37,23 +37,28 @@ def _fits(value):
 
 def public_url(name, language, **kwargs):
     """`reverse("articles:<name>", kwargs=kwargs)` as it reads in `language`'s edition (None: the default)."""
-    if not all(_fits(value) for value in kwargs.values()):
+    values = kwargs.values()
+    if not all(map(_fits, values)):
         return _reverse(name, language, kwargs)
-    names = tuple(kwargs)
     urlconf = get_urlconf() or settings.ROOT_URLCONF  # as reverse() picks it (tests may swap it)
-    key = (name, language, names, tuple(type(value) for value in kwargs.values()), get_script_prefix(), urlconf)
+    # Then the arguments' names and types, which decide the stand-ins. A page asks for some thirty addresses.
+    key = (name, language, get_script_prefix(), urlconf, *kwargs, *map(type, values))
     pattern = _patterns.get(key)
     if pattern is None:
-        stand_ins = {arg: _stand_in(position, kwargs[arg]) for position, arg in enumerate(names)}
+        stand_ins = {arg: _stand_in(position, value) for position, (arg, value) in enumerate(kwargs.items())}
         try:
             address = _reverse(name, language, stand_ins)
         except NoReverseMatch:  # a value of a type this address does not take as it is (e.g. "42" for a pk)
             return _reverse(name, language, kwargs)
         pattern = _PLACEHOLDER.sub(lambda brace: brace.group() * 2, address)
-        for arg, text in stand_ins.items():
-            pattern = pattern.replace(quote(text, safe=_SAFE), "{" + arg + "}")
+        for position, text in enumerate(stand_ins.values()):
+            pattern = pattern.replace(quote(text, safe=_SAFE), "{" + str(position) + "}")
         _patterns[key] = pattern
-    return pattern.format_map({arg: quote(str(value), safe=_SAFE) for arg, value in kwargs.items()})
+    return pattern.format(*map(_encoded, values))
+
+
+def _encoded(value):
+    return quote(str(value), safe=_SAFE)
 
 
 def _reverse(name, language, kwargs):

@@ -36,6 +36,8 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 
 from django.conf import settings
@@ -60,6 +62,8 @@ LISTINGS_KEY = "newsroom:listings"
 # Counts story purges, so a page rendered while one ran is not kept (see _store).
 PURGES_KEY = "newsroom:purges"
 COUNTERS = (GENERATION_KEY, LISTINGS_KEY, PURGES_KEY)
+# The fragments to read along with the next lookup, and what was read of them (`read_along`).
+_read_along = ContextVar("newsroom_read_along", default=None)
 # Paths that are never public pages: no cache lookup is spent on them.
 UNCACHED_PREFIXES = ("/admin/", "/desk/", "/static/", "/media/", "/tinymce/", "/healthz", "/readyz", "/i18n/")
 # Story sets and the pages in them when the cache is process memory (without Redis).
@@ -187,6 +191,41 @@ def cached_fragment(name, compute, timeout=None, follows_stories=False):
     return cached_fragments([name], lambda names: {name: compute()}, timeout, follows_stories)[name]
 
 
+def _fragment_key(name):
+    return f"newsroom:fragment:{name}"
+
+
+@contextmanager
+def read_along(*names):
+    """Within the block, the first fragment lookup also reads the fragments `names` (those the page asks for
+    later, such as the menu while it renders), so they cost no round trip of their own: a later lookup of
+    one is answered from what was read, when it was current then, and goes to the cache as usual otherwise.
+    """
+    token = _read_along.set({"names": names, "found": None})
+    try:
+        yield
+    finally:
+        _read_along.reset(token)
+
+
+def _lookup_fragments(keys):
+    """`_lookup_many` for the fragments `keys` ({name: key}); the first inside `read_along` also reads those
+    named there."""
+    along = _read_along.get()
+    if along is None:
+        return _lookup_many(list(keys.values()))
+    if along["found"] is None:
+        extra = [_fragment_key(name) for name in along["names"] if name not in keys]
+        state, found = _lookup_many([*keys.values(), *extra])
+        along["state"], along["found"] = state, {key: found[key] for key in extra if key in found}
+        return state, found
+    found = {key: along["found"][key] for key in keys.values() if key in along["found"]}
+    if len(found) == len(keys):
+        return along["state"], found
+    state, more = _lookup_many([key for key in keys.values() if key not in found])
+    return state, {**found, **more}
+
+
 def cached_fragments(names, compute, timeout=None, follows_stories=False):
     """{name: value} for every name in `names`, from the cache where current, in one round trip.
 
@@ -194,9 +233,9 @@ def cached_fragments(names, compute, timeout=None, follows_stories=False):
     them), and those are stored; `timeout` and `follows_stories` as for `cached_fragment`. `timeout` may
     be a function, then called only when something is stored.
     """
-    keys = {name: f"newsroom:fragment:{name}" for name in names}
+    keys = {name: _fragment_key(name) for name in names}
     try:
-        state, found = _lookup_many(list(keys.values()))
+        state, found = _lookup_fragments(keys)
     except CACHE_ERRORS as error:
         logger.warning("cache unreachable, computing %s directly: %s", ", ".join(names), error)
         return compute(list(names))

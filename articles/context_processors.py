@@ -12,6 +12,11 @@ def _navigation(language):
     return [(s.get_absolute_url(), s.name_ar if language == "ar" and s.name_ar else s.name) for s in sections]
 
 
+def navigation_fragment(language):
+    """The name of the cached menu of the edition in `language` (`articles.caching.cached_fragment`)."""
+    return f"nav:{language}"
+
+
 def site(request):
     """Site name, current edition (language and direction) and the top-level sections for the menu.
 
@@ -21,5 +26,5 @@ def site(request):
     return {
         "site_name": settings.NEWSROOM_SITE_NAME,
         "edition_rtl": language == "ar",
-        "navigation": lambda: cached_fragment(f"nav:{language}", lambda: _navigation(language)),
+        "navigation": lambda: cached_fragment(navigation_fragment(language), lambda: _navigation(language)),
     }

@@ -4,11 +4,11 @@ Built from what the article view has already loaded (authors, regions, actors, s
 no query of its own.
 """
 
+import html
 import json
 import re
 
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from articles.images import JSONLD_SPECS, get_rendition
@@ -22,6 +22,21 @@ def _iso(moment):
 
 
 SOCIAL_SPEC = JSONLD_SPECS[0]  # the 16:9 crop, 1200 wide: what Open Graph and Twitter cards display best
+
+
+def site_addresses(request):
+    """A function giving `request.build_absolute_uri(path)` for a path of the site's own (`get_absolute_url`,
+    percent-encoded already): the scheme and host are worked out once, not for each of a page's dozen links."""
+    root = f"{request.scheme}://{request.get_host()}"
+
+    def absolute(path):
+        # Django's shortcut for a plain absolute path, which the site's addresses are; anything else (and
+        # a "." or ".." segment) goes through Django. Encoded paths are left as they are by its iri_to_uri.
+        if path.startswith("/") and not path.startswith("//") and "/./" not in path and "/../" not in path:
+            return root + path
+        return request.build_absolute_uri(path)
+
+    return absolute
 
 
 def lead_image(article, request):
@@ -47,8 +62,8 @@ def description(article):
     return (text[:297] + "…") if len(text) > 300 else text
 
 
-def _entity(entry, request, kind):
-    data = {"@type": kind, "name": entry.name, "url": request.build_absolute_uri(entry.get_absolute_url())}
+def _entity(entry, absolute, kind):
+    data = {"@type": kind, "name": entry.name, "url": absolute(entry.get_absolute_url())}
     if entry.name_ar:
         data["alternateName"] = entry.name_ar
     return data
@@ -56,17 +71,18 @@ def _entity(entry, request, kind):
 
 def news_article(article, request, publisher_name):
     """The schema.org NewsArticle of `article` as a dict (ready for json.dumps)."""
-    url = request.build_absolute_uri(article.get_absolute_url())
+    absolute = site_addresses(request)
+    url = absolute(article.get_absolute_url())
     published, modified = article.published_time, article.modified_time
     authors = [
-        {"@type": "Person", "name": a.display_name, "url": request.build_absolute_uri(a.get_absolute_url())}
+        {"@type": "Person", "name": a.display_name, "url": absolute(a.get_absolute_url())}
         for a in article.authors.all()
     ]
     if not authors and (article.byline or article.credit):
         authors = [{"@type": "Organization", "name": article.byline or article.credit}]
-    regions = [_entity(r, request, "Place") for r in article.regions.all()]
+    regions = [_entity(r, absolute, "Place") for r in article.regions.all()]
     actors = [
-        _entity(a, request, "Person" if a.kind == a.Kind.PERSON else "Organization") for a in article.actors.all()
+        _entity(a, absolute, "Person" if a.kind == a.Kind.PERSON else "Organization") for a in article.actors.all()
     ]
     data = {
         "@context": "https://schema.org",
@@ -82,7 +98,7 @@ def news_article(article, request, publisher_name):
         "publisher": {
             "@type": "Organization",
             "name": publisher_name,
-            "url": request.build_absolute_uri("/"),
+            "url": absolute("/"),
         },
         "wordCount": article.word_count,
         "isAccessibleForFree": True,
@@ -93,7 +109,7 @@ def news_article(article, request, publisher_name):
     if article.section:
         data["articleSection"] = article.section.name
     if article.dateline_place:
-        data["contentLocation"] = _entity(article.dateline_place, request, "Place")
+        data["contentLocation"] = _entity(article.dateline_place, absolute, "Place")
     # The places and actors the story is about; actors named in it but not its subject would be "mentions",
     # and the tags do not tell the two apart, so places are "about" and actors are "mentions".
     if regions:
@@ -105,7 +121,8 @@ def news_article(article, request, publisher_name):
 
 def social_tags(article, request, site_name):
     """Open Graph and Twitter card meta tags as (attribute, name, content) triples, in display order."""
-    url = request.build_absolute_uri(article.get_absolute_url())
+    absolute = site_addresses(request)
+    url = absolute(article.get_absolute_url())
     image = lead_image(article, request)
     summary = description(article)  # the start of the body when there is no standfirst: made once
     locale = "ar_AR" if article.language == "ar" else "en_GB"
@@ -127,7 +144,7 @@ def social_tags(article, request, site_name):
     if article.section:
         tags.append(("property", "article:section", article.section.name))
     for author in article.authors.all():
-        tags.append(("property", "article:author", request.build_absolute_uri(author.get_absolute_url())))
+        tags.append(("property", "article:author", absolute(author.get_absolute_url())))
     for entry in [*article.regions.all(), *article.actors.all()]:
         tags.append(("property", "article:tag", entry.name))
     tags += [
@@ -147,14 +164,18 @@ def json_ld_element(article, request, site_name):
     data = news_article(article, request, site_name)
     # json.dumps escapes nothing HTML cares about; escaping <, > and & keeps "</script>" in a headline harmless.
     text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
 
 
 def social_meta_elements(article, request, site_name):
     """Open Graph (og:*, article:*) and Twitter card tags for the story, one <meta> per line."""
-    tags = social_tags(article, request, site_name)
-    # Built here rather than in a template loop: some 25 tags of three escaped values each, on every page.
-    return format_html("{}\n", format_html_join("", '<meta {}="{}" content="{}">\n', tags))
+    # Built here rather than in a template loop: some 25 tags on every page. Attributes and names are this
+    # module's own words; html.escape is what Django's escape (format_html's) does, without its lazy wrapper.
+    lines = [
+        f'<meta {attribute}="{name}" content="{html.escape(str(content))}">\n'
+        for attribute, name, content in social_tags(article, request, site_name)
+    ]
+    return mark_safe("".join(lines) + "\n")  # noqa: S308
 
 
 def _picture_details(article):

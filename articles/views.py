@@ -6,7 +6,6 @@ story lives in its own language's edition: asking for an Arabic story at an Engl
 old slug) answers 301 to its one canonical address.
 """
 
-import heapq
 import itertools
 import json
 from collections import Counter
@@ -30,9 +29,11 @@ from articles.caching import (
     next_visibility_change,
     page_cache_seconds,
     public_page,
+    read_along,
     set_last_modified,
     shows_stories,
 )
+from articles.context_processors import navigation_fragment
 from articles.images import renditions_for, standard_specs
 from articles.models import Actor, Article, Author, Correction, Region, Section
 from articles.prepared import PreparedQuery, padded
@@ -379,8 +380,9 @@ def _ranked(article, tags):
         del shared[number]  # the story itself
     # A story among the candidates is among the newest of each tag it shares (fewer stories sharing a tag
     # are newer than it), so each of its tags' lists holds it and the counts are exact.
-    candidates = heapq.nlargest(RELATED_CANDIDATES, shared)
-    return [number & _ID_MASK for number in sorted(candidates, key=lambda n: (shared[n], n), reverse=True)]
+    candidates = sorted(shared, reverse=True)[:RELATED_CANDIDATES]  # newest first (a few hundred numbers)
+    # Most shared tags first; the sort is stable, so newest first among equals.
+    return [number & _ID_MASK for number in sorted(candidates, key=shared.__getitem__, reverse=True)]
 
 
 # The related stories chosen, loaded by id; twice as many as shown are asked for, so a story withdrawn a
@@ -443,10 +445,13 @@ def article_detail(request, pk, slug):
         return gone
     if slug != article.slug or get_language() != article.language:
         return redirect(article, permanent=True)
-    context = article_page_context(article)
-    # The page lists no stories but these, so only a change to one of them purges it (articles/caching.py).
-    shows_stories(request, [article.pk, getattr(article, "translation_pk", None), *(r.pk for r in context["related"])])
-    response = render(request, "articles/article_detail.html", context)
+    # The menu the page shows is read with the related stories' lists: one cache round trip for both.
+    with read_along(navigation_fragment(article.language)):
+        context = article_page_context(article)
+        # The page lists no stories but these, so only a change to one of them purges it (articles/caching.py).
+        shown = [article.pk, getattr(article, "translation_pk", None), *(r.pk for r in context["related"])]
+        shows_stories(request, shown)
+        response = render(request, "articles/article_detail.html", context)
     return set_last_modified(response, article.modified_time)
 
 

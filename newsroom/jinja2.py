@@ -11,14 +11,18 @@ the same msgids as `{% blocktranslate %}`/`{% translate %}` did (`{{ name }}` be
 (`articles/management/commands/makemessages.py`, with `messages_as_python` below).
 """
 
+import re
 from datetime import datetime
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
+from django.utils.dates import MONTHS
 from django.utils.html import strip_spaces_between_tags
-from django.utils.timezone import template_localtime
+from django.utils.timezone import _datetime_ambiguous_or_imaginary, template_localtime
 from jinja2 import Environment, pass_context, pass_eval_context
 from markupsafe import Markup
 
@@ -29,31 +33,97 @@ from articles.templatetags import images
 _ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
-def digits(value):
+# {(language, msgid) or (language, context, msgid): translation}. Catalogues are read once per process and
+# do not change while it runs; a change of the settings that choose them (tests) empties this with Django's own.
+# The templates' msgids are literals, so it holds a few entries per string of the templates and language.
+_translated = {}
+_CATALOGUE_SETTINGS = {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"}
+
+
+@receiver(setting_changed)
+def _forget_translations(setting, **kwargs):
+    if setting in _CATALOGUE_SETTINGS:
+        _translated.clear()
+
+
+def _page_language(context):
+    """The language the page is rendered in, as the `i18n` context processor read it once for the render."""
+    return context.get("LANGUAGE_CODE") or translation.get_language()
+
+
+def _translation(key, translate, *args):
+    try:
+        return _translated[key]
+    except KeyError:
+        with translation.override(key[0]):
+            text = _translated[key] = translate(*args)
+        return text
+
+
+@pass_context
+def gettext(context, message):
+    """Django's `gettext` in the page's language, without its per-call lookup of the active language."""
+    language = _page_language(context)
+    return _translation((language, message), translation.gettext, message)
+
+
+@pass_context
+def pgettext(context, message_context, message):
+    """Django's `pgettext` in the page's language (see `gettext`)."""
+    language = _page_language(context)
+    return _translation((language, message_context, message), translation.pgettext, message_context, message)
+
+
+@pass_context
+def digits(context, value):
     """`value` as text with Arabic-Indic digits on Arabic pages (dates and counts follow the page's language)."""
     text = str(value)
-    return text.translate(_ARABIC_DIGITS) if translation.get_language() == "ar" else text
+    return text.translate(_ARABIC_DIGITS) if _page_language(context) == "ar" else text
 
 
-def local_name(entry):
+@pass_context
+def local_name(context, entry):
     """The name of a section, place or actor in the page's language (the English name if no Arabic one)."""
-    if translation.get_language() == "ar" and getattr(entry, "name_ar", ""):
+    if _page_language(context) == "ar" and getattr(entry, "name_ar", ""):
         return entry.name_ar
     return entry.name
 
 
-def edition_url(name):
+@pass_context
+def edition_url(context, name):
     """`url("articles:<name>")` for an address without arguments, in the page's edition, without the resolver
     walk (`articles.addresses`): the masthead and footer print six of them on every page."""
-    return public_url(name, translation.get_language())
+    return public_url(name, _page_language(context))
+
+
+# The format characters the readers' pages print dates with, and the separators between them: such formats
+# of an aware datetime are printed here as Django's dateformat prints them, without its format parser and
+# its lookup of the format name in the language's format modules (a dozen dates a story page).
+_PLAIN_FORMAT = re.compile(r"[jFYHiT ,:]+")
+_FIELDS = {"j": "{0.day}", "F": "{1}", "Y": "{0.year:04d}", "H": "{0.hour:02d}", "i": "{0.minute:02d}", "T": "{2}"}
+_templates = {}
 
 
 def date(value, format_string=None):
     """Django's `date` filter, in the current time zone as Django's templates show aware datetimes."""
-    if format_string == "c" and isinstance(value, datetime):
-        # ISO 8601, as Django's "c" prints it, without its format parser: pages print several per story.
-        return template_localtime(value).isoformat()
+    if isinstance(value, datetime) and value.utcoffset() is not None and isinstance(format_string, str):
+        if format_string == "c":  # ISO 8601, as Django's "c" prints it
+            return template_localtime(value).isoformat()
+        if _PLAIN_FORMAT.fullmatch(format_string):
+            return _plain_date(template_localtime(value), format_string)
     return defaultfilters.date(template_localtime(value), format_string)
+
+
+def _plain_date(moment, format_string):
+    """`moment` (aware, local) in a `_PLAIN_FORMAT` format, as `django.utils.dateformat.format` prints it."""
+    template = _templates.get(format_string)
+    if template is None:
+        template = _templates[format_string] = "".join(_FIELDS.get(char, char) for char in format_string)
+    month = str(MONTHS[moment.month]) if "F" in format_string else ""
+    zone = ""
+    if "T" in format_string and not _datetime_ambiguous_or_imaginary(moment, moment.tzinfo):
+        zone = str(moment.tzinfo.tzname(moment))  # Django prints no zone for an ambiguous or imaginary time
+    return template.format(moment, month, zone)
 
 
 @pass_eval_context
@@ -89,12 +159,9 @@ def environment(**options):
     # Django's templates print a template's last newline; keeping it keeps included lists byte for byte.
     options.setdefault("keep_trailing_newline", True)
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
+    # Jinja2 passes the render's context to these (`pass_context`); plurals are rare and stay Django's own.
     env.install_gettext_callables(
-        translation.gettext,
-        translation.ngettext,
-        newstyle=True,
-        pgettext=translation.pgettext,
-        npgettext=translation.npgettext,
+        gettext, translation.ngettext, newstyle=True, pgettext=pgettext, npgettext=translation.npgettext
     )
     env.globals.update(
         get_current_language=translation.get_language,

@@ -322,8 +322,12 @@ class Article(models.Model):
 
     @property
     def word_count(self):
-        """Words in the body, derived from it each time (never stored twice)."""
-        return len(self.text.split())
+        """Words in the body, derived from it (never stored); counted once per body, as the article page's
+        reading time and its structured data both ask for it."""
+        known = self.__dict__.get("_body_words")
+        if known is None or known[0] is not self.body:
+            known = self.__dict__["_body_words"] = (self.body, len(self.text.split()))
+        return known[1]
 
     @property
     def reading_time(self):

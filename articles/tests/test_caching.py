@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import workflow
+from articles import caching, workflow
 from articles.tests.factories import SectionFactory
 from articles.tests.publishing import S, fresh_cache, story  # noqa: F401
 
@@ -157,6 +157,47 @@ def test_the_site_menu_follows_a_renamed_section_at_once(client, desk, settings,
         desk["section"].name = "Syria Desk"
         desk["section"].save()
     page = client.get("/").content.decode()
+    assert ">Syria Desk</a></li>" in page and ">Syria News</a></li>" not in page
+
+
+def _count_cache_lookups(monkeypatch):
+    lookups = []
+    real = caching._get_many
+    monkeypatch.setattr(caching, "_get_many", lambda keys: lookups.append(keys) or real(keys))
+    return lookups
+
+
+def test_fragments_read_along_come_with_the_first_lookup_and_are_computed_when_missing(db, monkeypatch):
+    lookups = _count_cache_lookups(monkeypatch)
+    with caching.read_along("probe:menu"):
+        assert caching.cached_fragments(["probe:lists"], lambda names: {"probe:lists": [1]}) == {"probe:lists": [1]}
+        assert caching.cached_fragment("probe:menu", lambda: "computed") == "computed"  # not cached: computed
+    assert len(lookups) == 2  # the lists with the menu, then the menu again (it was missing) to store it
+    with caching.read_along("probe:menu"):
+        assert caching.cached_fragments(["probe:lists"], lambda names: {"probe:lists": [2]}) == {"probe:lists": [1]}
+        assert caching.cached_fragment("probe:menu", lambda: "not asked") == "computed"
+    assert len(lookups) == 3  # both from one round trip
+    caching.invalidate()
+    with caching.read_along("probe:menu"):
+        caching.cached_fragments(["probe:lists"], lambda names: {"probe:lists": [3]})
+        assert caching.cached_fragment("probe:menu", lambda: "recomputed") == "recomputed"  # read, but stale
+    assert caching.cached_fragment("probe:menu", lambda: "not asked") == "recomputed"  # outside: as usual
+
+
+def test_an_uncached_article_page_reads_its_menu_and_related_lists_in_one_round_trip(
+    client, desk, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    other = story(headline="Another Baghouz story", **desk["tags"])
+    client.get(other.get_absolute_url())  # the menu and the tags' lists are cached now
+    lookups = _count_cache_lookups(monkeypatch)
+    page = client.get(desk["live"].get_absolute_url()).content.decode()
+    assert ">Syria News</a></li>" in page and "Another Baghouz story" in page
+    assert len(lookups) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        desk["section"].name = "Syria Desk"
+        desk["section"].save()
+    page = client.get(desk["live"].get_absolute_url()).content.decode()
     assert ">Syria Desk</a></li>" in page and ">Syria News</a></li>" not in page
 
 

@@ -45,6 +45,8 @@ def test_word_count_and_reading_time_are_derived_from_the_body():
     article = ArticleFactory(body="<p>" + "word " * 450 + "</p>")
     assert article.word_count == 450
     assert article.reading_time == 3  # 220 words a minute, rounded up
+    article.body = "<p>Two words</p>"  # counted once per body: a new body is counted again
+    assert article.word_count == 2 and article.reading_time == 1
     assert ArticleFactory(body="").reading_time == 1
 
 

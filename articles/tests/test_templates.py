@@ -2,12 +2,15 @@
 
 import gettext
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.template import TemplateDoesNotExist, engines
+from django.template import TemplateDoesNotExist, defaultfilters, engines
+from django.utils import timezone, translation
+from django.utils.timezone import template_localtime
 
 JINJA2 = engines["jinja2"]
 TEMPLATES = Path(JINJA2.template_dirs[0])
@@ -67,3 +70,21 @@ def test_makemessages_puts_a_new_string_of_a_readers_template_in_the_catalogue(s
     assert 'msgctxt "a sports score"\nmsgid "Draw"' in catalogue
     assert 'msgid "%(n)s new story"\nmsgid_plural "%(n)s new stories"' in catalogue
     assert not list(templates.rglob("*.py"))  # the Python stand-ins xgettext read are gone
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("zone", ["Asia/Baghdad", "Europe/London", "UTC"])
+def test_dates_print_as_djangos_date_filter_prints_them(language, zone):
+    date = JINJA2.env.filters["date"]
+    # Every month, times either side of midnight, and London's ambiguous and skipped hours (no zone name).
+    moments = [
+        datetime(2026, month, day, hour, 5, tzinfo=UTC) for month in range(1, 13) for day, hour in [(1, 0), (28, 23)]
+    ]
+    moments += [datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC)]
+    moments += [datetime(2026, 3, 29, 0, 59, tzinfo=UTC), datetime(5, 3, 1, 9, 0, tzinfo=UTC)]
+    with translation.override(language), timezone.override(zone):
+        for moment in moments:
+            for format_string in ["j F Y", "j F Y, H:i T", "j F Y, H:i", "c", "D j M Y", "T"]:
+                expected = defaultfilters.date(template_localtime(moment), format_string)
+                assert date(moment, format_string) == expected, (moment, format_string)
+        assert date(None, "j F Y") == "" and date(moment.date(), "j F Y") == defaultfilters.date(moment.date(), "j F Y")

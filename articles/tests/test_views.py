@@ -430,6 +430,22 @@ def test_arabic_story_is_right_to_left_with_arabic_interface(client, places):
     assert "الباغوز" in html  # the place chip in its Arabic name
 
 
+def test_interface_strings_follow_each_pages_language_when_editions_alternate(client, places):
+    arabic = story(headline="سقوط الباغوز", slug="سقوط-الباغوز", language="ar", regions=[places["baghouz"]])
+    english = story(headline="Baghouz falls", regions=[places["baghouz"]])
+    # Each string is translated once per process and language: the same process, page after page, must not
+    # serve one edition's words on the other's pages.
+    for _ in range(2):
+        html = client.get(arabic.get_absolute_url()).content.decode()
+        assert "ابحث في الأخبار" in html and "Search stories" not in html  # a plain string
+        assert "<span>نُشر <time" in html and ">Published <time" not in html  # a string with a context
+        assert "الأماكن" in html and ">Places<" not in html
+        html = client.get(english.get_absolute_url()).content.decode()
+        assert "Search stories" in html and "ابحث في الأخبار" not in html
+        assert "<span>Published <time" in html and "نُشر" not in html
+        assert ">Places<" in html and "الأماكن" not in html
+
+
 def test_body_html_is_the_sanitised_html_and_the_headline_is_escaped(client, db):
     article = story(headline="<script>alert(1)</script> headline", body="<p>Fine <script>x()</script></p>")
     html = client.get(article.get_absolute_url()).content.decode()
