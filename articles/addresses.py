@@ -17,7 +17,7 @@ from django.utils.regex_helper import _lazy_re_compile
 
 # What `reverse()` leaves unencoded: RFC 3986's sub-delimiters and the other `pchar` characters.
 _SAFE = "!$&'()*+,;=" + "/~:@"
-_STAND_IN_BASE = 90817263544536271800
+_STAND_IN_BASE = 908172635445362700  # 18 digits: what <id:…> takes
 _PLACEHOLDER = _lazy_re_compile(r"\{|\}")
 _patterns = {}
 

@@ -42,7 +42,7 @@ def decide_suggestion(request, pk):
 
 urlpatterns = [
     path(
-        "<int:pk>/tag-suggestions/",
+        "<id:pk>/tag-suggestions/",
         admin.site.admin_view(decide_suggestion),
         name="article_tag_suggestions",
     ),

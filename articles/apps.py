@@ -19,8 +19,10 @@ class ArticlesConfig(AppConfig):
         article_moved.connect(log_move, dispatch_uid="articles.workflow_log")
         article_moved.connect(purge_story, dispatch_uid="articles.frontend_purge")
         # Cache purges follow workflow moves and edits; the receivers only react, they never decide.
-        # Connects the receivers that drop cached gazetteer matchers when a name changes.
+        # Connects the receivers that drop cached gazetteer matchers when a name changes. `converters`
+        # registers `<id:…>` for the URL confs, which Django reads after this.
         from articles import (
+            converters,  # noqa: F401
             receivers,  # noqa: F401
             tagging,  # noqa: F401
         )

@@ -53,7 +53,7 @@ class ArticleDeskMixin:
             path("<path:object_id>/move/<str:name>/", wrap(self.move_view), name="articles_article_move"),
             path("<path:object_id>/history/compare/", wrap(self.compare_view), name="articles_article_compare"),
             path(
-                "<path:object_id>/history/<int:number>/restore/",
+                "<path:object_id>/history/<id:number>/restore/",
                 wrap(self.restore_view),
                 name="articles_article_restore",
             ),

@@ -8,8 +8,8 @@ app_name = "desk"
 
 urlpatterns = [
     path("", desk_views.my_desk, name="home"),
-    path("preview/<int:pk>/", desk_views.preview, name="preview"),
-    path("preview/<int:pk>/share/", desk_views.share, name="share"),
+    path("preview/<id:pk>/", desk_views.preview, name="preview"),
+    path("preview/<id:pk>/share/", desk_views.share, name="share"),
     path("shared/<str:token>/", desk_views.shared_preview, name="shared"),
-    path("presence/<int:pk>/", desk_views.heartbeat, name="presence"),
+    path("presence/<id:pk>/", desk_views.heartbeat, name="presence"),
 ]

@@ -31,7 +31,7 @@ def _feeds(prefix, feed_class, with_slug):
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("article/<int:pk>/<str:slug>/", views.article_detail, name="article"),
+    path("article/<id:pk>/<str:slug>/", views.article_detail, name="article"),
     path("section/<str:slug>/", views.section_detail, name="section"),
     path("region/<str:slug>/", views.region_detail, name="region"),
     path("actor/<str:slug>/", views.actor_detail, name="actor"),

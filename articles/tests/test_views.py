@@ -621,3 +621,17 @@ def test_arabic_page_prints_dates_in_arabic_indic_digits_and_keeps_machine_times
     assert not any(character in "0123456789" for character in shown)
     english_html = client.get(english.get_absolute_url()).content.decode()
     assert '<time datetime="2026-03-01T12:30:00+03:00">1 March 2026, 12:30' in english_html
+
+
+@pytest.mark.parametrize("address", ["/article/99999999999999999999/slug/", "/article/9223372036854775808/slug/"])
+def test_an_id_past_bigint_in_an_address_is_a_plain_404(client, db, address):
+    # Longer than a 64-bit id: no such page, on either database (it used to reach the query and fail).
+    assert client.get(address).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["/desk/preview/99999999999999999999/", "/desk/presence/9223372036854775808/"],
+)
+def test_an_id_past_bigint_in_a_desk_address_is_a_plain_404(admin_client, address):
+    assert admin_client.get(address).status_code == 404
