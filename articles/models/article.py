@@ -311,23 +311,24 @@ class Article(models.Model):
         """True when the story is written right-to-left."""
         return self.language == self.Language.ARABIC
 
+    def _body_text(self):
+        """(plain text, word count) of the body, worked out once per body: the article page, its structured data
+        and its reading time all ask for them. Derived, never stored; a new body is worked out again."""
+        known = self.__dict__.get("_body_text_of")
+        if known is None or known[0] is not self.body:
+            text = plain_text(self.body)
+            known = self.__dict__["_body_text_of"] = (self.body, text, len(text.split()))
+        return known[1:]
+
     @property
     def text(self):
-        """The body as plain text (tags as spaces, entities as characters); worked out once per body, as the
-        article page, its structured data and its reading time all ask for it."""
-        known = self.__dict__.get("_plain_body")
-        if known is None or known[0] is not self.body:
-            known = self.__dict__["_plain_body"] = (self.body, plain_text(self.body))
-        return known[1]
+        """The body as plain text (tags as spaces, entities as characters)."""
+        return self._body_text()[0]
 
     @property
     def word_count(self):
-        """Words in the body, derived from it (never stored); counted once per body, as the article page's
-        reading time and its structured data both ask for it."""
-        known = self.__dict__.get("_body_words")
-        if known is None or known[0] is not self.body:
-            known = self.__dict__["_body_words"] = (self.body, len(self.text.split()))
-        return known[1]
+        """Words in the body."""
+        return self._body_text()[1]
 
     @property
     def reading_time(self):
