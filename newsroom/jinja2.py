@@ -51,10 +51,15 @@ def _page_language(context):
     return context.get("LANGUAGE_CODE") or translation.get_language()
 
 
+_TRANSLATED_LIMIT = 5000  # far above the templates' strings times two languages; a bound should one pass a variable
+
+
 def _translation(key, translate, *args):
     try:
         return _translated[key]
     except KeyError:
+        if len(_translated) >= _TRANSLATED_LIMIT:
+            _translated.clear()
         with translation.override(key[0]):
             text = _translated[key] = translate(*args)
         return text

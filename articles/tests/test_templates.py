@@ -88,3 +88,15 @@ def test_dates_print_as_djangos_date_filter_prints_them(language, zone):
                 expected = defaultfilters.date(template_localtime(moment), format_string)
                 assert date(moment, format_string) == expected, (moment, format_string)
         assert date(None, "j F Y") == "" and date(moment.date(), "j F Y") == defaultfilters.date(moment.date(), "j F Y")
+
+
+def test_translated_strings_kept_per_process_stay_bounded_and_right():
+    from newsroom import jinja2 as environment
+
+    # The templates pass literals to _(); one passing a variable must not grow the memo without end.
+    template = JINJA2.from_string("{{ _(word) }}|{{ _('Places') }}")
+    with translation.override("ar"):
+        for number in range(environment._TRANSLATED_LIMIT + 50):
+            shown = template.render({"word": f"word {number}", "LANGUAGE_CODE": "ar"})
+            assert shown == f"word {number}|الأماكن"
+        assert len(environment._translated) <= environment._TRANSLATED_LIMIT
