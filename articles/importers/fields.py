@@ -14,6 +14,11 @@ from django.utils.dateparse import parse_date, parse_datetime
 from articles.importers.story import BadInput, PictureRef, Story
 from articles.taxonomy import parse_tag_string
 
+# C0 control characters but tab, newline and carriage return: PostgreSQL refuses NUL in text and XML 1.0
+# (the feeds and sitemaps) refuses them all. They carry no text: the pipeline writes a story without them,
+# and a picture path holding one is refused (it names no file on purpose).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
 # The flat columns of JSON Lines and CSV input (and of the jsonl export). Only `headline` is required.
 COLUMNS = (
     "headline",

@@ -11,13 +11,11 @@ without it and the report lists `where: picture <path>: reason`.
 """
 
 import hashlib
-import re
 from pathlib import Path
 
 from articles.images import ImageRefused, import_image
+from articles.importers.fields import CONTROL_CHARACTERS
 from articles.models import Article, Image
-
-_CONTROLS = re.compile("[\x00-\x1f\x7f]")
 
 
 def resolve(picture, source):
@@ -26,9 +24,9 @@ def resolve(picture, source):
     Returns "" when the path is usable.
     """
     path = picture.path.strip()
-    if _CONTROLS.search(path):
+    if CONTROL_CHARACTERS.search(path):
         # No file is named so on purpose (and the system refuses a NUL): reported, with the controls shown as "?".
-        picture.path = _CONTROLS.sub("?", path)
+        picture.path = CONTROL_CHARACTERS.sub("?", path)
         return "the path holds a control character"
     if path.startswith("file://"):
         path = path[len("file://") :]

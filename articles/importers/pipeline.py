@@ -30,7 +30,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
@@ -44,7 +43,7 @@ from django.utils.text import slugify
 
 from articles import caching, workflow
 from articles.importers import formats, pgcopy, pictures, records
-from articles.importers.fields import section_path
+from articles.importers.fields import CONTROL_CHARACTERS, section_path
 from articles.importers.records import InputRecord, Recorded
 from articles.importers.sources import Input, Missing, inputs
 from articles.importers.story import BadInput, EntryError
@@ -169,9 +168,6 @@ def _language_code(value):
     return code if code in _LANGUAGES else ""
 
 
-# C0 control characters but tab, newline and carriage return: PostgreSQL refuses NUL in text and XML 1.0
-# (the feeds and sitemaps) refuses them all. They carry no text, so an imported story is written without them.
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _TEXT_FIELDS = ("headline", "body", "standfirst", "kicker", "language", "source", "source_id", "source_url",
                 "credit", "byline")  # fmt: skip
 _NAME_FIELDS = ("section", "authors", "regions", "actors")
@@ -181,18 +177,18 @@ def _without_controls(story):
     """`story` with control characters taken out of its text and names (a quick scan when there are none)."""
     for name in _TEXT_FIELDS:
         value = getattr(story, name)
-        if isinstance(value, str) and _CONTROLS.search(value):
-            setattr(story, name, _CONTROLS.sub("", value))
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            setattr(story, name, CONTROL_CHARACTERS.sub("", value))
     for name in _NAME_FIELDS:
         values = getattr(story, name)
-        if any(isinstance(v, str) and _CONTROLS.search(v) for v in values):
-            setattr(story, name, tuple(_CONTROLS.sub("", v) if isinstance(v, str) else v for v in values))
+        if any(isinstance(v, str) and CONTROL_CHARACTERS.search(v) for v in values):
+            setattr(story, name, tuple(CONTROL_CHARACTERS.sub("", v) if isinstance(v, str) else v for v in values))
     picture = story.picture
     if picture is not None:
         for name in ("caption", "credit", "alt_text"):  # not the path: it names a file (pictures.resolve)
             value = getattr(picture, name)
-            if isinstance(value, str) and _CONTROLS.search(value):
-                setattr(picture, name, _CONTROLS.sub("", value))
+            if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+                setattr(picture, name, CONTROL_CHARACTERS.sub("", value))
 
 
 def prepare(story, where, options):
