@@ -78,8 +78,6 @@ def remember_authors(articles):
     for link in BYLINES(ids=padded([article.pk for article in articles], 10)):
         by_article.setdefault(link.article_id, []).append(link.author)
     for article in articles:
-        if not hasattr(article, "_prefetched_objects_cache"):
-            article._prefetched_objects_cache = {}
         _remember(article, "authors", by_article.get(article.pk, []))
     return articles
 
@@ -281,8 +279,9 @@ STORY_LINKS = {
 
 def _remember(article, name, rows):
     """Make `article.<name>.all()` answer `rows` (model instances) without a query, as prefetch_related would."""
-    known = article._prefetched_objects_cache[name] = STORY_LINKS[name](pk=article.pk)
+    known = STORY_LINKS[name](pk=article.pk)
     known._result_cache, known._prefetch_done = rows, True
+    article.__dict__.setdefault("_prefetched_objects_cache", {})[name] = known
 
 
 def _remember_links(article):
@@ -300,7 +299,6 @@ def _article_or_gone(request, pk):
         translation = article.__dict__.pop("translation_row") or (None, None, None)
         article.translation_pk, article.translation_slug, article.translation_language = translation
         # As prefetch_related would leave them: `article.regions.all()` answers without a query.
-        article._prefetched_objects_cache = {}
         _remember_links(article)
         _remember(article, "corrections", _corrections(article))
         return article, None
