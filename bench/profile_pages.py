@@ -132,13 +132,16 @@ def explain_ms(application, paths):
     return totals
 
 
-def profile(application, paths, top=35):
-    """A cProfile top list (cumulative and own time) over serving `paths`."""
+def profile(application, paths, top=35, dump=None):
+    """A cProfile top list (cumulative and own time) over serving `paths`; `dump` also writes the raw stats
+    there (for `python -m pstats`)."""
     profiler = cProfile.Profile()
     profiler.enable()
     for path in paths:
         serve(application, path)
     profiler.disable()
+    if dump:
+        profiler.dump_stats(dump)
     for order in ("cumulative", "tottime"):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)
@@ -168,6 +171,7 @@ def main():
     parser.add_argument("--pages", default="trivial,article,home,region", help="trivial is /healthz")
     parser.add_argument("--count", type=int, default=200, help="requests per kind of page")
     parser.add_argument("--profile", default="", help="kind of page to run under cProfile")
+    parser.add_argument("--dump", default="", help="with --profile: write the raw cProfile stats to this file")
     parser.add_argument("--explain", action="store_true", help="PostgreSQL execution time of the article pages")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the measurement, print each round")
     args = parser.parse_args()
@@ -208,7 +212,7 @@ def main():
         print(f"article  PostgreSQL execution (EXPLAIN ANALYZE) ms/page: mean {statistics.mean(totals):.2f}"
               f" median {statistics.median(totals):.2f}")  # fmt: skip
     if args.profile:
-        profile(application, kinds[args.profile])
+        profile(application, kinds[args.profile], dump=args.dump or None)
 
 
 if __name__ == "__main__":
