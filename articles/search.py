@@ -352,6 +352,56 @@ def _marked(text, terms):
     return "".join(out)
 
 
+# The word characters of the Arabic block that fold to Arabic letters only (not its digits, which fold to
+# ASCII ones, nor the tatweel, which folding drops): a word of ASCII terms cannot start in one of them.
+_ARABIC_LETTERS = "".join(
+    char
+    for char in map(chr, range(0x600, 0x700))
+    if _WORD.fullmatch(char) and fold(char) and not any(map(str.isascii, fold(char)))
+)
+# Word characters outside ASCII that are not such Arabic letters: folding a word with one of them (a
+# ligature, a fullwidth or an accented letter, an Arabic-Indic digit) may give any letters.
+_UNFOLDED = re.compile(f"[^\\W\\x00-\\x7f{_ARABIC_LETTERS}]")
+
+
+@functools.lru_cache(maxsize=1024)
+def _term_starts(terms):
+    """For each of the ASCII `terms`, a pattern finding it, in lowercased text, where it starts a word (and
+    ends it too, for a term too short to match by its beginning): a word of ASCII letters folds to its
+    lowercase, so these are the only places where it can match. One pattern per term: each begins with its
+    term, which the regular expression engine looks for as fast as `str.find`."""
+    word = "[0-9a-z_]"
+    return tuple(
+        re.compile(f"{re.escape(t)}(?<!{word}{re.escape(t)})" + ("" if len(t) >= MIN_PREFIX else f"(?!{word})"))
+        for t in terms
+    )
+
+
+def _first_match(tokens, terms):
+    """The index of the first of `tokens` that matches `terms` (a tuple), or 0 when none does.
+
+    With ASCII terms, the tokens that may match are found with regular expressions over the joined tokens,
+    and `_token_matches` decides for each of those: the same answer as asking it of every token in turn,
+    which was a few hundred cache lookups per story (2 ms of a search's twenty snippets).
+    """
+    if not all(term.isascii() for term in terms):
+        return next((i for i, token in enumerate(tokens) if _token_matches(token, terms)), 0)
+    # Lowering makes and removes no space, so a position's token is the number of spaces before it. The
+    # characters outside ASCII that lower to ASCII letters (the Kelvin sign, "İ") fold to the same letters.
+    text = " ".join(tokens).lower()
+    patterns = _term_starts(terms) if text.isascii() else (*_term_starts(terms), _UNFOLDED)
+    index = counted = 0
+    while starts := [found.start() for found in (p.search(text, counted) for p in patterns) if found]:
+        at = min(starts)
+        index += text.count(" ", counted, at)
+        if _token_matches(tokens[index], terms):
+            return index
+        counted = text.find(" ", at)
+        if counted < 0:
+            break
+    return 0
+
+
 def snippet(text, terms, words=40):
     """About `words` words of `text` around the first match, escaped and highlighted."""
     # Look for the first match in the first SNIPPET_SCAN words only; a later match still gets the opening.
@@ -362,8 +412,7 @@ def snippet(text, terms, words=40):
     if not tokens:
         return ""
     terms = tuple(terms)
-    scanned = enumerate(tokens[:SNIPPET_SCAN])
-    first = next((i for i, token in scanned if _token_matches(token, terms)), 0)
+    first = _first_match(tokens[:SNIPPET_SCAN], terms)
     start = max(0, first - words // 4)
     piece = " ".join(tokens[start : start + words])
     prefix = "… " if start else ""

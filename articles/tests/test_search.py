@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import ActorAlias, Article, ArticleRegion
-from articles.search import SearchQuery, search
+from articles.search import SearchQuery, query_terms, search, snippet
 from articles.taxonomy import add_aliases, merge
 from articles.tests.factories import ActorFactory, ArticleFactory, SectionFactory
 from articles.tests.publishing import S, fresh_cache, hidden_stories, story  # noqa: F401
@@ -168,6 +168,26 @@ def test_arabic_snippet_highlights_the_folded_match(db):
     story(headline="تنظيم الدولة الإسلامية", slug="x", language="ar")
     result = search(SearchQuery(text="الدوله")).articles[0]
     assert "<mark>الدولة</mark>" in str(result.headline_html)
+
+
+@pytest.mark.parametrize(
+    "query, decoy, match, marked",
+    [
+        ("oil", "turmoil", "Oil,", "<mark>Oil</mark>,"),
+        ("al", "also", "al-Hasakah", "<mark>al</mark>-Hasakah"),
+        ("fire", "bonfire", "\ufb01res", "<mark>\ufb01res</mark>"),  # the ligature "fi" folds to "fi"
+        ("kirkuk", "Kirk", "“\u212airkuk”", "“<mark>\u212airkuk</mark>”"),  # the Kelvin sign folds to "k"
+        ("2024", "12024", "\u0662\u0660\u0662\u0664", "<mark>\u0662\u0660\u0662\u0664</mark>"),  # Arabic-Indic digits
+        ("kirkuk", "والنفط", "بـKirkuk", "<mark>بـKirkuk</mark>"),  # "ب" and the tatweel come off
+        ("الموصل", "موصل", "بالموصل", "<mark>بالموصل</mark>"),
+    ],
+)
+def test_snippet_opens_near_the_first_word_that_matches_as_search_folds_it(query, decoy, match, marked):
+    words = [f"w{n}" for n in range(100)]
+    words[20], words[70] = decoy, match
+    shown = str(snippet(" ".join(words), query_terms(query)))
+    assert shown.startswith("… w60 w61") and f"w69 {marked} w71" in shown
+    assert shown.count("<mark>") == 1
 
 
 # The index stays current however the text is written.
