@@ -176,8 +176,11 @@ class _BoundQuery(Query):
 class PreparedQuery:
     """A queryset built by `build(**values)`, compiled once per database and shape of values (see the module)."""
 
-    def __init__(self, build):
+    def __init__(self, build, shapes=None):
+        """`shapes`: at most this many shapes are prepared, later ones build their queryset on every call (a
+        bound on the memory held when readers choose the values, and so the shapes: a search's filters)."""
         self.build = build
+        self.shapes = shapes
         self._compiled = {}
         self._probes = {}  # per shape: a queryset built with stand-ins, to learn its model and database hints
 
@@ -186,6 +189,8 @@ class PreparedQuery:
         shape = _shape(values)
         probe = self._probes.get(shape)
         if probe is None:
+            if self.shapes is not None and len(self._probes) >= self.shapes:
+                return self.build(**values)
             probe = self._probes[shape] = self.build(**_stand_ins(shape)[0])
         alias = probe._db or router.db_for_read(probe.model, **probe._hints)
         compiled = self._compiled.get((alias, shape))
@@ -204,7 +209,10 @@ class PreparedQuery:
 
     def count(self, **values):
         """How many rows `build(**values)` holds (within its slice), counted by the database with the stored SQL."""
-        query = self(**values).query
+        queryset = self(**values)
+        if not isinstance(queryset.query, _BoundQuery):  # a shape past the bound: built, not prepared
+            return queryset.count()
+        query = queryset.query
         connection = connections[query.prepared_alias]
         with connection.cursor() as cursor:
             cursor.execute(

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
-from articles.prepared import PreparedQuery, padded
+from articles.prepared import PreparedQuery, _BoundQuery, padded
 from articles.tests.publishing import S, story
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +87,18 @@ def test_counting_a_prepared_query_counts_its_slice(db):
     newest = PreparedQuery(lambda language, now: _public_in(language, now).values("pk")[:3])
     assert newest.count(language="en", now=timezone.now()) == 3
     assert PUBLIC_IN.count(language="ar", now=timezone.now()) == 0
+
+
+def test_shapes_past_the_bound_are_built_on_every_call_and_find_the_same_rows(db):
+    stories = [story(headline=f"Story {n}") for n in range(3)]
+    query = PreparedQuery(lambda ids: Article.objects.filter(pk__in=ids).order_by("pk"), shapes=1)
+    assert list(query(ids=[stories[0].pk])) == stories[:1]
+    built = query(ids=[stories[1].pk, stories[2].pk])  # a second shape: past the bound
+    assert not isinstance(built.query, _BoundQuery)
+    assert list(built) == stories[1:] and query.count(ids=[stories[1].pk, stories[2].pk]) == 2
+    # The shape prepared first stays prepared.
+    assert isinstance(query(ids=[stories[2].pk]).query, _BoundQuery)
+    assert list(query(ids=[stories[2].pk])) == stories[2:]
 
 
 def test_padded_lists_keep_the_same_ids():
