@@ -31,6 +31,7 @@ from articles.caching import cached_fragment
 from articles.models import Actor, Article, ArticleActor, ArticleRegion, Region, Section
 from articles.models.fields import plain_text, search_words, tag_lexemes
 from articles.normalisation import fold, name_key
+from articles.prepared import PreparedQuery
 from articles.querysets import PUBLIC_TIME
 
 MAX_TERMS = 12
@@ -153,60 +154,81 @@ class PostgresBackend:
         """The tsquery (text) matching stories tagged with any of the concept's actors or regions."""
         return " | ".join(f"'{lexeme}'" for lexeme in tag_lexemes(concept.regions, concept.actors))
 
-    def matching(self, articles, concepts, plain):
-        parts, params = [], []
-        if plain:
-            parts.append("to_tsquery('simple', %s)")
-            params.append(self.tsquery(plain))
-        for concept in concepts:
-            parts.append("(to_tsquery('simple', %s) || %s::tsquery)")
-            params += [self.tsquery(concept.words), self.tags_tsquery(concept)]
+    def page(self, filters, terms, concepts, plain, page, per_page):
+        """The stories matching the words, best first, on `page` (`filters`: `filtered`'s values; see `rows`).
+
+        The query is compiled once per shape of its values (how many names the query holds, which filters
+        are set): its words, names and tags are tsquery texts, the time and the window plain values.
+        """
+        values = {
+            **filters,
+            "plain": [self.tsquery(plain)] if plain else [],
+            "names": [self.tsquery(concept.words) for concept in concepts],
+            "tags": [self.tags_tsquery(concept) for concept in concepts],
+            "rank": self.tsquery(terms, " | "),
+            "since": filters["now"] - datetime.timedelta(days=RECENT_DAYS),
+            "size": SEARCH_WINDOW,
+        }
+        return rows(PostgresBackend.ranked, values, page, per_page)
+
+    @staticmethod
+    def ranked(plain, names, tags, rank, since, size, **filters):
+        """The filtered stories matching `plain` (the plain words' tsquery, if any) and, for each name, its
+        words' tsquery (`names`) or its tags' (`tags`), best first by `rank` (any word's tsquery) and tags:
+        among the `size` newest of those matches, looking first at the stories public since `since`."""
+        articles = PostgresBackend.matching(filtered(**filters), plain, names, tags)
+        score = RawSQL("ts_rank(search_document, to_tsquery('simple', %s))", [rank], models.FloatField())
+        # Tagged with one of a name's places or actors, read from the story's own row.
+        bonus = _tag_bonus(RawSQL("search_tags @@ %s::tsquery", [t], models.BooleanField()) for t in tags)
+        candidates = Article.objects.filter(pk__in=PostgresBackend.window(articles, since, size))
+        return _best_first(candidates.annotate(rank=score + bonus))
+
+    @staticmethod
+    def matching(articles, plain, names, tags):
+        """`articles` holding all of `plain` and, for each name, its words or one of its tags (tsquery texts)."""
+        parts = ["to_tsquery('simple', %s)" for _ in plain]
+        parts += ["(to_tsquery('simple', %s) || %s::tsquery)" for _ in names]
         if not parts:
             return articles
         condition = RawSQL(
             f"article_search_terms(search_document, search_tags) @@ ({' && '.join(parts)})",
-            params,
+            [*plain, *(text for pair in zip(names, tags, strict=True) for text in pair)],
             output_field=models.BooleanField(),
         )
         return articles.filter(condition)
 
-    def ranked(self, articles, terms, concepts):
-        rank = RawSQL(
-            "ts_rank(search_document, to_tsquery('simple', %s))",
-            [self.tsquery(terms, " | ")],
-            output_field=models.FloatField(),
-        )
-        bonus = _tag_bonus(concepts, tagged=self._tagged)
-        candidates = Article.objects.filter(pk__in=self.window(articles))
-        return _best_first(candidates.annotate(rank=rank + bonus))
-
-    def _tagged(self, concept):
-        """Tagged with one of the concept's places or actors, read from the story's own row."""
-        return RawSQL("search_tags @@ %s::tsquery", [self.tags_tsquery(concept)], models.BooleanField())
-
     @staticmethod
-    def window(articles):
-        """The ids of the SEARCH_WINDOW newest of `articles` (matching stories), as SQL.
+    def window(articles, since, size):
+        """The ids of the `size` newest of `articles` (matching stories), as SQL, looking first at the stories
+        public since `since`.
 
         Each part is a set the planner must produce whole (a materialised CTE, no LIMIT inside), so matches
         are read from the index, never by walking the newest stories and testing each one's words.
         """
-        since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
         dated = articles.annotate(window_time=PUBLIC_TIME).values_list("pk", "window_time").order_by()
         recent_sql, recent_params = dated.filter(window_time__gte=since).query.sql_with_params()
-        # Read only when the recent stories hold fewer than SEARCH_WINDOW matches (a one-time filter).
-        short = RawSQL("(SELECT COUNT(*) FROM search_recent) < %s", [SEARCH_WINDOW], models.BooleanField())
+        # Read only when the recent stories hold fewer than `size` matches (a one-time filter).
+        short = RawSQL("(SELECT COUNT(*) FROM search_recent) < %s", [size], models.BooleanField())
         older_sql, older_params = dated.filter(window_time__lt=since).filter(short).query.sql_with_params()
         return RawSQL(
             f"WITH search_recent AS MATERIALIZED ({recent_sql}), search_older AS MATERIALIZED ({older_sql}) "
             "SELECT w.id FROM (SELECT * FROM search_recent UNION ALL SELECT * FROM search_older) w (id, public_at) "
             "ORDER BY w.public_at DESC, w.id DESC LIMIT %s",
-            (*recent_params, *older_params, SEARCH_WINDOW),
+            (*recent_params, *older_params, size),
         )
 
 
 class SimpleBackend:
     """Substring search on the stored folded text (SQLite): every word must appear; headline hits first."""
+
+    def page(self, filters, terms, concepts, plain, page, per_page):
+        """The stories matching the words, best first, on `page` (`filters`: `filtered`'s values; see `rows`).
+
+        Built on every search: the names' words and tags are lists of lists, which a prepared query does not
+        take, and this backend serves development only."""
+        start = (page - 1) * per_page
+        articles = self.ranked(self.matching(filtered(**filters), concepts, plain), terms, concepts)
+        return for_results(articles)[start : start + per_page + 1]
 
     def matching(self, articles, concepts, plain):
         condition = models.Q()
@@ -230,7 +252,7 @@ class SimpleBackend:
             in_title = models.Q(**{f"{position}__gt": 0}) & models.Q(**{f"{position}__lt": end_of_title})
             score = score + models.Case(models.When(in_title, then=models.Value(1.0)), default=models.Value(0.1))
         return (
-            articles.annotate(rank=score + _tag_bonus(concepts))
+            articles.annotate(rank=score + _tag_bonus(_tagged(concept) for concept in concepts))
             .alias(public_at=PUBLIC_TIME)
             .order_by("-rank", "-public_at", "-pk")
         )
@@ -251,13 +273,11 @@ def _tagged(concept):
     return condition
 
 
-def _tag_bonus(concepts, tagged=_tagged):
-    """TAG_BONUS for each concept the story is tagged with (`tagged(concept)`: the condition that says so)."""
+def _tag_bonus(conditions):
+    """TAG_BONUS for each of `conditions` (each saying that the story is tagged with a name) that holds."""
     bonus = models.Value(0.0)
-    for concept in concepts:
-        bonus = bonus + models.Case(
-            models.When(tagged(concept), then=models.Value(TAG_BONUS)), default=models.Value(0.0)
-        )
+    for condition in conditions:
+        bonus = bonus + models.Case(models.When(condition, then=models.Value(TAG_BONUS)), default=models.Value(0.0))
     return bonus
 
 
@@ -266,25 +286,81 @@ def backend():
     return PostgresBackend() if connection.vendor == "postgresql" else SimpleBackend()
 
 
-def filtered(query):
-    """Public articles narrowed by the query's filters (no words involved)."""
-    articles = Article.objects.published()
-    if query.section:
-        articles = articles.in_section(query.section)
-    if query.region:
-        articles = articles.for_region(query.region)
-    if query.actor:
-        articles = articles.for_actor(query.actor)
-    if query.language:
-        articles = articles.in_language(query.language)
-    zone = timezone.get_current_timezone()
-    if query.date_from:
-        start = datetime.datetime.combine(query.date_from, datetime.time.min, tzinfo=zone)
-        articles = articles.public_since(start)
-    if query.date_to:
-        end = datetime.datetime.combine(query.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
-        articles = articles.alias(public_at=PUBLIC_TIME).filter(public_at__lt=end)
+def filtered(now, section=(), region=(), actor=(), language=(), public_from=(), public_before=()):
+    """Stories public at `now`, narrowed by the filters (no words involved).
+
+    Each filter is a list of none or one value, as a prepared query takes a value that may be missing: the
+    id of a section (with its subsections), of a place (with the places inside it) or of an actor, a
+    language code, the earliest public time and the time the stories were public before.
+    """
+    articles = Article.objects.published(at=now)
+    for pk in section:
+        articles = articles.in_section(pk)
+    for pk in region:
+        articles = articles.for_region(Region(pk=pk))
+    for pk in actor:
+        articles = articles.for_actor(pk)
+    for code in language:
+        articles = articles.in_language(code)
+    for moment in public_from:
+        articles = articles.public_since(moment)
+    for moment in public_before:
+        articles = articles.alias(public_at=PUBLIC_TIME).filter(public_at__lt=moment)
     return articles
+
+
+def filter_values(query, now):
+    """The values `filtered` takes for the filters of `query` (a SearchQuery) at `now`."""
+    zone = timezone.get_current_timezone()
+
+    def day_start(day):
+        return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+
+    return {
+        "now": now,
+        "section": [query.section.pk] if query.section else [],
+        "region": [query.region.pk] if query.region else [],
+        "actor": [query.actor.pk] if query.actor else [],
+        "language": [query.language] if query.language else [],
+        "public_from": [day_start(query.date_from)] if query.date_from else [],
+        "public_before": [day_start(query.date_to + datetime.timedelta(days=1))] if query.date_to else [],
+    }
+
+
+def newest(**filters):
+    """The filtered stories (`filtered`'s values), newest first: a search without words."""
+    return filtered(**filters).newest_first()
+
+
+def for_results(articles):
+    """What a result shows besides its authors, in the page's own query: its section and lead picture."""
+    return articles.defer("search_document").select_related("section").with_lead_image()
+
+
+# The first pages of each kind of search run queries compiled once per process (`articles.prepared`); past
+# them, or past so many shapes of values (which filters, how many names), queries are built per search, so
+# the page numbers and filters readers type cannot fill the memory with compiled queries (some 100 KB each,
+# so at most about 10 MB a process).
+PREPARED_PAGES = 3
+PREPARED_SHAPES = 16
+_prepared_pages = {}
+
+
+def rows(build, values, page, per_page):
+    """The stories `build(**values)` on `page`, with what results show (`for_results`) and one more, so the
+    page knows without counting whether another follows. On the first PREPARED_PAGES pages, from a query
+    compiled once per shape of the values."""
+    start = (page - 1) * per_page
+    stop = start + per_page + 1
+    key = (build, start, stop)
+    query = _prepared_pages.get(key)
+    if query is None:
+        if page > PREPARED_PAGES:
+            return for_results(build(**values))[start:stop]
+        query = _prepared_pages[key] = PreparedQuery(
+            lambda **v: for_results(build(**v))[start:stop], shapes=PREPARED_SHAPES
+        )
+    return query(**values)
 
 
 def search(query, page=1, per_page=20):
@@ -292,26 +368,22 @@ def search(query, page=1, per_page=20):
 
     Without words, the filtered stories come newest first. Runs a fixed number of queries: two to find
     names in the query (none when the same words were looked up since the vocabulary changed), one for the
-    page (one row more than shown, so no count). Results show no place or actor chips, so those are not
-    fetched; the page's view gives the stories their authors in one more query (`views.remember_authors`).
+    page (one row more than shown, so no count), compiled once per process for the first pages (`rows`).
+    Results show no place or actor chips, so those are not fetched; the page's view gives the stories their
+    authors in one more query (`views.remember_authors`).
     """
     terms = query_terms(query.text)
-    articles = filtered(query)
     concepts, plain = find_concepts(terms) if terms else ([], [])
-    engine = backend()
-    if terms:
-        articles = engine.ranked(engine.matching(articles, concepts, plain), terms, concepts)
-    else:
-        articles = articles.newest_first()
+    filters = filter_values(query, timezone.now())
     page = max(1, page)
-    start = (page - 1) * per_page
-    rows = list(
-        articles.defer("search_document").select_related("section").with_lead_image()[start : start + per_page + 1]
-    )
-    for article in rows[:per_page]:
+    if terms:
+        found = list(backend().page(filters, terms, concepts, plain, page, per_page))
+    else:
+        found = list(rows(newest, filters, page, per_page))
+    for article in found[:per_page]:
         article.headline_html = highlight(article.headline, terms)
         article.snippet = snippet(" ".join([article.standfirst, plain_text(article.body)]), terms)
-    return SearchResults(rows[:per_page], page, len(rows) > per_page, terms, concepts)
+    return SearchResults(found[:per_page], page, len(found) > per_page, terms, concepts)
 
 
 def highlight(text, terms):

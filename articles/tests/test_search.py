@@ -157,6 +157,36 @@ def test_results_are_paged_without_counting(db):
     assert len(second.articles) == 5 and not second.has_next and second.has_previous
 
 
+def test_pages_past_the_prepared_ones_and_shapes_past_the_bound_find_the_same_stories(places, actors, monkeypatch):
+    from articles import search as search_module
+
+    for n in range(12):
+        story(headline=f"Numbered story {n}", regions=[places["baghouz"]], age=timedelta(minutes=n))
+    story(headline="Daesh story", actors=[actors["isis"]], regions=[places["baghouz"]])
+    queries = [
+        (SearchQuery(text="story"), 1),
+        (SearchQuery(text="numbered story", region=places["syria"], language="en"), 2),
+        (SearchQuery(text="daesh story"), 1),
+        (SearchQuery(region=places["syria"], date_from=timezone.localdate() - timedelta(days=1)), 2),
+    ]
+
+    def pages():
+        return [
+            [(a.headline, str(a.snippet)) for a in search(query, page=page, per_page=5).articles]
+            for query, page in queries
+        ]
+
+    prepared = pages()
+    assert [len(found) for found in prepared] == [5, 5, 1, 5]
+    assert prepared == pages()  # the same queries again, now compiled
+    monkeypatch.setattr(search_module, "PREPARED_PAGES", 0)
+    assert pages() == prepared
+    monkeypatch.undo()
+    monkeypatch.setattr(search_module, "PREPARED_SHAPES", 0)
+    monkeypatch.setattr(search_module, "_prepared_pages", {})
+    assert pages() == prepared
+
+
 def test_snippets_highlight_matches_and_escape_the_text(db):
     story(headline="Water <b>crisis</b> in Mosul", standfirst="The water crisis & the dams.")
     result = search(SearchQuery(text="water")).articles[0]
