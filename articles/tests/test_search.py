@@ -281,6 +281,26 @@ def test_search_page_explains_bad_filters_instead_of_failing(client, places):
     assert "The end date is before the start date." in html
 
 
+def test_search_page_keeps_the_readers_choices_and_escapes_what_they_typed(client, places):
+    SectionFactory(name="Politics", slug="politics")
+    typed = {
+        "q": "x",
+        "section": "politics",
+        "language": "ar",
+        "region": '"><script>x</script>',
+        "date_from": "2026-03-01",
+    }
+    html = client.get("/search/", typed).content.decode()
+    assert '<option value="politics" selected>Politics</option>' in html
+    assert '<option value="ar" selected>Arabic</option>' in html and '<option value="" selected>' not in html
+    assert '<input type="date" name="date_from" value="2026-03-01" id="id_date_from">' in html
+    assert (
+        '<input type="text" name="region" value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;" maxlength="150" '
+        'aria-invalid="true"'
+    ) in html
+    assert "<script>x</script>" not in html
+
+
 def test_search_page_rejects_an_impossible_date(client, db):
     html = client.get("/search/", {"q": "x", "date_from": "2026-02-31"}).content.decode()
     assert "Enter a valid date." in html

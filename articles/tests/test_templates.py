@@ -100,3 +100,42 @@ def test_translated_strings_kept_per_process_stay_bounded_and_right():
             shown = template.render({"word": f"word {number}", "LANGUAGE_CODE": "ar"})
             assert shown == f"word {number}|الأماكن"
         assert len(environment._translated) <= environment._TRANSLATED_LIMIT
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {},
+        {"q": "Kirkuk", "section": "desk", "language": "ar", "date_from": "2026-03-01"},
+        {"section": "no-such-desk", "language": "xx", "region": '"><b>x</b>', "actor": "O'Brien &", "date_to": "x"},
+        {"date_from": "2026-03-10", "date_to": "2026-03-01", "region": "", "actor": "<i>"},
+    ],
+)
+def test_form_fields_print_as_djangos_widget_templates_print_them(db, data):
+    from articles.search import SearchForm
+    from articles.tests.factories import SectionFactory
+
+    SectionFactory(name="Desk", slug="desk", parent=SectionFactory(name="News & <Views>", slug="news"))
+    form = SearchForm(data)
+    if data is not None:
+        form.is_valid()
+    form_field = JINJA2.env.globals["form_field"]  # what the search page prints in place of Django's templates
+    for field in form:
+        assert str(form_field(field)) == str(field), field.name
+    assert ">News &amp; &lt;Views&gt; &gt; Desk</option>" in str(form_field(form["section"]))  # labels escaped
+
+
+def test_form_fields_of_other_widgets_are_left_to_djangos_templates():
+    from django import forms
+
+    class Form(forms.Form):
+        text = forms.CharField(widget=forms.Textarea)
+        grouped = forms.ChoiceField(choices=[("Places", [("a", "A & B")]), ("c", "C")])
+        many = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")])
+        agreed = forms.BooleanField()
+
+    form = Form({"text": "<b>", "grouped": "a", "many": ["a", "b"]})
+    form.is_valid()
+    for field in form:
+        assert str(JINJA2.env.globals["form_field"](field)) == str(field), field.name
