@@ -301,6 +301,14 @@ def test_search_page_keeps_the_readers_choices_and_escapes_what_they_typed(clien
     assert "<script>x</script>" not in html
 
 
+def test_a_filters_error_is_the_description_of_its_field(client, places):
+    html = client.get("/search/", {"q": "x", "region": "Atlantis"}).content.decode()
+    assert (
+        'name="region" value="Atlantis" maxlength="150" aria-invalid="true" aria-describedby="id_region_error"' in html
+    )
+    assert '<p class="error" id="id_region_error" role="alert">No place called “Atlantis”.</p>' in html
+
+
 def test_search_page_rejects_an_impossible_date(client, db):
     html = client.get("/search/", {"q": "x", "date_from": "2026-02-31"}).content.decode()
     assert "Enter a valid date." in html
