@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.caching import cached_fragment
 from articles.models import Actor, Article, ArticleActor, ArticleRegion, Region, Section
-from articles.models.fields import plain_text, search_words, tag_lexemes
+from articles.models.fields import search_words, spaced_text, tag_lexemes
 from articles.normalisation import fold, name_key
 from articles.prepared import PreparedQuery
 from articles.querysets import PUBLIC_TIME
@@ -382,7 +382,7 @@ def search(query, page=1, per_page=20):
         found = list(rows(newest, filters, page, per_page))
     for article in found[:per_page]:
         article.headline_html = highlight(article.headline, terms)
-        article.snippet = snippet(" ".join([article.standfirst, plain_text(article.body)]), terms)
+        article.snippet = snippet(f"{article.standfirst} {spaced_text(article.body)}", terms)
     return SearchResults(found[:per_page], page, len(found) > per_page, terms, concepts)
 
 

@@ -106,7 +106,12 @@ _ASCII_NOT_WORD = str.maketrans({chr(c): " " for c in range(128) if not _WORD.fu
 
 def plain_text(markup):
     """The text of sanitised HTML: tags become spaces (so "</p><p>" still separates words), entities characters."""
-    return " ".join(html.unescape(_TAG.sub(" ", markup or "")).split())
+    return " ".join(spaced_text(markup).split())
+
+
+def spaced_text(markup):
+    """`plain_text` with its whitespace as it falls (cheaper, for what splits the text into words anyway)."""
+    return html.unescape(_TAG.sub(" ", markup or ""))
 
 
 def search_words(text):

@@ -194,6 +194,13 @@ def test_snippets_highlight_matches_and_escape_the_text(db):
     assert "<mark>water</mark> crisis &amp; the dams." in str(result.snippet)
 
 
+def test_snippet_reads_the_body_as_plain_text(db):
+    body = "<p>Dams&nbsp;and</p><p>the <b>water</b>\n\nlevel &amp;  <i>the</i>river.</p>"
+    story(headline="Dams", standfirst="On the river:", body=body)
+    result = search(SearchQuery(text="water")).articles[0]
+    assert str(result.snippet) == "On the river: Dams and the <mark>water</mark> level &amp; the river."
+
+
 def test_arabic_snippet_highlights_the_folded_match(db):
     story(headline="تنظيم الدولة الإسلامية", slug="x", language="ar")
     result = search(SearchQuery(text="الدوله")).articles[0]
