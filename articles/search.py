@@ -415,7 +415,7 @@ def _token_matches(token, terms):
 
 def _marked(text, terms):
     out, last = [], 0
-    for match in _WORD.finditer(text):
+    for match in _words_to_try(text, terms):
         if _matches(match.group(), terms):
             out.append(html.escape(text[last : match.start()]))
             out.append(f"<mark>{html.escape(match.group())}</mark>")
@@ -472,6 +472,33 @@ def _first_match(tokens, terms):
         if counted < 0:
             break
     return 0
+
+
+def _words_to_try(text, terms):
+    """The words (`\\w+` matches) of `text` that may match `terms` (a tuple), in order: with ASCII terms,
+    only the words holding a place the patterns of `_first_match` find; otherwise every word.
+
+    Highlighting asked `_matches` about each word of the headline and of the snippet's forty words: 0.4 ms
+    of a search's twenty results.
+    """
+    lowered = text.lower()
+    # A character lowered into two ("İ") would shift the places found in `lowered` from those in `text`.
+    if len(lowered) != len(text) or not all(term.isascii() for term in terms):
+        return _WORD.finditer(text)
+    places = sorted(
+        {found.start() for pattern in (*_term_starts(terms), _UNFOLDED) for found in pattern.finditer(lowered)}
+    )
+    words, end = [], 0
+    for place in places:
+        if place < end:  # in the word just taken
+            continue
+        start = place
+        while start and _WORD.match(text, start - 1, start):  # back to the beginning of the word
+            start -= 1
+        word = _WORD.match(text, start)
+        words.append(word)
+        end = word.end()
+    return words
 
 
 def snippet(text, terms, words=40):
