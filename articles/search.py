@@ -46,6 +46,7 @@ RECENT_DAYS = 60
 # A story tagged with what the reader named ranks above one that merely mentions it.
 TAG_BONUS = 0.5
 SNIPPET_SCAN = 400
+_SECTIONS_FRAGMENT = "search:sections"
 _WORD = re.compile(r"\w+")
 
 
@@ -102,8 +103,19 @@ def find_concepts(terms):
     words), and none when the same words were looked up since the vocabulary last changed: the answer is
     cached with the vocabulary's generation, as readers repeat the same few searches.
     """
+    return cached_fragment(_concepts_fragment(terms), lambda: _find_concepts(terms))
+
+
+def _concepts_fragment(terms):
     digest = hashlib.sha256("\x1f".join(terms).encode()).hexdigest()[:32]
-    return cached_fragment(f"search:concepts:{digest}", lambda: _find_concepts(terms))
+    return f"search:concepts:{digest}"
+
+
+def fragments(text):
+    """The cached fragments a search for `text` reads (the section filter's options, the names among its
+    words), so a page can read them in one round trip with its own (`articles.caching.read_along`)."""
+    terms = query_terms(text)
+    return [_SECTIONS_FRAGMENT, _concepts_fragment(terms)] if terms else [_SECTIONS_FRAGMENT]
 
 
 def _find_concepts(terms):
@@ -527,7 +539,7 @@ def section_choices():
     def compute():
         return [(section.slug, str(section)) for section in Section.objects.select_related("parent")]
 
-    return cached_fragment("search:sections", compute)
+    return cached_fragment(_SECTIONS_FRAGMENT, compute)
 
 
 class SearchForm(forms.Form):

@@ -316,6 +316,20 @@ def test_a_filters_error_is_the_description_of_its_field(client, places):
     assert '<p class="error" id="id_region_error" role="alert">No place called “Atlantis”.</p>' in html
 
 
+def test_search_page_reads_its_menu_options_and_names_in_one_cache_round_trip(client, actors, monkeypatch, settings):
+    from articles import caching
+
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    story(headline="Daesh attack on a checkpoint", actors=[actors["isis"]])
+    client.get("/search/", {"q": "daesh checkpoint"})  # the menu, the options and the names are cached now
+    lookups = []
+    real = caching._get_many
+    monkeypatch.setattr(caching, "_get_many", lambda keys: lookups.append(keys) or real(keys))
+    html = client.get("/search/", {"q": "daesh checkpoint"}).content.decode()
+    assert "<mark>Daesh</mark> attack on a <mark>checkpoint</mark>" in html
+    assert len(lookups) == 1
+
+
 def test_search_page_rejects_an_impossible_date(client, db):
     html = client.get("/search/", {"q": "x", "date_from": "2026-02-31"}).content.decode()
     assert "Enter a valid date." in html
