@@ -115,8 +115,9 @@ def test_search_filter_error_is_shown_next_to_the_field(live_server, page, stori
         lambda s: s["arabic"].get_absolute_url(),
         lambda s: "/region/syria/",
         lambda s: "/search/?q=baghouz",
+        lambda s: "/search/?q=baghouz&region=Atlantis&date_from=2026-02-31",
     ],
-    ids=["home", "arabic home", "article", "arabic article", "region", "search"],
+    ids=["home", "arabic home", "article", "arabic article", "region", "search", "search with bad filters"],
 )
 def test_axe_finds_no_serious_or_critical_violations(live_server, page, stories, address):
     page.goto(live_server.url + address(stories))
