@@ -6,8 +6,7 @@ that into 503 Service Unavailable with `templates/jinja2/503.html` (English and 
 `Retry-After`, and `Cache-Control: no-store` so no proxy keeps the outage page after the database is back.
 The error is logged once, with the request id and path. Nothing else is needed for recovery: Django opens
 a fresh connection on the next request (and CONN_HEALTH_CHECKS replaces a persistent connection that the
-restart broke; on PostgreSQL only one idle longer than DATABASE_HEALTH_CHECK_GRACE is checked, see
-newsroom/postgresql/base.py).
+restart broke).
 """
 
 import logging

@@ -115,9 +115,6 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # A persistent connection broken by a database restart is replaced before use instead of failing a request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# PostgreSQL: a connection that served a request without error less than this long ago is not checked again
-# (newsroom/postgresql/base.py); 0 checks before every request, as Django does.
-DATABASE_HEALTH_CHECK_GRACE_SECONDS = env.float("DATABASE_HEALTH_CHECK_GRACE", default=0.25)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast (and answer 503) rather than hang a worker when the database host does not answer.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(

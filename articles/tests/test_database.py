@@ -1,12 +1,7 @@
-"""The database backend (newsroom/postgresql): what PostgreSQL refuses is never sent, and a busy connection
-is not health-checked before every request."""
-
-import io
-import time
+"""The database backend (newsroom/postgresql): what PostgreSQL refuses is never sent."""
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
-from django.db import connection, connections
+from django.db import connection
 
 from articles.models import Author
 
@@ -56,83 +51,3 @@ def test_ids_of_any_size_share_one_prepared_statement():
         )
         statements, runs = cursor.fetchone()
     assert statements == 1 and runs >= 7  # one statement, prepared after its fifth run and used since
-
-
-# A persistent connection that a database restart broke, as readers meet it: pages served through Django's
-# WSGI handler, whose request signals run Django's connection checks (the test client switches them off).
-def _serve(path):
-    status = []
-    response = WSGIHandler()(
-        {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "SERVER_NAME": "testserver",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "testserver",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""),
-            "wsgi.errors": io.StringIO(),
-        },
-        lambda line, headers, exc_info=None: status.append(int(line.split()[0])),
-    )
-    b"".join(response)
-    response.close()  # as a WSGI server does: request_finished
-    return status[0]
-
-
-@pytest.fixture
-def persistent_connection(settings, monkeypatch):
-    """The test database's connection kept open between requests (CONN_MAX_AGE None), page cache off."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the grace is the PostgreSQL backend's")
-    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
-    connection.close()
-    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", None)
-    assert connection.settings_dict["CONN_HEALTH_CHECKS"]
-    yield
-    connection.close()
-
-
-def _restart_breaks_the_connection():
-    """End the connection's server process, as a database restart does; psycopg learns of it on next use."""
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s::integer)", [connection.connection.info.backend_pid])
-    finally:
-        other.close()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_broken_connection_idle_past_the_grace_is_replaced_before_the_reader_sees_it(persistent_connection, settings):
-    settings.DATABASE_HEALTH_CHECK_GRACE_SECONDS = 0.05
-    assert _serve("/") == 200
-    _restart_breaks_the_connection()
-    time.sleep(0.1)
-    assert _serve("/") == 200  # SELECT 1 failed, so Django opened a new connection for the page
-
-
-@pytest.mark.django_db(transaction=True)
-def test_without_a_grace_every_request_checks_the_connection_as_django_does(persistent_connection, settings):
-    settings.DATABASE_HEALTH_CHECK_GRACE_SECONDS = 0
-    assert _serve("/") == 200
-    _restart_breaks_the_connection()
-    assert _serve("/") == 200
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_connection_that_just_served_is_not_checked_and_a_break_inside_the_grace_costs_one_503(
-    persistent_connection, settings
-):
-    # What the grace trades: no SELECT 1 on a busy connection, so a restart finished within the grace (a
-    # restart takes longer than the default 0.25 s) reaches one reader as the outage page, and the next
-    # request gets a new connection.
-    settings.DATABASE_HEALTH_CHECK_GRACE_SECONDS = 60
-    assert _serve("/") == 200
-    backend = connection.connection.info.backend_pid
-    assert _serve("/") == 200
-    assert connection.connection.info.backend_pid == backend  # kept between requests
-    _restart_breaks_the_connection()
-    assert _serve("/") == 503
-    assert _serve("/") == 200
-    assert connection.connection.info.backend_pid != backend

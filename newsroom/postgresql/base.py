@@ -1,5 +1,4 @@
-"""Django's PostgreSQL backend, splitting bulk writes to PostgreSQL's limit on bound parameters, and checking
-a busy persistent connection less often.
+"""Django's PostgreSQL backend, splitting bulk writes to PostgreSQL's limit on bound parameters.
 
 With `server_side_binding` (settings, DATABASE_SERVER_SIDE_BINDING) every value of a statement is a bound
 parameter, and PostgreSQL takes at most 65,535 of them; Django 5.2 does not know that and would send a
@@ -7,19 +6,8 @@ large `bulk_create` or `bulk_update` (an import with a big `--batch-size`, a lon
 one statement PostgreSQL refuses. Here such writes are split into statements that fit. A `bulk_update`
 binds two values a field and row (its CASE WHEN), so the batch is sized for two a field; a `bulk_create`
 then gets batches half as long as it could, which costs nothing at the project's batch sizes (500).
-
-With CONN_HEALTH_CHECKS Django sends `SELECT 1` before each request's first query on a persistent connection,
-so one that a database restart broke is replaced instead of failing the request: a round trip on every page.
-Here a connection that served a request without a database error less than
-`DATABASE_HEALTH_CHECK_GRACE_SECONDS` ago is taken as it is (PgBouncer's `server_check_delay` works the same
-way). Under load a worker's connection is always that fresh, so the check is not sent; an idle one still is.
-A restart that completes inside the grace would cost one 503 page per worker, then Django replaces the
-connection (it closes a connection after an error); a request during any restart fails either way.
 """
 
-import time
-
-from django.conf import settings
 from django.db.backends.postgresql import base, features, operations
 from django.utils.functional import cached_property
 from psycopg.types.numeric import IntBinaryDumper, IntDumper
@@ -44,27 +32,6 @@ class DatabaseOperations(operations.DatabaseOperations):
 class DatabaseWrapper(base.DatabaseWrapper):
     features_class = DatabaseFeatures
     ops_class = DatabaseOperations
-    # When this connection last finished a request in which it answered without error (time.monotonic()).
-    served_at = float("-inf")
-
-    def close_if_unusable_or_obsolete(self):
-        # Django calls this as each request starts and ends; `health_check_done` means the request used the
-        # connection (checked, skipped below, or newly opened), `errors_occurred` that a query of it failed.
-        served = self.connection is not None and self.health_check_done and not self.errors_occurred
-        super().close_if_unusable_or_obsolete()
-        if served and self.connection is not None:
-            self.served_at = time.monotonic()
-
-    def close_if_health_check_failed(self):
-        if (
-            self.connection is not None
-            and self.health_check_enabled
-            and not self.health_check_done
-            and time.monotonic() - self.served_at < settings.DATABASE_HEALTH_CHECK_GRACE_SECONDS
-        ):
-            self.health_check_done = True
-            return
-        super().close_if_health_check_failed()
 
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
