@@ -97,6 +97,15 @@ def profile(client, connection, path, runs):
     }
 
 
+def inlined(connection, sql, params):
+    """`sql` with `params` written into it, as psycopg's client-side binding would send it (the connection
+    binds on the server, so its own cursors cannot print this)."""
+    import psycopg
+
+    connection.ensure_connection()
+    return psycopg.ClientCursor(connection.connection).mogrify(sql, params)
+
+
 def dump(client, connection, searches, path):
     """Write {search: [SQL with its parameters inlined, …]} for every search to `path`."""
     import json
@@ -109,8 +118,7 @@ def dump(client, connection, searches, path):
         recorder = Recorder()
         with connection.execute_wrapper(recorder):
             client.get(url)
-        with connection.cursor() as cursor:
-            statements[text] = [cursor.mogrify(sql, params) for sql, params, _ in recorder.queries]
+        statements[text] = [inlined(connection, sql, params) for sql, params, _ in recorder.queries]
     Path(path).write_text(json.dumps(statements, ensure_ascii=False, indent=1))
 
 
@@ -176,7 +184,7 @@ def main():
             client.get(path)
         with connection.cursor() as cursor:
             for sql, params, ms in recorder.queries:
-                print(f"-- {ms:.1f} ms seen by the client\n{cursor.mogrify(sql, params)}\n")
+                print(f"-- {ms:.1f} ms seen by the client\n{inlined(connection, sql, params)}\n")
                 print(explain(cursor, sql, params), end="\n\n")
         return
     print(f"{'query':32} {'cpu ms':>7} {'pg ms':>7} {'wall ms':>8} {'queries':>7} {'slowest':>8}")
