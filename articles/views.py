@@ -554,10 +554,13 @@ def search(request):
             query = form.to_query()
             if query.text or any([query.section, query.region, query.actor, query.language, query.date_from]):
                 try:
-                    page = max(1, int(request.GET.get("page", 1)))
+                    page = int(request.GET.get("page", 1))
                 except ValueError:
                     page = 1
-                results = site_search.search(query, page=page)
+                # Results reach back as far as lists do (LIST_DEPTH stories; older ones through the date
+                # filters): a later page number is the last of those, so no number too large for the database.
+                page = min(max(1, page), LIST_DEPTH // PAGE_SIZE)
+                results = site_search.search(query, page=page, per_page=PAGE_SIZE)
                 remember_authors(results.articles)
         params = request.GET.copy()
         params.pop("page", None)

@@ -157,6 +157,22 @@ def test_results_are_paged_without_counting(db):
     assert len(second.articles) == 5 and not second.has_next and second.has_previous
 
 
+@pytest.mark.parametrize("page", ["99999999999999999999999", "9223372036854775808", "100", "250"])
+def test_a_page_number_past_the_last_shows_the_last_page_of_results_not_an_error(client, page):
+    story(headline="Water story")
+    response = client.get("/search/", {"q": "water", "page": page})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "No stories match your search." in html and 'rel="prev" href="?q=water&amp;page=99"' in html
+
+
+@pytest.mark.parametrize("page", ["abc", "-5", "0", "1e5", ""])
+def test_a_page_that_is_not_a_positive_number_shows_the_first(client, page):
+    story(headline="Water story")
+    html = client.get("/search/", {"q": "water", "page": page}).content.decode()
+    assert "<mark>Water</mark> story" in html and 'rel="prev"' not in html
+
+
 def test_pages_past_the_prepared_ones_and_shapes_past_the_bound_find_the_same_stories(places, actors, monkeypatch):
     from articles import search as search_module
 
