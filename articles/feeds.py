@@ -14,7 +14,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from articles.models import Actor, Article, Region, Section
+from articles.models import Actor, Article, Correction, Region, Section
 from articles.structured_data import description
 
 FEED_SIZE = 30
@@ -145,3 +145,50 @@ class ActorFeed(_SubjectFeed):
 def atom(feed_class):
     """The Atom 1.0 twin of an RSS feed class."""
     return type(f"{feed_class.__name__}Atom", (feed_class,), {"feed_type": Atom1Feed, "__doc__": feed_class.__doc__})
+
+
+class CorrectionsFeed(Feed):
+    """The edition's public notes on its stories (corrections, clarifications, updates, retractions), newest
+    first: one item per note, linking to the note in its story's corrections box."""
+
+    feed_type = Rss201rev2Feed
+    ttl = 5
+
+    def title(self, obj=None):
+        return _("%(site)s: corrections and updates") % {"site": settings.NEWSROOM_SITE_NAME}
+
+    def description(self, obj=None):
+        return _("Corrections, clarifications, updates and retractions to stories from %(site)s.") % {
+            "site": settings.NEWSROOM_SITE_NAME
+        }
+
+    def subtitle(self, obj=None):
+        return self.description(obj)
+
+    def link(self, obj=None):
+        return reverse("articles:corrections")
+
+    def items(self, obj=None):
+        notes = Correction.objects.public().in_language(get_language()).newest_first().for_lists()
+        return list(notes[:FEED_SIZE])
+
+    def item_title(self, item):
+        return f"{item.get_kind_display()}: {item.article.headline}"
+
+    def item_description(self, item):
+        return item.text
+
+    def item_link(self, item):
+        return f"{item.article.get_absolute_url()}#correction-{item.pk}"
+
+    def item_guid(self, item):
+        # A note is never edited into another one: its id names it for good.
+        return f"urn:newsroom:correction:{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_categories(self, item):
+        return [item.get_kind_display()]

@@ -207,3 +207,26 @@ class ArticleQuerySet(models.QuerySet):
     def with_pending_update(self):
         """Live articles with an edit waiting for "publish update"."""
         return self.filter(revisions__state="pending")
+
+
+class CorrectionQuerySet(models.QuerySet):
+    """Facts about many public notes (corrections, clarifications, updates, retractions)."""
+
+    def public(self, at=None):
+        """Notes on the stories readers may see (`ArticleQuerySet.published`): a story's notes are public
+        exactly while the story is, so a withdrawn or embargoed story's notes do not show either."""
+        stories = self.model._meta.get_field("article").related_model.objects.published(at=at)
+        return self.filter(article__in=stories.values("pk"))
+
+    def in_language(self, language):
+        """Notes on stories written in `language` (an edition lists its own stories' notes)."""
+        return self.filter(article__language=language)
+
+    def newest_first(self):
+        """The latest note first (the article page lists a story's own notes oldest first)."""
+        return self.order_by("-created_at", "-pk")
+
+    def for_lists(self):
+        """With what a list of notes shows of each story (headline and address), in the notes' own query."""
+        story = ("article__headline", "article__slug", "article__language")
+        return self.select_related("article").only("kind", "text", "created_at", "article", *story)

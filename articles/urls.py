@@ -37,10 +37,13 @@ urlpatterns = [
     path("actor/<str:slug>/", views.actor_detail, name="actor"),
     path("author/<str:slug>/", views.author_detail, name="author"),
     path("search/", views.search, name="search"),
+    path("corrections/", views.corrections, name="corrections"),
     *_feeds("", feeds.LatestStoriesFeed, with_slug=False),
     *_feeds("section/", feeds.SectionFeed, with_slug=True),
     *_feeds("region/", feeds.RegionFeed, with_slug=True),
     *_feeds("actor/", feeds.ActorFeed, with_slug=True),
+    path("feeds/corrections/rss/", feed_view(feeds.CorrectionsFeed), name="feed_corrections_rss"),
+    path("feeds/corrections/atom/", feed_view(feeds.atom(feeds.CorrectionsFeed)), name="feed_corrections_atom"),
 ]
 
 unprefixed = [

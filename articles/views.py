@@ -526,6 +526,18 @@ def actor_detail(request, slug):
     return _list_page(request, "articles/actor.html", ACTOR_STORIES, {"actor": actor.pk}, {"actor": actor})
 
 
+@public_page
+def corrections(request):
+    """Every public note on the edition's stories, newest first: the newsroom's corrections in public."""
+    notes = Correction.objects.public(at=timezone.now()).in_language(get_language()).newest_first().for_lists()
+    paginator = Paginator(notes, PAGE_SIZE)
+    # Junk, zero or a number past the end shows the first or last page (never a database error).
+    page = paginator.get_page(request.GET.get("page"))
+    notes = list(page.object_list)
+    response = render(request, "articles/corrections.html", {"page": page, "notes": notes})
+    return set_last_modified(response, max((note.created_at for note in notes), default=None))
+
+
 AUTHOR = PreparedQuery(lambda slug: Author.objects.filter(slug=slug).order_by()[:1])
 AUTHOR_STORIES = StoryList(
     lambda language, now, author: _edition_at(language, now).filter(

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from articles.models.article import Article, ArticleStatus
+from articles.querysets import CorrectionQuerySet
 
 
 class ArticleEvent(models.Model):
@@ -57,11 +58,15 @@ class Correction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = CorrectionQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("correction")
         verbose_name_plural = _("corrections")
         constraints = [models.CheckConstraint(condition=~models.Q(text=""), name="correction_has_text")]
+        # The public corrections page and feed read the newest notes first and stop after a page.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="correction_newest")]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.text[:60]}"

@@ -5,6 +5,7 @@ Run with the rest of the suite; skipped when /usr/bin/chromium is missing (.ci/r
 
 import pytest
 
+from articles.models import Correction
 from articles.tests.browser import BROWSER_TEST_MARKS, browser  # noqa: F401 - browser is a fixture
 from articles.tests.factories import AuthorFactory, SectionFactory
 from articles.tests.publishing import story
@@ -46,6 +47,8 @@ def stories(places, actors, settings):
         actors=[actors["isis"]],
     )
     english.link_translation(arabic)
+    Correction.objects.create(article=english, text="An earlier version gave the wrong date of the surrender.")
+    Correction.objects.create(article=arabic, kind="clarification", text="أوضحنا عدد الذين غادروا البلدة.")
     return {"english": english, "arabic": arabic, "related": related}
 
 
@@ -89,6 +92,19 @@ def test_region_page_lists_stories_from_places_inside_it(live_server, page, stor
     page.wait_for_url(f"**{stories['english'].get_absolute_url()}")
 
 
+def test_corrections_page_is_reached_from_the_footer_and_leads_to_the_note(live_server, page, stories):
+    page.goto(live_server.url + "/region/syria/")
+    page.locator(".site-footer").get_by_role("link", name="Corrections").click()
+    page.wait_for_url("**/corrections/")
+    assert page.locator("h1").inner_text() == "Corrections and updates"
+    assert page.locator(".note").count() == 1  # the English edition lists the English story's note only
+    page.get_by_role("link", name="Last pocket falls in Baghouz").click()
+    page.wait_for_url(f"**{stories['english'].get_absolute_url()}#correction-*")
+    note = page.locator(".corrections li:target")
+    assert "wrong date of the surrender" in note.inner_text()
+    assert note.is_visible()
+
+
 def test_search_from_the_masthead_finds_by_alias_and_opens_the_story(live_server, page, stories):
     page.goto(live_server.url + "/")
     page.get_by_role("searchbox", name="Search stories").fill("Daesh")
@@ -116,8 +132,20 @@ def test_search_filter_error_is_shown_next_to_the_field(live_server, page, stori
         lambda s: "/region/syria/",
         lambda s: "/search/?q=baghouz",
         lambda s: "/search/?q=baghouz&region=Atlantis&date_from=2026-02-31",
+        lambda s: "/corrections/",
+        lambda s: "/ar/corrections/",
     ],
-    ids=["home", "arabic home", "article", "arabic article", "region", "search", "search with bad filters"],
+    ids=[
+        "home",
+        "arabic home",
+        "article",
+        "arabic article",
+        "region",
+        "search",
+        "search with bad filters",
+        "corrections",
+        "arabic corrections",
+    ],  # fmt: skip
 )
 def test_axe_finds_no_serious_or_critical_violations(live_server, page, stories, address):
     page.goto(live_server.url + address(stories))
