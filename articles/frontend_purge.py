@@ -4,9 +4,10 @@ The page cache inside Django is purged by articles/caching.py (listings and the 
 front keeps its own copies. When NEWSROOM_PURGE_URLS names one or more proxies (e.g.
 "http://127.0.0.1:6081,http://10.0.0.5:6081"), every workflow move sends an HTTP `PURGE` request to each
 of them for every address the story appears on: its own page, the home pages, its section, its places
-and the places above them, its actors and authors, their feeds, the latest-stories feeds and the
-sitemaps, in both editions (English unprefixed, Arabic under /ar/). The `Host` header is the public
-site's (NEWSROOM_SITE_URL), so the proxy finds the object it cached for readers.
+and the places above them, its actors and authors, their feeds, the latest-stories feeds, the
+corrections page and its feeds, and the sitemaps, in both editions (English unprefixed, Arabic under
+/ar/). The `Host` header is the public site's (NEWSROOM_SITE_URL), so the proxy finds the object it
+cached for readers.
 
 Purging is best effort and never fails a publish: each proxy gets a short timeout
 (NEWSROOM_PURGE_TIMEOUT seconds), an unreachable one is logged once per move and skipped, and the
@@ -38,6 +39,8 @@ def purge_targets():
 def _edition_paths(article):
     """Addresses inside one edition (the active language) that show `article` or list it."""
     paths = [reverse("articles:home"), reverse("articles:feed_latest_rss"), reverse("articles:feed_latest_atom")]
+    # The story's public notes are listed there; a correction, a withdrawal or an embargo changes that list.
+    paths += [reverse(f"articles:{name}") for name in ("corrections", "feed_corrections_rss", "feed_corrections_atom")]
     places = list(article.regions.all())
     for place in list(places):
         # A story about Baghouz is listed on the pages of Deir ez-Zor Governorate and of Syria too.

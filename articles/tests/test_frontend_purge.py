@@ -94,6 +94,10 @@ def test_publishing_purges_every_page_the_story_appears_on_in_both_editions(
         "/ar/author/rania-khalil/",
         "/feeds/latest/rss/",
         "/ar/feeds/latest/atom/",
+        "/corrections/",
+        "/ar/corrections/",
+        "/feeds/corrections/rss/",
+        "/ar/feeds/corrections/atom/",
         "/feeds/region/syria/rss/",
         "/feeds/section/syria-news/atom/",
         "/feeds/actor/islamic-state/rss/",
@@ -122,6 +126,7 @@ def test_every_configured_proxy_is_purged_and_unpublishing_purges_too(
         with django_capture_on_commit_callbacks(execute=True):
             workflow.unpublish(approved, by=publisher, note="Legal request")
         assert approved.get_absolute_url() in proxy.paths()
+        assert "/corrections/" in proxy.paths()  # its notes leave the corrections page with it
         assert proxy.paths() == second.paths()
     finally:
         second.shutdown()
