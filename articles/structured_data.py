@@ -1,7 +1,9 @@
-"""What an article page tells machines: schema.org NewsArticle (JSON-LD), Open Graph and Twitter cards.
+"""What the pages tell machines: schema.org JSON-LD, Open Graph and Twitter cards.
 
-Built from what the article view has already loaded (authors, regions, actors, section), so it costs
-no query of its own.
+A story page carries a NewsArticle, built from what the article view has already loaded (authors,
+regions, actors, section), so it costs no query of its own. The other pages describe the site (home),
+a section, a place, an actor or an author, with the breadcrumb trail down to it, from what their views
+loaded, and carry Open Graph and Twitter "summary" cards for sharing.
 """
 
 import html
@@ -11,6 +13,7 @@ import re
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from articles.addresses import public_url
 from articles.images import JSONLD_SPECS, get_rendition
 
 _FIRST_IMAGE = re.compile(r"<img\b[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
@@ -161,7 +164,11 @@ def social_tags(article, request, site_name):
 
 def json_ld_element(article, request, site_name):
     """A <script type="application/ld+json"> element with the story's NewsArticle description."""
-    data = news_article(article, request, site_name)
+    return json_ld_script(news_article(article, request, site_name))
+
+
+def json_ld_script(data):
+    """`data` as a <script type="application/ld+json"> element."""
     # json.dumps escapes nothing HTML cares about; escaping <, > and & keeps "</script>" in a headline harmless.
     text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
@@ -169,11 +176,15 @@ def json_ld_element(article, request, site_name):
 
 def social_meta_elements(article, request, site_name):
     """Open Graph (og:*, article:*) and Twitter card tags for the story, one <meta> per line."""
-    # Built here rather than in a template loop: some 25 tags on every page. Attributes and names are this
+    return meta_elements(social_tags(article, request, site_name))
+
+
+def meta_elements(tags):
+    """(attribute, name, content) triples as <meta> elements, one per line."""
+    # Built here rather than in a template loop: some 25 tags on every story page. Attributes and names are this
     # module's own words; html.escape is what Django's escape (format_html's) does, without its lazy wrapper.
     lines = [
-        f'<meta {attribute}="{name}" content="{html.escape(str(content))}">\n'
-        for attribute, name, content in social_tags(article, request, site_name)
+        f'<meta {attribute}="{name}" content="{html.escape(str(content))}">\n' for attribute, name, content in tags
     ]
     return mark_safe("".join(lines) + "\n")  # noqa: S308
 
@@ -191,3 +202,129 @@ def _picture_details(article):
     if article.lead_image.alt:
         details.append(("property", "og:image:alt", article.lead_image.alt))
     return details
+
+
+# The pages that list stories: the site's front page, a section, a place, an actor, an author.
+
+
+def page_social_tags(request, site_name, language, title, summary):
+    """Open Graph and Twitter card tags for a page that is not a story (a "website" with a "summary" card)."""
+    url = request.build_absolute_uri()  # as its canonical link (a later page of a list is its own address)
+    return [
+        ("property", "og:type", "website"),
+        ("property", "og:site_name", site_name),
+        ("property", "og:title", title),
+        ("property", "og:description", summary),
+        ("property", "og:url", url),
+        ("property", "og:locale", "ar_AR" if language == "ar" else "en_GB"),
+        ("name", "twitter:card", "summary"),
+        ("name", "twitter:title", title),
+        ("name", "twitter:description", summary),
+    ]
+
+
+def website(request, site_name, language):
+    """The front page's schema.org WebSite: the edition, its publisher and how to search it."""
+    absolute = site_addresses(request)
+    search = absolute(public_url("search", language))
+    return {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": site_name,
+        "url": absolute(public_url("home", language)),
+        "inLanguage": language,
+        "publisher": {"@type": "Organization", "name": site_name, "url": absolute("/")},
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {"@type": "EntryPoint", "urlTemplate": f"{search}?q={{search_term_string}}"},
+            "query-input": "required name=search_term_string",
+        },
+    }
+
+
+def _names(entry, language):
+    """The entry's name as the page prints it (Arabic on Arabic pages when it has one), the other one as
+    alternateName."""
+    arabic = getattr(entry, "name_ar", "")
+    if language == "ar" and arabic:
+        return {"name": arabic, "alternateName": entry.name}
+    return {"name": entry.name, "alternateName": arabic} if arabic else {"name": entry.name}
+
+
+def _crumb(entry, language):
+    """A section, place or actor as a step of a breadcrumb trail: (name as the page prints it, path)."""
+    return _names(entry, language)["name"], entry.get_absolute_url()
+
+
+def _list_page(request, site_name, language, trail, page_type="CollectionPage"):
+    """A schema.org page listing stories, with the breadcrumb trail from the front page down to it.
+
+    `trail` is (name, path) pairs from the top of the hierarchy down to the page itself."""
+    absolute = site_addresses(request)
+    home = absolute(public_url("home", language))
+    crumbs = [(site_name, home)] + [(name, absolute(path)) for name, path in trail]
+    name, url = crumbs[-1]
+    return {
+        "@context": "https://schema.org",
+        "@type": page_type,
+        "name": name,
+        "url": url,
+        "inLanguage": language,
+        "isPartOf": {"@type": "WebSite", "name": site_name, "url": home},
+        "breadcrumb": {
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {"@type": "ListItem", "position": position, "name": name, "item": address}
+                for position, (name, address) in enumerate(crumbs, start=1)
+            ],
+        },
+    }
+
+
+def section_page(request, site_name, language, section):
+    """A section's CollectionPage (Home > parent section > section)."""
+    trail = [_crumb(section.parent, language)] if section.parent_id else []
+    data = _list_page(request, site_name, language, [*trail, _crumb(section, language)])
+    if section.description:
+        data["description"] = section.description
+    return data
+
+
+def place_page(request, site_name, language, region, ancestors):
+    """A place's CollectionPage about the Place, with its coordinates and the place it lies in; the trail
+    runs down the place's parents (Home > Syria > Deir ez-Zor Governorate > Baghouz)."""
+    trail = [_crumb(place, language) for place in [*ancestors, region]]
+    data = _list_page(request, site_name, language, trail)
+    place = {"@type": "Place", **_names(region, language), "url": data["url"]}
+    if region.latitude is not None and region.longitude is not None:
+        place["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": float(region.latitude),
+            "longitude": float(region.longitude),
+        }
+    if ancestors:
+        parent = ancestors[-1]
+        address = site_addresses(request)(parent.get_absolute_url())
+        place["containedInPlace"] = {"@type": "Place", **_names(parent, language), "url": address}
+    data["about"] = place
+    return data
+
+
+def actor_page(request, site_name, language, actor):
+    """An actor's CollectionPage about the Person or Organization, with its description."""
+    data = _list_page(request, site_name, language, [_crumb(actor, language)])
+    kind = "Person" if actor.kind == actor.Kind.PERSON else "Organization"
+    data["about"] = {"@type": kind, **_names(actor, language), "url": data["url"]}
+    if actor.description:
+        data["about"]["description"] = actor.description
+    return data
+
+
+def author_page(request, site_name, language, author):
+    """An author's ProfilePage, whose main entity is the Person with their bio."""
+    trail = [(author.display_name, author.get_absolute_url())]
+    data = _list_page(request, site_name, language, trail, page_type="ProfilePage")
+    data["mainEntity"] = {"@type": "Person", "name": author.display_name, "url": data["url"]}
+    if author.bio:
+        data["mainEntity"]["description"] = author.bio
+    return data

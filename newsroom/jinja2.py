@@ -215,6 +215,35 @@ def article_social_meta(context, article):
     return structured_data.social_meta_elements(article, context["request"], context.get("site_name", ""))
 
 
+# What `page_json_ld(kind, …)` describes: the front page, or the entry a list page is about.
+_PAGE_DATA = {
+    "website": structured_data.website,
+    "section": structured_data.section_page,
+    "place": structured_data.place_page,
+    "actor": structured_data.actor_page,
+    "author": structured_data.author_page,
+}
+
+
+@pass_context
+def page_json_ld(context, kind, *entries):
+    """The JSON-LD `<script>` of a page that is not a story: `kind` names it ("website", "section", "place",
+    "actor", "author") and `entries` are what it is about (a place and its parents, …)."""
+    data = _PAGE_DATA[kind](context["request"], context.get("site_name", ""), _page_language(context), *entries)
+    return structured_data.json_ld_script(data)
+
+
+@pass_context
+def page_social_meta(context, title, summary):
+    """Open Graph and Twitter "summary" card tags for a page that is not a story."""
+    # A `{% set %}` block or a translated block gives markup; the tags take plain text (escaped once, there).
+    title, summary = (text.unescape() if isinstance(text, Markup) else str(text) for text in (title, summary))
+    tags = structured_data.page_social_tags(
+        context["request"], context.get("site_name", ""), _page_language(context), title, summary
+    )
+    return structured_data.meta_elements(tags)
+
+
 def environment(**options):
     """The environment Django's Jinja2 backend renders with (settings.TEMPLATES, `OPTIONS["environment"]`)."""
     # Django's templates print a template's last newline; keeping it keeps included lists byte for byte.
@@ -234,6 +263,8 @@ def environment(**options):
         form_field=form_field,
         article_json_ld=article_json_ld,
         article_social_meta=article_social_meta,
+        page_json_ld=page_json_ld,
+        page_social_meta=page_social_meta,
     )
     env.filters.update(
         date=date,
