@@ -8,7 +8,7 @@ import pytest
 from articles.models import Correction
 from articles.tests.browser import BROWSER_TEST_MARKS, browser  # noqa: F401 - browser is a fixture
 from articles.tests.factories import AuthorFactory, SectionFactory
-from articles.tests.publishing import story
+from articles.tests.publishing import S, story
 
 pytestmark = BROWSER_TEST_MARKS
 
@@ -49,7 +49,8 @@ def stories(places, actors, settings):
     english.link_translation(arabic)
     Correction.objects.create(article=english, text="An earlier version gave the wrong date of the surrender.")
     Correction.objects.create(article=arabic, kind="clarification", text="أوضحنا عدد الذين غادروا البلدة.")
-    return {"english": english, "arabic": arabic, "related": related}
+    withdrawn = story(S.UNPUBLISHED, headline="Withdrawn claim", withdrawal_reason="The source retracted the claim.")
+    return {"english": english, "arabic": arabic, "related": related, "withdrawn": withdrawn}
 
 
 def serious_violations(page):
@@ -134,6 +135,12 @@ def test_search_filter_error_is_shown_next_to_the_field(live_server, page, stori
         lambda s: "/search/?q=baghouz&region=Atlantis&date_from=2026-02-31",
         lambda s: "/corrections/",
         lambda s: "/ar/corrections/",
+        lambda s: "/section/syria-news/",
+        lambda s: "/actor/islamic-state/",
+        lambda s: "/author/rania-khalil/",
+        lambda s: "/search/?q=nothing+matches+this",
+        lambda s: "/region/atlantis/",
+        lambda s: s["withdrawn"].get_absolute_url(),
     ],
     ids=[
         "home",
@@ -145,11 +152,20 @@ def test_search_filter_error_is_shown_next_to_the_field(live_server, page, stori
         "search with bad filters",
         "corrections",
         "arabic corrections",
-    ],  # fmt: skip
+        "section",
+        "actor",
+        "author",
+        "search without results",
+        "not found",
+        "withdrawn",
+    ],
 )
 def test_axe_finds_no_serious_or_critical_violations(live_server, page, stories, address):
     page.goto(live_server.url + address(stories))
     assert serious_violations(page) == []
+    # What a screen reader user jumps to: one main landmark and one top heading on every page, errors included.
+    assert page.locator("main").count() == 1
+    assert page.locator("h1").count() == 1
 
 
 def test_narrow_screen_keeps_the_article_readable(live_server, browser, stories):
