@@ -86,7 +86,8 @@ def _render_as_public(request, article, version=None):
         )
     else:
         shown = revisions.in_memory(article, content)
-    response = render(request, "articles/article_detail.html", article_page_context(shown))
+    # A preview is not for passing on: the story's address may not be public yet (no share links).
+    response = render(request, "articles/article_detail.html", {**article_page_context(shown), "preview": True})
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -9,9 +9,11 @@ loaded, and carry Open Graph and Twitter "summary" cards for sharing.
 import html
 import json
 import re
+from urllib.parse import quote
 
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from articles.addresses import public_url
 from articles.images import JSONLD_SPECS, get_rendition
@@ -160,6 +162,26 @@ def social_tags(article, request, site_name):
         if article.lead_image_id and article.lead_image.alt:
             tags.append(("name", "twitter:image:alt", article.lead_image.alt))
     return tags
+
+
+# Where a reader can pass a story on: each service's own share address, as a plain link. No script, no
+# button image and no request to any of them until the reader follows one (so no tracking either).
+# WhatsApp and Telegram first: most sharing of news in Iraq and Syria happens there.
+SHARE_SERVICES = (
+    ("WhatsApp", "https://wa.me/?text={text}%20{url}"),
+    ("Telegram", "https://t.me/share/url?url={url}&text={text}"),
+    ("X", "https://x.com/intent/post?url={url}&text={text}"),
+    ("Facebook", "https://www.facebook.com/sharer/sharer.php?u={url}"),
+)
+
+
+def share_links(article, request):
+    """(label, address) pairs for sharing the story: the services above, then e-mail."""
+    url = quote(site_addresses(request)(article.get_absolute_url()), safe="")
+    text = quote(article.headline, safe="")
+    links = [(name, address.format(url=url, text=text)) for name, address in SHARE_SERVICES]
+    links.append((gettext("Email"), f"mailto:?subject={text}&body={url}"))
+    return links
 
 
 def json_ld_element(article, request, site_name):

@@ -215,6 +215,12 @@ def article_social_meta(context, article):
     return structured_data.social_meta_elements(article, context["request"], context.get("site_name", ""))
 
 
+@pass_context
+def share_links(context, article):
+    """(label, address) pairs for sharing the story (`structured_data.share_links`)."""
+    return structured_data.share_links(article, context["request"])
+
+
 # What `page_json_ld(kind, …)` describes: the front page, or the entry a list page is about.
 _PAGE_DATA = {
     "website": structured_data.website,
@@ -265,6 +271,7 @@ def environment(**options):
         article_social_meta=article_social_meta,
         page_json_ld=page_json_ld,
         page_social_meta=page_social_meta,
+        share_links=share_links,
     )
     env.filters.update(
         date=date,

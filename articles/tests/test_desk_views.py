@@ -107,6 +107,7 @@ def test_staff_preview_an_unpublished_story_with_the_public_template(client, rep
     assert "articles/article_detail.html" in [t.name for t in response.templates]
     assert article.headline in response.content.decode()
     assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "wa.me" not in response.content.decode()  # nothing invites passing on an address readers cannot open
 
 
 def test_preview_of_a_live_story_shows_the_pending_update_and_any_version(client, editor):
