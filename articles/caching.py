@@ -18,7 +18,8 @@ What makes a stored page stale:
   page: it moves the *generation*, which every entry carries, and so empties the whole cache at once.
 
 A story scheduled for later becomes visible at its time without any event, so a page is never cached past
-the next scheduled publication or embargo end.
+the next scheduled publication or embargo end; a view may also name a time its page changes at
+(`keep_until`: the front page, when a story's time at its top runs out).
 
 Each stored page is two entries: the page itself and a small *stamp* entry (its numbers and a random
 stamp). Every worker keeps its own copy of the pages it served lately (`_PageCopies`, bounded in bytes);
@@ -401,6 +402,14 @@ def set_last_modified(response, when):
     return response
 
 
+def keep_until(request, moment):
+    """Declare that the page being rendered changes at `moment` (an aware datetime) without any event: its
+    cached copy is not kept past it (the front page, when a story's time at its top runs out)."""
+    if moment is not None:
+        current = getattr(request, "newsroom_keep_until", None)
+        request.newsroom_keep_until = min(current, moment) if current else moment
+
+
 def shows_stories(request, article_ids):
     """Declare that the page being rendered shows exactly these stories and no listing.
 
@@ -439,6 +448,9 @@ def _store(request, key, state, response):
     seconds = page_cache_seconds()
     wait = next_visibility_change()
     timeout = min(seconds, wait) if wait else seconds
+    until = getattr(request, "newsroom_keep_until", None)
+    if until is not None:
+        timeout = max(1, min(timeout, int((until - timezone.now()).total_seconds()) + 1))
     # Headers as the whole stack below this middleware made them; a hit skips that stack.
     page = (response.content, dict(response.items()))
     shown = getattr(request, "newsroom_shows", None)

@@ -5,6 +5,8 @@ and calls articles/workflow.py or articles/editing.py, which decide what is allo
 admin messages, never tracebacks.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -19,9 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from articles import diffs, editing, presence, revisions, workflow
 from articles.models import Correction
 
+# How long a story leads the front page unless the publisher picks another time.
+FEATURE_DEFAULT = timedelta(hours=12)
+
 
 class MoveForm(forms.Form):
-    """What a workflow button posts: an optional (sometimes required) note, a time to schedule, a correction kind."""
+    """What a workflow button posts: an optional (sometimes required) note, a time (to schedule a story, or until
+    which it leads the front page), a correction kind."""
 
     note = forms.CharField(required=False, max_length=2000)
     at = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
@@ -39,6 +45,10 @@ class MoveForm(forms.Form):
             kwargs["at"] = self.cleaned_data["at"]
         if move == "correct":
             kwargs["kind"] = self.cleaned_data["kind"] or Correction.Kind.CORRECTION
+        if move == "feature":
+            if not self.cleaned_data["at"]:
+                raise workflow.WorkflowError(_("Enter the date and time the story leaves the top of the front page."))
+            kwargs["until"] = self.cleaned_data["at"]
         return kwargs
 
 
@@ -113,6 +123,10 @@ class ArticleDeskMixin:
             "colleagues": colleagues.order_by("username"),
             "time_zone": timezone.get_current_timezone_name(),
             "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            # What the front-page move offers: the current time kept, else a working day from now.
+            "feature_default": timezone.localtime(
+                article.featured_until if article.is_featured else timezone.now() + FEATURE_DEFAULT
+            ).strftime("%Y-%m-%dT%H:%M"),
         }
 
     def history_view(self, request, object_id, extra_context=None):

@@ -45,6 +45,8 @@ _PUBLISHER = [
     "articles.publish_article",
     "articles.unpublish_article",
     "articles.correct_article",
+    # What leads the front page is decided by those who put stories live.
+    "articles.feature_article",
 ]
 
 ROLE_PERMISSIONS = {REPORTER: _REPORTER, EDITOR: _EDITOR, PUBLISHER: _PUBLISHER}

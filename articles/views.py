@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import connection, models
 from django.db.models.functions import JSONArray
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -26,6 +26,7 @@ from articles import search as site_search
 from articles import structured_data
 from articles.caching import (
     cached_fragments,
+    keep_until,
     next_visibility_change,
     page_cache_seconds,
     public_page,
@@ -134,7 +135,19 @@ def _list_page(request, template, stories, values, context):
 
 
 def _top_stories(language, now):
-    return for_lists(_edition_at(language, now).newest_first())[:TOP_STORIES]
+    """The edition's top stories: those a publisher put at the top of the front page (`workflow.feature`),
+    newest first, then the newest stories; chosen among the TOP_STORIES newest of each kind (one query)."""
+    edition = _edition_at(language, now)
+    featured = edition.filter(featured_until__gt=now).newest_first().values("pk")[:TOP_STORIES]
+    newest = edition.newest_first().values("pk")[:TOP_STORIES]
+    if connection.features.supports_slicing_ordering_in_compound:
+        # PostgreSQL: one small set of ids (at most twice TOP_STORIES) found through the indexes, then the rows.
+        chosen = edition.filter(pk__in=featured.union(newest, all=True))
+    else:  # SQLite cannot limit the parts of a UNION
+        chosen = edition.filter(models.Q(pk__in=featured) | models.Q(pk__in=newest))
+    leads = models.Case(models.When(featured_until__gt=now, then=models.Value(1)), default=models.Value(0))
+    chosen = chosen.alias(leads=leads, public_at=PUBLIC_TIME)
+    return for_lists(chosen).order_by("-leads", "-public_at", "-pk")[:TOP_STORIES]
 
 
 def _latest_by_section(language, now, top_ids):
@@ -175,6 +188,9 @@ def home(request):
     for article in latest:
         by_desk.setdefault(article.desk, []).append(article)
     sections = [(s, by_desk[s.pk]) for s in DESKS() if s.pk in by_desk]
+    # The page changes when a story's time at the top runs out, with no event to purge it.
+    leading = [a.featured_until for a in top if a.featured_until and a.featured_until > now]
+    keep_until(request, min(leading, default=None))
     response = render(request, "articles/home.html", {"top": top, "sections": sections})
     return set_last_modified(response, _newest(top))
 

@@ -10,6 +10,7 @@ Each move is a named action taking the article, the acting user and a note:
     workflow.unpublish(article, by=publisher, note="Legal request")
     workflow.correct(article, by=publisher, note="An earlier version misspelt ...", kind="correction")
     workflow.spike(article, by=editor) / workflow.restore(article, by=editor)
+    workflow.feature(article, by=publisher, until=tonight) / workflow.unfeature(article, by=publisher)
 
 Every action runs in one transaction with the article's row locked, refuses a move that is not allowed
 from the current state (`MoveNotAllowed`), by a user without the permission (`PermissionRefused`), without
@@ -69,6 +70,10 @@ class Move:
     permission: str
     needs_note: bool = False
     label: str = ""
+    # A fact about the article (a property name) that must hold as well, e.g. "is_featured" to take a story off
+    # the front page: moves whose fact does not hold are neither offered nor allowed (`refusal` says why).
+    requires: str = ""
+    refusal: str = ""
 
 
 MOVES = {
@@ -90,6 +95,16 @@ MOVES = {
         Move("correct", frozenset({S.PUBLISHED}), None, "correct_article", True, "Add public correction"),
         Move("spike", PRE_PUBLICATION, S.SPIKED, "spike_article", label="Spike"),
         Move("restore", frozenset({S.SPIKED}), S.DRAFT, "spike_article", label="Restore to draft"),
+        Move("feature", frozenset({S.PUBLISHED}), None, "feature_article", label="Put at the top of the front page"),
+        Move(
+            "unfeature",
+            frozenset({S.PUBLISHED}),
+            None,
+            "feature_article",
+            label="Take off the top of the front page",
+            requires="is_featured",
+            refusal="The story is not at the top of the front page.",
+        ),
     )
 }
 
@@ -114,10 +129,16 @@ def may(user, move, article):
 
 def available_moves(article, user):
     """The moves `user` may make on `article` right now, in display order."""
-    return [m for m in MOVES.values() if article.status in m.sources and may(user, m, article)]
+    return [m for m in MOVES.values() if _possible(article, m) and may(user, m, article)]
+
+
+def _possible(article, move):
+    return article.status in move.sources and (not move.requires or getattr(article, move.requires))
 
 
 def _check(article, user, move, note, now):
+    if article.status in move.sources and not _possible(article, move):
+        raise MoveNotAllowed(move.refusal)
     if article.status not in move.sources:
         raise MoveNotAllowed(
             _("Cannot %(move)s an article that is %(status)s.")
@@ -242,7 +263,8 @@ def unpublish(article, by, note):
         by,
         "unpublish",
         note,
-        changes=lambda a, now: {"withdrawal_reason": note.strip(), "scheduled_for": None},
+        # A story published again later does not lead the front page again by itself.
+        changes=lambda a, now: {"withdrawal_reason": note.strip(), "scheduled_for": None, "featured_until": None},
     )
 
 
@@ -256,6 +278,23 @@ def correct(article, by, note, kind=Correction.Kind.CORRECTION):
         return {"last_published_at": now}
 
     return _perform(article, by, "correct", note, changes=changes)
+
+
+def feature(article, by, until, note=""):
+    """Publisher puts a live story among the front page's top stories, above newer ones, until `until`.
+
+    Featuring it again moves the time; the story drops back into its place by date when the time passes."""
+
+    def check(locked, now):
+        if until <= now:
+            raise WorkflowError(_("Choose a time in the future for the story to leave the top of the front page."))
+
+    return _perform(article, by, "feature", note, changes=lambda a, now: {"featured_until": until}, check=check)
+
+
+def unfeature(article, by, note=""):
+    """Publisher takes a story off the top of the front page before its time is up."""
+    return _perform(article, by, "unfeature", note, changes=lambda a, now: {"featured_until": None})
 
 
 def spike(article, by, note=""):

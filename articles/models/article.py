@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
@@ -203,6 +203,13 @@ class Article(models.Model):
         help_text=_("Shown to readers at the story's address after it is unpublished."),
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    featured_until = models.DateTimeField(
+        _("leads the front page until"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("While this time is ahead, the story is among the front page's top stories, above newer ones."),
+    )
 
     # Provenance, for idempotent imports.
     source = models.CharField(_("source"), max_length=100, blank=True, help_text=_("Feed or archive it came from."))
@@ -238,6 +245,7 @@ class Article(models.Model):
             ("publish_article", "Can publish an article or an update to it"),
             ("unpublish_article", "Can unpublish an article"),
             ("correct_article", "Can add a public correction to an article"),
+            ("feature_article", "Can put a story at the top of the front page"),
         ]
         indexes = [
             models.Index(fields=["status", "-first_published_at"], name="article_status_published"),
@@ -251,6 +259,10 @@ class Article(models.Model):
                 Coalesce("first_published_at", "scheduled_for").desc(),
                 name="article_language_public_time",
                 include=PUBLIC_INDEX_COLUMNS,
+            ),
+            # The few stories an editor put at the top of the front page (most rows have none).
+            models.Index(
+                fields=["featured_until"], name="article_featured", condition=models.Q(featured_until__isnull=False)
             ),
             # The same order across both languages: search, sitemaps.
             models.Index(
@@ -305,6 +317,11 @@ class Article(models.Model):
         if self.lead_image_caption:
             return self.lead_image_caption
         return self.lead_image.caption if self.lead_image_id else ""
+
+    @property
+    def is_featured(self):
+        """True while the story is put at the top of the front page (`workflow.feature`)."""
+        return self.featured_until is not None and self.featured_until > timezone.now()
 
     @property
     def is_rtl(self):

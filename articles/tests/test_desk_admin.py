@@ -28,7 +28,7 @@ def _change_url(article):
 
 def _post_data(move):
     data = {"note": START[move][1].get("note", ""), "kind": "correction"}
-    if move == "schedule":
+    if move in ("schedule", "feature"):
         data["at"] = timezone.localtime(timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     return data
 

@@ -71,6 +71,7 @@ MOVES = {
     "correct": (S.PUBLISHED, {PUBLISHER, ADMIN}),
     "spike": (S.SUBMITTED, {EDITOR, PUBLISHER, ADMIN}),
     "restore": (S.SPIKED, {EDITOR, PUBLISHER, ADMIN}),
+    "feature": (S.PUBLISHED, {PUBLISHER, ADMIN}),
 }
 MOVE_DATA = {"note": "A reason for the record", "at": "2031-01-01T09:00", "kind": "correction"}
 
@@ -187,6 +188,7 @@ def _state(article):
         article.version,
         article.withdrawal_reason,
         article.scheduled_for,
+        article.featured_until,
         ArticleEvent.objects.filter(article=article).count(),
         Correction.objects.filter(article=article).count(),
     )
@@ -210,7 +212,7 @@ def test_each_role_and_each_workflow_move_by_direct_post(client, people, move, r
     if allowed:
         assert response.status_code == 200
         assert after != before
-        assert after[4] == before[4] + 1  # exactly one audit event
+        assert after[5] == before[5] + 1  # exactly one audit event
     else:
         assert after == before
         if role == ANON:

@@ -25,6 +25,7 @@ START = {
     "correct": (S.PUBLISHED, {"note": "An earlier version gave the wrong date."}),
     "spike": (S.SUBMITTED, {}),
     "restore": (S.SPIKED, {}),
+    "feature": (S.PUBLISHED, {"until": "future"}),
 }
 ALLOWED = {
     "reporter": {"submit"},
@@ -48,8 +49,9 @@ def _article_in(status, owner=None):
 
 def _run(move, article, user, extra):
     kwargs = dict(extra)
-    if kwargs.get("at") == "future":
-        kwargs["at"] = timezone.now() + timedelta(days=1)
+    for name in ("at", "until"):
+        if kwargs.get(name) == "future":
+            kwargs[name] = timezone.now() + timedelta(days=1)
     return getattr(workflow, move)(article, by=user, **kwargs)
 
 
