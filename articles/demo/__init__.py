@@ -10,10 +10,12 @@ the past.
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 
@@ -139,4 +141,14 @@ def load_demo(path=DATA_FILE):
         if story["key"] in by_key:
             for move, username in STATUS_MOVES[story.get("status", "draft")]:
                 getattr(workflow, move)(by_key[story["key"]], by=users[username])
+            _public_moves(story, by_key[story["key"]], users["publisher"])
     return report
+
+
+def _public_moves(story, article, publisher):
+    """What the publisher does to a live demo story: its public notes ("corrections": [{kind, note}]) and its
+    time at the top of the front page ("featured_hours"), so a fresh site shows both."""
+    for correction in story.get("corrections", []):
+        workflow.correct(article, by=publisher, note=correction["note"], kind=correction["kind"])
+    if story.get("featured_hours"):
+        workflow.feature(article, by=publisher, until=timezone.now() + timedelta(hours=story["featured_hours"]))

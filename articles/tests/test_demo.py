@@ -28,6 +28,8 @@ STORIES = [
         "translation_of": None,
         "status": "published",
         "published_hours_ago": 5,
+        "corrections": [{"kind": "clarification", "note": "The buses were run by the SDF, not the UN."}],
+        "featured_hours": 6,
     },
     {
         "key": "baghouz-civilians-ar",
@@ -81,7 +83,7 @@ def test_demo_stories_reach_their_status_through_the_workflow(demo_file, places,
     assert (published.status, submitted.status, draft.status) == (S.PUBLISHED, S.SUBMITTED, S.DRAFT)
     assert published in Article.objects.published() and submitted not in Article.objects.published()
     trail = list(ArticleEvent.objects.filter(article=published).order_by("pk").values_list("action", "actor__username"))
-    assert trail == [("submit", "reporter"), ("approve", "editor"), ("publish", "publisher")]
+    assert trail[:3] == [("submit", "reporter"), ("approve", "editor"), ("publish", "publisher")]
     assert list(ArticleEvent.objects.filter(article=submitted).values_list("action", "actor__username")) == [
         ("submit", "reporter")
     ]
@@ -92,6 +94,15 @@ def test_demo_stories_reach_their_status_through_the_workflow(demo_file, places,
     assert list(published.actors.all()) == [actors["isis"]]
     assert submitted.translations.get() == published
     assert published.created_by == get_user_model().objects.get(username="reporter")
+
+
+def test_a_fresh_site_shows_a_public_note_and_a_story_at_the_top_of_the_front_page(client, demo_file, places, actors):
+    load_demo(demo_file)
+    published = Article.objects.get(source="demo", source_id="baghouz-civilians")
+    trail = list(ArticleEvent.objects.filter(article=published).order_by("pk").values_list("action", "actor__username"))
+    assert trail[3:] == [("correct", "publisher"), ("feature", "publisher")]
+    assert "The buses were run by the SDF, not the UN." in client.get("/corrections/").content.decode()
+    assert published.is_featured
 
 
 def test_loading_the_demo_twice_changes_nothing(demo_file, places, actors):
