@@ -9,6 +9,8 @@ import re
 
 import feedparser
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from articles import diffs, editing, export, revisions, workflow
@@ -246,3 +248,45 @@ def test_a_reimport_keeps_an_author_the_desk_added_after_the_inputs_authors(tmp_
 def test_an_author_named_twice_in_an_input_is_one_byline_entry(tmp_path, writers):
     _import(_wire(tmp_path / "wire.csv", "Zeina Khalil|Adam Brook|Zeina Khalil"))
     assert names(Article.objects.get(source_id="w-1").authors.all()) == LEAD_FIRST
+
+
+# -- the migration ------------------------------------------------------------------------------------------
+
+BEFORE, AFTER = ("articles", "0013_correction_newest"), ("articles", "0014_byline_order")
+# Created in this order (ids neither by name nor reversed); two share a name, then the id decides, as it did.
+WRITERS = [("zeina", "Zeina Khalil"), ("bob", "Bob Lane"), ("adam", "Adam Brook"), ("bob-2", "Bob Lane")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_every_link_in_the_order_readers_saw():
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    try:
+        executor.migrate([BEFORE])
+        old = executor.loader.project_state([BEFORE]).apps
+        author, article, revision = (old.get_model("articles", n) for n in ("Author", "Article", "ArticleRevision"))
+        people = {slug: author.objects.create(display_name=name, slug=slug) for slug, name in WRITERS}
+        story = article.objects.create(headline="Talks resume", slug="talks-resume")
+        alone = article.objects.create(headline="Talks end", slug="talks-end")
+        story.authors.add(*people.values())
+        alone.authors.add(people["zeina"])
+        by_id = sorted(p.pk for p in people.values())
+        revision.objects.create(article=story, number=1, content={"headline": "Talks resume", "authors": by_id})
+        seen = [a.pk for a in story.authors.order_by("display_name", "pk")]  # what the pages printed
+        assert seen == [people[slug].pk for slug in ("adam", "bob", "bob-2", "zeina")]
+
+        executor = MigrationExecutor(connection)
+        executor.migrate([AFTER])
+        new = executor.loader.project_state([AFTER]).apps
+        byline = new.get_model("articles", "Byline")
+        assert list(byline.objects.filter(article_id=story.pk).values_list("position", "author_id")) == list(
+            enumerate(seen)
+        )
+        assert list(byline.objects.filter(article_id=alone.pk).values_list("position", "author_id")) == [
+            (0, people["zeina"].pk)
+        ]
+        assert new.get_model("articles", "ArticleRevision").objects.get().content["authors"] == seen
+    finally:
+        MigrationExecutor(connection).migrate(leaves)
+    restored = Article.objects.get(headline="Talks resume")
+    assert names(restored.authors.all()) == ["Adam Brook", "Bob Lane", "Bob Lane", "Zeina Khalil"]
