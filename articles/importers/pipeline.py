@@ -11,13 +11,12 @@ earlier run with the same bytes and options is not parsed at all (`records`: its
 record, and the writer parses it after all if the database no longer holds them so). Per batch, a fixed number
 of queries: one to find which stories exist already, then in one transaction `bulk_create` of the new
 articles, `bulk_update` of the changed ones, `bulk_create` of their region and actor links (ignoring links
-that exist) and of their bylines (an updated story's authors take the input's order, any others an editor
-added follow them: one more query reads those), new sections and authors level by level, and the publication
-events for
-`--status published` (`workflow.publish_imported`). On PostgreSQL the new articles and their links go in
-with binary COPY instead (`pgcopy`: the workers encode the rows and search documents; one more query
-reserves the ids), the same rows bulk_create would write; and one query records the inputs whose last
-story the batch holds.
+that exist) and of their bylines in the input's order (an updated story's authors move to the input's places,
+others an editor added follow them: one more query reads those), new sections and authors level by level,
+and the publication events for `--status published` (`workflow.publish_imported`). On PostgreSQL the new
+articles and their links go in with binary COPY instead (`pgcopy`: the workers encode the rows and search
+documents; one more query reserves the ids), the same rows bulk_create would write; and one query records
+the inputs whose last story the batch holds.
 
 Identity: an article is keyed on (source, source id). An input without an id gets a fingerprint of its
 folded headline and text as its source id ("sha1:..."). `Article.import_digest` fingerprints everything

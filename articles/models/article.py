@@ -362,10 +362,11 @@ class Article(models.Model):
         return ", ".join(names) or self.credit
 
     def set_authors(self, authors):
-        """Make `authors` (Author instances or ids, lead writer first) the story's byline, in that order.
+        """Make `authors` (existing Author instances or ids, lead writer first) the story's byline, in that order.
 
         An author given twice keeps their first place; authors not given are taken off the story. Two queries
-        whatever the number of authors.
+        whatever the number of authors. (Django's `authors.add()`/`.set()` would give every new link place 0,
+        leaving the order to the authors' ids.)
         """
         ids = list(dict.fromkeys(a.pk if isinstance(a, models.Model) else int(a) for a in authors))
         Byline.objects.filter(article=self).exclude(author_id__in=ids).delete()
