@@ -6,6 +6,7 @@ lists and actions.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.checks import ModelAdminChecks
 from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
@@ -82,6 +83,53 @@ class VocabularyPicker(AutocompleteSelectMultiple):
         return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
 
 
+class BylinePicker(VocabularyPicker):
+    """The authors' autocomplete, showing the chosen authors in the order given (the byline's), not by name.
+
+    Django's autocomplete renders the selected options in the queryset's order; the order of the options is
+    the order Select2 shows and the browser posts (article_form.js moves a newly picked author last).
+    """
+
+    def optgroups(self, name, value, attr=None):
+        groups = super().optgroups(name, value, attr)
+        place = {}
+        for number, given in enumerate(value):
+            place.setdefault(str(given), number)
+        options = groups[0][1]
+        options.sort(key=lambda option: place.get(str(option["value"]), len(place)))
+        for index, option in enumerate(options):
+            option["index"] = str(index)
+        return groups
+
+
+class BylineField(forms.ModelMultipleChoiceField):
+    """Authors for a byline: a list in the order they were posted (lead writer first), each once."""
+
+    def clean(self, value):
+        authors = super().clean(value)
+        place = {}
+        for number, given in enumerate(value or ()):
+            place.setdefault(str(given), number)
+        key = self.to_field_name or "pk"
+        return sorted(authors, key=lambda author: place[str(author.serializable_value(key))])
+
+    def has_changed(self, initial, data):
+        if self.disabled:
+            return False
+        before = [str(pk) for pk in self.prepare_value(initial or [])]
+        return before != list(dict.fromkeys(str(pk) for pk in data or []))
+
+
+class ArticleAdminChecks(ModelAdminChecks):
+    """Django's checks refuse a many-to-many relation with its own through model among an admin's fields, as its
+    admin makes no form field for one; ArticleAdmin makes the byline's itself (`formfield_for_manytomany`)."""
+
+    def _check_field_spec_item(self, obj, field_name, label):
+        if field_name in obj.ordered_relations:
+            return []
+        return super()._check_field_spec_item(obj, field_name, label)
+
+
 def vocabulary_field(db_field, admin_site, can_add_related=False):
     """A form field picking entries of a controlled vocabulary (searching aliases), never creating one from text.
 
@@ -148,6 +196,9 @@ def _names(entries):
 @admin.register(Article)
 class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
     form = ArticleAdminForm
+    checks_class = ArticleAdminChecks
+    # Relations through a model of their own, with a form field built here (see ArticleAdminChecks).
+    ordered_relations = ("authors",)
     list_display = (
         "headline",
         "section",
@@ -266,6 +317,21 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
             can_add = self.admin_site.get_model_admin(db_field.remote_field.model).has_add_permission(request)
             return vocabulary_field(db_field, self.admin_site, can_add_related=can_add)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.ordered_relations:
+            # Django's admin leaves out a relation with a through model; this one is the byline, in order.
+            return BylineField(
+                queryset=db_field.remote_field.model.objects.all(),
+                widget=BylinePicker(db_field, self.admin_site, using=kwargs.get("using")),
+                required=False,
+                label=db_field.verbose_name.capitalize(),
+                help_text=_(
+                    "In byline order, the lead writer first: authors are printed in the order picked. To move "
+                    "an author to the end, remove them and pick them again."
+                ),
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
         """Headline and standfirst, plus articles tagged with a region or actor known by that name or alias."""
@@ -454,6 +520,9 @@ class AuthorAdmin(admin.ModelAdmin):
     list_display = ("display_name", "slug", "user", "article_count")
     list_select_related = ("user",)
     search_fields = ("display_name", "slug", "user__username")
+    # Stated here: the article count's GROUP BY drops the model's default order, and the authors' autocomplete
+    # pages through this queryset.
+    ordering = ("display_name", "pk")
     prepopulated_fields = {"slug": ("display_name",)}
     autocomplete_fields = ("user",)
 

@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from articles.models import Article
-from articles.revisions import CONTENT_FIELDS, FOREIGN_KEYS, MANY, TEXT_FIELDS, TIMES
+from articles.revisions import CONTENT_FIELDS, FOREIGN_KEYS, MANY, ORDERED, TEXT_FIELDS, TIMES
 
 PARAGRAPH = "¶"
 _BLOCK_END = re.compile(r"</(p|h[2-6]|li|blockquote|figcaption|tr|table)>|<br\s*/?>", re.IGNORECASE)
@@ -104,7 +104,10 @@ def _change(name, old, new, names):
         kept = [_name_of(names[name], pk) for pk in new or [] if pk in (old or [])]
         parts = [format_html("<del>{}</del>", n) for n in removed] + [format_html("<ins>{}</ins>", n) for n in added]
         parts += [escape(n) for n in kept]
-        return mark_safe(", ".join(parts))  # noqa: S308 -- each part is escaped above
+        rendered = mark_safe(", ".join(parts))  # noqa: S308 -- each part is escaped above
+        if not removed and not added:  # the same authors in another byline order
+            rendered = format_html("{} <em>{}</em>", rendered, _("(order changed)"))
+        return rendered
     if name in TIMES:
         old_text, new_text = _time_text(old), _time_text(new)
     else:
@@ -119,7 +122,7 @@ def compare(old, new):
     changes = []
     for name in CONTENT_FIELDS:
         before, after = old.get(name), new.get(name)
-        if name in MANY:
+        if name in MANY and name not in ORDERED:
             before, after = sorted(before or []), sorted(after or [])
         if (before or None) == (after or None):
             continue

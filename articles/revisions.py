@@ -1,9 +1,9 @@
 """What a revision holds and how it goes back into an article.
 
 A revision's `content` is a JSON object of the article's editable content: the text fields, the ids of its
-section, dateline place, authors, regions and actors, and its times as ISO strings. `snapshot(article)`
-reads it from a saved article; `content_from_values(values)` builds it from form values; `apply_content`
-writes one back onto an article (scalar fields in memory, relations with `set_relations`).
+section, dateline place, authors (in byline order), regions and actors (by id), and its times as ISO strings.
+`snapshot(article)` reads it from a saved article; `content_from_values(values)` builds it from form values;
+`apply_content` writes one back onto an article (scalar fields in memory, relations with `set_relations`).
 """
 
 from datetime import datetime
@@ -29,12 +29,16 @@ TEXT_FIELDS = (
 )
 FOREIGN_KEYS = {"section": Section, "dateline_place": Region, "lead_image": Image}
 MANY = {"authors": Author, "regions": Region, "actors": Actor}
+# Relations whose order is part of the content: the byline's, lead writer first.
+ORDERED = frozenset({"authors"})
 TIMES = ("dateline_time", "embargo_until")
 CONTENT_FIELDS = (*TEXT_FIELDS, *FOREIGN_KEYS, *MANY, *TIMES)
 
 
-def _ids(values):
-    return sorted({v.pk if isinstance(v, models.Model) else int(v) for v in values or ()})
+def _ids(values, ordered=False):
+    """The ids of `values` (instances or ids), each once: in the order given when `ordered`, else sorted."""
+    ids = dict.fromkeys(v.pk if isinstance(v, models.Model) else int(v) for v in values or ())
+    return list(ids) if ordered else sorted(ids)
 
 
 def _json_value(name, value):
@@ -44,7 +48,7 @@ def _json_value(name, value):
     if name in FOREIGN_KEYS:
         return value.pk if isinstance(value, models.Model) else value
     if name in MANY:
-        return _ids(value)
+        return _ids(value, ordered=name in ORDERED)
     return value.isoformat() if isinstance(value, datetime) else value
 
 
@@ -88,9 +92,14 @@ def apply_content(article, content):
 
 
 def set_relations(article, content):
-    """Set the article's authors, regions and actors to those in `content` that still exist."""
+    """Set the article's authors (in their order), regions and actors to those in `content` that still exist."""
     for name, model in MANY.items():
-        if name in content:
+        if name not in content:
+            continue
+        if name == "authors":
+            existing = set(model.objects.filter(pk__in=content[name]).values_list("pk", flat=True))
+            article.set_authors([pk for pk in content[name] if pk in existing])
+        else:
             getattr(article, name).set(list(model.objects.filter(pk__in=content[name])))
 
 
@@ -108,8 +117,11 @@ def in_memory(article, content):
     copy._prefetched_objects_cache = {
         name: model.objects.filter(pk__in=content.get(name, [])).order_by("pk") for name, model in MANY.items()
     }
-    for queryset in copy._prefetched_objects_cache.values():
+    for name, queryset in copy._prefetched_objects_cache.items():
         list(queryset)  # evaluate now so the template reads the cache
+        if name in ORDERED:  # in the content's order (the cache answers .all() without a query)
+            place = {pk: n for n, pk in enumerate(content.get(name, []))}
+            queryset._result_cache.sort(key=lambda entry: place[entry.pk])
     if "section" in content:
         copy.section = Section.objects.filter(pk=content["section"]).first()
     if "dateline_place" in content:

@@ -66,7 +66,7 @@ BYLINES = PreparedQuery(
     lambda ids: (
         Article.authors.through.objects.filter(article_id__in=ids)
         .select_related("author")
-        .order_by("author__display_name", "author_id")
+        .order_by("position", "author_id")
     )
 )
 
@@ -238,7 +238,7 @@ def _story_link(name, to_story, to_entry, fields, order):
 # What the article page reads of the places, actors and authors a story is linked to (the templates, the
 # structured data, `get_absolute_url`, `local_name`; other fields are deferred, as with `.only()`), and the
 # order `article.<name>.all()` gives them in: places and actors as they were tagged (the link rows' order),
-# authors by name.
+# authors in byline order (the links' position).
 STORY_LINK_ROWS = {
     "regions": _story_link(
         "regions", "content_object", "tag", {"id", "slug", "name", "name_ar", "kind", "parent_id"}, ["pk"]
@@ -246,9 +246,7 @@ STORY_LINK_ROWS = {
     "actors": _story_link(
         "actors", "content_object", "tag", {"id", "slug", "name", "name_ar", "kind", "home_region_id"}, ["pk"]
     ),
-    "authors": _story_link(
-        "authors", "article", "author", {"id", "slug", "display_name", "user_id"}, ["author__display_name"]
-    ),
+    "authors": _story_link("authors", "article", "author", {"id", "slug", "display_name", "user_id"}, ["position"]),
 }
 
 

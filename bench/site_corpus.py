@@ -247,8 +247,8 @@ def generate(total, seed=4, batch=5000, log=print):
                 links_a += [(pk, actor) for actor in story_actors]
                 # The tags as the link tables' trigger would index them (written here, it finds nothing to do).
                 rows[-1] += (" ".join(tag_lexemes(story_places, story_actors)),)
-                for author in rng.sample(authors, rng.randint(1, 2)):
-                    links_au.append((pk, author))
+                for position, author in enumerate(rng.sample(authors, rng.randint(1, 2))):
+                    links_au.append((pk, author, position))
             _copy(cursor, "bench_stage", [*ARTICLE_COLUMNS, "a", "b", "c", "t"], rows)
             columns = ", ".join(ARTICLE_COLUMNS)
             cursor.execute(
@@ -260,7 +260,7 @@ def generate(total, seed=4, batch=5000, log=print):
             cursor.execute("TRUNCATE bench_stage")
             _copy(cursor, "articles_articleregion", ["content_object_id", "tag_id"], links_r)
             _copy(cursor, "articles_articleactor", ["content_object_id", "tag_id"], links_a)
-            _copy(cursor, "articles_article_authors", ["article_id", "author_id"], links_au)
+            _copy(cursor, "articles_article_authors", ["article_id", "author_id", "position"], links_au)
             log(f"  generated {min(total, start + batch):,} / {total:,} stories ({time.monotonic() - started:.0f}s)")
         log("  building the search index")
         cursor.execute("SET maintenance_work_mem = '512MB'")

@@ -30,7 +30,7 @@ from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper
 from django.utils import timezone
 
-from articles.models import Article, ArticleActor, ArticleRegion
+from articles.models import Article, ArticleActor, ArticleRegion, Byline
 from articles.models.fields import tag_lexemes
 
 # Columns the writer fills per batch; every other column of the article comes from `story_row`.
@@ -210,21 +210,21 @@ def tags_field(regions, actors):
     return _LENGTH.pack(len(data)) + data
 
 
-def copy_links(model, source, target, pairs):
-    """COPY (source id, target id) pairs into a link table (text format: two integers a line)."""
-    if not pairs:
+def copy_links(model, columns, rows):
+    """COPY rows of integers (one per column of `columns`) into a link table (text format: a row a line)."""
+    if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
-    data = "".join(f"{a}\t{b}\n" for a, b in pairs).encode("ascii")
-    _copy(f"COPY {table} ({source}, {target}) FROM STDIN", data)
+    data = "".join("\t".join(map(str, row)) + "\n" for row in rows).encode("ascii")
+    _copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN", data)
 
 
-def copy_tag_links(region_pairs, actor_pairs, author_pairs):
-    """COPY the region, actor and author links of new articles (none can exist yet)."""
-    copy_links(ArticleRegion, "content_object_id", "tag_id", region_pairs)
-    copy_links(ArticleActor, "content_object_id", "tag_id", actor_pairs)
-    through = Article.authors.through
-    copy_links(through, "article_id", "author_id", author_pairs)
+def copy_tag_links(region_pairs, actor_pairs, author_rows):
+    """COPY the region and actor links and the bylines ((article, author, position) rows) of new articles
+    (none can exist yet)."""
+    copy_links(ArticleRegion, ("content_object_id", "tag_id"), region_pairs)
+    copy_links(ArticleActor, ("content_object_id", "tag_id"), actor_pairs)
+    copy_links(Byline, ("article_id", "author_id", "position"), author_rows)
 
 
 def stored_rows(keys, columns):

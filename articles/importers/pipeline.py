@@ -10,12 +10,13 @@ stories that one query at the start (`_stored_digests`) shows stored unchanged; 
 earlier run with the same bytes and options is not parsed at all (`records`: its stories come from the
 record, and the writer parses it after all if the database no longer holds them so). Per batch, a fixed number
 of queries: one to find which stories exist already, then in one transaction `bulk_create` of the new
-articles, `bulk_update` of the changed ones, `bulk_create` of their region, actor and author links
-(ignoring links that exist), new sections and authors level by level, and the publication events for
-`--status published` (`workflow.publish_imported`). On PostgreSQL the new articles and their links go in
-with binary COPY instead (`pgcopy`: the workers encode the rows and search documents; one more query
-reserves the ids), the same rows bulk_create would write; and one query records the inputs whose last
-story the batch holds.
+articles, `bulk_update` of the changed ones, `bulk_create` of their region and actor links (ignoring links
+that exist) and of their bylines in the input's order (an updated story's authors move to the input's places,
+others an editor added follow them: one more query reads those), new sections and authors level by level,
+and the publication events for `--status published` (`workflow.publish_imported`). On PostgreSQL the new
+articles and their links go in with binary COPY instead (`pgcopy`: the workers encode the rows and search
+documents; one more query reserves the ids), the same rows bulk_create would write; and one query records
+the inputs whose last story the batch holds.
 
 Identity: an article is keyed on (source, source id). An input without an id gets a fingerprint of its
 folded headline and text as its source id ("sha1:..."). `Article.import_digest` fingerprints everything
@@ -30,7 +31,7 @@ import hashlib
 import json
 import multiprocessing
 import os
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, islice
@@ -54,6 +55,7 @@ from articles.models import (
     ArticleActor,
     ArticleRegion,
     Author,
+    Byline,
     Region,
     RegionAlias,
     Section,
@@ -227,7 +229,7 @@ def prepare(story, where, options):
         story.kicker,
         language,
         section,
-        sorted(story.authors),
+        list(dict.fromkeys(story.authors)),  # in byline order: a re-import that reorders them updates the story
         credit,
         story.byline,
         story.source_url,
@@ -671,10 +673,15 @@ class BatchWriter:
             regions, actors, authors = _links(prepared, tags, author_ids, rejected.get(article.pk))
             region_links += [ArticleRegion(content_object_id=article.pk, tag_id=t) for t in regions]
             actor_links += [ArticleActor(content_object_id=article.pk, tag_id=t) for t in actors]
-            author_links += [Article.authors.through(article_id=article.pk, author_id=a) for a in authors]
+            author_links += [Byline(article_id=article.pk, author_id=a, position=n) for n, a in enumerate(authors)]
         ArticleRegion.objects.bulk_create(region_links, ignore_conflicts=True)
         ArticleActor.objects.bulk_create(actor_links, ignore_conflicts=True)
-        Article.authors.through.objects.bulk_create(author_links, ignore_conflicts=True)
+        if updated:
+            author_links += _other_bylines(updated, author_links)
+        # An updated story's existing links take their new places.
+        Byline.objects.bulk_create(
+            author_links, update_conflicts=True, unique_fields=["article", "author"], update_fields=["position"]
+        )
         self._publish_new(new, articles)
 
     def _publish_new(self, new, articles):
@@ -709,7 +716,7 @@ class BatchWriter:
                 computed_in_sql.append(Article(pk=pk, **article_values(prepared)))
             region_pairs += [(pk, tag) for tag in regions]
             actor_pairs += [(pk, tag) for tag in actors]
-            author_pairs += [(pk, author) for author in authors]
+            author_pairs += [(pk, author, position) for position, author in enumerate(authors)]
         pgcopy.copy_articles(rows)
         if computed_in_sql:
             # Text the Python tsvector cannot vouch for: PostgreSQL builds the document, as bulk_create would.
@@ -738,6 +745,20 @@ class BatchWriter:
         )
         article.search_words_of = prepared.search
         return article
+
+
+def _other_bylines(updated, bylines):
+    """The links of the `updated` articles to authors their input does not name (an editor added them), placed
+    after the input's authors (`bylines`) in the order they had (one query)."""
+    given = {(b.article_id, b.author_id) for b in bylines}
+    taken = Counter(b.article_id for b in bylines)  # places taken on each story's byline
+    others = []
+    stored = Byline.objects.filter(article_id__in=[a.pk for a in updated]).order_by("article_id", "position")
+    for article_id, author_id in stored.values_list("article_id", "author_id"):
+        if (article_id, author_id) not in given:
+            others.append(Byline(article_id=article_id, author_id=author_id, position=taken[article_id]))
+            taken[article_id] += 1
+    return others
 
 
 def _links(prepared, tags, author_ids, rejected=None):

@@ -1,6 +1,6 @@
 """The newsroom's models. Import them from here: `from articles.models import Article, Region`."""
 
-from articles.models.article import Article, ArticleLanguage, ArticleStatus, Author, Section
+from articles.models.article import Article, ArticleLanguage, ArticleStatus, Author, Byline, Section
 from articles.models.images import Image, ImageActor, ImageRegion, Rendition
 from articles.models.imports import ImportedInput
 from articles.models.revisions import ArticleRevision
@@ -33,6 +33,7 @@ __all__ = [
     "ArticleRevision",
     "ArticleStatus",
     "Author",
+    "Byline",
     "Region",
     "RegionAlias",
     "RejectedSuggestion",

@@ -92,4 +92,4 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def authors(self, create, extracted, **kwargs):
         if create and extracted:
-            self.authors.set(list(extracted))
+            self.set_authors(extracted)  # in the order given, as the desk enters them

@@ -68,7 +68,7 @@ def state():
             a.first_published_at,
             sorted(a.regions.values_list("slug", flat=True)),
             sorted(a.actors.values_list("slug", flat=True)),
-            sorted(a.authors.values_list("display_name", flat=True)),
+            list(a.authors.values_list("display_name", flat=True)),  # in byline order
         )
         for a in Article.objects.all()
     )
