@@ -252,7 +252,7 @@ def test_an_author_named_twice_in_an_input_is_one_byline_entry(tmp_path, writers
 
 # -- the migration ------------------------------------------------------------------------------------------
 
-BEFORE, AFTER = ("articles", "0013_correction_newest"), ("articles", "0014_byline_order")
+BEFORE, AFTER = ("articles", "0014_featured_until"), ("articles", "0015_byline_order")
 # Created in this order (ids neither by name nor reversed); two share a name, then the id decides, as it did.
 WRITERS = [("zeina", "Zeina Khalil"), ("bob", "Bob Lane"), ("adam", "Adam Brook"), ("bob-2", "Bob Lane")]
 

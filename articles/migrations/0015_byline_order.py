@@ -46,7 +46,7 @@ def revision_authors_in_name_order(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0013_correction_newest"),
+        ("articles", "0014_featured_until"),
     ]
 
     operations = [
