@@ -10,7 +10,9 @@ Stories carry their lead picture as Google's image extension (`<image:image><ima
 1200 wide, that the story page gives as `og:image` and first in its JSON-LD `image`. Its file name comes
 in the story's own row (a subquery on the rendition's unique (image, spec) pair), so pictures cost no
 query. A sitemap never makes a rendition: a picture whose rendition has not been made yet (the story page's
-first view makes it) is left out, never replaced by the original, which no public page shows.
+first view or the desk's preview makes it) is left out, never replaced by the original, which no public page
+shows. Pictures inside a story's body are not listed: finding them would mean reading every story's body,
+the bulk of its row, for each page of 5,000, and they are plain `<img>` elements that crawlers find there.
 """
 
 from datetime import timedelta
