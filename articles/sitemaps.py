@@ -5,29 +5,65 @@ Stories appear once, at their canonical address in their own edition, with their
 lastmod. Sections, places and actors have a page in each edition, so they are listed in both languages;
 places and actors only when at least one public story is tagged with them (the gazetteer holds every
 country on earth, most of which the newsroom never covers). Every sitemap page costs two queries.
+
+Stories carry their lead picture as Google's image extension (`<image:image><image:loc>`): the 16:9 JPEG,
+1200 wide, that the story page gives as `og:image` and first in its JSON-LD `image`. Its file name comes
+in the story's own row (a subquery on the rendition's unique (image, spec) pair), so pictures cost no
+query. A sitemap never makes a rendition: a picture whose rendition has not been made yet (the story page's
+first view or the desk's preview makes it) is left out, never replaced by the original, which no public page
+shows. Pictures inside a story's body are not listed: finding them would mean reading every story's body,
+the bulk of its row, for each page of 5,000, and they are plain `<img>` elements that crawlers find there.
 """
 
 from datetime import timedelta
+from urllib.parse import urljoin
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 
-from articles.models import Actor, Article, ArticleActor, ArticleRegion, Region, Section
+from articles.images import JSONLD_SPECS
+from articles.models import Actor, Article, ArticleActor, ArticleRegion, Region, Rendition, Section
 from articles.querysets import PUBLIC_TIME
 
 NEWS_WINDOW = timedelta(days=2)
 NEWS_LIMIT = 1000
 EDITIONS = ["en", "ar"]
+# The lead picture's rendition the sitemaps list: the one Open Graph, Twitter cards and the first JSON-LD
+# `image` give (`structured_data.SOCIAL_SPEC`), 1200 wide as Discover asks of large pictures.
+PICTURE_SPEC = JSONLD_SPECS[0]
+
+
+def with_lead_picture(stories):
+    """`stories` annotated with `lead_picture`: the storage name of their lead picture's PICTURE_SPEC
+    rendition, or None when they have no lead picture or that rendition has not been made yet."""
+    rendition = Rendition.objects.filter(image=OuterRef("lead_image_id"), spec=PICTURE_SPEC)
+    return stories.annotate(lead_picture=Subquery(rendition.values("file")[:1]))
 
 
 class _StorySitemap(Sitemap):
-    """A sitemap of stories: each one's lastmod is when its public version last changed."""
+    """A sitemap of stories: each one's lastmod is when its public version last changed, and each lists its
+    lead picture (see the module's docstring)."""
+
+    template_name = "sitemaps/articles.xml"
 
     def lastmod(self, item):
         return item.modified_time
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        """Django's entries for the page, each with `pictures`: the absolute addresses of its pictures."""
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        root = f"{self.get_protocol(protocol)}://{self.get_domain(site)}/"
+        storage = Rendition._meta.get_field("file").storage
+        for url in urls:
+            name = url["item"].lead_picture
+            # The storage's address (relative to the site, or a CDN's), made absolute and then a URI: a
+            # MEDIA_URL with non-ASCII characters is percent-encoded; the template escapes `&`.
+            url["pictures"] = [iri_to_uri(urljoin(root, storage.url(name)))] if name else []
+        return urls
 
     def get_latest_lastmod(self):
         """The index's lastmod for this sitemap, the newest of its stories', from one aggregate query.
@@ -46,7 +82,7 @@ class ArticleSitemap(_StorySitemap):
     changefreq = "daily"
 
     def items(self):
-        return (
+        return with_lead_picture(
             Article.objects.published()
             .only("pk", "slug", "language", "status", "first_published_at", "last_published_at", "scheduled_for")
             .newest_first()
@@ -95,10 +131,11 @@ class NewsSitemap(_StorySitemap):
     """Google News: stories first published in the last two days, at most 1,000 per file."""
 
     limit = NEWS_LIMIT
+    template_name = "sitemaps/news.xml"
 
     def items(self):
         since = timezone.now() - NEWS_WINDOW
-        return (
+        return with_lead_picture(
             Article.objects.published()
             .public_since(since)
             .only("slug", "language", "headline", "status", "first_published_at", "last_published_at", "scheduled_for")
@@ -121,8 +158,9 @@ def index(request):
 
 
 def section(request, section):
-    """One page of one sitemap (`?p=` for the page); the news sitemap carries the news: elements."""
+    """One page of one sitemap (`?p=` for the page), in its own template: stories with their pictures, the
+    news sitemap with its news: elements too; sections, places and actors in Django's own."""
     if section not in SITEMAPS:
         raise Http404("No such sitemap.")
-    template = "sitemaps/news.xml" if section == "news" else "sitemap.xml"
+    template = getattr(SITEMAPS[section], "template_name", "sitemap.xml")
     return sitemap_views.sitemap(request, SITEMAPS, section=section, template_name=template)

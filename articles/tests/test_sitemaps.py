@@ -1,15 +1,21 @@
-"""Sitemaps and robots.txt: valid against the sitemaps.org and Google News schemas, public stories only."""
+"""Sitemaps and robots.txt: valid against the sitemaps.org, Google News and image schemas, public stories only,
+with their lead pictures."""
 
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from lxml import etree
 
-from articles.models import Article
+from articles.images import BODY_SPEC, discard_crops, get_rendition, renditions_for, standard_specs
+from articles.models import Article, Rendition
 from articles.tests.factories import RegionFactory, SectionFactory
+from articles.tests.pictures import library_image
 from articles.tests.publishing import S, fresh_cache, hidden_stories, story  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
@@ -183,3 +189,191 @@ def test_sitemaps_run_a_fixed_number_of_queries(client, places, actors, name):
         story(regions=list(places.values()), actors=list(actors.values()), section=SectionFactory())
     cache.clear()
     assert count() == few <= 3
+
+
+# Pictures: Google's image extension on the story sitemaps.
+
+NS["image"] = "http://www.google.com/schemas/sitemap-image/1.1"
+STORY_SITEMAPS = {"articles": "sitemap-with-images.xsd", "news": "sitemap-with-news.xsd"}
+
+
+def pictured(**kwargs):
+    """A story with a lead picture of its own (a real upload); no rendition of it is made yet."""
+    return story(lead_image=library_image(size=(640, 480)), **kwargs)
+
+
+def make_renditions(article):
+    """What the story page's first view (or the desk's preview) makes: the picture's standard set."""
+    renditions_for(article.lead_image, standard_specs(article.lead_image))
+
+
+def og_image(client, article):
+    """The absolute address the story page gives as its preview picture (`og:image`)."""
+    html = client.get(article.get_absolute_url()).content.decode()
+    return re.search(r'<meta property="og:image" content="([^"]*)"', html).group(1)
+
+
+def pictures_in(client, name, page=""):
+    """{page address: [picture addresses]} of one story sitemap, validated against its schemas first."""
+    document = valid(client.get(f"/sitemap-{name}.xml{page}").content, STORY_SITEMAPS[name])
+    return {
+        url.findtext("sm:loc", namespaces=NS): [loc.text for loc in url.findall("image:image/image:loc", NS)]
+        for url in document
+    }
+
+
+def address(article):
+    return f"http://testserver{article.get_absolute_url()}"
+
+
+@pytest.mark.parametrize("name", STORY_SITEMAPS)
+def test_story_sitemaps_list_each_storys_lead_picture_as_its_page_shows_it(client, name):
+    english, arabic = pictured(headline="Baghouz falls"), pictured(headline="سقوط الباغوز", language="ar")
+    shown = {article.pk: og_image(client, article) for article in (english, arabic)}  # the first views make them
+    cache.clear()
+    pictures = pictures_in(client, name)
+    for article in (english, arabic):
+        rendition = Rendition.objects.get(image=article.lead_image, spec="w1200-16x9.jpg")
+        assert pictures[address(article)] == [shown[article.pk]] == [f"http://testserver{rendition.url}"]
+
+
+@pytest.mark.parametrize("name", STORY_SITEMAPS)
+def test_a_story_without_a_lead_picture_lists_none_not_even_its_body_pictures(client, name):
+    lead = pictured(headline="With a lead picture")
+    make_renditions(lead)
+    inline = get_rendition(library_image(), BODY_SPEC)
+    plain = story(headline="No lead picture", body=f'<p>Text</p><p><img src="{inline.url}" alt="A road"></p>')
+    pictures = pictures_in(client, name)
+    assert pictures[address(plain)] == []
+    assert inline.image.content_hash not in client.get(f"/sitemap-{name}.xml").content.decode()
+    assert len(pictures[address(lead)]) == 1
+
+
+def test_hidden_stories_pictures_are_in_no_sitemap(client):
+    now = timezone.now()
+    hidden = [
+        pictured(status=S.DRAFT),
+        pictured(status=S.SCHEDULED, scheduled_for=now + timedelta(hours=2)),
+        pictured(status=S.PUBLISHED, embargo_until=now + timedelta(hours=2)),
+        pictured(status=S.UNPUBLISHED, withdrawal_reason="Legal request"),
+        pictured(status=S.SPIKED),
+    ]
+    public = pictured()
+    for article in [*hidden, public]:
+        make_renditions(article)  # as the desk's preview would: every hidden picture has its files
+    for name in ("articles", "news"):
+        xml = client.get(f"/sitemap-{name}.xml").content.decode()
+        assert public.lead_image.content_hash in xml, name
+        for article in hidden:
+            # The content hash names the picture's original and every rendition folder alike.
+            assert article.lead_image.content_hash not in xml, f"{article.status} story's picture in {name}"
+    for name in ("sections", "regions", "actors"):
+        assert "images/" not in client.get(f"/sitemap-{name}.xml").content.decode()
+    assert "images/" not in client.get("/sitemap.xml").content.decode()
+
+
+def test_fetching_the_sitemaps_makes_no_rendition_and_leaves_out_a_picture_not_made_yet(client, media_root):
+    article = pictured()
+    rows, files = Rendition.objects.count(), sorted(media_root.rglob("*.*"))
+    for name in STORY_SITEMAPS:
+        assert pictures_in(client, name)[address(article)] == []
+        # Nor is the original listed in its place: no public page shows it.
+        assert article.lead_image.content_hash not in client.get(f"/sitemap-{name}.xml").content.decode()
+    assert Rendition.objects.count() == rows
+    assert sorted(media_root.rglob("*.*")) == files
+    shown = og_image(client, article)  # the story page's first view makes the picture's renditions
+    cache.clear()
+    for name in STORY_SITEMAPS:
+        assert pictures_in(client, name)[address(article)] == [shown]
+
+
+def test_a_moved_focal_point_drops_the_old_crop_from_the_sitemap_until_the_new_one_is_made(client):
+    article = pictured()
+    old = og_image(client, article)
+    cache.clear()
+    assert pictures_in(client, "articles")[address(article)] == [old]
+    image = article.lead_image
+    image.focal_x = 0.2
+    image.save(update_fields=["focal_x"])
+    discard_crops(image)
+    cache.clear()
+    assert pictures_in(client, "articles")[address(article)] == []
+    new = og_image(client, article)
+    cache.clear()
+    assert pictures_in(client, "articles")[address(article)] == [new] != [old]
+
+
+@pytest.mark.parametrize(
+    "media_url, root",
+    [
+        ("/média/photos&more/", "http://testserver/m%C3%A9dia/photos&more/"),
+        ("https://cdn.example.org/صور/a&b/", "https://cdn.example.org/%D8%B5%D9%88%D8%B1/a&b/"),
+    ],
+)
+def test_picture_addresses_are_percent_encoded_and_escaped(client, settings, media_url, root):
+    settings.MEDIA_URL = media_url
+    article = pictured()
+    make_renditions(article)
+    rendition = Rendition.objects.get(image=article.lead_image, spec="w1200-16x9.jpg")
+    for name in STORY_SITEMAPS:
+        raw = client.get(f"/sitemap-{name}.xml").content
+        assert pictures_in(client, name)[address(article)] == [root + rendition.file.name]
+        assert f"<image:loc>{root.replace('&', '&amp;')}{rendition.file.name}</image:loc>".encode() in raw
+
+
+def test_every_page_of_the_article_sitemap_lists_its_stories_pictures(client, monkeypatch):
+    from articles.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    stories = [pictured(age=timedelta(hours=hours)) for hours in (1, 2, 3)]
+    for article in stories:
+        make_renditions(article)
+    first, second = pictures_in(client, "articles"), pictures_in(client, "articles", "?p=2")
+    assert set(first) == {address(s) for s in stories[:2]} and set(second) == {address(stories[2])}
+    last = Rendition.objects.get(image=stories[2].lead_image, spec="w1200-16x9.jpg")
+    assert second[address(stories[2])] == [f"http://testserver{last.url}"]
+    assert all(len(found) == 1 for found in first.values())
+
+
+@pytest.mark.parametrize("name", STORY_SITEMAPS)
+def test_story_sitemaps_with_pictures_run_three_queries(client, django_assert_num_queries, name):
+    # The page's count and its stories with their pictures' file names, then the page cache's look at the
+    # next scheduled publication or embargo end (how long it may keep the page): as before pictures.
+    story()
+    with django_assert_num_queries(3):
+        assert client.get(f"/sitemap-{name}.xml").status_code == 200
+    for n in range(6):
+        article = pictured()
+        if n % 2:  # half of them have their renditions, half are still waiting for a first view
+            make_renditions(article)
+    cache.clear()
+    with django_assert_num_queries(3):
+        assert client.get(f"/sitemap-{name}.xml").content.count(b"<image:image>") == 3
+
+
+def _urlset(*image_children):
+    images = "".join(f"<image:image>{child}</image:image>" for child in image_children)
+    return (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        ' xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">'
+        f"<url><loc>https://example.org/story/</loc>{images}</url></urlset>"
+    ).encode()
+
+
+def test_the_image_schema_refuses_what_google_does_not_document():
+    checker = schema("sitemap-with-images.xsd")
+    good = "<image:loc>https://example.org/media/a%20b.jpg?x=1&amp;y=2</image:loc>"
+    assert checker.validate(etree.fromstring(_urlset(good, good)))
+    refused = [
+        "",  # no image:loc
+        "<image:loc>/media/photo.jpg</image:loc>",  # not absolute
+        "<image:loc>https://example.org/صور.jpg</image:loc>",  # not percent-encoded
+        "<image:loc>https://example.org/a b.jpg</image:loc>",  # a space
+        good + "<image:caption>Deprecated</image:caption>",
+        good + "<image:title>Deprecated</image:title>",
+        good + good,  # one picture per image:image
+    ]
+    for children in refused:
+        assert not checker.validate(etree.fromstring(_urlset(children))), children
+    # The plain schema loads no image schema, so it refuses pictures where none are expected.
+    assert not schema("sitemap.xsd").validate(etree.fromstring(_urlset(good)))
