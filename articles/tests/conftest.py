@@ -80,6 +80,13 @@ def actors(db):
 
 
 @pytest.fixture(autouse=True)
+def database_sessions(settings):
+    """Sessions in the database whatever REDIS_URL says: the admin's query pins count the session's query
+    (with REDIS_URL the site reads sessions from the cache first, `cached_db`, one query fewer)."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Tests create many users; a fast hasher keeps them quick (production keeps Django's default)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
