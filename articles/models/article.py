@@ -415,7 +415,7 @@ class Article(models.Model):
 class Byline(models.Model):
     """One author on one story, at their place in its byline (0 is the lead writer)."""
 
-    # The table of the plain many-to-many relation this model took over (migration 0014), kept with its rows.
+    # The table of the plain many-to-many relation this model took over (migration 0015), kept with its rows.
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="bylines")
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Lower comes first."))
