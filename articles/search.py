@@ -1,6 +1,7 @@
 """Full-text search of public stories: one interface, a backend per database.
 
     results = search(SearchQuery(text="Daesh Baghouz", language="en"), page=1)
+    latest = search(SearchQuery(text="ceasefire", sort=NEWEST))
 
 The query is folded with `articles.normalisation.fold`, exactly as the indexed text was (see
 `SearchDocumentField`), so "الدوله الاسلاميه" finds "الدولة الإسلامية". Words of the query that name an
@@ -11,6 +12,9 @@ PostgreSQL ranks with `ts_rank` over a weighted tsvector (headline A, standfirst
 index. Other databases (SQLite in development) use the simple backend: substring matches on the stored
 folded text, headline matches first. Both return the same `SearchResults`; snippets are highlighted here in
 Python because only Python knows the folding (ts_headline would miss "الدولة" for a query "الدوله").
+
+Results come best first (RELEVANCE, the default) or newest first (NEWEST): the same matches in the order of
+their public time, newest first, then the highest id.
 """
 
 import datetime
@@ -49,10 +53,16 @@ SNIPPET_SCAN = 400
 _SECTIONS_FRAGMENT = "search:sections"
 _WORD = re.compile(r"\w+")
 
+# The orders a reader may ask for, (value, label): relevance first, as it is the default.
+RELEVANCE = "relevance"
+NEWEST = "newest"
+SORTS = [(RELEVANCE, _("Most relevant")), (NEWEST, _("Newest first"))]
+
 
 @dataclass
 class SearchQuery:
-    """What the reader asked for: the words and the filters (entries, not slugs; None means no filter)."""
+    """What the reader asked for: the words, the filters (entries, not slugs; None means no filter) and the
+    order of the results (RELEVANCE or NEWEST; without words, results always come newest first)."""
 
     text: str = ""
     section: Section | None = None
@@ -61,6 +71,7 @@ class SearchQuery:
     language: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    sort: str = RELEVANCE
 
 
 @dataclass
@@ -166,22 +177,24 @@ class PostgresBackend:
         """The tsquery (text) matching stories tagged with any of the concept's actors or regions."""
         return " | ".join(f"'{lexeme}'" for lexeme in tag_lexemes(concept.regions, concept.actors))
 
-    def page(self, filters, terms, concepts, plain, page, per_page):
-        """The stories matching the words, best first, on `page` (`filters`: `filtered`'s values; see `rows`).
+    def page(self, filters, terms, concepts, plain, page, per_page, sort=RELEVANCE):
+        """The stories matching the words, best first (or newest first, with `sort` NEWEST), on `page`
+        (`filters`: `filtered`'s values; see `rows`).
 
-        The query is compiled once per shape of its values (how many names the query holds, which filters
-        are set): its words, names and tags are tsquery texts, the time and the window plain values.
+        The query is compiled once per order and shape of its values (how many names the query holds, which
+        filters are set): its words, names and tags are tsquery texts, the time and the window plain values.
         """
         values = {
             **filters,
             "plain": [self.tsquery(plain)] if plain else [],
             "names": [self.tsquery(concept.words) for concept in concepts],
             "tags": [self.tags_tsquery(concept) for concept in concepts],
-            "rank": self.tsquery(terms, " | "),
             "since": filters["now"] - datetime.timedelta(days=RECENT_DAYS),
             "size": SEARCH_WINDOW,
         }
-        return rows(PostgresBackend.ranked, values, page, per_page)
+        if sort == NEWEST:
+            return rows(PostgresBackend.latest, values, page, per_page)
+        return rows(PostgresBackend.ranked, {**values, "rank": self.tsquery(terms, " | ")}, page, per_page)
 
     @staticmethod
     def ranked(plain, names, tags, rank, since, size, **filters):
@@ -194,6 +207,15 @@ class PostgresBackend:
         bonus = _tag_bonus(RawSQL("search_tags @@ %s::tsquery", [t], models.BooleanField()) for t in tags)
         candidates = Article.objects.filter(pk__in=PostgresBackend.window(articles, since, size))
         return _best_first(candidates.annotate(rank=score + bonus))
+
+    @staticmethod
+    def latest(plain, names, tags, since, size, **filters):
+        """The stories `ranked` ranks (the `size` newest matches, found the same way), newest first.
+
+        No rank is computed, so no story's stored tsvector is read: the window's own order, applied to its
+        rows."""
+        articles = PostgresBackend.matching(filtered(**filters), plain, names, tags)
+        return Article.objects.filter(pk__in=PostgresBackend.window(articles, since, size)).newest_first()
 
     @staticmethod
     def matching(articles, plain, names, tags):
@@ -233,13 +255,15 @@ class PostgresBackend:
 class SimpleBackend:
     """Substring search on the stored folded text (SQLite): every word must appear; headline hits first."""
 
-    def page(self, filters, terms, concepts, plain, page, per_page):
-        """The stories matching the words, best first, on `page` (`filters`: `filtered`'s values; see `rows`).
+    def page(self, filters, terms, concepts, plain, page, per_page, sort=RELEVANCE):
+        """The stories matching the words, best first (or newest first, with `sort` NEWEST), on `page`
+        (`filters`: `filtered`'s values; see `rows`).
 
         Built on every search: the names' words and tags are lists of lists, which a prepared query does not
         take, and this backend serves development only."""
         start = (page - 1) * per_page
-        articles = self.ranked(self.matching(filtered(**filters), concepts, plain), terms, concepts)
+        articles = self.matching(filtered(**filters), concepts, plain)
+        articles = articles.newest_first() if sort == NEWEST else self.ranked(articles, terms, concepts)
         return for_results(articles)[start : start + per_page + 1]
 
     def matching(self, articles, concepts, plain):
@@ -349,10 +373,10 @@ def for_results(articles):
     return articles.defer("search_document").select_related("section").with_lead_image()
 
 
-# The first pages of each kind of search run queries compiled once per process (`articles.prepared`); past
-# them, or past so many shapes of values (which filters, how many names), queries are built per search, so
-# the page numbers and filters readers type cannot fill the memory with compiled queries (some 100 KB each,
-# so at most about 10 MB a process).
+# The first pages of each kind of search (words best first, words newest first, filters alone) run queries
+# compiled once per process (`articles.prepared`); past them, or past so many shapes of values (which
+# filters, how many names), queries are built per search, so the page numbers and filters readers type
+# cannot fill the memory with compiled queries (some 100 KB each, so at most about 15 MB a process).
 PREPARED_PAGES = 3
 PREPARED_SHAPES = 16
 _prepared_pages = {}
@@ -376,7 +400,8 @@ def rows(build, values, page, per_page):
 
 
 def search(query, page=1, per_page=20):
-    """Search public stories; returns one page of `SearchResults`, best first.
+    """Search public stories; returns one page of `SearchResults`, best first or, with `query.sort` NEWEST,
+    newest first (the same matches).
 
     Without words, the filtered stories come newest first. Runs a fixed number of queries: two to find
     names in the query (none when the same words were looked up since the vocabulary changed), one for the
@@ -384,12 +409,14 @@ def search(query, page=1, per_page=20):
     Results show no place or actor chips, so those are not fetched; the page's view gives the stories their
     authors in one more query (`views.remember_authors`).
     """
+    if query.sort not in (RELEVANCE, NEWEST):
+        raise ValueError(f"unknown order of search results: {query.sort!r}")
     terms = query_terms(query.text)
     concepts, plain = find_concepts(terms) if terms else ([], [])
     filters = filter_values(query, timezone.now())
     page = max(1, page)
     if terms:
-        found = list(backend().page(filters, terms, concepts, plain, page, per_page))
+        found = list(backend().page(filters, terms, concepts, plain, page, per_page, query.sort))
     else:
         found = list(rows(newest, filters, page, per_page))
     for article in found[:per_page]:
@@ -555,6 +582,8 @@ class SearchForm(forms.Form):
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # An unknown order is explained like an unknown section; no value (the masthead's form) is relevance.
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS, initial=RELEVANCE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -597,4 +626,5 @@ class SearchForm(forms.Form):
             language=data.get("language") or "",
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
+            sort=data.get("sort") or RELEVANCE,
         )

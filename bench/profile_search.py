@@ -1,7 +1,7 @@
 """Per-request profile of the site bench's search queries: Python CPU and PostgreSQL time, query by query.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench_search \\
-        .venv/bin/python bench/profile_search.py [--runs 5] [--explain "Baghdad protest"]
+        .venv/bin/python bench/profile_search.py [--runs 5] [--sort newest] [--explain "Baghdad protest"]
 
 Runs each of `bench_site.SEARCHES` through Django's test client in this one process (DEBUG off, page cache
 off, search rate limit off), `--runs` times after one warm-up request, and prints per query the median of:
@@ -13,6 +13,8 @@ off, search rate limit off), `--runs` times after one warm-up request, and print
 - `wall ms`: the request's wall-clock time (moves with the machine's load; the two above much less);
 - `queries`, and the slowest query's share.
 
+`--sort newest` runs every search (and `--explain`, `--dump`) with results newest first instead of by relevance
+(the default, the addresses `make bench` requests).
 `--explain TEXT` prints the full plan (with per-node timing) of every query of that search instead.
 `--dump FILE` writes every search's SQL (parameters inlined) to FILE as JSON; `--compare A B` replays two
 such dumps (say, before and after a change) alternately, `--runs` times, and prints each search's fastest
@@ -106,14 +108,21 @@ def inlined(connection, sql, params):
     return psycopg.ClientCursor(connection.connection).mogrify(sql, params)
 
 
-def dump(client, connection, searches, path):
+def address(text, sort="relevance"):
+    """The search page's address for `text`, with results in `sort` order (relevance: no parameter, the
+    address the site bench requests)."""
+    import urllib.parse
+
+    return "/search/?" + urllib.parse.urlencode({"q": text} if sort == "relevance" else {"q": text, "sort": sort})
+
+
+def dump(client, connection, searches, path, sort="relevance"):
     """Write {search: [SQL with its parameters inlined, …]} for every search to `path`."""
     import json
-    import urllib.parse
 
     statements = {}
     for text in searches:
-        url = "/search/?" + urllib.parse.urlencode({"q": text})
+        url = address(text, sort)
         client.get(url)
         recorder = Recorder()
         with connection.execute_wrapper(recorder):
@@ -157,9 +166,8 @@ def main():
     parser.add_argument("--dump", metavar="FILE", help="write every search's SQL to FILE (JSON)")
     parser.add_argument("--compare", nargs=2, metavar="FILE", help="replay two dumps alternately")
     parser.add_argument("--before-url", metavar="URL", help="with --compare: replay the first dump on this database")
+    parser.add_argument("--sort", choices=["relevance", "newest"], default="relevance", help="the results' order")
     args = parser.parse_args()
-
-    import urllib.parse
 
     import django
 
@@ -175,9 +183,9 @@ def main():
     if args.compare:
         return compare(connection, *args.compare, runs=args.runs, before_url=args.before_url)
     if args.dump:
-        return dump(client, connection, SEARCHES, args.dump)
+        return dump(client, connection, SEARCHES, args.dump, args.sort)
     if args.explain:
-        path = "/search/?" + urllib.parse.urlencode({"q": args.explain})
+        path = address(args.explain, args.sort)
         client.get(path)
         recorder = Recorder()
         with connection.execute_wrapper(recorder):
@@ -190,7 +198,7 @@ def main():
     print(f"{'query':32} {'cpu ms':>7} {'pg ms':>7} {'wall ms':>8} {'queries':>7} {'slowest':>8}")
     rows = []
     for text in SEARCHES:
-        row = profile(client, connection, "/search/?" + urllib.parse.urlencode({"q": text}), args.runs)
+        row = profile(client, connection, address(text, args.sort), args.runs)
         rows.append(row)
         print(
             f"{text:32} {row['cpu']:7.1f} {row['pg']:7.1f} {row['wall']:8.1f} {row['queries']:7d} {row['slowest']:8.1f}"

@@ -3,6 +3,8 @@
 Run with the rest of the suite; skipped when /usr/bin/chromium is missing (.ci/run installs it).
 """
 
+from datetime import timedelta
+
 import pytest
 
 from articles.models import Correction
@@ -123,6 +125,20 @@ def test_search_filter_error_is_shown_next_to_the_field(live_server, page, stori
     assert "No place called “Atlantis”." in page.locator(".has-error").inner_text()
 
 
+def test_a_keyboard_user_sorts_search_results_newest_first(live_server, page, stories, places):
+    older = story(headline="Baghouz camp report", body="<p>Baghouz.</p>" * 5, age=timedelta(days=3))
+    page.goto(live_server.url + "/search/?q=baghouz&language=en")
+    results = page.locator(".search-results .story-headline a")
+    newest_first = ["Families leave Baghouz camp", "Last pocket falls in Baghouz", older.headline]
+    assert sorted(results.all_inner_texts()) == sorted(newest_first)
+    page.get_by_label("Sort by").focus()  # named by its label, changed from the keyboard
+    page.keyboard.press("ArrowDown")
+    page.locator(".search-form > button").press("Enter")
+    page.wait_for_url("**sort=newest**")
+    assert page.get_by_label("Sort by").input_value() == "newest"
+    assert results.all_inner_texts() == newest_first
+
+
 @pytest.mark.parametrize(
     "address",
     [
@@ -133,6 +149,9 @@ def test_search_filter_error_is_shown_next_to_the_field(live_server, page, stori
         lambda s: "/region/syria/",
         lambda s: "/search/?q=baghouz",
         lambda s: "/search/?q=baghouz&region=Atlantis&date_from=2026-02-31",
+        lambda s: "/search/?q=baghouz&sort=newest",
+        lambda s: "/ar/search/?q=الباغوز&sort=newest",
+        lambda s: "/search/?q=baghouz&sort=oldest",
         lambda s: "/corrections/",
         lambda s: "/ar/corrections/",
         lambda s: "/section/syria-news/",
@@ -150,6 +169,9 @@ def test_search_filter_error_is_shown_next_to_the_field(live_server, page, stori
         "region",
         "search",
         "search with bad filters",
+        "search newest first",
+        "arabic search newest first",
+        "search with a bad order",
         "corrections",
         "arabic corrections",
         "section",

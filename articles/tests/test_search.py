@@ -1,5 +1,6 @@
 """Search: ranking, names and aliases, Arabic folding, filters, a current index, and clear errors."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -7,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import ActorAlias, Article, ArticleRegion
-from articles.search import SearchQuery, query_terms, search, snippet
+from articles.search import NEWEST, SearchQuery, query_terms, search, snippet
 from articles.taxonomy import add_aliases, merge
 from articles.tests.factories import ActorFactory, ArticleFactory, SectionFactory
 from articles.tests.publishing import S, fresh_cache, hidden_stories, story  # noqa: F401
@@ -17,6 +18,15 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 def headlines(text="", **filters):
     return [a.headline for a in search(SearchQuery(text=text, **filters)).articles]
+
+
+def newest(text="", **filters):
+    return headlines(text, sort=NEWEST, **filters)
+
+
+def shown_headlines(html):
+    """The results' headlines as a reader sees them, in order, without highlighting."""
+    return [re.sub("<[^>]+>", "", h) for h in re.findall(r'<h3 class="story-headline"><a [^>]+>(.*?)</a>', html)]
 
 
 def test_headline_match_ranks_above_standfirst_and_body_matches(db):
@@ -157,6 +167,91 @@ def test_results_are_paged_without_counting(db):
     assert len(second.articles) == 5 and not second.has_next and second.has_previous
 
 
+# Newest first: the same matches, by public time
+
+
+def test_newest_first_puts_a_weak_new_match_before_a_strong_old_one(db):
+    strong_old = story(
+        headline="Ceasefire talks: ceasefire holds",
+        standfirst="The ceasefire agreed in Deir ez-Zor held overnight.",
+        age=timedelta(days=3),
+    )
+    weak_new = story(headline="Market report", body="<p>Traders spoke of the ceasefire.</p>")
+    story(headline="Market report from Raqqa")  # newer still, but no match
+    assert headlines("ceasefire") == [strong_old.headline, weak_new.headline]
+    assert newest("ceasefire") == [weak_new.headline, strong_old.headline]
+
+
+def test_newest_first_counts_a_scheduled_storys_time_and_breaks_ties_by_the_later_story(db):
+    now = timezone.now()
+    # Many mentions and an older id: relevance puts it first, newest first after its twin of the same time.
+    earlier_id = story(headline="Ceasefire in the north", body="<p>Ceasefire, ceasefire, ceasefire.</p>")
+    later_id = story(headline="Ceasefire in the south")
+    moment = now - timedelta(hours=3)
+    Article.objects.filter(pk__in=[earlier_id.pk, later_id.pk]).update(
+        first_published_at=moment, last_published_at=moment
+    )
+    # Live by schedule half an hour ago: its public time is the scheduled one.
+    scheduled = story(S.SCHEDULED, headline="Market news", standfirst="A ceasefire.", scheduled_for=now)
+    Article.objects.filter(pk=scheduled.pk).update(scheduled_for=now - timedelta(minutes=30))
+    assert newest("ceasefire") == [scheduled.headline, later_id.headline, earlier_id.headline]
+    assert headlines("ceasefire")[-1] == scheduled.headline  # a standfirst match: last by relevance
+
+
+def test_newest_first_keeps_every_filter_and_hides_what_readers_may_not_see(places, actors):
+    politics = SectionFactory(name="Politics", slug="politics")
+    hidden_stories()  # every headline holds "story"
+    # The newer a story, the weaker its match: relevance would give the opposite order on both databases.
+    old = story(
+        headline="Baghouz story old",
+        standfirst="A story of the story.",
+        regions=[places["baghouz"]],
+        age=timedelta(days=40),
+    )
+    arabic = story(
+        headline="Baghouz story arabic", slug="b", language="ar", regions=[places["baghouz"]], age=timedelta(hours=2)
+    )
+    new = story(
+        headline="Baghouz report new",
+        body="<p>The story.</p>",
+        regions=[places["baghouz"]],
+        actors=[actors["sdf"]],
+        section=politics,
+    )
+    elsewhere = story(headline="Baghdad report", body="<p>A story.</p>", regions=[places["baghdad"]], age=timedelta(0))
+    assert headlines("story", region=places["syria"]) != newest("story", region=places["syria"])
+    assert newest("story") == [elsewhere.headline, new.headline, arabic.headline, old.headline]
+    assert newest("story", region=places["syria"]) == [new.headline, arabic.headline, old.headline]
+    assert newest("story", section=politics) == [new.headline]
+    assert newest("story", actor=actors["sdf"]) == [new.headline]
+    assert newest("story", language="ar") == [arabic.headline]
+    today = timezone.localdate()
+    assert newest("story", date_from=today - timedelta(days=7)) == [elsewhere.headline, new.headline, arabic.headline]
+    assert newest("story", date_to=today - timedelta(days=30)) == [old.headline]
+
+
+def test_newest_first_finds_stories_tagged_with_a_named_actor(actors):
+    named = story(headline="Daesh claims the Daesh attack", age=timedelta(hours=5))
+    tagged = story(headline="Checkpoint attacked at dawn", actors=[actors["isis"]], age=timedelta(hours=1))
+    story(headline="Another checkpoint opens")
+    assert headlines("daesh") == [named.headline, tagged.headline]
+    assert newest("daesh") == [tagged.headline, named.headline]
+
+
+def test_relevance_and_newest_first_for_the_same_words_keep_their_own_orders(db):
+    # The first pages of each order run their own compiled query: asking in turn must not mix them up.
+    strong_old = story(headline="Water crisis: water rationed", age=timedelta(days=2))
+    weak_new = story(headline="Dams report", body="<p>Water levels fell.</p>")
+    for _ in range(2):
+        assert headlines("water") == [strong_old.headline, weak_new.headline]
+        assert newest("water") == [weak_new.headline, strong_old.headline]
+
+
+def test_an_unknown_order_is_refused_by_search_itself(db):
+    with pytest.raises(ValueError, match="unknown order"):
+        search(SearchQuery(text="water", sort="oldest"))
+
+
 @pytest.mark.parametrize("page", ["99999999999999999999999", "9223372036854775808", "100", "250"])
 def test_a_page_number_past_the_last_shows_the_last_page_of_results_not_an_error(client, page):
     story(headline="Water story")
@@ -184,6 +279,8 @@ def test_pages_past_the_prepared_ones_and_shapes_past_the_bound_find_the_same_st
         (SearchQuery(text="numbered story", region=places["syria"], language="en"), 2),
         (SearchQuery(text="daesh story"), 1),
         (SearchQuery(region=places["syria"], date_from=timezone.localdate() - timedelta(days=1)), 2),
+        (SearchQuery(text="story", sort=NEWEST), 2),
+        (SearchQuery(text="daesh story", region=places["syria"], sort=NEWEST), 1),
     ]
 
     def pages():
@@ -193,7 +290,7 @@ def test_pages_past_the_prepared_ones_and_shapes_past_the_bound_find_the_same_st
         ]
 
     prepared = pages()
-    assert [len(found) for found in prepared] == [5, 5, 1, 5]
+    assert [len(found) for found in prepared] == [5, 5, 1, 5, 5, 1]
     assert prepared == pages()  # the same queries again, now compiled
     monkeypatch.setattr(search_module, "PREPARED_PAGES", 0)
     assert pages() == prepared
@@ -322,6 +419,76 @@ def test_search_page_keeps_the_readers_choices_and_escapes_what_they_typed(clien
         'aria-invalid="true"'
     ) in html
     assert "<script>x</script>" not in html
+
+
+def test_search_page_offers_most_relevant_first_and_keeps_newest_first_when_chosen(client, db):
+    story(headline="Water story")
+    blank = client.get("/search/").content.decode()
+    assert '<label for="id_sort">Sort by</label>' in blank
+    assert '<option value="relevance" selected>Most relevant</option>' in blank
+    chosen = client.get("/search/", {"q": "water", "sort": "newest"}).content.decode()
+    assert '<option value="newest" selected>Newest first</option>' in chosen
+    assert '<option value="relevance">Most relevant</option>' in chosen
+    # The masthead's form sends no order: most relevant, the first option, which the browser shows chosen.
+    masthead = client.get("/search/", {"q": "water"}).content.decode()
+    assert "<mark>Water</mark> story" in masthead and " selected>Newest first" not in masthead
+
+
+def test_newest_first_survives_pagination(client, db):
+    # Even stories name the water in the headline, odd ones in the body only: relevance would show the
+    # even ones first on both databases, newest first goes by time alone.
+    for n in range(25):
+        words = (
+            {"headline": f"Water report {n}"} if n % 2 == 0 else {"headline": f"Report {n}", "body": "<p>Water.</p>"}
+        )
+        story(**words, age=timedelta(minutes=n))
+    first = client.get("/search/", {"q": "water", "sort": "newest"}).content.decode()
+    assert 'rel="next" href="?q=water&amp;sort=newest&amp;page=2"' in first
+    assert shown_headlines(first) == [f"Water report {n}" if n % 2 == 0 else f"Report {n}" for n in range(20)]
+    second = client.get("/search/", {"q": "water", "sort": "newest", "page": "2"}).content.decode()
+    assert shown_headlines(second) == [
+        "Water report 20",
+        "Report 21",
+        "Water report 22",
+        "Report 23",
+        "Water report 24",
+    ]
+    assert 'rel="prev" href="?q=water&amp;sort=newest&amp;page=1"' in second and 'rel="next"' not in second
+    assert '<option value="newest" selected>Newest first</option>' in second
+
+
+@pytest.mark.parametrize("value", ["oldest", "Newest", "newest ", "date"])
+def test_an_unknown_order_is_explained_next_to_its_field(client, db, value):
+    story(headline="Water story")
+    html = client.get("/search/", {"q": "water", "sort": value}).content.decode()
+    assert '<select name="sort" aria-invalid="true" aria-describedby="id_sort_error" id="id_sort">' in html
+    assert (
+        f'<p class="error" id="id_sort_error" role="alert">Select a valid choice. {value} is not one of the '
+        "available choices.</p>"
+    ) in html
+    assert "<mark>Water</mark> story" not in html  # like any bad filter: explained, not searched
+
+
+def test_an_empty_order_is_most_relevant(client, db):
+    story(headline="Market report", body="<p>Water levels fell.</p>")
+    story(headline="Water crisis deepens", age=timedelta(days=2))
+    html = client.get("/search/", {"q": "water", "sort": ""}).content.decode()
+    assert shown_headlines(html) == ["Water crisis deepens", "Market report"]
+    assert 'aria-invalid="true"' not in html
+
+
+def test_arabic_search_page_offers_the_orders_in_arabic(client, db):
+    older = story(headline="سقوط الباغوز", slug="سقوط-الباغوز", language="ar", age=timedelta(days=2))
+    newer = story(headline="مخيم الهول", slug="مخيم-الهول", language="ar", body="<p>أهالي الباغوز في المخيم.</p>")
+    html = client.get("/ar/search/", {"q": "الباغوز", "sort": "newest"}).content.decode()
+    assert '<label for="id_sort">ترتيب النتائج</label>' in html
+    assert '<option value="relevance">الأكثر صلة</option>' in html
+    assert '<option value="newest" selected>الأحدث أولاً</option>' in html
+    assert shown_headlines(html) == [newer.headline, older.headline]
+    assert shown_headlines(client.get("/ar/search/", {"q": "الباغوز"}).content.decode()) == [
+        older.headline,
+        newer.headline,
+    ]
 
 
 def test_a_filters_error_is_the_description_of_its_field(client, places):
@@ -480,6 +647,26 @@ def test_postgres_named_place_ranks_the_newest_tagged_or_mentioning_stories(on_p
     for n in range(4):
         story(headline=f"Unrelated {n}", age=timedelta(minutes=n))
     assert set(headlines("Deir Ezzor")) == {a.headline for a in tagged}
+
+
+def test_postgres_newest_first_shows_the_window_relevance_ranks_in_time_order(on_postgres, small_window):
+    story(headline="Story of the talks", age=timedelta(days=9))
+    body = [
+        story(headline=f"Dam report {n}", body="<p>The story goes on.</p>", age=timedelta(hours=n)) for n in range(1, 5)
+    ]
+    new_title = story(headline="Story of the prices", age=timedelta(minutes=150))
+    hidden_stories()
+    assert newest("story") == [body[0].headline, body[1].headline, new_title.headline]
+    assert headlines("story") == [new_title.headline, body[0].headline, body[1].headline]
+
+
+def test_postgres_newest_first_reaches_matches_older_than_the_recent_days(on_postgres, small_window):
+    recent = story(headline="Drought report recent", age=timedelta(days=1))
+    older = [
+        story(headline=f"Drought report {n}", body="<p>Drought.</p>" * 5, age=timedelta(days=60 + n)) for n in range(3)
+    ]
+    story(headline="Market opens today")
+    assert newest("drought") == [recent.headline, older[0].headline, older[1].headline]
 
 
 def test_postgres_story_text_is_compressed_with_lz4_where_the_server_has_it(on_postgres):

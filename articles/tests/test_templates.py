@@ -107,8 +107,9 @@ def test_translated_strings_kept_per_process_stay_bounded_and_right():
     [
         None,
         {},
-        {"q": "Kirkuk", "section": "desk", "language": "ar", "date_from": "2026-03-01"},
+        {"q": "Kirkuk", "section": "desk", "language": "ar", "date_from": "2026-03-01", "sort": "newest"},
         {"section": "no-such-desk", "language": "xx", "region": '"><b>x</b>', "actor": "O'Brien &", "date_to": "x"},
+        {"q": "Kirkuk", "sort": '"><b>oldest</b>'},
         {"date_from": "2026-03-10", "date_to": "2026-03-01", "region": "", "actor": "<i>"},
     ],
 )

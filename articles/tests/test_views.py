@@ -561,6 +561,9 @@ def test_article_page_runs_two_queries_whatever_the_tags_authors_and_related(cli
         # once per vocabulary generation (the warm-up request), see test_search_names_are_looked_up_once.
         (lambda d: "/search/?q=story", 2),
         (lambda d: "/search/?q=daesh&region=syria&language=en", 3),
+        # Newest first: its own compiled query, the same count.
+        (lambda d: "/search/?q=story&sort=newest", 2),
+        (lambda d: "/search/?q=daesh&region=syria&language=en&sort=newest", 3),
     ],
 )
 def test_list_pages_run_a_fixed_number_of_queries(client, desk, page_cache_off, url, expected):
@@ -586,6 +589,25 @@ def test_search_names_are_looked_up_once_per_vocabulary_generation(client, desk,
     assert _count(client, "/search/?q=daesh+checkpoint", warm=False) == 4  # + one query per vocabulary
     assert _count(client, "/search/?q=daesh+checkpoint", warm=False) == 2
     assert _count(client, "/search/?q=checkpoint+daesh", warm=False) == 4  # other words: looked up again
+
+
+def test_search_newest_first_runs_as_many_queries_as_relevance_whatever_the_results(client, desk, page_cache_off):
+    # Older stories match better (in the headline, more often): newest first is another page, at the same cost.
+    for n in range(8):
+        story(
+            headline=f"Dam story {n}" if n >= 4 else f"Dam report {n}",
+            body="<p>Story.</p>" * (n + 1),
+            regions=[desk["baghouz"]],
+            actors=[desk["isis"]],
+            authors=[desk["author"], AuthorFactory()],
+            age=timedelta(hours=n),
+        )
+    for address in ("/search/?q=story&sort=newest", "/search/?q=daesh+story&region=syria&sort=newest"):
+        page = client.get(address).content.decode()
+        assert '<option value="newest" selected>Newest first</option>' in page
+        assert page.index("Dam report 0") < page.index("Dam <mark>story</mark> 7")
+    assert _count(client, "/search/?q=story&sort=newest") == _count(client, "/search/?q=story") == 2
+    assert _count(client, "/search/?q=daesh+story&region=syria&sort=newest") == 3
 
 
 def test_search_page_queries_do_not_grow_with_subsections(
