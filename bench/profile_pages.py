@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench_copy REDIS_URL=redis://127.0.0.1:6379/5 \\
         .venv/bin/python bench/profile_pages.py [--pages trivial,article,home,region] [--count 200] \\
-        [--explain] [--profile article] [--rounds 3]
+        [--explain] [--generic] [--profile article] [--rounds 3]
 
 Serves each address through the project's WSGI application (the whole middleware stack, as gunicorn
 would) with production-like settings: DEBUG off, page cache off, persistent connection. For each kind of
@@ -10,7 +10,11 @@ page it prints the Python CPU time per request (`time.process_time`, this proces
 spent waiting for PostgreSQL per request (timed around each query with `connection.execute_wrapper`;
 PostgreSQL runs in its own process, so this is its time plus the round trip) and the number of queries.
 `--profile KIND` adds a cProfile top list for that kind; `--explain` sums PostgreSQL's own execution time
-(`EXPLAIN ANALYZE`) of the queries of the article pages.
+(`EXPLAIN ANALYZE`) of the queries of the article pages. `--generic` plans every distinct query of the
+chosen pages as PostgreSQL plans a prepared statement once it has run five times (a *generic* plan, made
+for any values: `plan_cache_mode = force_generic_plan`) and as it plans it for its values (a custom plan),
+and prints both execution times: the pages' queries are prepared statements (`DATABASE_SERVER_SIDE_BINDING`),
+so a query fast with its values but slow with a generic plan is slow in production after ten requests.
 
 Run it against a *copy* of the bench archive (`createdb -T newsroom_bench newsroom_bench_NAME`, then
 `manage.py migrate`), never against the archive while it is being benchmarked. Articles come from
@@ -28,6 +32,7 @@ import io
 import os
 import pstats
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -132,6 +137,44 @@ def explain_ms(application, paths):
     return totals
 
 
+def _numbered(sql):
+    """Django's SQL (`%s` placeholders, `%%` for a percent sign) with PostgreSQL's `$1, $2, …` placeholders."""
+    numbers = iter(range(1, 10**6))
+    return re.sub(r"%(s|%)", lambda m: f"${next(numbers)}" if m.group(1) == "s" else "%", sql)
+
+
+def generic_plans(application, paths):
+    """[(custom ms, generic ms, SQL)] for each distinct SELECT the pages at `paths` run, slowest generic first."""
+    import psycopg.sql
+    from django.db import connection
+
+    found = {}
+    for path in paths:
+        timer = QueryTimer()
+        with connection.execute_wrapper(timer):
+            serve(application, path)
+        for sql, params in timer.queries:
+            if sql.lstrip().upper().startswith("SELECT"):
+                found.setdefault(sql, params)
+    results = []
+    with connection.cursor() as cursor:
+        raw = cursor.connection  # psycopg's own connection, to quote the values as SQL literals
+        for number, (sql, params) in enumerate(found.items()):
+            name = f"newsroom_plan_check_{number}"
+            cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
+            values = ", ".join(psycopg.sql.Literal(value).as_string(raw) for value in params)
+            times = []
+            for mode in ("force_custom_plan", "force_generic_plan"):
+                cursor.execute(f"SET plan_cache_mode = {mode}")
+                cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE {name}({values})" if values else
+                               f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE {name}")  # fmt: skip
+                times.append(cursor.fetchone()[0][0]["Execution Time"])
+            cursor.execute(f"DEALLOCATE {name}")
+            results.append((*times, sql))
+        cursor.execute("RESET plan_cache_mode")
+    return sorted(results, key=lambda row: -row[1])
+
+
 def profile(application, paths, top=35, dump=None):
     """A cProfile top list (cumulative and own time) over serving `paths`; `dump` also writes the raw stats
     there (for `python -m pstats`)."""
@@ -173,6 +216,7 @@ def main():
     parser.add_argument("--profile", default="", help="kind of page to run under cProfile")
     parser.add_argument("--dump", default="", help="with --profile: write the raw cProfile stats to this file")
     parser.add_argument("--explain", action="store_true", help="PostgreSQL execution time of the article pages")
+    parser.add_argument("--generic", action="store_true", help="custom and generic plans of the pages' queries")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the measurement, print each round")
     args = parser.parse_args()
 
@@ -211,6 +255,11 @@ def main():
         totals = explain_ms(application, articles[: min(len(articles), 100)])
         print(f"article  PostgreSQL execution (EXPLAIN ANALYZE) ms/page: mean {statistics.mean(totals):.2f}"
               f" median {statistics.median(totals):.2f}")  # fmt: skip
+    if args.generic:
+        for kind in chosen:
+            for custom, generic, sql in generic_plans(application, kinds[kind][:20]):
+                flag = "  <-- generic plan slow" if generic > max(1.0, 3 * custom) else ""
+                print(f"{kind:8} custom {custom:8.2f} ms  generic {generic:8.2f} ms  {sql[:70]}…{flag}")
     if args.profile:
         profile(application, kinds[args.profile], dump=args.dump or None)
 
