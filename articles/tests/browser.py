@@ -1,6 +1,7 @@
 """Shared set-up for the browser tests: Debian's Chromium driven by Playwright (its own download cannot work here)."""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,16 @@ def browser():
         yield chromium
         chromium.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@contextmanager
+def chromium_page(viewport=None):
+    """A page in its own headless Chromium, for a test that touches the database only outside this block
+    (Playwright's sync API runs an event loop, where Django refuses synchronous queries)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch(playwright)
+        try:
+            yield chromium.new_page(viewport=viewport or {"width": 1400, "height": 1000})
+        finally:
+            chromium.close()

@@ -4,13 +4,10 @@ Select2 keeps a removed author's option where it first stood, and Django renders
 the form must still save the order picked, show it again on reopening, and move an author picked again last.
 """
 
-from contextlib import contextmanager
-
-import pytest
 from django.urls import reverse
 
 from articles.models import Article
-from articles.tests.browser import BROWSER_TEST_MARKS, launch
+from articles.tests.browser import BROWSER_TEST_MARKS, chromium_page
 from articles.tests.factories import ArticleFactory, AuthorFactory
 
 pytestmark = BROWSER_TEST_MARKS
@@ -20,19 +17,6 @@ CHOSEN = """() => [
     Array.from(document.querySelectorAll("#id_authors option")).filter(o => o.selected).map(o => o.text),
     Array.from(document.querySelectorAll(".field-authors .select2-selection__choice")).map(c => c.title),
 ]"""
-
-
-@contextmanager
-def chromium_page():
-    """A page in Debian's Chromium. The test touches the database only outside this block (Playwright's
-    sync API runs an event loop, where Django refuses synchronous queries)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        try:
-            yield browser.new_page(viewport={"width": 1400, "height": 1000})
-        finally:
-            browser.close()
 
 
 def _pick(page, name):

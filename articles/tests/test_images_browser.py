@@ -1,28 +1,13 @@
 """In a real browser: clicking the picture on its admin page sets the focal point that crops keep in frame."""
 
-from contextlib import contextmanager
-
 import pytest
 from django.urls import reverse
 
 from articles.models import Image
-from articles.tests.browser import BROWSER_TEST_MARKS, launch
+from articles.tests.browser import BROWSER_TEST_MARKS, chromium_page
 from articles.tests.pictures import library_image
 
 pytestmark = BROWSER_TEST_MARKS
-
-
-@contextmanager
-def chromium_page():
-    """A page in Debian's Chromium. The test touches the database only outside this block (Playwright's
-    sync API runs an event loop, where Django refuses synchronous queries)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        try:
-            yield browser.new_page(viewport={"width": 1400, "height": 1000})
-        finally:
-            browser.close()
 
 
 def test_clicking_the_picture_sets_the_focal_point(live_server, admin_user_role):
