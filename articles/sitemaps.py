@@ -25,16 +25,16 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
-from articles.images import JSONLD_SPECS
 from articles.models import Actor, Article, ArticleActor, ArticleRegion, Region, Rendition, Section
 from articles.querysets import PUBLIC_TIME
+from articles.structured_data import SOCIAL_SPEC
 
 NEWS_WINDOW = timedelta(days=2)
 NEWS_LIMIT = 1000
 EDITIONS = ["en", "ar"]
 # The lead picture's rendition the sitemaps list: the one Open Graph, Twitter cards and the first JSON-LD
-# `image` give (`structured_data.SOCIAL_SPEC`), 1200 wide as Discover asks of large pictures.
-PICTURE_SPEC = JSONLD_SPECS[0]
+# `image` give, 1200 wide as Discover asks of large pictures.
+PICTURE_SPEC = SOCIAL_SPEC
 
 
 def with_lead_picture(stories):

@@ -67,11 +67,13 @@ def description(article):
     return (text[:297] + "…") if len(text) > 300 else text
 
 
-def _entity(entry, absolute, kind):
-    data = {"@type": kind, "name": entry.name, "url": absolute(entry.get_absolute_url())}
-    if entry.name_ar:
-        data["alternateName"] = entry.name_ar
-    return data
+def _entity(entry, absolute, kind, language="en"):
+    """A place, actor or section as a schema.org thing of `kind`, named as a page in `language` names it."""
+    return {"@type": kind, **_names(entry, language), "url": absolute(entry.get_absolute_url())}
+
+
+def _actor_type(actor):
+    return "Person" if actor.kind == actor.Kind.PERSON else "Organization"
 
 
 def news_article(article, request, publisher_name):
@@ -86,9 +88,7 @@ def news_article(article, request, publisher_name):
     if not authors and (article.byline or article.credit):
         authors = [{"@type": "Organization", "name": article.byline or article.credit}]
     regions = [_entity(r, absolute, "Place") for r in article.regions.all()]
-    actors = [
-        _entity(a, absolute, "Person" if a.kind == a.Kind.PERSON else "Organization") for a in article.actors.all()
-    ]
+    actors = [_entity(a, absolute, _actor_type(a)) for a in article.actors.all()]
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -317,7 +317,8 @@ def place_page(request, site_name, language, region, ancestors):
     runs down the place's parents (Home > Syria > Deir ez-Zor Governorate > Baghouz)."""
     trail = [_crumb(place, language) for place in [*ancestors, region]]
     data = _list_page(request, site_name, language, trail)
-    place = {"@type": "Place", **_names(region, language), "url": data["url"]}
+    absolute = site_addresses(request)
+    place = _entity(region, absolute, "Place", language)
     if region.latitude is not None and region.longitude is not None:
         place["geo"] = {
             "@type": "GeoCoordinates",
@@ -325,9 +326,7 @@ def place_page(request, site_name, language, region, ancestors):
             "longitude": float(region.longitude),
         }
     if ancestors:
-        parent = ancestors[-1]
-        address = site_addresses(request)(parent.get_absolute_url())
-        place["containedInPlace"] = {"@type": "Place", **_names(parent, language), "url": address}
+        place["containedInPlace"] = _entity(ancestors[-1], absolute, "Place", language)
     data["about"] = place
     return data
 
@@ -335,8 +334,7 @@ def place_page(request, site_name, language, region, ancestors):
 def actor_page(request, site_name, language, actor):
     """An actor's CollectionPage about the Person or Organization, with its description."""
     data = _list_page(request, site_name, language, [_crumb(actor, language)])
-    kind = "Person" if actor.kind == actor.Kind.PERSON else "Organization"
-    data["about"] = {"@type": kind, **_names(actor, language), "url": data["url"]}
+    data["about"] = _entity(actor, site_addresses(request), _actor_type(actor), language)
     if actor.description:
         data["about"]["description"] = actor.description
     return data

@@ -192,7 +192,7 @@ def home(request):
         by_desk.setdefault(article.desk, []).append(article)
     sections = [(s, by_desk[s.pk]) for s in DESKS() if s.pk in by_desk]
     # The page changes when a story's time at the top runs out, with no event to purge it.
-    leading = [a.featured_until for a in top if a.featured_until and a.featured_until > now]
+    leading = [a.featured_until for a in top if a.is_featured]
     keep_until(request, min(leading, default=None))
     response = render(request, "articles/home.html", {"top": top, "sections": sections})
     return set_last_modified(response, _newest(top))

@@ -137,13 +137,13 @@ def _possible(article, move):
 
 
 def _check(article, user, move, note, now):
-    if article.status in move.sources and not _possible(article, move):
-        raise MoveNotAllowed(move.refusal)
     if article.status not in move.sources:
         raise MoveNotAllowed(
             _("Cannot %(move)s an article that is %(status)s.")
             % {"move": move.label.lower() or move.name, "status": article.get_status_display().lower()}
         )
+    if not _possible(article, move):
+        raise MoveNotAllowed(move.refusal)
     if not may(user, move, article):
         raise PermissionRefused(
             _("You do not have permission to %(move)s this article.") % {"move": move.label.lower() or move.name}

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from lxml import html as lxml_html
 
 from articles import workflow
 from articles.models import Article, ArticleEvent
@@ -15,23 +16,20 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def top_stories(client, address="/"):
-    html = client.get(address).content.decode()
-    top = html[html.index('id="top-stories-title"') : html.index("</section>", html.index('id="top-stories-title"'))]
-    shown = [headline for headline in HEADLINES if f">{headline}</a>" in top]
-    return sorted(shown, key=lambda headline: top.index(f">{headline}</a>")), top
-
-
-HEADLINES = []
+    """The headlines of the front page's top stories, in page order, and that part of the page."""
+    page = lxml_html.fromstring(client.get(address).content)
+    (top,) = page.xpath('//section[@aria-labelledby="top-stories-title"]')
+    return [link.text_content() for link in top.xpath('.//*[@class="story-headline"]/a')], lxml_html.tostring(
+        top, encoding="unicode"
+    )
 
 
 @pytest.fixture
 def newsday():
     """An older story and six newer ones: the older one is not among the five top stories by date."""
-    HEADLINES.clear()
     older = story(headline="Dam talks resume in Baghdad", age=timedelta(hours=9))
-    HEADLINES.append(older.headline)
     for n in range(6):
-        HEADLINES.append(story(headline=f"Newer story {n}", age=timedelta(hours=6 - n)).headline)
+        story(headline=f"Newer story {n}", age=timedelta(hours=6 - n))
     return older
 
 
@@ -110,6 +108,16 @@ def test_refused_feature_moves_change_nothing(newsday, publisher, editor):
         workflow.feature(draft, by=publisher, until=timezone.now() + timedelta(hours=1))
     assert not Article.objects.filter(featured_until__isnull=False).exists()
     assert not ArticleEvent.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["reporter", "editor"])
+def test_only_publishers_take_a_story_off_the_top(request, newsday, publisher, role):
+    until = timezone.now() + timedelta(hours=2)
+    workflow.feature(newsday, by=publisher, until=until)
+    with pytest.raises(workflow.PermissionRefused):
+        workflow.unfeature(newsday, by=request.getfixturevalue(role))
+    assert Article.objects.get(pk=newsday.pk).featured_until == until
+    assert list(ArticleEvent.objects.filter(article=newsday).values_list("action", flat=True)) == ["feature"]
 
 
 def test_a_withdrawn_story_does_not_lead_again_when_republished(client, newsday, publisher):
