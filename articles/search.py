@@ -29,8 +29,10 @@ from django.db import connection, models
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from articles.addresses import public_url
 from articles.caching import cached_fragment
 from articles.models import Actor, Article, ArticleActor, ArticleRegion, Region, Section
 from articles.models.fields import search_words, spaced_text, tag_lexemes
@@ -50,7 +52,7 @@ RECENT_DAYS = 60
 # A story tagged with what the reader named ranks above one that merely mentions it.
 TAG_BONUS = 0.5
 SNIPPET_SCAN = 400
-_SECTIONS_FRAGMENT = "search:sections"
+_SECTIONS_FRAGMENT = "search:sections:v2"  # v2: labels in both languages
 _WORD = re.compile(r"\w+")
 
 # The orders a reader may ask for, (value, label): relevance first, as it is the default.
@@ -76,11 +78,28 @@ class SearchQuery:
 
 @dataclass
 class Concept:
-    """A run of query words that names a vocabulary entry: matched by the words or by the tag."""
+    """A run of query words that names a vocabulary entry: matched by the words or by the tag.
+
+    `named` holds the entries themselves (`Named`), so the results page can say which actors and places it
+    counted, by their names and with links, without asking the database again."""
 
     words: list
     actors: list = field(default_factory=list)
     regions: list = field(default_factory=list)
+    named: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Named:
+    """An actor or place a query named: what the results page shows of it (`local_name`, a link)."""
+
+    kind: str  # "actor" or "region", also the name of its page's address
+    slug: str
+    name: str
+    name_ar: str
+
+    def get_absolute_url(self):
+        return public_url(self.kind, get_language(), slug=self.slug)
 
 
 @dataclass
@@ -96,6 +115,11 @@ class SearchResults:
     @property
     def has_previous(self):
         return self.page > 1
+
+    @property
+    def named(self):
+        """The actors and places the query named (their tags count as matches), each once, longest names first."""
+        return list(dict.fromkeys(entry for concept in self.concepts for entry in concept.named))
 
 
 def query_terms(text):
@@ -119,7 +143,7 @@ def find_concepts(terms):
 
 def _concepts_fragment(terms):
     digest = hashlib.sha256("\x1f".join(terms).encode()).hexdigest()[:32]
-    return f"search:concepts:{digest}"
+    return f"search:concepts:v2:{digest}"  # v2: concepts carry `named` (older cached ones do not)
 
 
 def fragments(text):
@@ -136,19 +160,26 @@ def _find_concepts(terms):
             runs.setdefault(name_key(" ".join(terms[start : start + size])), (start, size))
     if not runs:
         return [], terms
-    found = {}
-    for model, kind in ((Actor, "actors"), (Region, "regions")):
+    found, named = {}, {}
+    for model, kind in ((Actor, "actor"), (Region, "region")):
         rows = model.objects.filter(models.Q(key__in=runs) | models.Q(aliases__key__in=runs))
-        for pk, key, alias_key in rows.values_list("pk", "key", "aliases__key"):
+        for pk, key, alias_key, *shown in rows.values_list("pk", "key", "aliases__key", "slug", "name", "name_ar"):
+            named[kind, pk] = Named(kind, *shown)
             for matched in {key, alias_key} & runs.keys():
-                found.setdefault(matched, {"actors": set(), "regions": set()})[kind].add(pk)
+                found.setdefault(matched, set()).add((kind, pk))
     taken, concepts = set(), []
     for key, (start, size) in sorted(runs.items(), key=lambda item: (-item[1][1], item[1][0])):
         span = set(range(start, start + size))
         if key in found and not span & taken:
             taken |= span
+            entries = found[key]
             concepts.append(
-                Concept(terms[start : start + size], sorted(found[key]["actors"]), sorted(found[key]["regions"]))
+                Concept(
+                    terms[start : start + size],
+                    actors=sorted(pk for kind, pk in entries if kind == "actor"),
+                    regions=sorted(pk for kind, pk in entries if kind == "region"),
+                    named=sorted((named[entry] for entry in entries), key=lambda entry: (entry.name, entry.kind)),
+                )
             )
     plain = [t for i, t in enumerate(terms) if i not in taken]
     return concepts, plain
@@ -558,15 +589,22 @@ def snippet(text, terms, words=40):
     return mark_safe(html.escape(prefix) + _marked(piece, terms) + html.escape(suffix))  # noqa: S308
 
 
-def section_choices():
-    """The section filter's options, (slug, label), cached until the vocabulary changes (no query per search).
+def section_choices(language):
+    """The section filter's options, (slug, label) with labels in `language`'s names (the English name where a
+    section has no Arabic one), cached until the vocabulary changes (no query per search).
 
     A subsection's label names its parent ("Syria News > Raqqa"), fetched with it."""
 
-    def compute():
-        return [(section.slug, str(section)) for section in Section.objects.select_related("parent")]
+    def label(section, arabic):
+        names = [part.name_ar or part.name if arabic else part.name for part in (section.parent, section) if part]
+        return " > ".join(names)
 
-    return cached_fragment(_SECTIONS_FRAGMENT, compute)
+    def compute():
+        sections = Section.objects.select_related("parent")
+        return [(section.slug, label(section, False), label(section, True)) for section in sections]
+
+    column = 2 if language == "ar" else 1
+    return [(option[0], option[column]) for option in cached_fragment(_SECTIONS_FRAGMENT, compute)]
 
 
 class SearchForm(forms.Form):
@@ -587,7 +625,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["section"].choices = [("", "---------"), *section_choices()]
+        self.fields["section"].choices = [("", _("Any section")), *section_choices(get_language())]
 
     def clean_section(self):
         slug = self.cleaned_data["section"]

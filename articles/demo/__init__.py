@@ -49,14 +49,30 @@ class DemoReport:
     existing: int = 0
 
 
+# The demo sections' names in the Arabic edition (menu, section pages, search filter).
+SECTION_NAMES_AR = {
+    "Iraq News": "أخبار العراق",
+    "Local News": "محليات",
+    "Politics": "سياسة",
+    "Opinion": "رأي",
+    "Region": "المنطقة",
+    "Iran": "إيران",
+    "Turkey": "تركيا",
+    "Syria": "سوريا",
+    "World": "العالم",
+}
+
+
 def ensure_section(path):
-    """The section at `path` ("Iraq News > Local News"), creating missing levels."""
+    """The section at `path` ("Iraq News > Local News"), creating missing levels (with their Arabic names)."""
     parent = None
     for position, name in enumerate(part.strip() for part in path.split(">")):
         section = Section.objects.filter(parent=parent, name=name).first()
         if section is None:
             slug = slugify(f"{parent.slug}-{name}" if parent else name, allow_unicode=True)
-            section = Section.objects.create(parent=parent, name=name, slug=slug, position=position)
+            section = Section.objects.create(
+                parent=parent, name=name, name_ar=SECTION_NAMES_AR.get(name, ""), slug=slug, position=position
+            )
         parent = section
     return parent
 

@@ -105,6 +105,15 @@ def test_a_fresh_site_shows_a_public_note_and_a_story_at_the_top_of_the_front_pa
     assert published.is_featured
 
 
+def test_the_demo_sections_have_arabic_names_for_the_arabic_edition(demo_file, places, actors):
+    from articles.models import Section
+
+    load_demo(demo_file)
+    names = dict(Section.objects.values_list("name", "name_ar"))
+    # Known demo sections are named in Arabic; one the list does not know keeps the English name alone.
+    assert names == {"Iraq News": "أخبار العراق", "Local News": "محليات", "Syria News": ""}
+
+
 def test_loading_the_demo_twice_changes_nothing(demo_file, places, actors):
     load_demo(demo_file)
     counts = (Article.objects.count(), ArticleEvent.objects.count())

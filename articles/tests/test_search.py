@@ -513,6 +513,53 @@ def test_search_page_reads_its_menu_options_and_names_in_one_cache_round_trip(cl
     assert len(lookups) == 1
 
 
+def test_search_page_names_the_actors_and_places_it_counted_and_links_to_them(client, actors, places):
+    story(headline="Attack near the river", actors=[actors["isis"]], regions=[places["baghouz"]])
+    html = client.get("/search/", {"q": "Daesh ISIS Al-Baghouz attack"}).content.decode()
+    # The entries by their names (each once, though two words named the Islamic State), not the words typed.
+    named = re.search(r'<p class="concepts">(.*?)</p>', html, re.S).group(1)
+    assert re.findall(r'<a class="concept" href="([^"]+)"><bdi>([^<]+)</bdi></a>', named) == [
+        ("/region/baghouz/", "Baghouz"),
+        ("/actor/islamic-state/", "Islamic State"),
+    ]
+    # Arabic edition: Arabic names and the Arabic edition's pages.
+    html = client.get("/ar/search/", {"q": "داعش"}).content.decode()
+    named = re.search(r'<p class="concepts">(.*?)</p>', html, re.S).group(1)
+    assert re.findall(r'href="([^"]+)"><bdi>([^<]+)</bdi>', named) == [
+        ("/ar/actor/islamic-state/", "تنظيم الدولة الإسلامية")
+    ]
+
+
+def test_search_page_names_nothing_when_no_word_names_an_entry(client, actors):
+    story(headline="Water story")
+    html = client.get("/search/", {"q": "water"}).content.decode()
+    assert "<mark>Water</mark> story" in html and 'class="concepts"' not in html
+
+
+def test_a_renamed_actor_is_shown_by_its_new_name_at_once(client, actors, django_capture_on_commit_callbacks):
+    story(headline="Attack near the river", actors=[actors["isis"]])
+    assert ">Islamic State</bdi>" in client.get("/search/", {"q": "Daesh"}).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        actors["isis"].name = "Islamic State group"
+        actors["isis"].save()
+    html = client.get("/search/", {"q": "Daesh"}).content.decode()
+    assert ">Islamic State group</bdi>" in html and ">Islamic State</bdi>" not in html
+
+
+def test_section_filter_offers_any_section_and_names_sections_in_the_pages_language(client, db):
+    news = SectionFactory(name="Syria News", name_ar="أخبار سوريا", slug="syria-news")
+    SectionFactory(name="Raqqa", name_ar="الرقة", slug="raqqa", parent=news)
+    SectionFactory(name="Opinion", slug="opinion")  # no Arabic name: the English one stands in
+    english = client.get("/search/").content.decode()
+    assert '<option value="" selected>Any section</option>' in english
+    assert '<option value="raqqa">Syria News &gt; Raqqa</option>' in english
+    arabic = client.get("/ar/search/").content.decode()
+    assert '<option value="" selected>أي قسم</option>' in arabic
+    assert '<option value="raqqa">أخبار سوريا &gt; الرقة</option>' in arabic
+    assert '<option value="opinion">Opinion</option>' in arabic
+    assert "---------" not in english + arabic
+
+
 def test_search_page_rejects_an_impossible_date(client, db):
     html = client.get("/search/", {"q": "x", "date_from": "2026-02-31"}).content.decode()
     assert "Enter a valid date." in html
