@@ -27,8 +27,12 @@ a lookup reads the counters and the stamp in one round trip and answers from the
 agree, so a purge (which deletes both entries) or a new generation still reaches every process at once,
 but a hit does not carry the page's kilobytes from Redis and unpickle them on every request.
 
-Responses carry `Cache-Control`, an `ETag` (a hash of the body) and `Last-Modified` (when the view knows
-it), and conditional requests are answered with 304 Not Modified, from the cache when the page is there.
+Responses carry `Cache-Control`, an `ETag` (a hash of the body) and `Last-Modified`, and conditional
+requests are answered with 304 Not Modified, from the cache when the page is there. A story page's
+`Last-Modified` is the story's last public change. A listing's is the moment its rendering began: a list
+changes when a story leaves it (withdrawn, retagged, moved to another section) or an embargo ends, and no
+time among the stories it still shows says so, so the newest of them would let a client that sends only
+`If-Modified-Since` keep a list that still shows a withdrawn story.
 """
 
 import hashlib
@@ -430,11 +434,15 @@ def public_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        started = time.time()  # before the view reads anything: what it shows is at least this recent
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if response.status_code != 200 or response.streaming:
             return response
+        if getattr(request, "newsroom_shows", None) is None:
+            # A listing (see the module's docstring); a later render, showing any change since, is dated later.
+            response["Last-Modified"] = http_date(started)
         response = _finish(request, response)
         if response.status_code == 200:
             response.newsroom_cacheable = True

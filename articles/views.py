@@ -122,16 +122,10 @@ class StoryPaginator(Paginator):
         return self._get_page(self.stories.rows(bottom, bottom + self.per_page, self.values), number, self)
 
 
-def _newest(articles):
-    return max((a.modified_time for a in articles), default=None)
-
-
 def _list_page(request, template, stories, values, context):
     values = {"language": get_language(), "now": timezone.now(), **values}
     page = StoryPaginator(stories, values).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    response = render(request, template, {**context, "page": page, "articles": rows})
-    return set_last_modified(response, _newest(rows))
+    return render(request, template, {**context, "page": page, "articles": list(page.object_list)})
 
 
 def _top_stories(language, now):
@@ -194,8 +188,7 @@ def home(request):
     # The page changes when a story's time at the top runs out, with no event to purge it.
     leading = [a.featured_until for a in top if a.is_featured]
     keep_until(request, min(leading, default=None))
-    response = render(request, "articles/home.html", {"top": top, "sections": sections})
-    return set_last_modified(response, _newest(top))
+    return render(request, "articles/home.html", {"top": top, "sections": sections})
 
 
 CORRECTION_COLUMNS = ("pk", "kind", "text", "created_at")
@@ -550,9 +543,7 @@ def corrections(request):
     paginator = Paginator(notes, PAGE_SIZE)
     # Junk, zero or a number past the end shows the first or last page (never a database error).
     page = paginator.get_page(request.GET.get("page"))
-    notes = list(page.object_list)
-    response = render(request, "articles/corrections.html", {"page": page, "notes": notes})
-    return set_last_modified(response, max((note.created_at for note in notes), default=None))
+    return render(request, "articles/corrections.html", {"page": page, "notes": list(page.object_list)})
 
 
 AUTHOR = PreparedQuery(lambda slug: Author.objects.filter(slug=slug).order_by()[:1])

@@ -119,6 +119,43 @@ def test_conditional_request_with_date_gets_not_modified_until_the_story_changes
     assert client.get(url, headers={"If-Modified-Since": last_modified}).status_code == 200
 
 
+def _next_second():
+    """Wait for the clock's next whole second: HTTP dates count whole seconds."""
+    time.sleep(1.01 - time.time() % 1)
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["page cache on", "page cache off"])
+def test_a_list_that_lost_a_withdrawn_story_is_not_answered_not_modified_by_date(
+    client, desk, publisher, settings, django_capture_on_commit_callbacks, cached
+):
+    # A client that revalidates by date alone (many feed readers and crawlers send only If-Modified-Since)
+    # must not keep a list still showing a story withdrawn since; the older story left is no clue to that.
+    if not cached:
+        settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    withdrawn = story(headline="Story withdrawn later", **desk["tags"])
+    lists = [url for url in PAGES if url != "/search/?q=story"] + ["/corrections/"]
+    dates = {}
+    for url in lists:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        dates[url] = response["Last-Modified"]
+    _next_second()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(withdrawn, by=publisher, note="Legal request")
+    for url in lists:
+        response = client.get(url, headers={"If-Modified-Since": dates[url]})
+        assert response.status_code == 200, url
+        assert withdrawn.get_absolute_url() not in response.content.decode(), url
+
+
+def test_an_unchanged_cached_list_is_answered_not_modified_by_date(client, desk):
+    for url in ("/", "/section/syria-news/", "/feeds/latest/rss/", "/sitemap-articles.xml"):
+        last_modified = client.get(url)["Last-Modified"]
+        response = client.get(url, headers={"If-Modified-Since": last_modified})
+        assert response.status_code == 304, url
+        assert response.content == b""
+
+
 def test_stale_etag_gets_the_full_page(client, desk):
     response = client.get(desk["live"].get_absolute_url(), headers={"If-None-Match": '"not-the-current-one"'})
     assert response.status_code == 200
