@@ -2,7 +2,10 @@
 
 - submitted: the Editor group, so someone picks the story up;
 - sent back: the reporter (who created it, and staff authors), with the editor's reason;
-- published: the reporter, with the story's address.
+- published: the reporter, with the story's address;
+- withdrawn (unpublished): the reporter and the Editor group, with the reason readers are given;
+- a public note added (correction, clarification, update, retraction): the reporter, with the note and its
+  place on the story's page.
 
 The person who made the move is never mailed about it. Mail goes through Django's mail (console backend in
 development). A mail server failure is logged, not raised: the move has already happened and must not look
@@ -57,6 +60,20 @@ def _message(article, event, move):
         body = _("“%(headline)s” was published by %(who)s.\n\nReaders see it at %(link)s\n")
         context = {"who": who, "headline": article.headline, "link": _absolute(article.get_absolute_url())}
         return _reporters(article), subject, body % context
+    if move == "unpublish":
+        subject = _("Withdrawn: %(headline)s") % {"headline": article.headline}
+        body = _("%(who)s withdrew “%(headline)s”. Its address now tells readers:\n%(note)s\n\nOpen it: %(link)s\n")
+        context = {"who": who, "headline": article.headline, "note": event.note, "link": _admin_link(article)}
+        return _reporters(article) | _editors(), subject, body % context
+    if move == "correct":
+        note = article.corrections.order_by("-pk").first()  # the one this move added
+        if note is None:
+            return None
+        subject = _("Public note on: %(headline)s") % {"headline": article.headline}
+        body = _("%(who)s added a public note (%(kind)s) to “%(headline)s”:\n%(note)s\n\nReaders see it at %(link)s\n")
+        link = _absolute(f"{article.get_absolute_url()}#correction-{note.pk}")
+        context = {"who": who, "kind": note.get_kind_display(), "headline": article.headline, "note": note.text}
+        return _reporters(article), subject, body % {**context, "link": link}
     return None
 
 

@@ -69,3 +69,45 @@ def test_approval_sends_no_mail(django_capture_on_commit_callbacks, reporter, ed
     article = _article_in(S.SUBMITTED, owner=reporter)
     _sent(django_capture_on_commit_callbacks, workflow.approve, article, by=editor)
     assert mail.outbox == []
+
+
+def test_the_reporter_and_the_editors_hear_when_a_story_is_withdrawn(
+    django_capture_on_commit_callbacks, reporter, editor, second_editor, publisher
+):
+    article = _article_in(S.PUBLISHED, owner=reporter)
+    sent = _sent(django_capture_on_commit_callbacks, workflow.unpublish, article, by=publisher, note="Legal request.")
+    subject = f"Withdrawn: {article.headline}"
+    assert set(sent) == {
+        ("reporter@example.org", subject),
+        ("editor@example.org", subject),
+        ("night-editor@example.org", subject),
+    }  # not the publisher, who withdrew it
+    body = sent[("reporter@example.org", subject)].body
+    assert "Its address now tells readers:\nLegal request." in body
+    assert f"/admin/articles/article/{article.pk}/change/" in body
+
+
+def test_the_reporter_reads_a_public_note_added_to_the_story_and_where_it_shows(
+    django_capture_on_commit_callbacks, reporter, publisher
+):
+    article = _article_in(S.PUBLISHED, owner=reporter)
+    sent = _sent(
+        django_capture_on_commit_callbacks,
+        workflow.correct,
+        article,
+        by=publisher,
+        note="The camp holds 40,000 people, not 70,000.",
+        kind="clarification",
+    )
+    message = sent[("reporter@example.org", f"Public note on: {article.headline}")]
+    note = article.corrections.get()
+    assert "added a public note (Clarification)" in message.body
+    assert "The camp holds 40,000 people, not 70,000." in message.body
+    assert f"http://127.0.0.1:8000{article.get_absolute_url()}#correction-{note.pk}" in message.body
+    assert len(mail.outbox) == 1  # editors are not mailed about notes
+
+
+def test_spiking_a_story_sends_no_mail(django_capture_on_commit_callbacks, reporter, editor):
+    draft = _article_in(S.DRAFT, owner=reporter)
+    _sent(django_capture_on_commit_callbacks, workflow.spike, draft, by=editor)
+    assert mail.outbox == []
