@@ -88,6 +88,16 @@ def test_arabic_article_renders_right_to_left(live_server, page, stories):
     assert direction == "rtl"
 
 
+def test_arabic_headings_keep_close_lines_and_arabic_text_keeps_tall_ones(live_server, page, stories):
+    # Line height as a multiple of the font size, as the browser lays the element out.
+    ratio = "el => parseFloat(getComputedStyle(el).lineHeight) / parseFloat(getComputedStyle(el).fontSize)"
+    page.goto(live_server.url + stories["arabic"].get_absolute_url())
+    assert page.locator("article h1").evaluate(ratio) <= 1.5  # at 1.8 a two-line headline fell apart
+    assert page.locator(".article-body p").first.evaluate(ratio) >= 1.8
+    page.goto(live_server.url + "/ar/")
+    assert page.locator(".story-headline").first.evaluate(ratio) <= 1.5
+
+
 def test_region_page_lists_stories_from_places_inside_it(live_server, page, stories):
     page.goto(live_server.url + "/region/syria/")
     assert page.locator("h1").inner_text() == "Syria"
