@@ -31,7 +31,8 @@ from articles import structured_data
 from articles.addresses import public_url
 from articles.templatetags import images
 
-_ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+# Arabic-Indic digits, and the Arabic comma between a date's parts ("٢٤ نوفمبر ٢٠٢٦، ١٦:٤٥").
+_ARABIC_DIGITS = str.maketrans("0123456789,", "٠١٢٣٤٥٦٧٨٩،")
 
 
 # {(language, msgid) or (language, context, msgid): translation}. Catalogues are read once per process and
@@ -82,7 +83,8 @@ def pgettext(context, message_context, message):
 
 @pass_context
 def digits(context, value):
-    """`value` as text with Arabic-Indic digits on Arabic pages (dates and counts follow the page's language)."""
+    """`value` as text with Arabic-Indic digits and the Arabic comma on Arabic pages (dates and counts follow
+    the page's language)."""
     text = str(value)
     return text.translate(_ARABIC_DIGITS) if _page_language(context) == "ar" else text
 
@@ -130,6 +132,28 @@ def _plain_date(moment, format_string):
     if "T" in format_string and not _datetime_ambiguous_or_imaginary(moment, moment.tzinfo):
         zone = str(moment.tzinfo.tzname(moment))  # Django prints no zone for an ambiguous or imaginary time
     return template.format(moment, month, zone)
+
+
+# A zone without an abbreviation of its own is named by its offset in the time zone database ("+03" for
+# Baghdad, "+0530"), which readers do not read as a time zone.
+_NUMERIC_ZONE = re.compile(r"([+-])(\d\d)(\d\d)?")
+
+
+@pass_context
+def zone(context, value):
+    """The newsroom time zone's name at the aware datetime `value`, as readers read it: its abbreviation
+    ("BST"), or, for a zone the time zone database names by its offset ("+03"), "GMT+3" in the page's
+    language. Empty for a time the zone skips or repeats, as Django's "T" prints it."""
+    moment = template_localtime(value)
+    if _datetime_ambiguous_or_imaginary(moment, moment.tzinfo):
+        return ""
+    name = str(moment.tzname())
+    numeric = _NUMERIC_ZONE.fullmatch(name)
+    if numeric is None:
+        return name
+    sign, hours, minutes = numeric.groups()
+    offset = f"{sign}{int(hours)}" + (f":{minutes}" if minutes and minutes != "00" else "")
+    return gettext(context, "GMT%(offset)s") % {"offset": offset}
 
 
 # Django's widget templates that print `django/forms/widgets/input.html` and nothing else, and its select's.
@@ -277,6 +301,7 @@ def environment(**options):
         date=date,
         digits=digits,
         local_name=local_name,
+        zone=zone,
         linebreaksbr=linebreaksbr,
         pluralize=defaultfilters.pluralize,
         spaceless=spaceless,

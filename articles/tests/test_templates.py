@@ -90,6 +90,24 @@ def test_dates_print_as_djangos_date_filter_prints_them(language, zone):
         assert date(None, "j F Y") == "" and date(moment.date(), "j F Y") == defaultfilters.date(moment.date(), "j F Y")
 
 
+@pytest.mark.parametrize(
+    "zone, moment, language, shown",
+    [
+        ("Asia/Baghdad", datetime(2026, 3, 1, 6, 30, tzinfo=UTC), "en", "GMT+3"),  # tzdata names it "+03"
+        ("Asia/Baghdad", datetime(2026, 3, 1, 6, 30, tzinfo=UTC), "ar", "غرينتش+3"),
+        ("Asia/Tehran", datetime(2026, 1, 1, 6, 30, tzinfo=UTC), "en", "GMT+3:30"),  # "+0330"
+        ("America/Sao_Paulo", datetime(2026, 1, 1, 6, 30, tzinfo=UTC), "en", "GMT-3"),  # "-03"
+        ("Europe/London", datetime(2026, 7, 1, 6, 30, tzinfo=UTC), "en", "BST"),  # its own abbreviation
+        ("UTC", datetime(2026, 7, 1, 6, 30, tzinfo=UTC), "ar", "UTC"),
+        ("Europe/London", datetime(2026, 10, 25, 1, 30, tzinfo=UTC), "en", ""),  # the repeated hour: no name
+    ],
+)
+def test_the_time_zone_is_named_as_readers_read_it(zone, moment, language, shown):
+    template = JINJA2.from_string("{{ moment|zone }}")
+    with translation.override(language), timezone.override(zone):
+        assert template.render({"moment": moment, "LANGUAGE_CODE": language}) == shown
+
+
 def test_translated_strings_kept_per_process_stay_bounded_and_right():
     from newsroom import jinja2 as environment
 

@@ -198,8 +198,12 @@ def test_article_times_are_shown_in_the_newsroom_time_zone(client, db, settings)
     when = datetime(2026, 3, 1, 6, 30, tzinfo=UTC)
     Article.objects.filter(pk=article.pk).update(first_published_at=when, last_published_at=when)
     html = client.get(article.get_absolute_url()).content.decode()
-    assert '<time datetime="2026-03-01T09:30:00+03:00">1 March 2026, 09:30' in html
+    assert '<time datetime="2026-03-01T09:30:00+03:00">1 March 2026, 09:30 GMT+3</time>' in html
     assert "Updated" not in html
+    arabic = story(language="ar", slug="خبر")
+    Article.objects.filter(pk=arabic.pk).update(first_published_at=when, last_published_at=when)
+    html = client.get(arabic.get_absolute_url()).content.decode()
+    assert '<time datetime="2026-03-01T09:30:00+03:00">١ مارس ٢٠٢٦، ٠٩:٣٠ غرينتش+٣</time>' in html
 
 
 def test_public_correction_appears_on_the_story(client, desk, publisher, django_capture_on_commit_callbacks):
