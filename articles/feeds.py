@@ -1,4 +1,5 @@
-"""RSS 2.0 and Atom feeds of the public stories: latest, per section, per place (with the places inside it), per actor.
+"""RSS 2.0 and Atom feeds of the public stories: latest, per section, per place (with the places inside it), per
+actor, per author.
 
 Each feed lists the current edition's stories (English unprefixed, Arabic under /ar/), newest first, in a
 fixed number of queries: the feed's subject, the stories with their section and lead picture (its renditions
@@ -14,7 +15,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from articles.models import Actor, Article, Correction, Region, Section
+from articles.models import Actor, Article, Author, Correction, Region, Section
 from articles.structured_data import description
 
 FEED_SIZE = 30
@@ -106,10 +107,15 @@ class _SubjectFeed(LatestStoriesFeed):
         return get_object_or_404(self.model, slug=slug)
 
     def title(self, obj=None):
-        return f"{settings.NEWSROOM_SITE_NAME}: {obj.name}"
+        return f"{settings.NEWSROOM_SITE_NAME}: {self.name(obj)}"
 
     def description(self, obj=None):
-        return _("The latest public stories about %(subject)s.") % {"subject": obj.name}
+        return _("The latest public stories about %(subject)s.") % {"subject": self.name(obj)}
+
+    @staticmethod
+    def name(obj):
+        """The subject's name in the feed's edition (the English one where there is no Arabic name)."""
+        return obj.name_ar if get_language() == "ar" and obj.name_ar else obj.name
 
     def link(self, obj=None):
         return obj.get_absolute_url()
@@ -140,6 +146,24 @@ class ActorFeed(_SubjectFeed):
 
     def articles(self, obj):
         return Article.objects.published().for_actor(obj)
+
+
+class AuthorFeed(_SubjectFeed):
+    """Stories whose byline names an author, to follow a reporter."""
+
+    model = Author
+
+    @staticmethod
+    def name(obj):
+        return obj.display_name
+
+    def description(self, obj=None):
+        return _("The latest public stories by %(author)s.") % {"author": obj.display_name}
+
+    def articles(self, obj):
+        return Article.objects.published().filter(
+            pk__in=Author.articles.through.objects.filter(author=obj).values("article_id")
+        )
 
 
 def atom(feed_class):

@@ -47,10 +47,10 @@ def _edition_paths(article):
         places += [above for above in Region.objects.ancestors_of(place) if above not in places]
     listed = [("section", article.section)] if article.section_id else []
     listed += [("region", place) for place in places] + [("actor", actor) for actor in article.actors.all()]
+    listed += [("author", author) for author in article.authors.all()]
     for kind, entry in listed:
         paths.append(entry.get_absolute_url())
         paths += [reverse(f"articles:feed_{kind}_{form}", kwargs={"slug": entry.slug}) for form in ("rss", "atom")]
-    paths += [author.get_absolute_url() for author in article.authors.all()]
     return paths
 
 

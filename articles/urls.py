@@ -42,6 +42,7 @@ urlpatterns = [
     *_feeds("section/", feeds.SectionFeed, with_slug=True),
     *_feeds("region/", feeds.RegionFeed, with_slug=True),
     *_feeds("actor/", feeds.ActorFeed, with_slug=True),
+    *_feeds("author/", feeds.AuthorFeed, with_slug=True),
     path("feeds/corrections/rss/", feed_view(feeds.CorrectionsFeed), name="feed_corrections_rss"),
     path("feeds/corrections/atom/", feed_view(feeds.atom(feeds.CorrectionsFeed)), name="feed_corrections_atom"),
 ]

@@ -20,6 +20,8 @@ FEEDS = {
     "region Atom": "/feeds/region/syria/atom/",
     "actor RSS": "/feeds/actor/islamic-state/rss/",
     "actor Atom": "/feeds/actor/islamic-state/atom/",
+    "author RSS": "/feeds/author/omar-hassan/rss/",
+    "author Atom": "/feeds/author/omar-hassan/atom/",
 }
 
 
@@ -41,7 +43,8 @@ def newsroom(places, actors):
         h.save()
         h.regions.set([places["baghouz"]])
         h.actors.set([actors["isis"]])
-    return {"article": article, "hidden": hidden}
+        h.set_authors([author])
+    return {"article": article, "hidden": hidden, "author": author}
 
 
 def parse(client, url):
@@ -89,6 +92,27 @@ def test_arabic_edition_feed_lists_arabic_stories_in_arabic(client, newsroom):
 
 def test_unknown_feed_subject_is_not_found(client, db):
     assert client.get("/feeds/region/atlantis/rss/").status_code == 404
+    assert client.get("/feeds/author/nobody/atom/").status_code == 404
+
+
+def test_author_feed_lists_the_stories_on_the_authors_byline_and_is_linked_from_their_page(client, newsroom):
+    second = story(headline="Second story by Omar", authors=[AuthorFactory(), newsroom["author"]])
+    story(headline="Someone else's story", authors=[AuthorFactory()])
+    parsed = parse(client, "/feeds/author/omar-hassan/atom/")
+    assert [e.title for e in parsed.entries] == [second.headline, "Baghouz falls"]  # not others' stories
+    assert parsed.feed.title == "Newsroom: Omar Hassan"
+    assert parsed.feed.subtitle == "The latest public stories by Omar Hassan."
+    page = client.get("/author/omar-hassan/").content.decode()
+    assert 'href="/feeds/author/omar-hassan/rss/"' in page and 'href="/feeds/author/omar-hassan/atom/"' in page
+    assert '<link rel="alternate" type="application/rss+xml" title="Omar Hassan (RSS)"' in page
+
+
+def test_arabic_edition_feeds_name_their_subject_in_arabic(client, newsroom, places):
+    story(headline="سقوط الباغوز", slug="s", language="ar", regions=[places["baghouz"]])
+    parsed = parse(client, "/ar/feeds/region/baghouz/rss/")
+    assert parsed.feed.title == "Newsroom: الباغوز"
+    assert parsed.feed.description == "آخر الأخبار المنشورة عن الباغوز."
+    assert parse(client, "/ar/feeds/region/deir-ez-zor-governorate/rss/").feed.title.endswith("Deir ez-Zor Governorate")
 
 
 @pytest.mark.parametrize("feed", list(FEEDS))

@@ -101,6 +101,8 @@ def test_publishing_purges_every_page_the_story_appears_on_in_both_editions(
         "/feeds/region/syria/rss/",
         "/feeds/section/syria-news/atom/",
         "/feeds/actor/islamic-state/rss/",
+        "/feeds/author/rania-khalil/atom/",
+        "/ar/feeds/author/rania-khalil/rss/",
         "/sitemap.xml",
         "/sitemap-articles.xml",
         "/sitemap-news.xml",
