@@ -143,7 +143,10 @@ _NUMERIC_ZONE = re.compile(r"([+-])(\d\d)(\d\d)?")
 def zone(context, value):
     """The newsroom time zone's name at the aware datetime `value`, as readers read it: its abbreviation
     ("BST"), or, for a zone the time zone database names by its offset ("+03"), "GMT+3" in the page's
-    language. Empty for a time the zone skips or repeats, as Django's "T" prints it."""
+    language. Empty for a time the zone skips or repeats, as Django's "T" prints it, and for no time (a draft
+    previewed before its publication) or a naive one."""
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        return ""
     moment = template_localtime(value)
     if _datetime_ambiguous_or_imaginary(moment, moment.tzinfo):
         return ""

@@ -100,6 +100,8 @@ def test_dates_print_as_djangos_date_filter_prints_them(language, zone):
         ("Europe/London", datetime(2026, 7, 1, 6, 30, tzinfo=UTC), "en", "BST"),  # its own abbreviation
         ("UTC", datetime(2026, 7, 1, 6, 30, tzinfo=UTC), "ar", "UTC"),
         ("Europe/London", datetime(2026, 10, 25, 1, 30, tzinfo=UTC), "en", ""),  # the repeated hour: no name
+        ("Asia/Baghdad", None, "en", ""),  # a draft's publication time, in a preview
+        ("Asia/Baghdad", datetime(2026, 3, 1, 6, 30), "en", ""),  # naive: no zone to name
     ],
 )
 def test_the_time_zone_is_named_as_readers_read_it(zone, moment, language, shown):
