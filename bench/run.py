@@ -43,6 +43,16 @@ def print_table(rows):
             print(f"    {row['note']}")
 
 
+def machine():
+    """What the figures were measured on: they move with the interpreter's build and the machine."""
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        model = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+                      if line.startswith("model name")), "")  # fmt: skip
+    return {"python": sys.version.split()[0], "executable": sys.executable, "cpus": os.cpu_count(), "cpu": model}
+
+
 def main(selected=None):
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
@@ -64,9 +74,11 @@ def main(selected=None):
             rows.append({"benchmark": name, "note": f"failed: {error}", "met": False})
         print(f"[{name} took {time.monotonic() - started:.0f}s]", file=sys.stderr)
     print_table(rows)
+    on = machine()
+    print(f"\non Python {on['python']} ({on['executable']}), {on['cpus']} CPUs {on['cpu']}".rstrip())
     RESULTS.write_text(
         json.dumps(
-            {"generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "rows": rows},
+            {"generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": on, "rows": rows},
             indent=2,
             ensure_ascii=False,
         )
