@@ -3,11 +3,12 @@
 import importlib
 import io
 import json
+import threading
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -330,3 +331,38 @@ def test_the_migration_credits_the_importer_only_where_it_wrote_the_current_vers
     migration.imported_versions(apps, None)
     found = dict(Article.objects.values_list("pk", "imported_version"))
     assert (found[imported.pk], found[edited.pk], found[typed.pk]) == (3, None, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_waits_for_a_desk_save_in_progress_and_then_holds(on_postgres, places, actors, tmp_path, editor):
+    """A desk save committing while the batch runs is seen (the batch locks and reads the rows), not overwritten."""
+    path = wire(tmp_path)
+    run(path)
+    article = Article.objects.get()
+    wire(tmp_path, "Talks in Baghdad end")
+    locked, release, results = threading.Event(), threading.Event(), {}
+
+    def desk():
+        with transaction.atomic():
+            editing.lock_for_edit(article.pk, editor, 1)
+            locked.set()
+            release.wait(timeout=30)
+            editing.save_edit(article.pk, {"headline": "Desk headline"}, by=editor, base_version=1)
+        connection.close()
+
+    def importer():
+        results["report"] = run(path)
+        connection.close()
+
+    saving = threading.Thread(target=desk)
+    saving.start()
+    assert locked.wait(timeout=30)
+    importing = threading.Thread(target=importer)
+    importing.start()
+    importing.join(timeout=2)
+    assert importing.is_alive()  # waiting for the desk's row lock
+    release.set()
+    saving.join(timeout=30)
+    importing.join(timeout=30)
+    assert results["report"].held_stories == [(f"{path} entry 1", DESK_EDITED)]
+    assert Article.objects.get().headline == "Desk headline"
