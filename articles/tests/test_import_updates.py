@@ -168,7 +168,7 @@ def _live_story_edited_by_the_desk(tmp_path, editor, publisher):
 
 
 def test_a_desk_edit_stays_live_and_the_wire_update_waits_as_the_pending_update(
-    places, actors, tmp_path, editor, publisher
+    client, places, actors, tmp_path, editor, publisher
 ):
     path, article = _live_story_edited_by_the_desk(tmp_path, editor, publisher)
     wire(tmp_path, "Talks in Baghdad end", "Talks ended; the SDF left.")
@@ -183,6 +183,10 @@ def test_a_desk_edit_stays_live_and_the_wire_update_waits_as_the_pending_update(
     assert (pending.number, pending.created_by, article.version) == (3, None, 3)
     assert pending.note == f"Imported update from {path}, held: {DESK_EDITED}"
     assert pending.content["body"] == "<p>Talks ended; the SDF left.</p>"
+    client.force_login(publisher)
+    form = client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    assert "You are editing the pending update (version 3, saved by the importer at" in form
+    assert 'value="Talks in Baghdad end"' in form  # the desk reviews the wire's text in the form
 
     workflow.publish_update(article, by=publisher)
     article.refresh_from_db()
