@@ -111,7 +111,7 @@ def _record_baseline(locked):
             number=locked.version,
             content=revisions.snapshot(locked),
             created_by=None,
-            note=_("as first recorded"),
+            note=str(revisions.FIRST_RECORDED),
         )
 
 

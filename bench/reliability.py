@@ -218,7 +218,7 @@ def child_fuzz():
         report = check_one_import(scratch, case, counts["examples"])
         counts["examples"] += 1
         counts["reported_failures"] += report.failed
-        counts["imported"] += report.imported + report.updated + report.unchanged
+        counts["imported"] += report.imported + report.updated + report.unchanged + report.held
 
     round_number = 0
     while time.monotonic() < deadline:

@@ -1,7 +1,7 @@
 """The import pipeline: inputs in, articles out, in batches, idempotently.
 
     report = run_import(["archive.zip", "wire/"], ImportOptions(status="published", source="AFP"))
-    print(report.summary())   # imported 120, updated 3, unchanged 5, duplicates 2, failed 1
+    print(report.summary())   # imported 120, updated 3, unchanged 5, held 1, duplicates 2, failed 1
 
 Stories stream through: inputs are walked lazily (`sources.inputs`), each parser yields stories one at a
 time, and only one batch (`batch_size` stories) is held before it is written. With worker processes (many
@@ -13,7 +13,9 @@ of queries: one to find which stories exist already, then in one transaction `bu
 articles, `bulk_update` of the changed ones, `bulk_create` of their region and actor links (ignoring links
 that exist) and of their bylines in the input's order (an updated story's authors move to the input's places,
 others an editor added follow them: one more query reads those), new sections and authors level by level,
-and the publication events for `--status published` (`workflow.publish_imported`). On PostgreSQL the new
+the publication events for `--status published` (`workflow.publish_imported`), and for changed stories the
+reads and writes of `updates` (their rows locked, their content and revisions; a fixed number of queries).
+On PostgreSQL the new
 articles and their links go in with binary COPY instead (`pgcopy`: the workers encode the rows and search
 documents; one more query reserves the ids), the same rows bulk_create would write; and one query records
 the inputs whose last story the batch holds.
@@ -21,7 +23,8 @@ the inputs whose last story the batch holds.
 Identity: an article is keyed on (source, source id). An input without an id gets a fingerprint of its
 folded headline and text as its source id ("sha1:..."). `Article.import_digest` fingerprints everything
 the import writes, so a re-run tells unchanged stories (nothing written, not even re-tagged) from changed
-ones (updated in place, `version` + 1). A story whose key or text was already seen earlier in the same
+ones (updated in place, `version` + 1, with a revision; or, when the desk has saved the story since its last
+import, held for the desk: see `updates`). A story whose key or text was already seen earlier in the same
 run is counted as a duplicate and not written twice. A batch is all or nothing, so an import killed
 half-way and run again ends exactly like one clean run.
 """
@@ -31,7 +34,7 @@ import hashlib
 import json
 import multiprocessing
 import os
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, islice
@@ -42,8 +45,8 @@ from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import caching, workflow
-from articles.importers import formats, pgcopy, pictures, records
+from articles import caching, revisions, workflow
+from articles.importers import formats, pgcopy, pictures, records, updates
 from articles.importers.fields import CONTROL_CHARACTERS, section_path
 from articles.importers.records import InputRecord, Recorded
 from articles.importers.sources import Input, Missing, inputs
@@ -82,8 +85,11 @@ UPDATED_FIELDS = [
     "lead_image",
     "lead_image_caption",
     "version",
+    "imported_version",
     "updated_at",
 ]
+# What an update writes that a revision holds (the rest of a revision's content is the story's own).
+REVISED_FIELDS = [name for name in UPDATED_FIELDS if name in revisions.CONTENT_FIELDS]
 
 
 @dataclass
@@ -111,9 +117,11 @@ class ImportReport:
     imported: int = 0
     updated: int = 0
     unchanged: int = 0
+    held: int = 0  # changed stories the desk had saved: the import became a pending or held revision (updates.py)
     duplicates: int = 0
     failures: list = field(default_factory=list)
     duplicate_of: list = field(default_factory=list)  # (where, where first seen)
+    held_stories: list = field(default_factory=list)  # (where, why it was held)
     pictures: int = 0  # stories written with a lead picture
     picture_problems: list = field(default_factory=list)  # "where: picture path: reason"; the story is kept
     unparsed: int = 0  # stories known from the record of their unchanged input, not parsed (see records.py)
@@ -123,12 +131,12 @@ class ImportReport:
         return len(self.failures)
 
     def summary(self):
-        """The one-line summary: `imported N, updated N, unchanged N, duplicates N, failed N`.
+        """The one-line summary: `imported N, updated N, unchanged N, held N, duplicates N, failed N`.
 
         When the inputs named pictures, `, pictures N, picture problems N` follows.
         """
         line = (
-            f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, held {self.held}, "
             f"duplicates {self.duplicates}, failed {self.failed}"
         )
         if self.pictures or self.picture_problems:
@@ -273,6 +281,7 @@ def article_values(prepared):
         "source_id": source_id,
         "source_url": story.source_url,
         "import_digest": prepared.digest,
+        "imported_version": 1,
     }
 
 
@@ -607,17 +616,26 @@ class BatchWriter:
             if not prepared.finished:
                 finish(prepared, self.matcher, self.copy)
         tags = {id(p): self._tags(p) for p in everything}
+        held = []
         if not self.options.dry_run and (everything or inputs):
             # Pictures first, outside the batch's transaction: a refused picture never costs the batch.
             images = pictures.attach(everything, self.options.status, self.report.picture_problems)
             with transaction.atomic():
                 if everything:
-                    self._save(new, changed, tags, images)
+                    held = self._save(new, changed, tags, images)
                 if inputs:
                     records.save(inputs)
             self.report.pictures += len(images)
+        elif changed:  # a dry run: which updates would be held
+            stored, now = updates.read([row[0] for _p, row in changed], lock=False), timezone.now()
+            for prepared, row in changed:
+                outcome, reason = updates.decide(stored[row[0]], now) if row[0] in stored else (updates.IN_PLACE, "")
+                if outcome != updates.IN_PLACE:
+                    held.append((prepared.where, reason))
         self.report.imported += len(new)
-        self.report.updated += len(changed)
+        self.report.updated += len(changed) - len(held)
+        self.report.held += len(held)
+        self.report.held_stories += held
         self.report.unchanged += unchanged
         self.report.unparsed += sum(isinstance(item, Recorded) for item in batch)
         if settings.DEBUG and not connection.force_debug_cursor:
@@ -645,6 +663,7 @@ class BatchWriter:
         return again
 
     def _save(self, new, changed, tags, images):
+        """Write the batch's new and changed stories; returns the changed ones held for the desk, as (where, why)."""
         everything = [*new, *(p for p, _row in changed)]
         section_ids = self._section_ids({p.section for p in everything if p.section})
         author_ids = self._author_ids({name for p in everything for name in p.story.authors})
@@ -654,35 +673,63 @@ class BatchWriter:
             new = []  # written
         articles = [self._article(p, section_ids, images.get(id(p))) for p in new]
         Article.objects.bulk_create(articles)
-        updated = []
-        for prepared, (pk, _digest, version, lead) in changed:
-            article = self._article(prepared, section_ids, images.get(id(prepared)))
-            article.pk, article.version, article.updated_at = pk, version + 1, now
-            if article.lead_image_id is None:
-                # No usable picture in the input: the story keeps the one it has (and its caption).
-                article.lead_image_id, article.lead_image_caption = lead
-            updated.append(article)
-        if updated:
-            Article.objects.bulk_update(updated, UPDATED_FIELDS)
-            # Bulk writes send no save signals: purge the pages of the updated stories once the batch commits.
-            transaction.on_commit(partial(caching.purge_stories, *(a.pk for a in updated)))
-        pairs = list(zip(new, articles, strict=True)) + list(zip((p for p, _r in changed), updated, strict=True))
-        rejected = rejected_ids([a.pk for a in updated]) if updated else {}
+        written = list(zip(new, articles, strict=True))
+        held = self._save_changed(changed, tags, section_ids, author_ids, images, now, written)
         region_links, actor_links, author_links = [], [], []
-        for prepared, article in pairs:
-            regions, actors, authors = _links(prepared, tags, author_ids, rejected.get(article.pk))
+        for prepared, article, *rest in written:
+            regions, actors, authors = _links(prepared, tags, author_ids, rest[1] if rest else None)
+            if rest:  # an update: its byline as its revision holds it (the desk's authors after the input's)
+                authors = rest[0]["authors"]
             region_links += [ArticleRegion(content_object_id=article.pk, tag_id=t) for t in regions]
             actor_links += [ArticleActor(content_object_id=article.pk, tag_id=t) for t in actors]
             author_links += [Byline(article_id=article.pk, author_id=a, position=n) for n, a in enumerate(authors)]
         ArticleRegion.objects.bulk_create(region_links, ignore_conflicts=True)
         ArticleActor.objects.bulk_create(actor_links, ignore_conflicts=True)
-        if updated:
-            author_links += _other_bylines(updated, author_links)
         # An updated story's existing links take their new places.
         Byline.objects.bulk_create(
             author_links, update_conflicts=True, unique_fields=["article", "author"], update_fields=["position"]
         )
         self._publish_new(new, articles)
+        return held
+
+    def _save_changed(self, changed, tags, section_ids, author_ids, images, now, written):
+        """Lock and read the changed stories, write those the desk has not saved since their import in place and
+        hold the others (see `updates`), recording a revision for each; the ones written in place are added
+        to `written` as (prepared, article, revision content, rejected tags) for their links."""
+        if not changed:
+            return []
+        stored = updates.read([row[0] for _p, row in changed])
+        rejected = rejected_ids(list(stored))
+        updated, changes, rows_held, held = [], [], [], []
+        for prepared, (pk, _digest, _version, lead) in changed:
+            if pk not in stored:  # deleted since the batch looked it up: a re-run imports it anew
+                continue
+            story = stored[pk]
+            article = self._article(prepared, section_ids, images.get(id(prepared)))
+            if article.lead_image_id is None:
+                # No usable picture in the input: the story keeps the one it has (and its caption).
+                article.lead_image_id, article.lead_image_caption = lead
+            regions, actors, authors = _links(prepared, tags, author_ids, rejected.get(pk))
+            outcome, reason = updates.decide(story, now)
+            content = updates.content_after(story, article, REVISED_FIELDS, authors, regions, actors)
+            changes.append((story, outcome, content, updates.note(outcome, prepared.input or prepared.where, reason)))
+            version = story.article.version + 1
+            if outcome == updates.IN_PLACE:
+                article.pk, article.version, article.imported_version, article.updated_at = pk, version, version, now
+                updated.append(article)
+                written.append((prepared, article, content, rejected.get(pk)))
+            else:
+                imported = version if outcome == updates.PENDING else story.article.imported_version
+                rows_held.append(
+                    Article(pk=pk, version=version, import_digest=prepared.digest, imported_version=imported)
+                )
+                held.append((prepared.where, reason))
+        if updated:
+            Article.objects.bulk_update(updated, UPDATED_FIELDS)
+            # Bulk writes send no save signals: purge the pages of the updated stories once the batch commits.
+            transaction.on_commit(partial(caching.purge_stories, *(a.pk for a in updated)))
+        updates.record(changes, rows_held)
+        return held
 
     def _publish_new(self, new, articles):
         """With `--status published`, publish the batch's new stories (`articles`, in the order of `new`)."""
@@ -745,20 +792,6 @@ class BatchWriter:
         )
         article.search_words_of = prepared.search
         return article
-
-
-def _other_bylines(updated, bylines):
-    """The links of the `updated` articles to authors their input does not name (an editor added them), placed
-    after the input's authors (`bylines`) in the order they had (one query)."""
-    given = {(b.article_id, b.author_id) for b in bylines}
-    taken = Counter(b.article_id for b in bylines)  # places taken on each story's byline
-    others = []
-    stored = Byline.objects.filter(article_id__in=[a.pk for a in updated]).order_by("article_id", "position")
-    for article_id, author_id in stored.values_list("article_id", "author_id"):
-        if (article_id, author_id) not in given:
-            others.append(Byline(article_id=article_id, author_id=author_id, position=taken[article_id]))
-            taken[article_id] += 1
-    return others
 
 
 def _links(prepared, tags, author_ids, rejected=None):

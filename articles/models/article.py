@@ -240,6 +240,9 @@ class Article(models.Model):
         editable=False,
         help_text=_("Fingerprint of the imported content, so a re-import can tell unchanged from updated."),
     )
+    # The version the importer last wrote (in the row, or as the pending update): when `version` has moved on,
+    # the desk has saved the story since, and a re-import holds its changes instead of overwriting the desk's.
+    imported_version = models.PositiveIntegerField(_("imported version"), null=True, blank=True, editable=False)
 
     # The versions of one story in other languages share a translation group.
     translation_group = models.UUIDField(_("translation group"), null=True, blank=True, editable=False)

@@ -13,12 +13,14 @@ class ArticleRevision(models.Model):
     A revision is `applied` when its content went into the article row (what the desk and, once published,
     readers see), `pending` while an edit to a live story waits for "publish update", and `superseded` when
     a later edit replaced a pending one before it went live. At most one revision per article is pending.
+    An import's update that the desk's work kept out of the article is `held`: recorded, restorable, not applied.
     """
 
     class State(models.TextChoices):
         APPLIED = "applied", _("Saved to the article")
         PENDING = "pending", _("Pending update (not yet live)")
         SUPERSEDED = "superseded", _("Replaced before going live")
+        HELD = "held", _("Imported, not applied (the desk's version was kept)")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("article"))
     number = models.PositiveIntegerField(_("version"))
@@ -45,7 +47,7 @@ class ArticleRevision(models.Model):
                 fields=["article"], condition=models.Q(state="pending"), name="one_pending_revision_per_article"
             ),
             models.CheckConstraint(
-                condition=models.Q(state__in=["applied", "pending", "superseded"]), name="revision_state_known"
+                condition=models.Q(state__in=["applied", "pending", "superseded", "held"]), name="revision_state_known"
             ),
         ]
 

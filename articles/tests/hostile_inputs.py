@@ -93,7 +93,7 @@ def check_one_import(tmp_dir, case, n):
     path = tmp_dir / f"fuzz-{n}{extension}"
     path.write_bytes(data)
     report = run_import([str(path)], ImportOptions(format=fmt, batch_size=3, autotag=False))
-    seen = report.imported + report.updated + report.unchanged + report.duplicates + report.failed
+    seen = report.imported + report.updated + report.unchanged + report.held + report.duplicates + report.failed
     if data.strip():
         assert seen >= 1, f"{fmt} input of {len(data)} bytes neither imported nor reported: {data[:200]!r}"
     for failure in report.failures:

@@ -223,13 +223,13 @@ def _wire(path, authors):
 
 def test_an_import_keeps_the_inputs_byline_order_and_a_reordered_reimport_updates_it(tmp_path, writers):
     wire = _wire(tmp_path / "wire.csv", "Zeina Khalil|Adam Brook")
-    assert _import(wire).summary() == "imported 1, updated 0, unchanged 0, duplicates 0, failed 0"
+    assert _import(wire).summary() == "imported 1, updated 0, unchanged 0, held 0, duplicates 0, failed 0"
     article = Article.objects.get(source_id="w-1")
     assert names(article.authors.all()) == LEAD_FIRST
-    assert _import(wire).summary() == "imported 0, updated 0, unchanged 1, duplicates 0, failed 0"
+    assert _import(wire).summary() == "imported 0, updated 0, unchanged 1, held 0, duplicates 0, failed 0"
     assert Article.objects.get(pk=article.pk).version == article.version
     _wire(wire, "Adam Brook|Zeina Khalil")
-    assert _import(wire).summary() == "imported 0, updated 1, unchanged 0, duplicates 0, failed 0"
+    assert _import(wire).summary() == "imported 0, updated 1, unchanged 0, held 0, duplicates 0, failed 0"
     assert names(article.authors.all()) == ["Adam Brook", "Zeina Khalil"]
 
 

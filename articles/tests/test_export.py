@@ -85,7 +85,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_articles(newsr
     Section.objects.filter(parent__isnull=False).delete()
     Section.objects.all().delete()
     report = run_import([str(out)], ImportOptions(status="published", autotag=False))
-    assert report.summary() == "imported 2, updated 0, unchanged 0, duplicates 0, failed 0"
+    assert report.summary() == "imported 2, updated 0, unchanged 0, held 0, duplicates 0, failed 0"
     assert state() == expected
 
 

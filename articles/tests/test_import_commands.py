@@ -29,14 +29,14 @@ def import_articles(*args):
 
 def test_a_clean_import_prints_exactly_the_summary_and_exits_0(places, actors):
     output, status = import_articles(str(DATA / "plain-story.txt"), str(DATA / "ninjs2-array.json"))
-    assert (output, status) == ("imported 3, updated 0, unchanged 0, duplicates 0, failed 0\n", 0)
+    assert (output, status) == ("imported 3, updated 0, unchanged 0, held 0, duplicates 0, failed 0\n", 0)
 
 
 def test_failures_follow_the_summary_and_exit_status_is_1(places, actors):
     output, status = import_articles(str(DATA / "plain-story.txt"), str(DATA / "empty.txt"))
     assert status == 1
     assert output.splitlines() == [
-        "imported 1, updated 0, unchanged 0, duplicates 0, failed 1",
+        "imported 1, updated 0, unchanged 0, held 0, duplicates 0, failed 1",
         f"  {DATA / 'empty.txt'}: empty file",
     ]
     assert Article.objects.count() == 1
@@ -44,7 +44,7 @@ def test_failures_follow_the_summary_and_exit_status_is_1(places, actors):
 
 def test_dry_run_option_writes_nothing(places, actors):
     output, status = import_articles(str(DATA / "stories.jsonl"), "--dry-run")
-    assert (output, status) == ("imported 3, updated 0, unchanged 0, duplicates 0, failed 0\n", 0)
+    assert (output, status) == ("imported 3, updated 0, unchanged 0, held 0, duplicates 0, failed 0\n", 0)
     assert not Article.objects.exists()
 
 

@@ -74,7 +74,7 @@ def test_ninjs_2_feature_image_is_attached_with_caption_credit_and_alt(tmp_path)
     item.write_text(json.dumps(ninjs_v2("pictures/photo.jpg")))
     report = run(item)
     assert report.summary() == (
-        "imported 1, updated 0, unchanged 0, duplicates 0, failed 0, pictures 1, picture problems 0"
+        "imported 1, updated 0, unchanged 0, held 0, duplicates 0, failed 0, pictures 1, picture problems 0"
     )
     article = Article.objects.get()
     image = article.lead_image
@@ -210,7 +210,7 @@ def test_command_lists_picture_problems_as_warnings_and_succeeds(tmp_path):
     out = io.StringIO()
     call_command("import_articles", str(path), "--no-autotag", stdout=out)
     text = out.getvalue()
-    assert "imported 1, updated 0, unchanged 0, duplicates 0, failed 0, pictures 0, picture problems 1" in text
+    assert "imported 1, updated 0, unchanged 0, held 0, duplicates 0, failed 0, pictures 0, picture problems 1" in text
     assert f"{path} entry 1: picture {tmp_path / 'nowhere.jpg'}: no such file" in text
 
 
@@ -221,7 +221,7 @@ def test_reimport_and_shared_pictures_never_duplicate_the_library(tmp_path):
     assert first.imported == 3 and first.pictures == 3
     assert Image.objects.count() == 1
     again = run(path)
-    assert again.summary() == "imported 0, updated 0, unchanged 3, duplicates 0, failed 0"
+    assert again.summary() == "imported 0, updated 0, unchanged 3, held 0, duplicates 0, failed 0"
     assert Image.objects.count() == 1
     assert set(Article.objects.values_list("lead_image", flat=True)) == {Image.objects.get().pk}
 

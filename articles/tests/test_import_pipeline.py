@@ -55,7 +55,10 @@ def test_importing_the_same_inputs_twice_changes_nothing(places, actors):
     first = run(DATA)
     before = snapshot()
     second = run(DATA)
-    assert second.summary() == f"imported 0, updated 0, unchanged {first.imported}, duplicates 0, failed {first.failed}"
+    assert (
+        second.summary()
+        == f"imported 0, updated 0, unchanged {first.imported}, held 0, duplicates 0, failed {first.failed}"
+    )
     assert snapshot() == before
 
 
@@ -66,7 +69,7 @@ def test_changed_content_updates_the_article_and_bumps_its_version(places, actor
     article = Article.objects.get()
     write_jsonl(feed, [{"source_id": "w-1", "headline": "Talks in Baghdad end", "body": "Talks ended; the SDF left."}])
     report = run(feed, source="Wire")
-    assert report.summary() == "imported 0, updated 1, unchanged 0, duplicates 0, failed 0"
+    assert report.summary() == "imported 0, updated 1, unchanged 0, held 0, duplicates 0, failed 0"
     article.refresh_from_db()
     assert (article.headline, article.version, Article.objects.count()) == ("Talks in Baghdad end", 2, 1)
     assert article.body == "<p>Talks ended; the SDF left.</p>"
@@ -93,7 +96,7 @@ def test_exact_duplicates_in_one_run_are_imported_once_and_reported(db, tmp_path
         [{"source_id": "x", "headline": "Same id", "body": "One."}] * 2,
     )
     report = run(tmp_path)
-    assert report.summary() == "imported 2, updated 0, unchanged 0, duplicates 2, failed 0"
+    assert report.summary() == "imported 2, updated 0, unchanged 0, held 0, duplicates 2, failed 0"
     assert report.duplicate_of[0] == (str(tmp_path / "b.txt"), str(tmp_path / "a.txt"))
     assert Article.objects.count() == 2
 
@@ -274,7 +277,7 @@ def _killed_and_clean_runs_agree(tmp_path, scratch):
             assert rerun.returncode == 0
             results[name] = db.state()
             if name == "killed":
-                summary = f"imported {1500 - written}, updated 0, unchanged {written}, duplicates 0, failed 0"
+                summary = f"imported {1500 - written}, updated 0, unchanged {written}, held 0, duplicates 0, failed 0"
                 assert output.strip() == summary
         finally:
             db.drop()
@@ -298,7 +301,7 @@ def test_parsing_in_worker_processes_gives_the_same_result_in_the_same_order(pla
         (tmp_path / f"{n:03}.txt").write_text(f"Story {n} from Baghdad\n\nThe SDF and ISIS, report {n}.\n")
     (tmp_path / "empty.txt").write_text("")
     parallel = run(tmp_path, workers=2, batch_size=40)
-    assert parallel.summary() == "imported 150, updated 0, unchanged 0, duplicates 0, failed 1"
+    assert parallel.summary() == "imported 150, updated 0, unchanged 0, held 0, duplicates 0, failed 1"
     assert parallel.failures == [f"{tmp_path / 'empty.txt'}: empty file"]
     by_one = snapshot()
     Article.objects.all().delete()
@@ -315,11 +318,11 @@ def test_a_rerun_in_worker_processes_changes_nothing_and_still_sees_a_changed_st
     run(tmp_path, workers=2, batch_size=40, source="Wire")
     before = snapshot()
     again = run(tmp_path, workers=2, batch_size=40, source="Wire")
-    assert again.summary() == "imported 0, updated 0, unchanged 120, duplicates 0, failed 0"
+    assert again.summary() == "imported 0, updated 0, unchanged 120, held 0, duplicates 0, failed 0"
     assert snapshot() == before
     write_jsonl(tmp_path / "007.jsonl", [story(7, "Now about Deir ez-Zor, report 7.")])
     changed = run(tmp_path, workers=2, batch_size=40, source="Wire")
-    assert changed.summary() == "imported 0, updated 1, unchanged 119, duplicates 0, failed 0"
+    assert changed.summary() == "imported 0, updated 1, unchanged 119, held 0, duplicates 0, failed 0"
     updated = Article.objects.get(source_id="wire-7")
     assert "deir-ez-zor" in set(updated.regions.values_list("slug", flat=True))
     assert updated.version == 2
@@ -329,7 +332,7 @@ def test_many_inputs_are_read_by_worker_processes_by_default_with_the_same_resul
     for n in range(300):  # more than the automatic --workers threshold
         (tmp_path / f"{n:03}.txt").write_text(f"Story {n} from Syria\n\n<p>The SDF in Baghdad, report {n}.</p>\n")
     automatic = run(tmp_path, batch_size=100)
-    assert automatic.summary() == "imported 300, updated 0, unchanged 0, duplicates 0, failed 0"
+    assert automatic.summary() == "imported 300, updated 0, unchanged 0, held 0, duplicates 0, failed 0"
     by_workers = snapshot()
     Article.objects.all().delete()
     run(tmp_path, workers=1, batch_size=100)

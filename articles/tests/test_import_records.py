@@ -69,7 +69,7 @@ def test_a_rerun_of_unchanged_inputs_parses_none_of_them_and_changes_nothing(pla
     assert ImportedInput.objects.count() == COUNT
     before = state()
     again = run(folder)
-    assert again.summary() == f"imported 0, updated 0, unchanged {COUNT}, duplicates 0, failed 0"
+    assert again.summary() == f"imported 0, updated 0, unchanged {COUNT}, held 0, duplicates 0, failed 0"
     assert again.unparsed == COUNT
     assert state() == before
 
@@ -82,7 +82,7 @@ def test_a_changed_file_is_parsed_again_and_updates_its_article(places, actors, 
     run(folder)
     write_jsonl(folder / "feed.jsonl", [{"source_id": "w-1", "headline": "Talks in Baghdad", "body": "Talks ended."}])
     report = run(folder)
-    assert report.summary() == f"imported 0, updated 1, unchanged {COUNT}, duplicates 0, failed 0"
+    assert report.summary() == f"imported 0, updated 1, unchanged {COUNT}, held 0, duplicates 0, failed 0"
     assert report.unparsed == COUNT
     article = Article.objects.get(source_id="w-1")
     assert (article.body, article.version) == ("<p>Talks ended.</p>", 2)
@@ -96,10 +96,10 @@ def test_an_input_imported_with_other_options_is_parsed_again(places, actors, tm
     report = run(folder, **{"source": "Wire", **option})
     assert report.unparsed == 0
     if "section" in option:
-        assert report.summary() == f"imported 0, updated {COUNT}, unchanged 0, duplicates 0, failed 0"
+        assert report.summary() == f"imported 0, updated {COUNT}, unchanged 0, held 0, duplicates 0, failed 0"
         assert {str(a.section) for a in Article.objects.all()} == {"Local"}
     else:  # another source is another key: new stories
-        assert report.summary() == f"imported {COUNT}, updated 0, unchanged 0, duplicates 0, failed 0"
+        assert report.summary() == f"imported {COUNT}, updated 0, unchanged 0, held 0, duplicates 0, failed 0"
     assert run(folder, **{"source": "Wire", **option}).unparsed == COUNT
 
 
@@ -109,7 +109,7 @@ def test_a_deleted_story_comes_back_on_a_rerun(places, actors, tmp_path):
     before = state()
     Article.objects.get(headline="Story 3 from Baghdad").delete()
     report = run(folder)
-    assert report.summary() == f"imported 1, updated 0, unchanged {COUNT - 1}, duplicates 0, failed 0"
+    assert report.summary() == f"imported 1, updated 0, unchanged {COUNT - 1}, held 0, duplicates 0, failed 0"
     assert report.unparsed == COUNT - 1
     assert state() == before
     assert sorted(Article.objects.get(headline="Story 3 from Baghdad").regions.values_list("slug", flat=True)) == [
@@ -130,7 +130,7 @@ def test_a_recorded_story_its_input_no_longer_gives_is_reported_not_skipped(plac
     record.save()
     report = run(folder)
     assert report.failures == [f"{name}: its input changed during the import (run it again)"]
-    assert report.summary() == f"imported 0, updated 0, unchanged {COUNT - 1}, duplicates 0, failed 1"
+    assert report.summary() == f"imported 0, updated 0, unchanged {COUNT - 1}, held 0, duplicates 0, failed 1"
     assert Article.objects.count() == COUNT  # nothing lost, nothing added
 
 
@@ -139,7 +139,7 @@ def test_a_story_stored_with_another_digest_is_handled_as_without_records(places
     run(folder)
     Article.objects.filter(headline="Story 5 from Baghdad").update(import_digest="0" * 40, body="<p>Edited.</p>")
     report = run(folder)
-    assert report.summary() == f"imported 0, updated 1, unchanged {COUNT - 1}, duplicates 0, failed 0"
+    assert report.summary() == f"imported 0, updated 1, unchanged {COUNT - 1}, held 0, duplicates 0, failed 0"
     article = Article.objects.get(headline="Story 5 from Baghdad")
     assert (article.body, article.version) == ("<p>The SDF and ISIS, report 5.</p>", 2)
 
@@ -152,9 +152,9 @@ def test_failures_and_duplicates_are_reported_on_a_rerun_as_on_the_first_run(pla
     write_jsonl(folder / "mixed.jsonl", [good, {"source_id": "j-2"}])  # a story and a bad entry
     write_jsonl(folder / "twice.jsonl", [{"source_id": "j-3", "headline": "Twice", "body": "Baghdad."}] * 2)
     first = run(folder)
-    assert first.summary() == f"imported {COUNT + 2}, updated 0, unchanged 0, duplicates 2, failed 2"
+    assert first.summary() == f"imported {COUNT + 2}, updated 0, unchanged 0, held 0, duplicates 2, failed 2"
     again = run(folder)
-    assert again.summary() == f"imported 0, updated 0, unchanged {COUNT + 2}, duplicates 2, failed 2"
+    assert again.summary() == f"imported 0, updated 0, unchanged {COUNT + 2}, held 0, duplicates 2, failed 2"
     assert (again.failures, again.duplicate_of) == (first.failures, first.duplicate_of)
     # Inputs with a failure are never recorded: parsed (and reported) on every run; the rest is not parsed.
     assert again.unparsed == COUNT + 3  # the stories and duplicates of every clean input: all but mixed.jsonl
@@ -169,7 +169,10 @@ def test_a_dry_run_records_nothing(places, actors, tmp_path):
     assert report.imported == COUNT
     assert not ImportedInput.objects.exists()
     run(folder)
-    assert run(folder, dry_run=True).summary() == f"imported 0, updated 0, unchanged {COUNT}, duplicates 0, failed 0"
+    assert (
+        run(folder, dry_run=True).summary()
+        == f"imported 0, updated 0, unchanged {COUNT}, held 0, duplicates 0, failed 0"
+    )
     assert ImportedInput.objects.count() == COUNT
 
 
@@ -198,7 +201,7 @@ def test_archive_members_are_recorded_and_a_deleted_one_comes_back(places, actor
     assert run(archive).unparsed == COUNT
     Article.objects.get(headline="Story 7 from Baghdad").delete()
     report = run(archive)  # the member is read from the archive again and parsed
-    assert report.summary() == f"imported 1, updated 0, unchanged {COUNT - 1}, duplicates 0, failed 0"
+    assert report.summary() == f"imported 1, updated 0, unchanged {COUNT - 1}, held 0, duplicates 0, failed 0"
     assert state() == before
 
 

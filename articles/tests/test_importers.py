@@ -47,7 +47,7 @@ def tags(article):
 )
 def test_each_format_imports_every_story_it_holds(places, actors, name, headlines):
     report = run(DATA / name)
-    assert report.summary() == f"imported {len(headlines)}, updated 0, unchanged 0, duplicates 0, failed 0"
+    assert report.summary() == f"imported {len(headlines)}, updated 0, unchanged 0, held 0, duplicates 0, failed 0"
     assert sorted(Article.objects.values_list("headline", flat=True)) == sorted(headlines)
 
 
