@@ -172,9 +172,7 @@ def test_an_editor_moves_authors_up_and_down_the_byline_by_keyboard_and_mouse(li
     assert violations == []
 
 
-def test_an_arabic_admin_names_the_move_buttons_in_arabic_and_saves_the_new_order(live_server, editor, settings):
-    # The admin is at unprefixed addresses, which speak the site's default language (newsroom/urls.py).
-    settings.LANGUAGE_CODE = "ar"
+def test_an_arabic_admin_names_the_move_buttons_in_arabic_and_saves_the_new_order(live_server, editor, arabic_admin):
     names = ("Adam Brook", "زينة خليل", "باسمة عزيز")
     writers = [AuthorFactory(display_name=name, slug=f"writer-{n}") for n, name in enumerate(names)]
     article = ArticleFactory(headline="استئناف المحادثات في بغداد", language=Article.Language.ARABIC, authors=writers)
