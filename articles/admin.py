@@ -13,8 +13,8 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from taggit.managers import TaggableManager
 from tinymce.widgets import TinyMCE
 
@@ -87,8 +87,24 @@ class BylinePicker(VocabularyPicker):
     """The authors' autocomplete, showing the chosen authors in the order given (the byline's), not by name.
 
     Django's autocomplete renders the selected options in the queryset's order; the order of the options is
-    the order Select2 shows and the browser posts (article_form.js moves a newly picked author last).
+    the order Select2 shows and the browser posts. article_form.js moves a newly picked author last and builds
+    "Move up" / "Move down" buttons for each chosen author from the translated wording carried here in
+    `data-byline-*` attributes (the admin's JavaScript catalogue holds only Django's own strings).
     """
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs.update(
+            {
+                "data-byline-order": gettext("Byline order"),
+                # %(name)s is the author's name; the wording is each button's accessible name.
+                "data-byline-move-up": gettext("Move %(name)s up"),
+                "data-byline-move-down": gettext("Move %(name)s down"),
+                # Read out after a move; %(position)s and %(count)s are numbers.
+                "data-byline-moved": gettext("%(name)s is now number %(position)s of %(count)s."),
+            }
+        )
+        return attrs
 
     def optgroups(self, name, value, attr=None):
         groups = super().optgroups(name, value, attr)
@@ -327,8 +343,8 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
                 required=False,
                 label=db_field.verbose_name.capitalize(),
                 help_text=_(
-                    "In byline order, the lead writer first: authors are printed in the order picked. To move "
-                    "an author to the end, remove them and pick them again."
+                    "In byline order, the lead writer first: authors are printed in the order picked. The arrow "
+                    "buttons under the field move an author up or down the byline."
                 ),
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -18,7 +18,7 @@ from articles.importers.pipeline import ImportOptions, run_import
 from articles.models import Article, ArticleRevision, Author, Byline
 from articles.tests.desk_forms import form_data
 from articles.tests.factories import ArticleFactory, AuthorFactory
-from articles.tests.publishing import fresh_cache, story  # noqa: F401 - fresh_cache is a fixture
+from articles.tests.publishing import S, fresh_cache, story  # noqa: F401 - fresh_cache is a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +143,41 @@ def test_a_reorder_on_a_live_story_waits_for_publish_update(editor_client, publi
     assert chosen_in_form(page) == LEAD_FIRST  # the desk carries on from the pending update
     workflow.publish_update(Article.objects.get(pk=article.pk), by=publisher)
     assert names(article.authors.all()) == LEAD_FIRST
+
+
+def _change_page(client, writers):
+    article = ArticleFactory(headline="Talks resume", authors=[writers[name] for name in LEAD_FIRST])
+    return client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+
+
+def test_the_authors_field_carries_the_move_buttons_wording(editor_client, writers):
+    page = _change_page(editor_client, writers)
+    assert 'data-byline-order="Byline order"' in page
+    assert 'data-byline-move-up="Move %(name)s up"' in page
+    assert 'data-byline-move-down="Move %(name)s down"' in page
+    assert "arrow buttons under the field move an author up or down" in page
+
+
+def test_an_arabic_admin_carries_the_move_buttons_wording_in_arabic(editor_client, writers, arabic_admin):
+    page = _change_page(editor_client, writers)
+    assert 'data-byline-order="ترتيب أسماء الكتّاب"' in page
+    assert 'data-byline-move-up="انقل %(name)s إلى الأعلى"' in page
+    assert 'data-byline-move-down="انقل %(name)s إلى الأسفل"' in page
+    assert 'data-byline-moved="%(name)s الآن في المرتبة %(position)s من %(count)s."' in page
+    assert "تنقل أزرار الأسهم تحت الحقل" in page
+
+
+def test_a_story_its_viewer_may_not_edit_shows_its_byline_with_nothing_to_reorder(client, reporter, writers):
+    submitted = story(S.SUBMITTED, created_by=reporter, authors=[writers[name] for name in LEAD_FIRST])
+    client.force_login(reporter)
+    page = client.get(reverse("admin:articles_article_change", args=[submitted.pk])).content.decode()
+    assert "Zeina Khalil, Adam Brook" in page  # read only, in byline order
+    assert "data-byline-move-up" not in page
+    assert '<select name="authors"' not in page
+    # A forged post of the other order changes nothing.
+    response = _change(client, submitted, authors=[writers["Adam Brook"].pk, writers["Zeina Khalil"].pk])
+    assert response.status_code == 403
+    assert names(submitted.authors.all()) == LEAD_FIRST
 
 
 # -- revisions ----------------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 Select2 keeps a removed author's option where it first stood, and Django renders the chosen authors by name;
 the form must still save the order picked, show it again on reopening, and move an author picked again last.
+The "Move up" / "Move down" buttons under the field reorder the byline, by mouse or keyboard, in English and
+in the Arabic admin, under the staff Content-Security-Policy.
 """
 
 from django.urls import reverse
@@ -17,6 +19,33 @@ CHOSEN = """() => [
     Array.from(document.querySelectorAll("#id_authors option")).filter(o => o.selected).map(o => o.text),
     Array.from(document.querySelectorAll(".field-authors .select2-selection__choice")).map(c => c.title),
 ]"""
+
+
+# The byline's order list under the field: each author's name, and the accessible names of the move buttons
+# offered (enabled and shown).
+ORDER_LIST = "() => Array.from(document.querySelectorAll('.byline-order li bdi')).map(name => name.textContent)"
+OFFERED = """() => Array.from(document.querySelectorAll(".byline-order button"))
+    .filter(b => !b.disabled && b.checkVisibility())
+    .map(b => b.getAttribute("aria-label"))"""
+FOCUSED = "() => document.activeElement.getAttribute('aria-label')"
+# Every Content-Security-Policy violation the page reports, kept in window.cspViolations.
+RECORD_CSP_VIOLATIONS = (
+    "window.cspViolations = [];"
+    "document.addEventListener('securitypolicyviolation',"
+    " e => window.cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));"
+)
+
+
+def _sign_in(page, live_server, user):
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "pass-for-tests-1")
+    page.click("input[type=submit]")
+
+
+def _save_and_reopen(page):
+    page.click("input[name=_continue]")
+    page.wait_for_load_state()
 
 
 def _pick(page, name):
@@ -39,10 +68,7 @@ def test_authors_picked_out_of_name_order_are_saved_and_reopened_in_that_order(l
     change_url = live_server.url + reverse("admin:articles_article_change", args=[article.pk])
 
     with chromium_page() as page:
-        page.goto(live_server.url + reverse("admin:login"))
-        page.fill("#id_username", editor.username)
-        page.fill("#id_password", "pass-for-tests-1")
-        page.click("input[type=submit]")
+        _sign_in(page, live_server, editor)
         page.goto(change_url)
         for name in ("Zeina Khalil", "Adam Brook", "Basma Aziz"):
             _pick(page, name)
@@ -64,3 +90,118 @@ def test_authors_picked_out_of_name_order_are_saved_and_reopened_in_that_order(l
     assert moved == after_move == [["Adam Brook", "Basma Aziz", "Zeina Khalil"]] * 2
     saved = Article.objects.get(pk=article.pk)
     assert [a.display_name for a in saved.authors.all()] == ["Adam Brook", "Basma Aziz", "Zeina Khalil"]
+
+
+def test_an_editor_moves_authors_up_and_down_the_byline_by_keyboard_and_mouse(live_server, editor, settings):
+    settings.NEWSROOM_CSP = True
+    for name in ("Adam Brook", "Basma Aziz", "Zeina Khalil"):  # ids in name order
+        AuthorFactory(display_name=name)
+    article = ArticleFactory(headline="Talks resume in Baghdad")
+    change_url = live_server.url + reverse("admin:articles_article_change", args=[article.pk])
+
+    with chromium_page() as page:
+        page.add_init_script(RECORD_CSP_VIOLATIONS)
+        _sign_in(page, live_server, editor)
+        page.goto(change_url)
+        assert page.locator(".byline-order").is_hidden()  # no authors, nothing to order
+        for name in ("Zeina Khalil", "Basma Aziz", "Adam Brook"):
+            _pick(page, name)
+        picked = page.evaluate(ORDER_LIST)
+        offered_at_first = page.evaluate(OFFERED)
+        first_up_disabled = page.get_by_role("button", name="Move Zeina Khalil up").is_disabled()
+        last_down_disabled = page.get_by_role("button", name="Move Adam Brook down").is_disabled()
+
+        # The last author up twice from the keyboard: the focus stays with her, on "down" once she leads.
+        page.get_by_role("button", name="Move Adam Brook up").focus()
+        page.keyboard.press("Enter")
+        after_one_move = page.evaluate(CHOSEN)
+        focus_after_one = page.evaluate(FOCUSED)
+        page.keyboard.press("Space")
+        after_two_moves = page.evaluate(CHOSEN)
+        focus_after_two = page.evaluate(FOCUSED)
+        announced = page.locator(".byline-order [role=status]").text_content()
+        # Then the first author down, with the mouse.
+        page.get_by_role("button", name="Move Adam Brook down").click()
+        moved = page.evaluate(CHOSEN)
+        listed_before_saving = page.evaluate(ORDER_LIST)
+
+        _save_and_reopen(page)
+        reopened = page.evaluate(CHOSEN)
+        listed_on_reopening = page.evaluate(ORDER_LIST)
+        offered_on_reopening = page.evaluate(OFFERED)
+
+        # Removing authors rebuilds the buttons; one author alone has none.
+        _remove(page, "Adam Brook")
+        offered_after_removal = page.evaluate(OFFERED)
+        _remove(page, "Zeina Khalil")
+        alone_hidden = page.locator(".byline-order").is_hidden()
+        offered_alone = page.evaluate(OFFERED)
+        _pick(page, "Zeina Khalil")
+        offered_after_picking_again = page.evaluate(OFFERED)
+        violations = page.evaluate("window.cspViolations")
+
+    assert picked == ["Zeina Khalil", "Basma Aziz", "Adam Brook"]
+    # The first author cannot go up nor the last down: those buttons are there but not offered.
+    assert offered_at_first == [
+        "Move Zeina Khalil down",
+        "Move Basma Aziz up",
+        "Move Basma Aziz down",
+        "Move Adam Brook up",
+    ]
+    assert first_up_disabled and last_down_disabled
+    # The select's options (what is posted) and Select2's chips (what is shown) follow every move.
+    assert after_one_move == [["Zeina Khalil", "Adam Brook", "Basma Aziz"]] * 2
+    assert focus_after_one == "Move Adam Brook up"
+    assert after_two_moves == [["Adam Brook", "Zeina Khalil", "Basma Aziz"]] * 2
+    assert focus_after_two == "Move Adam Brook down"
+    assert announced == "Adam Brook is now number 1 of 3."
+    lead_first = ["Zeina Khalil", "Adam Brook", "Basma Aziz"]
+    assert moved == reopened == [lead_first, lead_first]
+    assert listed_before_saving == listed_on_reopening == lead_first
+    assert offered_on_reopening == [
+        "Move Zeina Khalil down",
+        "Move Adam Brook up",
+        "Move Adam Brook down",
+        "Move Basma Aziz up",
+    ]
+    saved = Article.objects.get(pk=article.pk)
+    assert [a.display_name for a in saved.authors.all()] == lead_first
+    assert offered_after_removal == ["Move Zeina Khalil down", "Move Basma Aziz up"]
+    assert alone_hidden and offered_alone == []
+    assert offered_after_picking_again == ["Move Basma Aziz down", "Move Zeina Khalil up"]
+    assert violations == []
+
+
+def test_an_arabic_admin_names_the_move_buttons_in_arabic_and_saves_the_new_order(live_server, editor, arabic_admin):
+    names = ("Adam Brook", "زينة خليل", "باسمة عزيز")
+    writers = [AuthorFactory(display_name=name, slug=f"writer-{n}") for n, name in enumerate(names)]
+    article = ArticleFactory(headline="استئناف المحادثات في بغداد", language=Article.Language.ARABIC, authors=writers)
+    change_url = live_server.url + reverse("admin:articles_article_change", args=[article.pk])
+
+    with chromium_page() as page:
+        _sign_in(page, live_server, editor)
+        page.goto(change_url)
+        direction = page.evaluate("document.documentElement.dir")
+        label = page.locator(".byline-order-label").text_content()
+        offered = page.evaluate(OFFERED)
+        page.get_by_role("button", name="انقل باسمة عزيز إلى الأعلى").click()
+        announced = page.locator(".byline-order [role=status]").text_content()
+        numbering = page.eval_on_selector(".byline-order ol", "ol => getComputedStyle(ol).listStyleType")
+        _save_and_reopen(page)
+        reopened = page.evaluate(CHOSEN)
+
+    assert direction == "rtl"
+    assert label == "ترتيب أسماء الكتّاب"
+    assert offered == [
+        "انقل Adam Brook إلى الأسفل",
+        "انقل زينة خليل إلى الأعلى",
+        "انقل زينة خليل إلى الأسفل",
+        "انقل باسمة عزيز إلى الأعلى",
+    ]
+    # Numbers read out and shown in the Arabic admin's digits.
+    assert announced == "باسمة عزيز الآن في المرتبة ٢ من ٣."
+    assert numbering == "arabic-indic"
+    lead_first = ["Adam Brook", "باسمة عزيز", "زينة خليل"]
+    assert reopened == [lead_first, lead_first]
+    saved = Article.objects.get(pk=article.pk)
+    assert [a.display_name for a in saved.authors.all()] == lead_first

@@ -18,20 +18,115 @@ document.addEventListener("DOMContentLoaded", function () {
 });
 
 // Authors are printed in the order they are picked (the byline's, lead writer first), and the browser posts
-// them in the order of the select's options. Select2 adds a newly found author as the last option but puts a
-// removed one picked again back where it first stood; moving the picked author's option last makes "remove,
-// then pick again" move an author to the end of the byline.
+// them in the order of the select's options; Select2 shows the chosen authors in that order too. Select2 adds a
+// newly found author as the last option but puts a removed one picked again back where it first stood, so the
+// picked author's option is moved last.
+//
+// Under the field, a list of the chosen authors gives each a "Move up" and a "Move down" button that swap its
+// option with its neighbour's. Their wording comes translated in the select's data-byline-* attributes
+// (articles/admin.py, BylinePicker). Without JavaScript there is no list, and the form saves the order posted.
 document.addEventListener("DOMContentLoaded", function () {
   var authors = document.getElementById("id_authors");
   var $ = window.django && window.django.jQuery;
   if (!authors || !$) { return; }
+  var wording = authors.dataset;
+  var arrows = { up: "\u2191", down: "\u2193" };
+  var wordingFor = { up: wording.bylineMoveUp, down: wording.bylineMoveDown };
+
+  var box = document.createElement("div");
+  box.className = "byline-order";
+  box.hidden = true;
+  var heading = document.createElement("p");
+  heading.id = authors.id + "_order_label";
+  heading.className = "byline-order-label";
+  heading.textContent = wording.bylineOrder;
+  var list = document.createElement("ol");
+  list.setAttribute("aria-labelledby", heading.id);
+  var status = document.createElement("p");
+  status.className = "byline-order-status";
+  status.setAttribute("role", "status");
+  box.append(heading, list, status);
+  (authors.closest(".related-widget-wrapper") || authors.parentNode).appendChild(box);
+
+  // The translated wording with its %(name)s placeholders filled in.
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (whole, key) { return key in values ? values[key] : whole; });
+  }
+
+  function chosen() {
+    return Array.prototype.filter.call(authors.options, function (option) { return option.selected; });
+  }
+
+  // Numbers in the page's language; Arabic with Arabic-Indic digits, as on the public site (newsroom/jinja2.py).
+  var language = document.documentElement.lang || "en";
+  var numerals = new Intl.NumberFormat(language === "ar" ? "ar-u-nu-arab" : language);
+
+  function button(option, direction, impossible) {
+    var label = fill(wordingFor[direction], { name: option.text });
+    var control = document.createElement("button");
+    control.type = "button";
+    control.className = "byline-move";
+    control.textContent = arrows[direction];
+    control.title = label;
+    control.setAttribute("aria-label", label);
+    control.dataset.value = option.value;
+    control.dataset.direction = direction;
+    control.disabled = impossible;
+    control.addEventListener("click", function () { move(option, direction); });
+    return control;
+  }
+
+  function render() {
+    var options = chosen();
+    list.replaceChildren.apply(list, options.map(function (option, at) {
+      var item = document.createElement("li");
+      var name = document.createElement("bdi");
+      name.textContent = option.text;
+      item.append(button(option, "up", at === 0), button(option, "down", at === options.length - 1), name);
+      return item;
+    }));
+    // One author has nothing to be moved past.
+    box.hidden = options.length < 2;
+  }
+
+  function move(option, direction) {
+    var options = chosen();
+    var at = options.indexOf(option);
+    var neighbour = options[direction === "up" ? at - 1 : at + 1];
+    if (!neighbour) { return; }
+    if (direction === "up") {
+      authors.insertBefore(option, neighbour);
+    } else {
+      authors.insertBefore(neighbour, option);
+    }
+    option.selected = neighbour.selected = true;
+    $(authors).trigger("change.select2");
+    render();
+    var place = chosen().indexOf(option) + 1;
+    status.textContent = fill(wording.bylineMoved, {
+      name: option.text, position: numerals.format(place), count: numerals.format(options.length)
+    });
+    // Keep the keyboard on the author just moved: the same button, or the other one once at the end.
+    var buttons = list.querySelectorAll("button");
+    var own = Array.prototype.filter.call(buttons, function (b) { return b.dataset.value === option.value; });
+    var next = own.filter(function (b) { return b.dataset.direction === direction && !b.disabled; })[0] ||
+      own.filter(function (b) { return !b.disabled; })[0];
+    if (next) { next.focus(); }
+  }
+
   $(authors).on("select2:select", function (event) {
     var picked = String(event.params.data.id);
     var option = Array.prototype.find.call(authors.options, function (o) { return o.value === picked; });
     if (option && option !== authors.options[authors.options.length - 1]) {
       authors.appendChild(option);
       option.selected = true;
-      $(authors).trigger("change.select2");  // Select2 shows the chosen authors in the options' order
+      $(authors).trigger("change.select2");
     }
+    render();
   });
+  $(authors).on("change", function () {
+    status.textContent = "";
+    render();
+  });
+  render();
 });
