@@ -288,8 +288,7 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
     )
 
     class Media:
-        js = ("admin/article_form.js", "admin/article_presence.js")
-        css = {"all": ("admin/desk.css",)}
+        js = ("admin/article_form.js", "admin/article_presence.js")  # desk.css comes with every admin page
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("regions", "actors", "authors")

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -86,8 +86,10 @@ def _render_as_public(request, article, version=None):
         )
     else:
         shown = revisions.in_memory(article, content)
-    # A preview is not for passing on: the story's address may not be public yet (no share links).
-    response = render(request, "articles/article_detail.html", {**article_page_context(shown), "preview": True})
+    # A preview is not for passing on: the story's address may not be public yet (no share links). It reads as
+    # the story's edition does, whatever language the desk speaks to this person (newsroom/staff_language.py).
+    with translation.override(shown.language):
+        response = render(request, "articles/article_detail.html", {**article_page_context(shown), "preview": True})
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "newsroom.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The admin and the desk in each person's language (cookie, then Accept-Language); public pages keep theirs.
+    "newsroom.staff_language.StaffLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -24,6 +24,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("desk/", include("articles.desk_urls")),
     path("tinymce/", include("tinymce.urls")),
+    # Django's set_language: the admin's language menu posts here (newsroom/staff_language.py).
+    path("i18n/", include("django.conf.urls.i18n")),
     *unprefixed,
     *i18n_patterns(path("", include("articles.urls")), prefix_default_language=False),
 ]

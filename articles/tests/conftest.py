@@ -4,7 +4,6 @@ import pytest
 from django.db import connection
 from django.template.backends import jinja2 as jinja2_backend
 from django.test.signals import template_rendered
-from django.urls import clear_url_caches
 
 from articles.roles import ADMIN, EDITOR, PUBLISHER, REPORTER, ensure_roles
 from articles.taxonomy import add_aliases
@@ -16,16 +15,6 @@ def on_postgres():
     """Skip the test unless it runs on PostgreSQL."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
-
-
-@pytest.fixture
-def arabic_admin(settings):
-    """The admin in Arabic. It is not under the /ar/ prefix, so it speaks the site's default language; the URL
-    resolver keeps its reverse map per language, built with that default's empty prefix, so it is rebuilt."""
-    settings.LANGUAGE_CODE = "ar"
-    clear_url_caches()
-    yield
-    clear_url_caches()
 
 
 @pytest.fixture

@@ -158,7 +158,8 @@ def test_the_authors_field_carries_the_move_buttons_wording(editor_client, write
     assert "arrow buttons under the field move an author up or down" in page
 
 
-def test_an_arabic_admin_carries_the_move_buttons_wording_in_arabic(editor_client, writers, arabic_admin):
+def test_an_arabic_admin_carries_the_move_buttons_wording_in_arabic(editor_client, writers):
+    editor_client.post("/i18n/setlang/", {"language": "ar", "next": "/admin/"})  # the admin's language menu
     page = _change_page(editor_client, writers)
     assert 'data-byline-order="ترتيب أسماء الكتّاب"' in page
     assert 'data-byline-move-up="انقل %(name)s إلى الأعلى"' in page

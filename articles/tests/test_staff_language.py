@@ -1,0 +1,72 @@
+"""The admin and the desk speak each person's language (the menu's choice, else the browser's); public pages
+keep the language of their address, and a preview reads as the story's edition does."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from articles.tests.publishing import story
+
+pytestmark = pytest.mark.django_db
+
+
+def page_language(html):
+    """The (lang, dir) the page's <html> element declares."""
+    return re.search(r'<html lang="([^"]+)" dir="([^"]+)"', html).groups()
+
+
+def test_the_admin_speaks_the_default_language_and_offers_the_others(client, editor):
+    client.force_login(editor)
+    html = client.get("/admin/").content.decode()
+    assert page_language(html) == ("en", "ltr")
+    menu = re.search(r'<form class="language-menu" action="/i18n/setlang/" method="post">(.*?)</form>', html, re.S)
+    assert '<option value="en" lang="en" selected>English</option>' in menu.group(1)
+    assert '<option value="ar" lang="ar">العربيّة</option>' in menu.group(1)
+    assert '<button type="submit">Switch language</button>' in menu.group(1)
+
+
+def test_choosing_arabic_turns_the_admin_and_the_desk_arabic_and_leaves_the_public_site_alone(client, editor):
+    client.force_login(editor)
+    response = client.post("/i18n/setlang/", {"language": "ar", "next": "/admin/articles/article/"})
+    assert response.status_code == 302 and response["Location"] == "/admin/articles/article/"
+    admin = client.get("/admin/articles/article/")
+    assert page_language(admin.content.decode()) == ("ar", "rtl")
+    assert admin["Content-Language"] == "ar"
+    assert "تسجيل الخروج" in admin.content.decode()  # Django's own admin, in Arabic
+    assert '<button type="submit">تبديل اللغة</button>' in admin.content.decode()
+    assert page_language(client.get("/desk/").content.decode()) == ("ar", "rtl")
+    # The public site's language is its address, whatever the desk speaks.
+    assert page_language(client.get("/").content.decode()) == ("en", "ltr")
+    assert page_language(client.get("/ar/").content.decode()) == ("ar", "rtl")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    assert page_language(client.get("/admin/").content.decode()) == ("en", "ltr")
+
+
+def test_the_browsers_language_counts_until_a_choice_is_made(client, editor):
+    client.force_login(editor)
+    arabic = {"Accept-Language": "ar,en;q=0.5"}
+    assert page_language(client.get("/admin/", headers=arabic).content.decode()) == ("ar", "rtl")
+    assert page_language(client.get("/", headers=arabic).content.decode()) == ("en", "ltr")
+    assert page_language(Client().get("/admin/login/", headers=arabic).content.decode()) == ("ar", "rtl")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    assert page_language(client.get("/admin/", headers=arabic).content.decode()) == ("en", "ltr")
+
+
+def test_an_unknown_language_changes_nothing(client, editor):
+    client.force_login(editor)
+    response = client.post("/i18n/setlang/", {"language": "xx", "next": "/admin/"})
+    assert response.status_code == 302 and "django_language" not in response.cookies
+    assert page_language(client.get("/admin/").content.decode()) == ("en", "ltr")
+
+
+def test_a_preview_reads_as_the_storys_edition_whatever_the_desk_speaks(client, editor):
+    english = story(headline="Talks resume in Baghdad")
+    arabic = story(headline="استئناف المحادثات في بغداد", slug="محادثات", language="ar")
+    client.force_login(editor)
+    client.post("/i18n/setlang/", {"language": "ar", "next": "/admin/"})
+    html = client.get(f"/desk/preview/{english.pk}/").content.decode()
+    assert page_language(html) == ("en", "ltr") and "Published <time" in html and "نُشر" not in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    html = client.get(f"/desk/preview/{arabic.pk}/").content.decode()
+    assert page_language(html) == ("ar", "rtl") and "نُشر <time" in html
