@@ -139,6 +139,10 @@ def _plain_date(moment, format_string):
 _NUMERIC_ZONE = re.compile(r"([+-])(\d\d)(\d\d)?")
 
 
+# Marked for makemessages here: xgettext reads the first argument of `gettext(context, …)`, the context.
+_GMT_OFFSET = translation.gettext_noop("GMT%(offset)s")
+
+
 @pass_context
 def zone(context, value):
     """The newsroom time zone's name at the aware datetime `value`, as readers read it: its abbreviation
@@ -156,7 +160,7 @@ def zone(context, value):
         return name
     sign, hours, minutes = numeric.groups()
     offset = f"{sign}{int(hours)}" + (f":{minutes}" if minutes and minutes != "00" else "")
-    return gettext(context, "GMT%(offset)s") % {"offset": offset}
+    return gettext(context, _GMT_OFFSET) % {"offset": offset}
 
 
 # Django's widget templates that print `django/forms/widgets/input.html` and nothing else, and its select's.

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.template.backends import jinja2 as jinja2_backend
 from django.test.signals import template_rendered
+from django.utils import translation
 
 from articles.roles import ADMIN, EDITOR, PUBLISHER, REPORTER, ensure_roles
 from articles.taxonomy import add_aliases
@@ -97,6 +98,16 @@ def media_root(settings, tmp_path):
     """Uploaded pictures and renditions go to a fresh folder per test, never into the repository."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language. A test client's request leaves its page's language active in
+    the thread (the locale middleware sets it per request and never resets it), and a message made outside a
+    request, such as a workflow refusal, would otherwise come out in the language an earlier test's page had."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True, scope="session")

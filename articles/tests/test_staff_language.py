@@ -70,3 +70,23 @@ def test_a_preview_reads_as_the_storys_edition_whatever_the_desk_speaks(client, 
     client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
     html = client.get(f"/desk/preview/{arabic.pk}/").content.decode()
     assert page_language(html) == ("ar", "rtl") and "نُشر <time" in html
+
+
+def test_an_editor_who_chose_arabic_reads_the_workflow_panel_and_my_desk_in_arabic(client, editor):
+    article = story(headline="Talks resume in Baghdad")  # published: an editor has no move left on it
+    client.force_login(editor)
+    client.post("/i18n/setlang/", {"language": "ar", "next": "/admin/"})
+    form = client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    assert page_language(form) == ("ar", "rtl")
+    assert "There is no workflow move you can make" not in form
+    assert "Share a preview link with a colleague" not in form
+    assert "لا يوجد إجراء في سير العمل يمكنك تنفيذه على هذا المقال الآن." in form
+    assert "<summary>شارك رابط معاينة مع زميل</summary>" in form
+    assert "مدة الصلاحية (بالساعات)" in form and ">أنشئ الرابط</button>" in form
+    assert '<h2 id="desk-state">سير العمل: ' in form
+    desk = client.get("/desk/").content.decode()
+    assert page_language(desk) == ("ar", "rtl")
+    assert "My drafts" not in desk and "Waiting for my review" not in desk and "Recently published" not in desk
+    assert "مسوداتي" in desk and "بانتظار مراجعتي" in desk and "نُشر مؤخراً" in desk
+    published = desk[desk.index("نُشر مؤخراً") :]
+    assert "Talks resume in Baghdad" in published and "منشور" in published
