@@ -26,6 +26,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from articles import revisions
 from articles.images.usage import publication_problems
@@ -69,7 +70,7 @@ class Move:
     target: str | None
     permission: str
     needs_note: bool = False
-    label: str = ""
+    label: str = ""  # what the desk's button says (translated when shown)
     # A fact about the article (a property name) that must hold as well, e.g. "is_featured" to take a story off
     # the front page: moves whose fact does not hold are neither offered nor allowed (`refusal` says why).
     requires: str = ""
@@ -79,31 +80,46 @@ class Move:
 MOVES = {
     move.name: move
     for move in (
-        Move("submit", frozenset({S.DRAFT}), S.SUBMITTED, "submit_article", label="Submit for editing"),
-        Move("send_back", frozenset({S.SUBMITTED, S.APPROVED}), S.DRAFT, "send_back_article", True, "Send back"),
-        Move("approve", frozenset({S.SUBMITTED}), S.APPROVED, "approve_article", label="Approve"),
-        Move("schedule", frozenset({S.APPROVED, S.SCHEDULED}), S.SCHEDULED, "schedule_article", label="Schedule"),
+        Move("submit", frozenset({S.DRAFT}), S.SUBMITTED, "submit_article", label=_lazy("Submit for editing")),
+        Move("send_back", frozenset({S.SUBMITTED, S.APPROVED}), S.DRAFT, "send_back_article", True, _lazy("Send back")),
+        Move("approve", frozenset({S.SUBMITTED}), S.APPROVED, "approve_article", label=_lazy("Approve")),
+        Move(
+            "schedule", frozenset({S.APPROVED, S.SCHEDULED}), S.SCHEDULED, "schedule_article", label=_lazy("Schedule")
+        ),
         Move(
             "publish",
             frozenset({S.APPROVED, S.SCHEDULED, S.UNPUBLISHED}),
             S.PUBLISHED,
             "publish_article",
-            label="Publish",
+            label=_lazy("Publish"),
         ),
-        Move("publish_update", frozenset({S.PUBLISHED}), None, "publish_article", label="Publish update"),
-        Move("unpublish", frozenset({S.PUBLISHED, S.SCHEDULED}), S.UNPUBLISHED, "unpublish_article", True, "Unpublish"),
-        Move("correct", frozenset({S.PUBLISHED}), None, "correct_article", True, "Add public correction"),
-        Move("spike", PRE_PUBLICATION, S.SPIKED, "spike_article", label="Spike"),
-        Move("restore", frozenset({S.SPIKED}), S.DRAFT, "spike_article", label="Restore to draft"),
-        Move("feature", frozenset({S.PUBLISHED}), None, "feature_article", label="Put at the top of the front page"),
+        Move("publish_update", frozenset({S.PUBLISHED}), None, "publish_article", label=_lazy("Publish update")),
+        Move(
+            "unpublish",
+            frozenset({S.PUBLISHED, S.SCHEDULED}),
+            S.UNPUBLISHED,
+            "unpublish_article",
+            True,
+            _lazy("Unpublish"),
+        ),
+        Move("correct", frozenset({S.PUBLISHED}), None, "correct_article", True, _lazy("Add public correction")),
+        Move("spike", PRE_PUBLICATION, S.SPIKED, "spike_article", label=_lazy("Spike")),
+        Move("restore", frozenset({S.SPIKED}), S.DRAFT, "spike_article", label=_lazy("Restore to draft")),
+        Move(
+            "feature",
+            frozenset({S.PUBLISHED}),
+            None,
+            "feature_article",
+            label=_lazy("Put at the top of the front page"),
+        ),
         Move(
             "unfeature",
             frozenset({S.PUBLISHED}),
             None,
             "feature_article",
-            label="Take off the top of the front page",
+            label=_lazy("Take off the top of the front page"),
             requires="is_featured",
-            refusal="The story is not at the top of the front page.",
+            refusal=_lazy("The story is not at the top of the front page."),
         ),
     )
 }
@@ -143,7 +159,7 @@ def _check(article, user, move, note, now):
             % {"move": move.label.lower() or move.name, "status": article.get_status_display().lower()}
         )
     if not _possible(article, move):
-        raise MoveNotAllowed(move.refusal)
+        raise MoveNotAllowed(str(move.refusal))
     if not may(user, move, article):
         raise PermissionRefused(
             _("You do not have permission to %(move)s this article.") % {"move": move.label.lower() or move.name}

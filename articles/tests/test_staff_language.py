@@ -90,3 +90,16 @@ def test_an_editor_who_chose_arabic_reads_the_workflow_panel_and_my_desk_in_arab
     assert "مسوداتي" in desk and "بانتظار مراجعتي" in desk and "نُشر مؤخراً" in desk
     published = desk[desk.index("نُشر مؤخراً") :]
     assert "Talks resume in Baghdad" in published and "منشور" in published
+
+
+def test_the_workflow_buttons_follow_the_desks_language(client, publisher):
+    from articles.models import Article
+
+    article = story(Article.Status.APPROVED, headline="Talks resume in Baghdad")
+    client.force_login(publisher)
+    english = client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    assert 'value="publish">Publish</button>' in english and 'value="send_back">Send back</button>' in english
+    client.post("/i18n/setlang/", {"language": "ar", "next": "/admin/"})
+    arabic = client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    assert 'value="publish">انشر</button>' in arabic and 'value="send_back">أعِد إلى المراسل</button>' in arabic
+    assert ">Publish</button>" not in arabic and ">Send back</button>" not in arabic
