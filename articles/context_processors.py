@@ -4,12 +4,12 @@ from django.conf import settings
 from django.utils.translation import get_language
 
 from articles.caching import cached_fragment
-from articles.models import Section
+from articles.models import Section, name_in
 
 
 def _navigation(language):
     sections = Section.objects.filter(parent__isnull=True).only("name", "name_ar", "slug")
-    return [(s.get_absolute_url(), s.name_ar if language == "ar" and s.name_ar else s.name) for s in sections]
+    return [(s.get_absolute_url(), name_in(s, language)) for s in sections]
 
 
 def navigation_fragment(language):

@@ -15,7 +15,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from articles.models import Actor, Article, Author, Correction, Region, Section
+from articles.models import Actor, Article, Author, Correction, Region, Section, name_in
 from articles.structured_data import description
 
 FEED_SIZE = 30
@@ -115,7 +115,7 @@ class _SubjectFeed(LatestStoriesFeed):
     @staticmethod
     def name(obj):
         """The subject's name in the feed's edition (the English one where there is no Arabic name)."""
-        return obj.name_ar if get_language() == "ar" and obj.name_ar else obj.name
+        return name_in(obj, get_language())
 
     def link(self, obj=None):
         return obj.get_absolute_url()

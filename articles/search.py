@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.addresses import public_url
 from articles.caching import cached_fragment
-from articles.models import Actor, Article, ArticleActor, ArticleRegion, Region, Section
+from articles.models import Actor, Article, ArticleActor, ArticleRegion, Region, Section, name_in
 from articles.models.fields import search_words, spaced_text, tag_lexemes
 from articles.normalisation import fold, name_key
 from articles.prepared import PreparedQuery
@@ -52,7 +52,7 @@ RECENT_DAYS = 60
 # A story tagged with what the reader named ranks above one that merely mentions it.
 TAG_BONUS = 0.5
 SNIPPET_SCAN = 400
-_SECTIONS_FRAGMENT = "search:sections:v2"  # v2: labels in both languages
+_SECTIONS_FRAGMENT = "search:sections:bilingual"  # (slug, English label, Arabic label)
 _WORD = re.compile(r"\w+")
 
 # The orders a reader may ask for, (value, label): relevance first, as it is the default.
@@ -143,7 +143,7 @@ def find_concepts(terms):
 
 def _concepts_fragment(terms):
     digest = hashlib.sha256("\x1f".join(terms).encode()).hexdigest()[:32]
-    return f"search:concepts:v2:{digest}"  # v2: concepts carry `named` (older cached ones do not)
+    return f"search:concepts:named:{digest}"  # concepts with their entries' names (`Concept.named`)
 
 
 def fragments(text):
@@ -595,13 +595,12 @@ def section_choices(language):
 
     A subsection's label names its parent ("Syria News > Raqqa"), fetched with it."""
 
-    def label(section, arabic):
-        names = [part.name_ar or part.name if arabic else part.name for part in (section.parent, section) if part]
-        return " > ".join(names)
+    def label(section, language):
+        return " > ".join(name_in(part, language) for part in (section.parent, section) if part)
 
     def compute():
         sections = Section.objects.select_related("parent")
-        return [(section.slug, label(section, False), label(section, True)) for section in sections]
+        return [(section.slug, label(section, "en"), label(section, "ar")) for section in sections]
 
     column = 2 if language == "ar" else 1
     return [(option[0], option[column]) for option in cached_fragment(_SECTIONS_FRAGMENT, compute)]

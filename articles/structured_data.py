@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from articles.addresses import public_url
 from articles.images import JSONLD_SPECS, get_rendition
+from articles.models import name_in
 
 _FIRST_IMAGE = re.compile(r"<img\b[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
 
@@ -267,10 +268,9 @@ def website(request, site_name, language):
 def _names(entry, language):
     """The entry's name as the page prints it (Arabic on Arabic pages when it has one), the other one as
     alternateName."""
-    arabic = getattr(entry, "name_ar", "")
-    if language == "ar" and arabic:
-        return {"name": arabic, "alternateName": entry.name}
-    return {"name": entry.name, "alternateName": arabic} if arabic else {"name": entry.name}
+    name = name_in(entry, language)
+    other = entry.name if name != entry.name else entry.name_ar
+    return {"name": name, "alternateName": other} if other else {"name": name}
 
 
 def _crumb(entry, language):

@@ -29,6 +29,7 @@ from markupsafe import Markup
 
 from articles import structured_data
 from articles.addresses import public_url
+from articles.models import name_in
 from articles.templatetags import images
 
 # Arabic-Indic digits, and the Arabic comma between a date's parts ("٢٤ نوفمبر ٢٠٢٦، ١٦:٤٥").
@@ -92,9 +93,7 @@ def digits(context, value):
 @pass_context
 def local_name(context, entry):
     """The name of a section, place or actor in the page's language (the English name if no Arabic one)."""
-    if _page_language(context) == "ar" and getattr(entry, "name_ar", ""):
-        return entry.name_ar
-    return entry.name
+    return name_in(entry, _page_language(context))
 
 
 @pass_context

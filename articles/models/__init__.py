@@ -13,6 +13,7 @@ from articles.models.taxonomy import (
     Region,
     RegionAlias,
     UnknownNameError,
+    name_in,
 )
 from articles.models.workflow import ArticleEvent, Correction
 
@@ -38,5 +39,6 @@ __all__ = [
     "RegionAlias",
     "RejectedSuggestion",
     "Section",
+    "name_in",
     "UnknownNameError",
 ]

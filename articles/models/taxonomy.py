@@ -22,6 +22,12 @@ class UnknownNameError(ValueError):
     """Raised when a tag string names no region or actor (the vocabularies are controlled)."""
 
 
+def name_in(entry, language):
+    """The name of a section, place or actor (anything with `name` and `name_ar`) as the edition in `language`
+    prints it: the Arabic name in the Arabic edition when there is one, else the English name."""
+    return entry.name_ar if language == "ar" and entry.name_ar else entry.name
+
+
 class VocabularyQuerySet(models.QuerySet):
     """Queries shared by both vocabularies: lookup by any name or alias."""
 
@@ -106,11 +112,6 @@ class Vocabulary(TagBase):
     def save(self, *args, **kwargs):
         self.key = name_key(self.name)
         super().save(*args, **kwargs)
-
-    @property
-    def display_name_ar(self):
-        """The Arabic name when there is one, else the English name."""
-        return self.name_ar or self.name
 
 
 class Region(Vocabulary):
