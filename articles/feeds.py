@@ -161,9 +161,7 @@ class AuthorFeed(_SubjectFeed):
         return _("The latest public stories by %(author)s.") % {"author": obj.display_name}
 
     def articles(self, obj):
-        return Article.objects.published().filter(
-            pk__in=Author.articles.through.objects.filter(author=obj).values("article_id")
-        )
+        return Article.objects.published().by_author(obj)
 
 
 def atom(feed_class):

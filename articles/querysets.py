@@ -123,6 +123,10 @@ class ArticleQuerySet(models.QuerySet):
         """Articles tagged with `actor`."""
         return self.filter(pk__in=ArticleActor.objects.filter(tag=actor).values("content_object_id"))
 
+    def by_author(self, author):
+        """Articles whose byline names `author` (an Author or its id)."""
+        return self.filter(pk__in=self.model.authors.through.objects.filter(author=author).values("article_id"))
+
     def tagged_with_any(self, regions=(), actors=()):
         """Articles tagged directly with any of `regions` or any of `actors` (lists or querysets)."""
         region_links = ArticleRegion.objects.filter(tag__in=regions).values("content_object_id")

@@ -547,11 +547,7 @@ def corrections(request):
 
 
 AUTHOR = PreparedQuery(lambda slug: Author.objects.filter(slug=slug).order_by()[:1])
-AUTHOR_STORIES = StoryList(
-    lambda language, now, author: _edition_at(language, now).filter(
-        pk__in=Author.articles.through.objects.filter(author_id=author).values("article_id")
-    )
-)
+AUTHOR_STORIES = StoryList(lambda language, now, author: _edition_at(language, now).by_author(author))
 
 
 @public_page
