@@ -15,6 +15,7 @@ the same msgids as `{% blocktranslate %}`/`{% translate %}` did (`{{ name }}` be
 import re
 from datetime import datetime
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template import defaultfilters
@@ -32,7 +33,7 @@ from articles.addresses import public_url
 from articles.models import name_in
 from articles.templatetags import images
 
-# Arabic-Indic digits, and the Arabic comma between a date's parts ("٢٤ نوفمبر ٢٠٢٦، ١٦:٤٥").
+# Arabic-Indic digits, and the Arabic comma between a date's parts ("٢٤ تشرين الثاني ٢٠٢٦، ١٦:٤٥").
 _ARABIC_DIGITS = str.maketrans("0123456789,", "٠١٢٣٤٥٦٧٨٩،")
 
 
@@ -111,26 +112,48 @@ _FIELDS = {"j": "{0.day}", "F": "{1}", "Y": "{0.year:04d}", "H": "{0.hour:02d}",
 _templates = {}
 
 
-def date(value, format_string=None):
-    """Django's `date` filter, in the current time zone as Django's templates show aware datetimes."""
+# Iraq and Syria name the months by their Syriac names; Django's Arabic has the Latin-derived ones that
+# Egypt and the Gulf use. NEWSROOM_ARABIC_MONTHS chooses (see settings.py).
+_SYRIAC_MONTHS = {
+    1: "كانون الثاني", 2: "شباط", 3: "آذار", 4: "نيسان", 5: "أيار", 6: "حزيران",
+    7: "تموز", 8: "آب", 9: "أيلول", 10: "تشرين الأول", 11: "تشرين الثاني", 12: "كانون الأول",
+}  # fmt: skip
+
+
+@pass_context
+def date(context, value, format_string=None):
+    """Django's `date` filter, in the current time zone as Django's templates show aware datetimes; on Arabic
+    pages the readers' formats name the month as NEWSROOM_ARABIC_MONTHS says."""
     if isinstance(value, datetime) and value.utcoffset() is not None and isinstance(format_string, str):
         if format_string == "c":  # ISO 8601, as Django's "c" prints it
             return template_localtime(value).isoformat()
         if _PLAIN_FORMAT.fullmatch(format_string):
-            return _plain_date(template_localtime(value), format_string)
+            return _plain_date(template_localtime(value), format_string, _page_language(context))
     return defaultfilters.date(template_localtime(value), format_string)
 
 
-def _plain_date(moment, format_string):
-    """`moment` (aware, local) in a `_PLAIN_FORMAT` format, as `django.utils.dateformat.format` prints it."""
+def _plain_date(moment, format_string, language):
+    """`moment` (aware, local) in a `_PLAIN_FORMAT` format, as `django.utils.dateformat.format` prints it,
+    but for the Arabic month names (`_month_name`)."""
     template = _templates.get(format_string)
     if template is None:
         template = _templates[format_string] = "".join(_FIELDS.get(char, char) for char in format_string)
-    month = str(MONTHS[moment.month]) if "F" in format_string else ""
+    month = _month_name(moment.month, language) if "F" in format_string else ""
     zone = ""
     if "T" in format_string and not _datetime_ambiguous_or_imaginary(moment, moment.tzinfo):
         zone = str(moment.tzinfo.tzname(moment))  # Django prints no zone for an ambiguous or imaginary time
     return template.format(moment, month, zone)
+
+
+def _month_name(month, language):
+    """The month's name as the page in `language` prints it: Django's, but for the Arabic edition's choice."""
+    if language == "ar":
+        style = settings.NEWSROOM_ARABIC_MONTHS
+        if style == "syriac":
+            return _SYRIAC_MONTHS[month]
+        if style == "both":
+            return f"{_SYRIAC_MONTHS[month]}/{MONTHS[month]}"
+    return str(MONTHS[month])
 
 
 # A zone without an abbreviation of its own is named by its offset in the time zone database ("+03" for

@@ -298,6 +298,11 @@ TINYMCE_DEFAULT_CONFIG = {
 # Project settings (read by the code inside functions, never at import time).
 NEWSROOM_SITE_NAME = env.str("NEWSROOM_SITE_NAME", default="Newsroom")
 NEWSROOM_WORDS_PER_MINUTE = env.int("NEWSROOM_WORDS_PER_MINUTE", default=220)
+# The Arabic edition's month names (newsroom/jinja2.py): "syriac" as Iraq and Syria name them (آذار),
+# "latin" as Egypt and the Gulf do (مارس, Django's Arabic), or "both" as pan-Arab wires print them (آذار/مارس).
+NEWSROOM_ARABIC_MONTHS = env.str("NEWSROOM_ARABIC_MONTHS", default="syriac")
+if NEWSROOM_ARABIC_MONTHS not in {"syriac", "latin", "both"}:
+    raise ImproperlyConfigured(f"NEWSROOM_ARABIC_MONTHS must be syriac, latin or both, not {NEWSROOM_ARABIC_MONTHS!r}.")
 # Where the site answers, for links in notification emails.
 NEWSROOM_SITE_URL = env.str("NEWSROOM_SITE_URL", default="http://127.0.0.1:8000")
 # How long a shared preview link lasts unless the sharer chooses otherwise.

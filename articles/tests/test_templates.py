@@ -74,8 +74,13 @@ def test_makemessages_puts_a_new_string_of_a_readers_template_in_the_catalogue(s
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 @pytest.mark.parametrize("zone", ["Asia/Baghdad", "Europe/London", "UTC"])
-def test_dates_print_as_djangos_date_filter_prints_them(language, zone):
-    date = JINJA2.env.filters["date"]
+def test_dates_print_as_djangos_date_filter_prints_them(settings, language, zone):
+    settings.NEWSROOM_ARABIC_MONTHS = "latin"  # Django's own Arabic month names
+    template = JINJA2.from_string("{{ moment|date(format) }}")
+
+    def date(moment, format_string):
+        return template.render({"moment": moment, "format": format_string, "LANGUAGE_CODE": language})
+
     # Every month, times either side of midnight, and London's ambiguous and skipped hours (no zone name).
     moments = [
         datetime(2026, month, day, hour, 5, tzinfo=UTC) for month in range(1, 13) for day, hour in [(1, 0), (28, 23)]
@@ -88,6 +93,54 @@ def test_dates_print_as_djangos_date_filter_prints_them(language, zone):
                 expected = defaultfilters.date(template_localtime(moment), format_string)
                 assert date(moment, format_string) == expected, (moment, format_string)
         assert date(None, "j F Y") == "" and date(moment.date(), "j F Y") == defaultfilters.date(moment.date(), "j F Y")
+
+
+@pytest.mark.parametrize(
+    "style, shown",
+    [
+        ("syriac", ["١ كانون الثاني ٢٠٢٦", "١ آذار ٢٠٢٦، ٠٩:٣٠", "٢٤ تشرين الثاني ٢٠٢٦", "٣١ كانون الأول ٢٠٢٦"]),
+        (
+            "both",
+            [
+                "١ كانون الثاني/يناير ٢٠٢٦",
+                "١ آذار/مارس ٢٠٢٦، ٠٩:٣٠",
+                "٢٤ تشرين الثاني/نوفمبر ٢٠٢٦",
+                "٣١ كانون الأول/ديسمبر ٢٠٢٦",
+            ],
+        ),
+        ("latin", ["١ يناير ٢٠٢٦", "١ مارس ٢٠٢٦، ٠٩:٣٠", "٢٤ نوفمبر ٢٠٢٦", "٣١ ديسمبر ٢٠٢٦"]),
+    ],
+)
+def test_arabic_pages_name_the_months_as_the_newsroom_chose(settings, style, shown):
+    settings.NEWSROOM_ARABIC_MONTHS = style
+    template = JINJA2.from_string("{{ moment|date(format)|digits }}")
+    moments = [(datetime(2026, 1, 1, 9), "j F Y"), (datetime(2026, 3, 1, 9, 30), "j F Y, H:i")]
+    moments += [(datetime(2026, 11, 24, 12), "j F Y"), (datetime(2026, 12, 31, 20), "j F Y")]
+    with translation.override("ar"), timezone.override("Asia/Baghdad"):
+        printed = [
+            template.render({"moment": moment.replace(tzinfo=timezone.get_current_timezone()), "format": format_string,
+                             "LANGUAGE_CODE": "ar"})
+            for moment, format_string in moments
+        ]  # fmt: skip
+    assert printed == shown
+    with translation.override("en"), timezone.override("Asia/Baghdad"):
+        english = template.render(
+            {"moment": datetime(2026, 3, 1, 9, tzinfo=UTC), "format": "j F Y", "LANGUAGE_CODE": "en"}
+        )
+    assert english == "1 March 2026"  # the English edition keeps its month names whatever the Arabic choice
+
+
+def test_an_unknown_arabic_month_style_stops_the_site_with_a_clear_error():
+    import os
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "NEWSROOM_ARABIC_MONTHS": "egyptian", "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
+    run = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=environment, capture_output=True, text=True
+    )
+    assert run.returncode != 0
+    assert "NEWSROOM_ARABIC_MONTHS must be syriac, latin or both, not 'egyptian'" in run.stderr
 
 
 @pytest.mark.parametrize(
