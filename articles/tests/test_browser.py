@@ -88,6 +88,17 @@ def test_arabic_article_renders_right_to_left(live_server, page, stories):
     assert direction == "rtl"
 
 
+@pytest.mark.parametrize("edition", ["english", "arabic"])
+def test_the_footer_lines_up_with_the_masthead_and_the_page(live_server, page, stories, edition):
+    # The start edge (left, or right on an Arabic page) of the brand, the page's heading and the footer's text.
+    edge = "el => { const box = el.getBoundingClientRect(); return document.dir === 'rtl' ? box.right : box.left; }"
+    page.goto(live_server.url + stories[edition].get_absolute_url().split("article/")[0])
+    brand = page.locator(".brand").evaluate(edge)
+    content = page.locator("main h1, main h2").first.evaluate(edge)
+    footer = page.locator(".site-footer p").evaluate(edge)
+    assert abs(brand - content) < 1 and abs(brand - footer) < 1, (brand, content, footer)
+
+
 def test_arabic_headings_keep_close_lines_and_arabic_text_keeps_tall_ones(live_server, page, stories):
     # Line height as a multiple of the font size, as the browser lays the element out.
     ratio = "el => parseFloat(getComputedStyle(el).lineHeight) / parseFloat(getComputedStyle(el).fontSize)"
