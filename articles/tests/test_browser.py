@@ -99,6 +99,15 @@ def test_the_footer_lines_up_with_the_masthead_and_the_page(live_server, page, s
     assert abs(brand - content) < 1 and abs(brand - footer) < 1, (brand, content, footer)
 
 
+def test_an_english_story_listed_on_an_arabic_page_keeps_its_own_typography(live_server, page, stories):
+    page.goto(live_server.url + "/ar/search/?q=Baghouz")
+    english = page.locator('.story[lang="en"]').filter(has_text="Last pocket falls in Baghouz")
+    kicker = english.locator(".kicker")
+    assert kicker.evaluate("el => getComputedStyle(el).textTransform") == "uppercase"
+    assert kicker.inner_text() == "SYRIA"  # as the English edition shows it
+    assert english.evaluate("el => getComputedStyle(el).direction") == "ltr"
+
+
 def test_arabic_headings_keep_close_lines_and_arabic_text_keeps_tall_ones(live_server, page, stories):
     # Line height as a multiple of the font size, as the browser lays the element out.
     ratio = "el => parseFloat(getComputedStyle(el).lineHeight) / parseFloat(getComputedStyle(el).fontSize)"
