@@ -205,8 +205,22 @@ class ActorFilter(admin.SimpleListFilter):
         return queryset.for_actor(actor) if actor else queryset
 
 
+LISTED_NAMES = 3  # places or actors named in a change list cell before "and N more"
+
+
 def _names(entries):
-    return ", ".join(entry.name for entry in entries)
+    """A change list cell naming a story's places or actors: the first LISTED_NAMES in tagging order, then
+    how many more (all of them in the cell's tooltip), so a story tagged with a dozen places keeps the list
+    readable and its dates in view."""
+    names = [entry.name for entry in entries]
+    if len(names) <= LISTED_NAMES:
+        return ", ".join(names)
+    more = len(names) - LISTED_NAMES
+    shown = ngettext("%(names)s and %(count)d more", "%(names)s and %(count)d more", more) % {
+        "names": ", ".join(names[:LISTED_NAMES]),
+        "count": more,
+    }
+    return format_html('<span title="{}">{}</span>', ", ".join(names), shown)
 
 
 @admin.register(Article)

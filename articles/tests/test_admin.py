@@ -211,3 +211,15 @@ def test_picker_offers_the_exact_alias_match_first(editor_client, actors):
         {"term": "daesh", "app_label": "articles", "model_name": "article", "field_name": "actors"},
     ).json()["results"]
     assert [r["text"] for r in results] == ["Islamic State", "Global Coalition against Daesh"]
+
+
+def test_article_changelist_names_a_few_places_then_says_how_many_more(editor_client, places, actors):
+    many = [places[key] for key in ("syria", "deir_gov", "deir", "baghouz", "iraq", "baghdad")]
+    ArticleFactory(headline="Front lines shift", regions=many, actors=[actors["isis"], actors["sdf"]])
+    page = editor_client.get(reverse("admin:articles_article_changelist")).content.decode()
+    everywhere = ", ".join(place.name for place in many)
+    assert f'<span title="{everywhere}">Syria, Deir ez-Zor Governorate, Deir ez-Zor and 3 more</span>' in page
+    assert "Islamic State, Syrian Democratic Forces</td>" in page  # two actors: both named, nothing more
+    editor_client.cookies["django_language"] = "ar"
+    arabic = editor_client.get(reverse("admin:articles_article_changelist")).content.decode()
+    assert "Syria, Deir ez-Zor Governorate, Deir ez-Zor و3 أخرى</span>" in arabic
