@@ -229,16 +229,17 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
     checks_class = ArticleAdminChecks
     # Relations through a model of their own, with a form field built here (see ArticleAdminChecks).
     ordered_relations = ("authors",)
+    # What the desk scans for first comes first: on a narrow screen the list scrolls sideways from the tags.
     list_display = (
         "headline",
-        "section",
-        "language",
         "status",
-        "region_names",
-        "actor_names",
+        "section",
         "author_names",
         "updated_at",
         "first_published_at",
+        "language",
+        "region_names",
+        "actor_names",
     )
     list_filter = ("status", "section", "language", RegionFilter, ActorFilter)
     list_select_related = ("section",)
