@@ -108,6 +108,37 @@ def test_an_english_story_listed_on_an_arabic_page_keeps_its_own_typography(live
     assert english.evaluate("el => getComputedStyle(el).direction") == "ltr"
 
 
+@pytest.mark.parametrize(
+    "count, width, rows",
+    [
+        (5, 1280, [1, 4]),
+        (5, 800, [1, 2, 2]),
+        (5, 390, [1] * 5),
+        (4, 1280, [1, 3]),
+        (3, 1280, [1, 2]),
+        (2, 1280, [1, 1]),
+    ],
+)
+def test_the_front_pages_top_stories_fill_their_rows(live_server, browser, settings, count, width, rows):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    for number in range(count):
+        story(headline=f"Top story {number}", standfirst="A standfirst of a usual length for the front page.")
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    boxes = page.locator(".lead-list > .story").evaluate_all(
+        "items => items.map(el => { const box = el.getBoundingClientRect(); return [box.top, box.width]; })"
+    )
+    context.close()
+    tops = sorted({round(top) for top, _ in boxes})
+    assert [sum(1 for top, _ in boxes if round(top) == row) for row in tops] == rows
+    # Every row is filled from edge to edge: its stories' widths add up to the lead story's, gaps aside.
+    lead = boxes[0][1]
+    for row in tops[1:]:
+        widths = [width for top, width in boxes if round(top) == row]
+        assert lead - 100 < sum(widths) <= lead, (row, widths, lead)
+
+
 def test_arabic_headings_keep_close_lines_and_arabic_text_keeps_tall_ones(live_server, page, stories):
     # Line height as a multiple of the font size, as the browser lays the element out.
     ratio = "el => parseFloat(getComputedStyle(el).lineHeight) / parseFloat(getComputedStyle(el).fontSize)"
