@@ -75,7 +75,7 @@ class LatestStoriesFeed(Feed):
         return item.modified_time
 
     def item_author_name(self, item):
-        return item.byline_text or None
+        return item.byline_in(get_language()) or None
 
     def item_author_link(self, item):
         authors = list(item.authors.all())
@@ -99,7 +99,7 @@ class LatestStoriesFeed(Feed):
 
 
 class _SubjectFeed(LatestStoriesFeed):
-    """A feed about one section, place or actor, found by slug (404 for an unknown one)."""
+    """A feed about one section, place, actor or author, found by slug (404 for an unknown one)."""
 
     model = None
 
@@ -153,12 +153,8 @@ class AuthorFeed(_SubjectFeed):
 
     model = Author
 
-    @staticmethod
-    def name(obj):
-        return obj.display_name
-
     def description(self, obj=None):
-        return _("The latest public stories by %(author)s.") % {"author": obj.display_name}
+        return _("The latest public stories by %(author)s.") % {"author": self.name(obj)}
 
     def articles(self, obj):
         return Article.objects.published().by_author(obj)

@@ -69,7 +69,7 @@ def description(article):
 
 
 def _entity(entry, absolute, kind, language="en"):
-    """A place, actor or section as a schema.org thing of `kind`, named as a page in `language` names it."""
+    """A place, actor, section or author as a schema.org thing of `kind`, named as a page in `language` names it."""
     return {"@type": kind, **_names(entry, language), "url": absolute(entry.get_absolute_url())}
 
 
@@ -82,10 +82,8 @@ def news_article(article, request, publisher_name):
     absolute = site_addresses(request)
     url = absolute(article.get_absolute_url())
     published, modified = article.published_time, article.modified_time
-    authors = [
-        {"@type": "Person", "name": a.display_name, "url": absolute(a.get_absolute_url())}
-        for a in article.authors.all()
-    ]
+    # Named as the byline prints them: the page is in the story's language (its edition, or the desk's preview).
+    authors = [_entity(a, absolute, "Person", article.language) for a in article.authors.all()]
     if not authors and (article.byline or article.credit):
         authors = [{"@type": "Organization", "name": article.byline or article.credit}]
     regions = [_entity(r, absolute, "Place") for r in article.regions.all()]
@@ -274,7 +272,7 @@ def _names(entry, language):
 
 
 def _crumb(entry, language):
-    """A section, place or actor as a step of a breadcrumb trail: (name as the page prints it, path)."""
+    """A section, place, actor or author as a step of a breadcrumb trail: (name as the page prints it, path)."""
     return _names(entry, language)["name"], entry.get_absolute_url()
 
 
@@ -342,9 +340,8 @@ def actor_page(request, site_name, language, actor):
 
 def author_page(request, site_name, language, author):
     """An author's ProfilePage, whose main entity is the Person with their bio."""
-    trail = [(author.display_name, author.get_absolute_url())]
-    data = _list_page(request, site_name, language, trail, page_type="ProfilePage")
-    data["mainEntity"] = {"@type": "Person", "name": author.display_name, "url": data["url"]}
+    data = _list_page(request, site_name, language, [_crumb(author, language)], page_type="ProfilePage")
+    data["mainEntity"] = {"@type": "Person", **_names(author, language), "url": data["url"]}
     if author.bio:
         data["mainEntity"]["description"] = author.bio
     return data

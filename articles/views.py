@@ -242,7 +242,9 @@ STORY_LINK_ROWS = {
     "actors": _story_link(
         "actors", "content_object", "tag", {"id", "slug", "name", "name_ar", "kind", "home_region_id"}, ["pk"]
     ),
-    "authors": _story_link("authors", "article", "author", {"id", "slug", "display_name", "user_id"}, ["position"]),
+    "authors": _story_link(
+        "authors", "article", "author", {"id", "display_name", "name_ar", "slug", "user_id"}, ["position"]
+    ),
 }
 
 

@@ -93,8 +93,14 @@ def digits(context, value):
 
 @pass_context
 def local_name(context, entry):
-    """The name of a section, place or actor in the page's language (the English name if no Arabic one)."""
+    """The name of a section, place, actor or author in the page's language (the English name if no Arabic one)."""
     return name_in(entry, _page_language(context))
+
+
+@pass_context
+def local_byline(context, article):
+    """The names the story's byline prints in the page's language, one by one (`Article.byline_parts`)."""
+    return article.byline_parts(_page_language(context))
 
 
 @pass_context
@@ -330,6 +336,7 @@ def environment(**options):
         date=date,
         digits=digits,
         local_name=local_name,
+        local_byline=local_byline,
         zone=zone,
         linebreaksbr=linebreaksbr,
         pluralize=defaultfilters.pluralize,

@@ -12,7 +12,7 @@ from taggit.managers import TaggableManager
 
 from articles.addresses import public_url
 from articles.models.fields import SanitisedHTMLField, SearchDocumentField, plain_text
-from articles.models.taxonomy import ArticleActor, ArticleRegion, ControlledTagManager, Region
+from articles.models.taxonomy import ArticleActor, ArticleRegion, ControlledTagManager, Region, name_in
 from articles.querysets import ArticleQuerySet
 
 
@@ -66,6 +66,12 @@ class Author(models.Model):
     """A writer: a staff member (linked to their user account) or an external contributor."""
 
     display_name = models.CharField(_("display name"), max_length=120)
+    name_ar = models.CharField(
+        _("Arabic name"),
+        max_length=120,
+        blank=True,
+        help_text=_("The byline in the Arabic edition; without it, Arabic pages print the display name."),
+    )
     slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
     bio = models.TextField(_("bio"), blank=True)
     user = models.OneToOneField(
@@ -91,6 +97,12 @@ class Author(models.Model):
         return public_url("author", translation.get_language(), slug=self.slug)
 
     @property
+    def name(self):
+        """The English edition's name, `display_name`: with `name_ar`, what `name_in` reads of a section, place
+        or actor, so an author's name in an edition follows the same rule."""
+        return self.display_name
+
+    @property
     def is_staff_author(self):
         """True for a newsroom staff member, False for an external contributor."""
         return self.user_id is not None
@@ -114,6 +126,9 @@ class ArticleLanguage(models.TextChoices):
     ENGLISH = "en", _("English")
     ARABIC = "ar", _("Arabic")
 
+
+# Between the names of a byline printed as one line (feeds): the Arabic comma in the Arabic edition.
+_BYLINE_SEPARATORS = {"ar": "، "}
 
 # What `ArticleQuerySet.published()` and the public order read, carried in the public-time indexes.
 PUBLIC_INDEX_COLUMNS = ["id", "status", "first_published_at", "scheduled_for", "embargo_until"]
@@ -373,13 +388,18 @@ class Article(models.Model):
         """Whole minutes a reader needs for the body (at least one)."""
         return max(1, math.ceil(self.word_count / settings.NEWSROOM_WORDS_PER_MINUTE))
 
-    @property
-    def byline_text(self):
-        """What the byline prints: the override, else the authors' names, else the wire credit."""
+    def byline_parts(self, language):
+        """What the byline prints in the edition in `language`, name by name: the desk's override (one part),
+        else the authors' names in that edition (`name_in`: the Arabic name on Arabic pages when there is
+        one), else the wire credit; empty when there is none of them."""
         if self.byline:
-            return self.byline
-        names = [author.display_name for author in self.authors.all()]
-        return ", ".join(names) or self.credit
+            return [self.byline]
+        names = [name_in(author, language) for author in self.authors.all()]
+        return names or ([self.credit] if self.credit else [])
+
+    def byline_in(self, language):
+        """`byline_parts` as one line, with the edition's comma ("Layla Hassan, Omar Saleh", "رشا خليل، مصطفى جبار")."""
+        return _BYLINE_SEPARATORS.get(language, ", ").join(self.byline_parts(language))
 
     def set_authors(self, authors):
         """Make `authors` (existing Author instances or ids, lead writer first) the story's byline, in that order.

@@ -23,8 +23,8 @@ class UnknownNameError(ValueError):
 
 
 def name_in(entry, language):
-    """The name of a section, place or actor (anything with `name` and `name_ar`) as the edition in `language`
-    prints it: the Arabic name in the Arabic edition when there is one, else the English name."""
+    """The name of a section, place, actor or author (anything with `name` and `name_ar`) as the edition in
+    `language` prints it: the Arabic name in the Arabic edition when there is one, else the English name."""
     return entry.name_ar if language == "ar" and entry.name_ar else entry.name
 
 

@@ -104,11 +104,23 @@ def test_translations_link_both_ways_and_one_per_language():
 
 def test_byline_prefers_override_then_authors_then_credit():
     article = ArticleFactory(credit="AFP")
-    assert article.byline_text == "AFP"
+    assert article.byline_in("en") == "AFP"
     article.authors.set([AuthorFactory(display_name="Layla Hassan"), AuthorFactory(display_name="Omar Saleh")])
-    assert article.byline_text == "Layla Hassan, Omar Saleh"
+    assert article.byline_in("en") == "Layla Hassan, Omar Saleh"
     article.byline = "Staff and agencies"
-    assert article.byline_text == "Staff and agencies"
+    assert article.byline_in("en") == "Staff and agencies"
+
+
+def test_the_arabic_byline_names_authors_by_their_arabic_name_and_the_others_by_their_display_name():
+    article = ArticleFactory(credit="AFP")
+    assert article.byline_in("ar") == "AFP"
+    layla = AuthorFactory(display_name="Layla Hassan", name_ar="ليلى حسن")
+    article.set_authors([layla, AuthorFactory(display_name="Omar Saleh")])
+    assert article.byline_parts("ar") == ["ليلى حسن", "Omar Saleh"]
+    assert article.byline_in("ar") == "ليلى حسن، Omar Saleh"
+    assert article.byline_in("en") == "Layla Hassan, Omar Saleh"
+    article.byline = "Staff and agencies"
+    assert article.byline_parts("ar") == ["Staff and agencies"]
 
 
 def test_section_names_are_unique_within_a_parent():

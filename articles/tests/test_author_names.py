@@ -1,0 +1,280 @@
+"""Authors' names in the Arabic edition: the Arabic name wherever a reader of /ar/ sees a byline (story page,
+lists, the author's page, structured data, feeds), the display name for an author without one, the English
+edition as before, escaped everywhere, and not one query more."""
+
+import html
+import json
+import re
+
+import feedparser
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import Article, Author
+from articles.tests.factories import AuthorFactory, SectionFactory
+from articles.tests.publishing import fresh_cache, story  # noqa: F401 - fresh_cache is a fixture
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
+
+HOSTILE = '<script>alert("رشا")</script></bdi><b>'
+
+
+@pytest.fixture
+def writers(settings):
+    """Rasha Khalil, who has an Arabic name, and Daniel Hartley, who has none; the page cache off."""
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    return {
+        "rasha": AuthorFactory(display_name="Rasha Khalil", slug="rasha-khalil", name_ar="رشا خليل"),
+        "daniel": AuthorFactory(display_name="Daniel Hartley", slug="daniel-hartley"),
+    }
+
+
+@pytest.fixture
+def stories(writers, places, actors):
+    """The same two writers on an Arabic story and an English one, filed, placed and tagged alike."""
+    section = SectionFactory(name="Syria News", slug="syria-news", name_ar="أخبار سوريا")
+    tags = {"section": section, "regions": [places["baghouz"]], "actors": [actors["isis"]]}
+    byline = [writers["rasha"], writers["daniel"]]
+    return {
+        "ar": story(headline="سقوط الباغوز", slug="سقوط-الباغوز", language="ar", authors=byline, **tags),
+        "en": story(headline="Baghouz falls", authors=byline, **tags),
+    }
+
+
+def read(client, address):
+    response = client.get(address)
+    assert response.status_code == 200, address
+    return response.content.decode()
+
+
+def story_byline(page):
+    """The names the story page's byline links to its authors, as a reader reads them."""
+    byline = re.search(r'<p class="byline">(.*?)</p>', page, re.S).group(1)
+    return [html.unescape(name) for name in re.findall(r'rel="author"><bdi>(.*?)</bdi></a>', byline, re.S)]
+
+
+def list_bylines(page):
+    """The bylines a list of stories prints, as a reader reads them (without the names' <bdi> isolates)."""
+    spans = re.findall(r'<span class="byline-short">(.*?)</span>', page, re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", span)) for span in spans]
+
+
+def json_ld(page):
+    (script,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    return json.loads(script)
+
+
+def meta(page, name):
+    return [html.unescape(value) for value in re.findall(rf'<meta (?:property|name)="{name}" content="([^"]*)"', page)]
+
+
+def feed(client, address):
+    parsed = feedparser.parse(client.get(address).content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed
+
+
+# -- the story page -----------------------------------------------------------------------------------------
+
+
+def test_the_arabic_story_page_bylines_authors_by_their_arabic_name_or_else_their_display_name(client, stories):
+    page = read(client, stories["ar"].get_absolute_url())
+    assert story_byline(page) == ["رشا خليل", "Daniel Hartley"]
+    assert '<a href="/ar/author/rasha-khalil/" rel="author"><bdi>رشا خليل</bdi></a>' in page
+    # The story's structured data names the same people, the other spelling as alternateName.
+    assert json_ld(page)["author"] == [
+        {
+            "@type": "Person",
+            "name": "رشا خليل",
+            "alternateName": "Rasha Khalil",
+            "url": "http://testserver/ar/author/rasha-khalil/",
+        },
+        {"@type": "Person", "name": "Daniel Hartley", "url": "http://testserver/ar/author/daniel-hartley/"},
+    ]
+    assert meta(page, "article:author") == [
+        "http://testserver/ar/author/rasha-khalil/",
+        "http://testserver/ar/author/daniel-hartley/",
+    ]
+
+
+def test_the_english_story_page_still_bylines_authors_by_their_display_name(client, stories):
+    page = read(client, stories["en"].get_absolute_url())
+    assert story_byline(page) == ["Rasha Khalil", "Daniel Hartley"]
+    assert "رشا خليل" not in re.search(r'<p class="byline">(.*?)</p>', page, re.S).group(1)
+    assert [(person["name"], person["url"]) for person in json_ld(page)["author"]] == [
+        ("Rasha Khalil", "http://testserver/author/rasha-khalil/"),
+        ("Daniel Hartley", "http://testserver/author/daniel-hartley/"),
+    ]
+
+
+def test_a_byline_override_is_printed_as_the_desk_wrote_it_in_either_edition(client, stories):
+    Article.objects.filter(pk=stories["ar"].pk).update(byline="مراسلو الوكالة")
+    page = read(client, stories["ar"].get_absolute_url())
+    assert "<bdi>مراسلو الوكالة</bdi>" in page and story_byline(page) == []
+    assert list_bylines(read(client, "/ar/")) == ["مراسلو الوكالة"]
+
+
+# -- lists --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/ar/",
+        "/ar/section/syria-news/",
+        "/ar/region/baghouz/",
+        "/ar/actor/islamic-state/",
+        "/ar/author/rasha-khalil/",
+        "/ar/author/daniel-hartley/",
+        "/ar/search/?q=الباغوز",
+    ],
+)
+def test_every_arabic_list_bylines_authors_by_their_arabic_name_each_name_isolated(client, stories, address):
+    page = read(client, address)
+    # (Search finds the English story too, and bylines it as the Arabic edition does.)
+    assert set(list_bylines(page)) == {"رشا خليل، Daniel Hartley"}
+    # Each name in its own isolate, so that a Latin name does not reorder an Arabic byline around it.
+    assert '<span class="byline-short"><bdi>رشا خليل</bdi>، <bdi>Daniel Hartley</bdi></span>' in page
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/",
+        "/section/syria-news/",
+        "/region/baghouz/",
+        "/actor/islamic-state/",
+        "/author/rasha-khalil/",
+        "/search/?q=baghouz",
+    ],
+)
+def test_english_lists_still_byline_authors_by_their_display_name(client, stories, address):
+    assert set(list_bylines(read(client, address))) == {"Rasha Khalil, Daniel Hartley"}
+
+
+# -- the author's page --------------------------------------------------------------------------------------
+
+
+def test_the_arabic_author_page_names_the_author_in_arabic_in_its_heading_title_cards_and_profile(client, stories):
+    page = read(client, "/ar/author/rasha-khalil/")
+    assert "<h1><bdi>رشا خليل</bdi></h1>" in page
+    assert "<title>رشا خليل — Newsroom</title>" in page
+    assert meta(page, "og:title") == meta(page, "twitter:title") == ["رشا خليل"]
+    assert meta(page, "og:description") == ["قصص بقلم رشا خليل"]  # "Stories by …": she has no bio
+    assert 'title="رشا خليل (RSS)" href="/ar/feeds/author/rasha-khalil/rss/"' in page
+    profile = json_ld(page)
+    assert profile["@type"] == "ProfilePage"
+    assert profile["mainEntity"] == {
+        "@type": "Person",
+        "name": "رشا خليل",
+        "alternateName": "Rasha Khalil",
+        "url": "http://testserver/ar/author/rasha-khalil/",
+    }
+    assert profile["name"] == profile["breadcrumb"]["itemListElement"][-1]["name"] == "رشا خليل"
+
+
+def test_the_english_author_page_still_names_the_author_by_their_display_name(client, stories):
+    page = read(client, "/author/rasha-khalil/")
+    assert "<h1><bdi>Rasha Khalil</bdi></h1>" in page and "<title>Rasha Khalil — Newsroom</title>" in page
+    assert meta(page, "og:title") == ["Rasha Khalil"]
+    assert json_ld(page)["mainEntity"]["name"] == "Rasha Khalil"
+
+
+def test_the_arabic_page_of_an_author_without_an_arabic_name_uses_their_display_name(client, stories):
+    page = read(client, "/ar/author/daniel-hartley/")
+    assert "<h1><bdi>Daniel Hartley</bdi></h1>" in page and "<title>Daniel Hartley — Newsroom</title>" in page
+    assert json_ld(page)["mainEntity"] == {
+        "@type": "Person",
+        "name": "Daniel Hartley",
+        "url": "http://testserver/ar/author/daniel-hartley/",
+    }
+
+
+def test_an_arabic_name_given_later_shows_at_once_on_cached_arabic_pages(
+    client, stories, settings, django_capture_on_commit_callbacks
+):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 300
+    address = stories["ar"].get_absolute_url()
+    assert story_byline(read(client, address)) == ["رشا خليل", "Daniel Hartley"]
+    with django_capture_on_commit_callbacks(execute=True):
+        daniel = Author.objects.get(slug="daniel-hartley")
+        daniel.name_ar = "دانيال هارتلي"
+        daniel.save()
+    assert story_byline(read(client, address)) == ["رشا خليل", "دانيال هارتلي"]
+
+
+# -- feeds --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_arabic_feeds_name_the_authors_in_arabic_and_english_feeds_as_before(client, stories, kind):
+    (item,) = feed(client, f"/ar/feeds/latest/{kind}/").entries
+    assert item.author == "رشا خليل، Daniel Hartley"
+    (item,) = feed(client, f"/feeds/latest/{kind}/").entries
+    assert item.author == "Rasha Khalil, Daniel Hartley"
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_the_arabic_author_feed_is_titled_with_the_arabic_name(client, stories, kind):
+    arabic = feed(client, f"/ar/feeds/author/rasha-khalil/{kind}/").feed
+    assert arabic.title == "Newsroom: رشا خليل"
+    assert arabic.get("subtitle", arabic.get("description")) == "آخر الأخبار المنشورة بقلم رشا خليل."
+    english = feed(client, f"/feeds/author/rasha-khalil/{kind}/").feed
+    assert english.title == "Newsroom: Rasha Khalil"
+    assert feed(client, f"/ar/feeds/author/daniel-hartley/{kind}/").feed.title == "Newsroom: Daniel Hartley"
+
+
+# -- hostile names ------------------------------------------------------------------------------------------
+
+
+def test_a_hostile_arabic_name_is_text_on_every_page_in_the_structured_data_and_in_the_feeds(client, stories):
+    Author.objects.filter(slug="rasha-khalil").update(name_ar=HOSTILE)
+    for address in (stories["ar"].get_absolute_url(), "/ar/", "/ar/author/rasha-khalil/"):
+        page = read(client, address)
+        assert "<script>alert" not in page and "</bdi><b>" not in page, address
+        assert "&lt;script&gt;alert(&#34;رشا&#34;)&lt;/script&gt;&lt;/bdi&gt;&lt;b&gt;" in page, address
+        # In JSON-LD the name is data: "<" and ">" are escaped there too, and it reads back as written.
+        data = json_ld(page)
+        people = data["author"] if data["@type"] == "NewsArticle" else [data.get("mainEntity", {})]
+        if address != "/ar/":
+            assert people[0]["name"] == HOSTILE, address
+    page = read(client, stories["ar"].get_absolute_url())
+    assert story_byline(page) == [HOSTILE, "Daniel Hartley"]
+    raw = client.get("/ar/feeds/latest/rss/").content.decode()
+    assert "<script>" not in raw
+    (item,) = feed(client, "/ar/feeds/latest/rss/").entries
+    assert item.author == f"{HOSTILE}، Daniel Hartley"
+
+
+# -- no query more ------------------------------------------------------------------------------------------
+
+
+def _count(client, address):
+    client.get(address)  # warm the menu and the related stories' lists
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(address)
+    assert response.status_code == 200, address
+    return len(queries)
+
+
+def test_arabic_pages_with_arabic_bylines_run_the_queries_the_english_ones_run(client, stories, places):
+    # The budgets pinned for the English edition in test_views (story page, lists) and test_feeds; each story
+    # has a related one, by an author with an Arabic name.
+    author = AuthorFactory(display_name="Mustafa Jabbar", name_ar="مصطفى جبار")
+    story(headline="الباغوز بعد المعركة", slug="s", language="ar", regions=[places["baghouz"]], authors=[author])
+    story(headline="Baghouz after the battle", regions=[places["baghouz"]], authors=[author])
+    assert _count(client, stories["ar"].get_absolute_url()) == _count(client, stories["en"].get_absolute_url()) == 2
+    for arabic, english in [
+        ("/ar/", "/"),
+        ("/ar/section/syria-news/", "/section/syria-news/"),
+        ("/ar/author/rasha-khalil/", "/author/rasha-khalil/"),
+        ("/ar/search/?q=الباغوز", "/search/?q=baghouz"),
+    ]:
+        assert _count(client, arabic) == _count(client, english), arabic
+    for kind in ("latest", "author/rasha-khalil"):
+        cache.clear()
+        english = _count(client, f"/feeds/{kind}/rss/")
+        cache.clear()
+        assert _count(client, f"/ar/feeds/{kind}/rss/") == english, kind
