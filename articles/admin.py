@@ -547,9 +547,10 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    list_display = ("display_name", "slug", "user", "article_count")
+    list_display = ("display_name", "name_ar", "slug", "user", "article_count")
     list_select_related = ("user",)
-    search_fields = ("display_name", "slug", "user__username")
+    # Also what the byline picker searches: an author is found by their Arabic name too.
+    search_fields = ("display_name", "name_ar", "slug", "user__username")
     # Stated here: the article count's GROUP BY drops the model's default order, and the authors' autocomplete
     # pages through this queryset.
     ordering = ("display_name", "pk")
@@ -558,6 +559,12 @@ class AuthorAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_article_count=Count("articles"))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "name_ar":
+            field.widget.attrs.update({"dir": "rtl", "lang": "ar"})
+        return field
 
     @admin.display(description=_("articles"), ordering="_article_count")
     def article_count(self, obj):

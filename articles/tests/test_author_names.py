@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from articles.models import Article, Author
 from articles.tests.factories import AuthorFactory, SectionFactory
@@ -278,3 +279,60 @@ def test_arabic_pages_with_arabic_bylines_run_the_queries_the_english_ones_run(c
         english = _count(client, f"/feeds/{kind}/rss/")
         cache.clear()
         assert _count(client, f"/ar/feeds/{kind}/rss/") == english, kind
+
+
+# -- the desk -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client_role(client, admin_user_role):
+    client.force_login(admin_user_role)
+    return client
+
+
+def test_the_author_form_takes_an_arabic_name_written_right_to_left(admin_client_role, writers):
+    author = writers["daniel"]
+    address = reverse("admin:articles_author_change", args=[author.pk])
+    form = read(admin_client_role, address)
+    assert re.search(r'<input type="text" name="name_ar"[^>]*dir="rtl"', form)
+    response = admin_client_role.post(
+        address, {"display_name": "Daniel Hartley", "name_ar": "دانيال هارتلي", "slug": "daniel-hartley", "bio": ""}
+    )
+    assert response.status_code == 302
+    author.refresh_from_db()
+    assert author.name_ar == "دانيال هارتلي"
+
+
+def test_an_arabic_name_too_long_is_refused_and_changes_nothing(admin_client_role, writers):
+    author = writers["rasha"]
+    response = admin_client_role.post(
+        reverse("admin:articles_author_change", args=[author.pk]),
+        {"display_name": "Rasha Khalil", "name_ar": "ر" * 121, "slug": "rasha-khalil", "bio": ""},
+    )
+    assert response.status_code == 200
+    assert "Ensure this value has at most 120 characters" in response.content.decode()
+    author.refresh_from_db()
+    assert author.name_ar == "رشا خليل"
+
+
+def test_an_editor_cannot_change_an_authors_arabic_name(client, editor, writers):
+    client.force_login(editor)
+    author = writers["rasha"]
+    response = client.post(
+        reverse("admin:articles_author_change", args=[author.pk]),
+        {"display_name": "Rasha Khalil", "name_ar": "اسم آخر", "slug": "rasha-khalil", "bio": ""},
+    )
+    assert response.status_code == 403
+    author.refresh_from_db()
+    assert author.name_ar == "رشا خليل"
+
+
+def test_the_desk_finds_an_author_by_their_arabic_name_in_the_list_and_the_byline_picker(client, editor, writers):
+    client.force_login(editor)
+    found = read(client, reverse("admin:articles_author_changelist") + "?q=رشا")
+    assert "Rasha Khalil" in found and "Daniel Hartley" not in found
+    results = client.get(
+        reverse("admin:autocomplete"),
+        {"term": "خليل", "app_label": "articles", "model_name": "article", "field_name": "authors"},
+    ).json()["results"]
+    assert [r["text"] for r in results] == ["Rasha Khalil"]
