@@ -487,6 +487,36 @@ class _Vocabulary:
         return found
 
 
+class _Authors:
+    """The authors a byline can name, loaded once per run: their ids by slug, and their names folded with
+    `name_key`, so that a byline finds its author in any spelling that folds alike (hamza, harakat, tatweel,
+    case)."""
+
+    def __init__(self):
+        self.ids = {}  # slug: id
+        self.arabic = {}  # folded Arabic name: slug
+        self.names = {}  # folded display name: slug
+        rows = Author.objects.order_by("pk").values_list("pk", "slug", "display_name", "name_ar")
+        for pk, slug, name, name_ar in rows:
+            self.ids[slug] = pk
+            self.add(slug, name, name_ar)
+
+    def add(self, slug, name, name_ar=""):
+        """Know the author `slug` by `name` (and `name_ar`); the oldest author keeps a name two share."""
+        for names, given in ((self.names, name), (self.arabic, name_ar)):
+            if key := name_key(given):
+                names.setdefault(key, slug)
+
+    def slug_of(self, name, slug):
+        """The slug of the author that the byline name `name` (whose own slug is `slug`) names, or None.
+
+        An author's Arabic name comes first: the desk set it to say who the Arabic byline is (an Arabic wire
+        story bylined "رشا خليل" is Rasha Khalil's, even if an earlier import made an author of that name);
+        then the slug, as before authors had Arabic names; then the display name in another spelling."""
+        key = name_key(name)
+        return self.arabic.get(key) or (slug if slug in self.ids else None) or self.names.get(key)
+
+
 _EXISTING_COLUMNS = ("id", "source", "source_id", "import_digest", "version", "lead_image_id", "lead_image_caption")
 
 
@@ -513,7 +543,7 @@ class BatchWriter:
 
     def _load_authors(self):
         if self.authors is None:
-            self.authors = dict(Author.objects.values_list("slug", "pk"))
+            self.authors = _Authors()
 
     def _section_ids(self, paths):
         """{path: section id} for every path, creating missing sections one level at a time."""
@@ -548,17 +578,23 @@ class BatchWriter:
         return parent
 
     def _author_ids(self, names):
-        """{name: author id}, creating missing authors in one bulk insert."""
+        """{name: author id}: the author each byline name names (`_Authors.slug_of`), creating the missing ones
+        in one bulk insert (names that fold alike are one new author, named as the first of them in order)."""
         self._load_authors()
-        slugs = {name: slugify(name, allow_unicode=True)[:120] for name in names}
-        new = {}
-        for name, slug in slugs.items():
-            if slug and slug not in self.authors and slug not in new:
-                new[slug] = Author(display_name=name[:120], slug=slug)
+        slugs, new = {}, {}
+        for name in sorted(names):
+            slug = slugify(name, allow_unicode=True)[:120]
+            if not slug:
+                continue
+            known = self.authors.slug_of(name, slug) or (slug if slug in new else None)
+            if known is None:
+                known, new[slug] = slug, Author(display_name=name[:120], slug=slug)
+                self.authors.add(slug, name)
+            slugs[name] = known
         if new:
             Author.objects.bulk_create(new.values(), ignore_conflicts=True)
-            self.authors.update(Author.objects.filter(slug__in=new).values_list("slug", "pk"))
-        return {name: self.authors[slug] for name, slug in slugs.items() if slug in self.authors}
+            self.authors.ids.update(Author.objects.filter(slug__in=new).values_list("slug", "pk"))
+        return {name: self.authors.ids[slug] for name, slug in slugs.items() if slug in self.authors.ids}
 
     # -- writing ------------------------------------------------------------------------------------
 
@@ -799,7 +835,8 @@ def _links(prepared, tags, author_ids, rejected=None):
     (region ids, actor ids), for an update), and its authors' ids in byline order, each once."""
     regions, actors = tags[id(prepared)]
     no_regions, no_actors = rejected or ((), ())
-    authors = [author_ids[name] for name in dict.fromkeys(prepared.story.authors) if name in author_ids]
+    # Two names of a byline may name one author ("Rasha Khalil", "رشا خليل"): one byline entry, in its first place.
+    authors = list(dict.fromkeys(author_ids[name] for name in prepared.story.authors if name in author_ids))
     return regions - set(no_regions), actors - set(no_actors), authors
 
 

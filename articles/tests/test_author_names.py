@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from articles.importers.pipeline import ImportOptions, run_import
 from articles.models import Article, Author
 from articles.tests.factories import AuthorFactory, SectionFactory
 from articles.tests.publishing import fresh_cache, story  # noqa: F401 - fresh_cache is a fixture
@@ -336,3 +337,55 @@ def test_the_desk_finds_an_author_by_their_arabic_name_in_the_list_and_the_bylin
         {"term": "خليل", "app_label": "articles", "model_name": "article", "field_name": "authors"},
     ).json()["results"]
     assert [r["text"] for r in results] == ["Rasha Khalil"]
+
+
+# -- import and export --------------------------------------------------------------------------------------
+
+
+def _wire(path, rows):
+    fields = {"body": "<p>نص.</p>", "language": "ar"}
+    lines = [
+        json.dumps({"source_id": key, "headline": f"خبر {key}", "authors": names, **fields}) for key, names in rows
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return run_import([str(path)], ImportOptions(source="Wire", autotag=False))
+
+
+def _byline(source_id):
+    return list(Article.objects.get(source="Wire", source_id=source_id).authors.values_list("slug", flat=True))
+
+
+def test_an_arabic_wire_byline_that_is_an_authors_arabic_name_links_that_author(tmp_path, writers):
+    report = _wire(
+        tmp_path / "wire.jsonl",
+        [
+            ("w-1", ["رشا خليل"]),
+            ("w-2", ["رَشا خليـل"]),  # harakat and tatweel, as wire copy has them
+            ("w-3", ["رشا خليل", "Rasha Khalil"]),  # both spellings of one person: one byline entry
+            ("w-4", ["Daniel Hartley", "رشا خليل"]),
+        ],
+    )
+    assert report.failures == []
+    assert Author.objects.count() == 2  # no new author
+    assert _byline("w-1") == _byline("w-2") == _byline("w-3") == ["rasha-khalil"]
+    assert _byline("w-4") == ["daniel-hartley", "rasha-khalil"]
+
+
+def test_the_arabic_name_wins_over_an_author_an_earlier_import_made_of_that_byline(tmp_path, writers):
+    # Before the desk gave Rasha her Arabic name, an Arabic story made an author of the Arabic byline.
+    Author.objects.filter(slug="rasha-khalil").update(name_ar="")
+    _wire(tmp_path / "before.jsonl", [("w-1", ["رشا خليل"])])
+    (made,) = Author.objects.exclude(pk__in=[w.pk for w in writers.values()])
+    assert made.display_name == "رشا خليل"
+    Author.objects.filter(slug="rasha-khalil").update(name_ar="رشا خليل")
+    _wire(tmp_path / "after.jsonl", [("w-2", ["رشا خليل"])])
+    assert _byline("w-2") == ["rasha-khalil"]
+
+
+def test_new_arabic_bylines_that_fold_alike_make_one_new_author(tmp_path, writers):
+    _wire(tmp_path / "wire.jsonl", [("w-1", ["أحمد علي"]), ("w-2", ["احمد علي"]), ("w-3", ["أحمد علي"])])
+    assert Author.objects.count() == 3
+    assert _byline("w-1") == _byline("w-2") == _byline("w-3")
+    # And the next run finds them too.
+    _wire(tmp_path / "more.jsonl", [("w-4", ["إحمد علي"])])
+    assert Author.objects.count() == 3 and _byline("w-4") == _byline("w-1")
