@@ -134,7 +134,9 @@ def picture_association(article):
 
 
 def jsonl_row(article):
-    """One article as a row of the documented flat columns (what JSON Lines import reads)."""
+    """One article as a row of the documented flat columns (what JSON Lines import reads), and `authors_ar`: the
+    authors' Arabic names in the same order ("" for an author without one), which import does not read."""
+    authors = list(article.authors.all())
     return {
         "headline": article.headline,
         "kicker": article.kicker,
@@ -145,7 +147,8 @@ def jsonl_row(article):
         "published_at": _iso(article.first_published_at),
         "regions": [r.slug for r in article.regions.all()],
         "actors": [a.slug for a in article.actors.all()],
-        "authors": [a.display_name for a in article.authors.all()],
+        "authors": [a.display_name for a in authors],
+        "authors_ar": [a.name_ar for a in authors],
         "byline": article.byline,
         "credit": article.credit,
         "source": article.source,

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from articles import export
 from articles.importers.pipeline import ImportOptions, run_import
 from articles.models import Article, Author
 from articles.tests.factories import AuthorFactory, SectionFactory
@@ -389,3 +390,10 @@ def test_new_arabic_bylines_that_fold_alike_make_one_new_author(tmp_path, writer
     # And the next run finds them too.
     _wire(tmp_path / "more.jsonl", [("w-4", ["إحمد علي"])])
     assert Author.objects.count() == 3 and _byline("w-4") == _byline("w-1")
+
+
+def test_the_export_carries_the_authors_arabic_names_beside_their_names(stories):
+    arabic = next(a for a in export.public_articles() if a.language == "ar")
+    row = export.jsonl_row(arabic)
+    assert row["authors"] == ["Rasha Khalil", "Daniel Hartley"]
+    assert row["authors_ar"] == ["رشا خليل", ""]
