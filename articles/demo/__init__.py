@@ -77,10 +77,21 @@ def ensure_section(path):
     return parent
 
 
+# The demo authors' bylines in the Arabic edition (invented people, as the stories are ours).
+AUTHOR_NAMES_AR = {
+    "Daniel Hartley": "دانيال هارتلي",
+    "Karwan Aziz": "كاروان عزيز",
+    "Mustafa Jabbar": "مصطفى جبار",
+    "Rasha Khalil": "رشا خليل",
+    "Zainab al-Rikabi": "زينب الركابي",
+}
+
+
 def ensure_author(display_name):
-    """The author called `display_name`, created if new."""
+    """The author called `display_name`, created if new (with their Arabic name)."""
     author, _ = Author.objects.get_or_create(
-        slug=slugify(display_name, allow_unicode=True), defaults={"display_name": display_name}
+        slug=slugify(display_name, allow_unicode=True),
+        defaults={"display_name": display_name, "name_ar": AUTHOR_NAMES_AR.get(display_name, "")},
     )
     return author
 

@@ -5,8 +5,8 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 
-from articles.demo import load_demo
-from articles.models import Article, ArticleEvent
+from articles.demo import AUTHOR_NAMES_AR, DATA_FILE, load_demo
+from articles.models import Article, ArticleEvent, Author
 
 pytestmark = pytest.mark.django_db
 S = Article.Status
@@ -112,6 +112,19 @@ def test_the_demo_sections_have_arabic_names_for_the_arabic_edition(demo_file, p
     names = dict(Section.objects.values_list("name", "name_ar"))
     # Known demo sections are named in Arabic; one the list does not know keeps the English name alone.
     assert names == {"Iraq News": "أخبار العراق", "Local News": "محليات", "Syria News": ""}
+
+
+def test_the_demo_authors_have_arabic_names_for_the_arabic_edition(tmp_path, places, actors):
+    path = tmp_path / "demo.jsonl"
+    path.write_text(json.dumps({**STORIES[0], "authors": ["Rasha Khalil", "Lina Haddad"]}) + "\n", encoding="utf-8")
+    load_demo(path)
+    # A known demo author is named in Arabic; one the list does not know keeps the display name alone.
+    names = dict(Author.objects.filter(user=None).values_list("display_name", "name_ar"))
+    assert names == {"Rasha Khalil": "رشا خليل", "Lina Haddad": ""}
+    # Every author the shipped demo stories name has an Arabic name.
+    lines = DATA_FILE.read_text(encoding="utf-8").splitlines()
+    named = {name for line in lines if line.strip() for name in json.loads(line).get("authors", [])}
+    assert named and named <= set(AUTHOR_NAMES_AR)
 
 
 def test_loading_the_demo_twice_changes_nothing(demo_file, places, actors):
