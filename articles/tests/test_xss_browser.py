@@ -94,7 +94,7 @@ def hostile(settings, publisher, admin_user_role, tmp_path):
         actor = ActorFactory(name=_unique(payload, n), slug=f"xss-actor-{n}", description=payload, name_ar=payload)
         add_aliases(region, [_unique(payload, f"alias {n}")])
         add_aliases(actor, [_unique(payload, f"alias {n}")])
-        author = AuthorFactory(display_name=payload[:120], slug=f"xss-author-{n}", bio=payload)
+        author = AuthorFactory(display_name=payload[:120], name_ar=payload[:120], slug=f"xss-author-{n}", bio=payload)
         picture = library_image(caption=payload, alt_text=payload[:100], credit=payload[:100], title=payload)
         article = story(
             headline=payload,
@@ -152,6 +152,7 @@ def _public_paths(hostile):
         if kind != "author":
             paths += [f"/feeds/{kind}/{entries[0].slug}/rss/"]
     paths += [f"/ar/region/{hostile['entries']['region'][0].slug}/"]
+    paths += [f"/ar/author/{author.slug}/" for author in hostile["entries"]["author"]]  # named by name_ar
     return paths
 
 
