@@ -97,6 +97,18 @@ def local_name(context, entry):
     return name_in(entry, _page_language(context))
 
 
+# An Arabic name's article joined by a hyphen in transliteration ("al-Hol", "Deir ez-Zor", "ash-Sham"): a line
+# broken at that hyphen strands "al-" at a line's end. Lower-case or capitalised, as a word of its own.
+_JOINED_ARTICLE = re.compile(r"(?<![\w-])(?:[Aa][ln]|[Ee][lnrsdtz]|[Aa][dhrstz]|[Aa](?:dh|sh|th)|[Uu][dl])-\w+")
+
+
+def headline(text):
+    """`text` (a headline) escaped, with each transliterated name whose article is joined by a hyphen kept on one
+    line (`<span class="nobreak">al-Hol</span>`); the text itself is unchanged, so copying and finding it work."""
+    escaped = str(conditional_escape(text))
+    return Markup(_JOINED_ARTICLE.sub(lambda match: f'<span class="nobreak">{match.group()}</span>', escaped))
+
+
 @pass_context
 def local_byline(context, article):
     """The names the story's byline prints in the page's language, one by one (`Article.byline_parts`)."""
@@ -337,6 +349,7 @@ def environment(**options):
         digits=digits,
         local_name=local_name,
         local_byline=local_byline,
+        headline=headline,
         zone=zone,
         linebreaksbr=linebreaksbr,
         pluralize=defaultfilters.pluralize,

@@ -139,6 +139,20 @@ def test_the_front_pages_top_stories_fill_their_rows(live_server, browser, setti
         assert lead - 100 < sum(widths) <= lead, (row, widths, lead)
 
 
+def test_a_headline_never_breaks_a_name_at_its_article(live_server, page, settings):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    article = story(headline="Thousands still held in al-Hol as repatriations slow to a trickle this year")
+    page.goto(live_server.url + article.get_absolute_url())
+    name = page.locator("h1 .nobreak")
+    assert name.inner_text() == "al-Hol"
+    heights = set()
+    for width in range(320, 1000, 8):  # the headline wraps differently at each width; the name never does
+        page.set_viewport_size({"width": width, "height": 900})
+        assert name.evaluate("el => el.getClientRects().length") == 1, width
+        heights.add(page.locator("h1").evaluate("el => Math.round(el.getBoundingClientRect().height)"))
+    assert len(heights) > 1  # the widths tried did wrap the headline in more than one way
+
+
 def test_arabic_headings_keep_close_lines_and_arabic_text_keeps_tall_ones(live_server, page, stories):
     # Line height as a multiple of the font size, as the browser lays the element out.
     ratio = "el => parseFloat(getComputedStyle(el).lineHeight) / parseFloat(getComputedStyle(el).fontSize)"

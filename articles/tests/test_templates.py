@@ -213,3 +213,24 @@ def test_form_fields_of_other_widgets_are_left_to_djangos_templates():
     form.is_valid()
     for field in form:
         assert str(JINJA2.env.globals["form_field"](field)) == str(field), field.name
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("Thousands held in al-Hol", 'Thousands held in <span class="nobreak">al-Hol</span>'),
+        (
+            "Deir ez-Zor and Al-Qaeda",
+            'Deir <span class="nobreak">ez-Zor</span> and <span class="nobreak">Al-Qaeda</span>',
+        ),
+        ("A well-known, long-range plan", "A well-known, long-range plan"),  # ordinary compounds may break
+        ("Total-Hol and al-", "Total-Hol and al-"),  # "al" inside a word, or with nothing after it
+        ("سقوط الباغوز", "سقوط الباغوز"),
+        (
+            '<script>al-Hol</script> & "x"',
+            '&lt;script&gt;<span class="nobreak">al-Hol</span>&lt;/script&gt; &amp; &quot;x&quot;',
+        ),
+    ],
+)
+def test_headlines_keep_a_transliterated_name_on_one_line(text, shown):
+    assert JINJA2.from_string("{{ text|headline }}").render({"text": text}) == shown
