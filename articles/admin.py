@@ -571,4 +571,4 @@ class AuthorAdmin(admin.ModelAdmin):
         return obj._article_count
 
 
-from articles import admin_images  # noqa: F401,E402
+from articles import admin_images, admin_staff  # noqa: F401,E402

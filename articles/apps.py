@@ -10,14 +10,19 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from articles.frontend_purge import purge_story
         from articles.notifications import notify_people_concerned
         from articles.signals import article_moved
         from articles.workflow_log import log_move
+        from newsroom.staff_language import restore_saved_language
 
         article_moved.connect(notify_people_concerned, dispatch_uid="articles.notifications")
         article_moved.connect(log_move, dispatch_uid="articles.workflow_log")
         article_moved.connect(purge_story, dispatch_uid="articles.frontend_purge")
+        # Signing in brings back the language the person chose for the desk, on any browser.
+        user_logged_in.connect(restore_saved_language, dispatch_uid="newsroom.staff_language")
         # Cache purges follow workflow moves and edits; the receivers only react, they never decide.
         # Connects the receivers that drop cached gazetteer matchers when a name changes. `converters`
         # registers `<id:…>` for the URL confs, which Django reads after this.

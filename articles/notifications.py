@@ -7,6 +7,10 @@
 - a public note added (correction, clarification, update, retraction): the reporter, with the note and its
   place on the story's page.
 
+Each message is written in its recipient's language: the one they chose for the desk (`StaffProfile`), else
+the site's default (`LANGUAGE_CODE`), whatever language the desk of the person who made the move speaks;
+headlines and notes stay as written. The recipients and their languages come in one query per group.
+
 The person who made the move is never mailed about it. Mail goes through Django's mail (console backend in
 development). A mail server failure is logged, not raised: the move has already happened and must not look
 as if it failed.
@@ -17,22 +21,30 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.db.models import F, Q
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
+from articles.models.staff import is_offered
 from articles.roles import EDITOR
 
 logger = logging.getLogger(__name__)
 
 
+def _people(*conditions):
+    """The users matching any of `conditions`, each with `chosen_language` (their saved language, or None),
+    in one query."""
+    users = get_user_model().objects.filter(Q(*conditions, _connector=Q.OR)).distinct()
+    return set(users.annotate(chosen_language=F("staff_profile__language")))
+
+
 def _reporters(article):
-    users = {article.created_by} if article.created_by else set()
-    users.update(get_user_model().objects.filter(author_profile__articles=article))
-    return users
+    return _people(Q(pk=article.created_by_id), Q(author_profile__articles=article))
 
 
 def _editors():
-    return set(get_user_model().objects.filter(groups__name=EDITOR))
+    return _people(Q(groups__name=EDITOR))
 
 
 def _absolute(path):
@@ -44,51 +56,61 @@ def _admin_link(article):
 
 
 def _message(article, event, move):
-    """(recipients, subject, body) for this move, or None when nobody needs to hear about it."""
+    """(recipients, subject, body, context) for this move, or None when nobody needs to hear about it.
+
+    The subject and the body are lazy translations, and so are the context's words (who made the move when
+    nobody did, the kind of a note): `subject % context` writes them in whatever language is active.
+    """
     who = (event.actor.get_full_name() or event.actor.get_username()) if event.actor else _("the scheduler")
+    context = {"who": who, "headline": article.headline, "link": _admin_link(article)}
     if move == "submit":
-        subject = _("Submitted for editing: %(headline)s") % {"headline": article.headline}
+        subject = _("Submitted for editing: %(headline)s")
         body = _("%(who)s submitted “%(headline)s” for editing.\n\nOpen it: %(link)s\n")
-        return _editors(), subject, body % {"who": who, "headline": article.headline, "link": _admin_link(article)}
+        return _editors(), subject, body, context
     if move == "send_back":
-        subject = _("Sent back: %(headline)s") % {"headline": article.headline}
+        subject = _("Sent back: %(headline)s")
         body = _("%(who)s sent “%(headline)s” back to you.\n\nReason:\n%(note)s\n\nOpen it: %(link)s\n")
-        context = {"who": who, "headline": article.headline, "note": event.note, "link": _admin_link(article)}
-        return _reporters(article), subject, body % context
+        return _reporters(article), subject, body, {**context, "note": event.note}
     if move == "publish":
-        subject = _("Published: %(headline)s") % {"headline": article.headline}
+        subject = _("Published: %(headline)s")
         body = _("“%(headline)s” was published by %(who)s.\n\nReaders see it at %(link)s\n")
-        context = {"who": who, "headline": article.headline, "link": _absolute(article.get_absolute_url())}
-        return _reporters(article), subject, body % context
+        return _reporters(article), subject, body, {**context, "link": _absolute(article.get_absolute_url())}
     if move == "unpublish":
-        subject = _("Withdrawn: %(headline)s") % {"headline": article.headline}
+        subject = _("Withdrawn: %(headline)s")
         body = _("%(who)s withdrew “%(headline)s”. Its address now tells readers:\n%(note)s\n\nOpen it: %(link)s\n")
-        context = {"who": who, "headline": article.headline, "note": event.note, "link": _admin_link(article)}
-        return _reporters(article) | _editors(), subject, body % context
+        return _reporters(article) | _editors(), subject, body, {**context, "note": event.note}
     if move == "correct":
         note = article.corrections.order_by("-pk").first()  # the one this move added
         if note is None:
             return None
-        subject = _("Public note on: %(headline)s") % {"headline": article.headline}
+        subject = _("Public note on: %(headline)s")
         body = _("%(who)s added a public note (%(kind)s) to “%(headline)s”:\n%(note)s\n\nReaders see it at %(link)s\n")
         link = _absolute(f"{article.get_absolute_url()}#correction-{note.pk}")
-        context = {"who": who, "kind": note.get_kind_display(), "headline": article.headline, "note": note.text}
-        return _reporters(article), subject, body % {**context, "link": link}
+        kind = note.Kind(note.kind).label  # lazy, unlike get_kind_display()
+        return _reporters(article), subject, body, {**context, "kind": kind, "note": note.text, "link": link}
     return None
 
 
+def _language(user):
+    """The language of `user`'s e-mails: the one they chose for the desk, else the site's default."""
+    return user.chosen_language if is_offered(user.chosen_language) else settings.LANGUAGE_CODE
+
+
 def notify_people_concerned(sender, article, event, move, **kwargs):
-    """Receiver of `article_moved`: send the emails described in this module's docstring."""
+    """Receiver of `article_moved`: send the emails described in this module's docstring, each in its
+    recipient's language."""
     message = _message(article, event, move)
     if message is None:
         return
-    recipients, subject, body = message
-    addresses = sorted({u.email for u in recipients if u.email and u.is_active and u.pk != event.actor_id})
-    if not addresses:
-        return
+    recipients, subject, body, context = message
+    languages = {}  # address: language (an address shared by two accounts gets one message)
+    for user in sorted(recipients, key=lambda user: user.pk):
+        if user.email and user.is_active and user.pk != event.actor_id:
+            languages.setdefault(user.email, _language(user))
     try:
         # One message per person: colleagues' addresses are not shown to each other.
-        for address in addresses:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+        for address, language in sorted(languages.items()):
+            with translation.override(language):
+                send_mail(subject % context, body % context, settings.DEFAULT_FROM_EMAIL, [address])
     except OSError:
         logger.exception("Could not send the %s notification for article %s", move, article.pk)

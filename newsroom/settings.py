@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "newsroom.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # The admin and the desk in each person's language (cookie, then Accept-Language); public pages keep theirs.
+    # The admin and the desk in each person's language (saved, cookie, Accept-Language); public pages keep theirs.
     "newsroom.staff_language.StaffLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

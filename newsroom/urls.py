@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from articles.urls import unprefixed
-from newsroom import health
+from newsroom import health, staff_language
 
 admin.site.site_header = "Newsroom desk"
 admin.site.site_title = "Newsroom"
@@ -24,8 +24,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("desk/", include("articles.desk_urls")),
     path("tinymce/", include("tinymce.urls")),
-    # Django's set_language: the admin's language menu posts here (newsroom/staff_language.py).
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's language menu posts here: Django's set_language, saving a signed-in person's choice.
+    path("i18n/setlang/", staff_language.set_language, name="set_language"),
     *unprefixed,
     *i18n_patterns(path("", include("articles.urls")), prefix_default_language=False),
 ]

@@ -4,6 +4,7 @@ from articles.models.article import Article, ArticleLanguage, ArticleStatus, Aut
 from articles.models.images import Image, ImageActor, ImageRegion, Rendition
 from articles.models.imports import ImportedInput
 from articles.models.revisions import ArticleRevision
+from articles.models.staff import StaffProfile
 from articles.models.suggestions import RejectedSuggestion
 from articles.models.taxonomy import (
     Actor,
@@ -39,6 +40,7 @@ __all__ = [
     "RegionAlias",
     "RejectedSuggestion",
     "Section",
+    "StaffProfile",
     "name_in",
     "UnknownNameError",
 ]

@@ -1,10 +1,15 @@
-"""Who is emailed about which move (articles/notifications.py), read from Django's test outbox."""
+"""Who is emailed about which move, and in which language (articles/notifications.py), read from Django's test
+outbox."""
+
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone, translation
 
 from articles import workflow
-from articles.models import Article
+from articles.models import Article, StaffProfile
+from articles.notifications import notify_people_concerned
 from articles.tests.factories import AuthorFactory, UserFactory
 from articles.tests.test_workflow import _article_in
 
@@ -111,3 +116,158 @@ def test_spiking_a_story_sends_no_mail(django_capture_on_commit_callbacks, repor
     draft = _article_in(S.DRAFT, owner=reporter)
     _sent(django_capture_on_commit_callbacks, workflow.spike, draft, by=editor)
     assert mail.outbox == []
+
+
+# Each person reads their mail in the language they chose for the desk (articles.models.StaffProfile), else
+# in the site's default language; never in the language of the desk of whoever made the move.
+
+
+def _chose(user, language):
+    StaffProfile.objects.remember_language(user, language)
+    return user
+
+
+def _admin_link(article):
+    return f"http://127.0.0.1:8000/admin/articles/article/{article.pk}/change/"
+
+
+def test_an_arabic_reporter_reads_why_the_story_was_sent_back_in_arabic_and_the_co_writer_in_english(
+    django_capture_on_commit_callbacks, reporter, editor
+):
+    _chose(reporter, "ar")
+    article = _article_in(S.SUBMITTED, owner=reporter)
+    co_writer = UserFactory(username="co-writer")  # never chose: the site's default language
+    article.authors.set([AuthorFactory(user=co_writer)])
+    with translation.override("ar"):  # the editor works on an Arabic desk; that is not the reporters' language
+        sent = _sent(
+            django_capture_on_commit_callbacks, workflow.send_back, article, by=editor, note="Name the source."
+        )
+    assert set(sent) == {
+        ("reporter@example.org", f"أُعيد إليك: {article.headline}"),
+        ("co-writer@example.org", f"Sent back: {article.headline}"),
+    }
+    arabic = sent[("reporter@example.org", f"أُعيد إليك: {article.headline}")].body
+    assert arabic == (
+        f"أعاد editor «{article.headline}» إليك.\n\nالسبب:\nName the source.\n\nافتحه: {_admin_link(article)}\n"
+    )
+    english = sent[("co-writer@example.org", f"Sent back: {article.headline}")].body
+    assert english.startswith(f"editor sent “{article.headline}” back to you.\n\nReason:\nName the source.")
+
+
+def test_an_arabic_reporter_reads_of_the_publication_in_arabic(django_capture_on_commit_callbacks, reporter, publisher):
+    _chose(reporter, "ar")
+    article = _article_in(S.APPROVED, owner=reporter)
+    sent = _sent(django_capture_on_commit_callbacks, workflow.publish, article, by=publisher)
+    message = sent[("reporter@example.org", f"نُشر: {article.headline}")]
+    address = f"http://127.0.0.1:8000{article.get_absolute_url()}"
+    assert message.body == f"نشر publisher «{article.headline}».\n\nيراه القراء على {address}\n"
+    assert len(mail.outbox) == 1
+
+
+def test_a_scheduled_publication_tells_an_arabic_reporter_that_the_scheduler_published_it(
+    django_capture_on_commit_callbacks, reporter
+):
+    _chose(reporter, "ar")
+    article = _article_in(S.SCHEDULED, owner=reporter)
+    sent = _sent(django_capture_on_commit_callbacks, workflow.publish_due, now=timezone.now() + timedelta(hours=2))
+    message = sent[("reporter@example.org", f"نُشر: {article.headline}")]
+    assert message.body.startswith(f"نشر نظام الجدولة «{article.headline}».")
+
+
+def test_a_withdrawal_reaches_each_person_in_their_own_language(
+    django_capture_on_commit_callbacks, reporter, editor, second_editor, publisher
+):
+    _chose(reporter, "ar")
+    _chose(second_editor, "ar")
+    _chose(editor, "en")
+    _chose(publisher, "ar")  # who withdrew it: not mailed, and their language is nobody else's
+    article = _article_in(S.PUBLISHED, owner=reporter)
+    sent = _sent(django_capture_on_commit_callbacks, workflow.unpublish, article, by=publisher, note="Legal request.")
+    arabic, english = f"سُحب: {article.headline}", f"Withdrawn: {article.headline}"
+    assert set(sent) == {
+        ("reporter@example.org", arabic),
+        ("night-editor@example.org", arabic),
+        ("editor@example.org", english),
+    }
+    body = sent[("night-editor@example.org", arabic)].body
+    assert body == (
+        f"سحب publisher «{article.headline}». ويظهر للقراء الآن على رابطه:\nLegal request.\n\n"
+        f"افتحه: {_admin_link(article)}\n"
+    )
+    assert sent[("editor@example.org", english)].body.startswith(
+        f"publisher withdrew “{article.headline}”. Its address now tells readers:\nLegal request.\n"
+    )
+
+
+def test_an_arabic_reporter_reads_a_public_note_in_arabic_with_the_note_as_written(
+    django_capture_on_commit_callbacks, reporter, publisher
+):
+    _chose(reporter, "ar")
+    article = _article_in(S.PUBLISHED, owner=reporter)
+    note = "The camp holds 40,000 people, not 70,000."
+    sent = _sent(
+        django_capture_on_commit_callbacks, workflow.correct, article, by=publisher, note=note, kind="clarification"
+    )
+    message = sent[("reporter@example.org", f"ملاحظة معلنة على: {article.headline}")]
+    link = f"http://127.0.0.1:8000{article.get_absolute_url()}#correction-{article.corrections.get().pk}"
+    assert message.body == (
+        f"أضاف publisher ملاحظة معلنة (توضيح) إلى «{article.headline}»:\n{note}\n\nيراها القراء على {link}\n"
+    )
+
+
+def test_editors_hear_of_a_submission_each_in_their_language(
+    django_capture_on_commit_callbacks, reporter, editor, second_editor
+):
+    _chose(second_editor, "ar")
+    article = _article_in(S.DRAFT, owner=reporter)
+    sent = _sent(django_capture_on_commit_callbacks, workflow.submit, article, by=reporter)
+    assert set(sent) == {
+        ("editor@example.org", f"Submitted for editing: {article.headline}"),
+        ("night-editor@example.org", f"مُرسل للتحرير: {article.headline}"),
+    }
+    arabic = sent[("night-editor@example.org", f"مُرسل للتحرير: {article.headline}")].body
+    assert arabic == f"أرسل reporter «{article.headline}» للتحرير.\n\nافتحه: {_admin_link(article)}\n"
+
+
+def test_without_a_choice_the_mail_comes_in_the_sites_default_language(
+    django_capture_on_commit_callbacks, settings, reporter, editor
+):
+    settings.LANGUAGE_CODE = "ar"
+    article = _article_in(S.SUBMITTED, owner=reporter)  # the reporter never chose
+    undecided = UserFactory(username="undecided")
+    StaffProfile.objects.create(user=undecided, language="")  # a profile, no language chosen
+    english = _chose(UserFactory(username="anglophone"), "en")
+    article.authors.set([AuthorFactory(user=undecided), AuthorFactory(user=english)])
+    sent = _sent(django_capture_on_commit_callbacks, workflow.send_back, article, by=editor, note="Too long.")
+    assert set(sent) == {
+        ("reporter@example.org", f"أُعيد إليك: {article.headline}"),
+        ("undecided@example.org", f"أُعيد إليك: {article.headline}"),
+        ("anglophone@example.org", f"Sent back: {article.headline}"),
+    }
+
+
+def test_sending_the_mails_costs_the_same_queries_however_many_people_get_them(
+    django_capture_on_commit_callbacks, django_assert_num_queries, reporter, editor, publisher
+):
+    _chose(reporter, "ar")
+    article = _article_in(S.PUBLISHED, owner=reporter)
+    article.authors.set([AuthorFactory(user=_chose(UserFactory(), "en"))])
+    with django_capture_on_commit_callbacks(execute=False):
+        workflow.unpublish(article, by=publisher, note="Legal request.")
+    # As the move hands them to the receiver: the event with its actor, the story with nothing else cached.
+    event = article.events.select_related("actor").get(action="unpublish")
+    article = Article.objects.get(pk=article.pk)
+    # One query for the reporters and their languages, one for the editors and theirs.
+    with django_assert_num_queries(2):
+        notify_people_concerned(Article, article=article, event=event, move="unpublish")
+    assert len(mail.outbox) == 3
+    for number, language in enumerate(["ar", "en", "", "ar", "en", "ar"] * 2):
+        colleague = UserFactory(username=f"editor-{number}")
+        colleague.groups.add(editor.groups.get())
+        if language:
+            _chose(colleague, language)
+    mail.outbox.clear()
+    with django_assert_num_queries(2):
+        notify_people_concerned(Article, article=article, event=event, move="unpublish")
+    assert len(mail.outbox) == 15
+    assert sum(m.subject.startswith("سُحب") for m in mail.outbox) == 1 + 6  # the reporter and six editors
