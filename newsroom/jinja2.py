@@ -84,11 +84,11 @@ def pgettext(context, message_context, message):
 
 
 @pass_context
-def digits(context, value):
+def digits(context, value, language=None):
     """`value` as text with Arabic-Indic digits and the Arabic comma on Arabic pages (dates and counts follow
-    the page's language)."""
+    the page's language); `language` names it where a page holds both (the status pages)."""
     text = str(value)
-    return text.translate(_ARABIC_DIGITS) if _page_language(context) == "ar" else text
+    return text.translate(_ARABIC_DIGITS) if (language or _page_language(context)) == "ar" else text
 
 
 @pass_context

@@ -235,6 +235,12 @@ def test_search_answers_429_with_retry_after_once_an_address_exceeds_the_limit(c
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert "Too many searches" in refused.content.decode() and refused["Cache-Control"] == "no-store"
+    wait = refused["Retry-After"]
+    arabic_wait = wait.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert (
+        f"wait {wait} seconds" in refused.content.decode()
+        and f"الانتظار {arabic_wait} ثانية" in refused.content.decode()
+    )
     # The Arabic edition's search counts against the same limit; other readers and other pages are untouched.
     assert _search(client, address, "/ar/search/").status_code == 429
     assert _search(client, "192.0.2.44").status_code != 429

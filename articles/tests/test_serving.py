@@ -116,6 +116,7 @@ def test_reader_gets_a_clear_503_page_not_a_traceback_when_the_database_is_down(
     assert response.getheader("Retry-After") == "30"
     assert response.getheader("Cache-Control") == "no-store"
     assert "We’ll be back shortly" in page and "سنعود بعد قليل" in page
+    assert "in about 30 seconds" in page and "بعد نحو ٣٠ ثانية" in page  # each language writes its own digits
     assert "Traceback" not in page and "OperationalError" not in page and "5432" not in page
     assert "<script" not in page
 
