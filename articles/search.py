@@ -14,7 +14,9 @@ folded text, headline matches first. Both return the same `SearchResults`; snipp
 Python because only Python knows the folding (ts_headline would miss "الدولة" for a query "الدوله").
 
 Results come best first (RELEVANCE, the default) or newest first (NEWEST): the same matches in the order of
-their public time, newest first, then the highest id.
+their public time, newest first, then the highest id. Either way they are the SEARCH_WINDOW newest matches
+(older ones are reached with the date filters), and the results say how many stories matched, counted in
+the page's own query up to one more than the window, so that "more than 150" needs no count of its own.
 """
 
 import datetime
@@ -26,7 +28,9 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.db import connection, models
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import RawSQL, Window
+from django.db.models.functions import RowNumber
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -104,17 +108,31 @@ class Named:
 
 @dataclass
 class SearchResults:
-    """One page of ranked results. Each article carries `headline_html` and `snippet` (safe, highlighted)."""
+    """One page of results. Each article carries `headline_html` and `snippet` (safe, highlighted).
+
+    `count` is how many stories the results hold: every match, or, when more than `reach` stories match
+    (`more`), the `reach` newest of them (SEARCH_WINDOW with words; without words, the depth `search` was
+    given). It is None on a page past the last, whose query found no row to tell it.
+    """
 
     articles: list
     page: int
     has_next: bool
     terms: list
     concepts: list
+    count: int | None = None
+    more: bool = False
+    reach: int = SEARCH_WINDOW
+    per_page: int = 20
 
     @property
     def has_previous(self):
         return self.page > 1
+
+    @property
+    def pages(self):
+        """How many pages the results fill (None when `count` is unknown)."""
+        return None if self.count is None else -(-self.count // self.per_page)
 
     @property
     def named(self):
@@ -192,8 +210,10 @@ class PostgresBackend:
     tags ('~r12', '~a7', kept in `search_tags` by triggers on the link tables). The index yields only the
     final matches, so PostgreSQL reads the rows of those alone. Ranking reads each candidate's stored
     tsvector, so it is done on the SEARCH_WINDOW newest matching stories (older matches are reached with the
-    date filters): first among the stories of the last RECENT_DAYS, and only if they hold fewer than
-    SEARCH_WINDOW matches among the older ones too, so the window is always the newest matches.
+    date filters): first among the stories of the last RECENT_DAYS, and only if they hold too few matches
+    among the older ones too, so the window is always the newest matches. The window's query takes one match
+    more, which the page's query counts with the window (`COUNT(*) OVER ()`) and never shows: that is how the
+    results know, without a query of their own, how many stories matched and whether more did.
     """
 
     @staticmethod
@@ -209,7 +229,8 @@ class PostgresBackend:
         return " | ".join(f"'{lexeme}'" for lexeme in tag_lexemes(concept.regions, concept.actors))
 
     def page(self, filters, terms, concepts, plain, page, per_page, sort=RELEVANCE):
-        """The stories matching the words, best first (or newest first, with `sort` NEWEST), on `page`
+        """The stories matching the words, best first (or newest first, with `sort` NEWEST), on `page`, each
+        with `matches`: how many the window holds, one more than SEARCH_WINDOW when more stories match
         (`filters`: `filtered`'s values; see `rows`).
 
         The query is compiled once per order and shape of its values (how many names the query holds, which
@@ -231,22 +252,23 @@ class PostgresBackend:
     def ranked(plain, names, tags, rank, since, size, **filters):
         """The filtered stories matching `plain` (the plain words' tsquery, if any) and, for each name, its
         words' tsquery (`names`) or its tags' (`tags`), best first by `rank` (any word's tsquery) and tags:
-        among the `size` newest of those matches, looking first at the stories public since `since`."""
+        among the `size` newest of those matches, looking first at the stories public since `since` (and the
+        one more the window holds, last; see `_best_first`), each with `matches` (see `_counted`)."""
         articles = PostgresBackend.matching(filtered(**filters), plain, names, tags)
         score = RawSQL("ts_rank(search_document, to_tsquery('simple', %s))", [rank], models.FloatField())
         # Tagged with one of a name's places or actors, read from the story's own row.
         bonus = _tag_bonus(RawSQL("search_tags @@ %s::tsquery", [t], models.BooleanField()) for t in tags)
         candidates = Article.objects.filter(pk__in=PostgresBackend.window(articles, since, size))
-        return _best_first(candidates.annotate(rank=score + bonus))
+        return _best_first(_counted(candidates).annotate(rank=score + bonus), size)
 
     @staticmethod
     def latest(plain, names, tags, since, size, **filters):
         """The stories `ranked` ranks (the `size` newest matches, found the same way), newest first.
 
         No rank is computed, so no story's stored tsvector is read: the window's own order, applied to its
-        rows."""
+        rows (so the one more it holds comes last)."""
         articles = PostgresBackend.matching(filtered(**filters), plain, names, tags)
-        return Article.objects.filter(pk__in=PostgresBackend.window(articles, since, size)).newest_first()
+        return _counted(Article.objects.filter(pk__in=PostgresBackend.window(articles, since, size))).newest_first()
 
     @staticmethod
     def matching(articles, plain, names, tags):
@@ -264,38 +286,43 @@ class PostgresBackend:
 
     @staticmethod
     def window(articles, since, size):
-        """The ids of the `size` newest of `articles` (matching stories), as SQL, looking first at the stories
-        public since `since`.
+        """The ids of the `size` newest of `articles` (matching stories) and of the next one if any (so the
+        results know that more match), as SQL, looking first at the stories public since `since`.
 
         Each part is a set the planner must produce whole (a materialised CTE, no LIMIT inside), so matches
         are read from the index, never by walking the newest stories and testing each one's words.
         """
         dated = articles.annotate(window_time=PUBLIC_TIME).values_list("pk", "window_time").order_by()
         recent_sql, recent_params = dated.filter(window_time__gte=since).query.sql_with_params()
-        # Read only when the recent stories hold fewer than `size` matches (a one-time filter).
-        short = RawSQL("(SELECT COUNT(*) FROM search_recent) < %s", [size], models.BooleanField())
+        # Read only when the recent stories hold no more than `size` matches (a one-time filter).
+        short = RawSQL("(SELECT COUNT(*) FROM search_recent) <= %s", [size], models.BooleanField())
         older_sql, older_params = dated.filter(window_time__lt=since).filter(short).query.sql_with_params()
         return RawSQL(
             f"WITH search_recent AS MATERIALIZED ({recent_sql}), search_older AS MATERIALIZED ({older_sql}) "
             "SELECT w.id FROM (SELECT * FROM search_recent UNION ALL SELECT * FROM search_older) w (id, public_at) "
-            "ORDER BY w.public_at DESC, w.id DESC LIMIT %s",
+            "ORDER BY w.public_at DESC, w.id DESC LIMIT %s + 1",
             (*recent_params, *older_params, size),
         )
 
 
 class SimpleBackend:
-    """Substring search on the stored folded text (SQLite): every word must appear; headline hits first."""
+    """Substring search on the stored folded text (SQLite): every word must appear; headline hits first.
+
+    Over the same window as PostgreSQL's (the SEARCH_WINDOW newest matches, and one more to count), so the
+    results hold the same stories and say the same count on both databases."""
 
     def page(self, filters, terms, concepts, plain, page, per_page, sort=RELEVANCE):
-        """The stories matching the words, best first (or newest first, with `sort` NEWEST), on `page`
-        (`filters`: `filtered`'s values; see `rows`).
+        """The stories matching the words, best first (or newest first, with `sort` NEWEST), on `page`, each
+        with `matches` (`filters`: `filtered`'s values; see `PostgresBackend.page`).
 
         Built on every search: the names' words and tags are lists of lists, which a prepared query does not
         take, and this backend serves development only."""
         start = (page - 1) * per_page
-        articles = self.matching(filtered(**filters), concepts, plain)
-        articles = articles.newest_first() if sort == NEWEST else self.ranked(articles, terms, concepts)
-        return for_results(articles)[start : start + per_page + 1]
+        size = SEARCH_WINDOW
+        window = self.matching(filtered(**filters), concepts, plain).newest_first().values("pk")[: size + 1]
+        articles = _counted(Article.objects.filter(pk__in=window))
+        articles = articles.newest_first() if sort == NEWEST else self.ranked(articles, terms, concepts, size)
+        return for_results(articles)[start : start + per_page]
 
     def matching(self, articles, concepts, plain):
         condition = models.Q()
@@ -308,7 +335,7 @@ class SimpleBackend:
             condition &= words | _tagged(concept)
         return articles.filter(condition)
 
-    def ranked(self, articles, terms, concepts):
+    def ranked(self, articles, terms, concepts, size):
         # The stored text is the headline on its first line, then the rest: a hit before the first newline
         # is a headline hit, worth ten body hits.
         end_of_title = models.functions.StrIndex("search_document", models.Value("\n"))
@@ -318,16 +345,20 @@ class SimpleBackend:
             articles = articles.alias(**{position: models.functions.StrIndex("search_document", models.Value(term))})
             in_title = models.Q(**{f"{position}__gt": 0}) & models.Q(**{f"{position}__lt": end_of_title})
             score = score + models.Case(models.When(in_title, then=models.Value(1.0)), default=models.Value(0.1))
-        return (
-            articles.annotate(rank=score + _tag_bonus(_tagged(concept) for concept in concepts))
-            .alias(public_at=PUBLIC_TIME)
-            .order_by("-rank", "-public_at", "-pk")
-        )
+        return _best_first(articles.annotate(rank=score + _tag_bonus(_tagged(concept) for concept in concepts)), size)
 
 
-def _best_first(articles):
-    """Highest rank first; among equals, the newest."""
-    return articles.alias(public_at=PUBLIC_TIME).order_by("-rank", "-public_at", "-pk")
+def _counted(candidates):
+    """`candidates` (a window's stories) each with `matches`, how many they are, counted in their own query."""
+    return candidates.annotate(matches=Window(models.Count("pk")))
+
+
+def _best_first(candidates, size):
+    """Highest rank first; among equals, the newest. The story past the `size` newest candidates (the one a
+    window takes to tell that more match) comes after all of them, so pages of the others are unchanged."""
+    candidates = candidates.alias(public_at=PUBLIC_TIME)
+    newness = Window(RowNumber(), order_by=[models.F("public_at").desc(), models.F("pk").desc()])
+    return candidates.order_by(GreaterThan(newness, size).asc(), "-rank", "-public_at", "-pk")
 
 
 def _tagged(concept):
@@ -394,9 +425,14 @@ def filter_values(query, now):
     }
 
 
-def newest(**filters):
-    """The filtered stories (`filtered`'s values), newest first: a search without words."""
-    return filtered(**filters).newest_first()
+def newest(depth, **filters):
+    """The filtered stories (`filtered`'s values), newest first: a search without words. Each carries
+    `matches`, how many there are up to one more than `depth`, counted in the same query (the count is a
+    subquery that does not depend on the row, so PostgreSQL runs it once; it reads no more than that)."""
+    articles = filtered(**filters)
+    sql, params = articles.values("pk").order_by().query.sql_with_params()
+    counted = RawSQL(f"SELECT COUNT(*) FROM ({sql} LIMIT %s + 1) counted", (*params, depth), models.IntegerField())
+    return articles.newest_first().annotate(matches=counted)
 
 
 def for_results(articles):
@@ -414,11 +450,10 @@ _prepared_pages = {}
 
 
 def rows(build, values, page, per_page):
-    """The stories `build(**values)` on `page`, with what results show (`for_results`) and one more, so the
-    page knows without counting whether another follows. On the first PREPARED_PAGES pages, from a query
-    compiled once per shape of the values."""
+    """The stories `build(**values)` on `page`, with what results show (`for_results`). On the first
+    PREPARED_PAGES pages, from a query compiled once per shape of the values."""
     start = (page - 1) * per_page
-    stop = start + per_page + 1
+    stop = start + per_page
     key = (build, start, stop)
     query = _prepared_pages.get(key)
     if query is None:
@@ -430,15 +465,17 @@ def rows(build, values, page, per_page):
     return query(**values)
 
 
-def search(query, page=1, per_page=20):
+def search(query, page=1, per_page=20, depth=2000):
     """Search public stories; returns one page of `SearchResults`, best first or, with `query.sort` NEWEST,
-    newest first (the same matches).
+    newest first (the same matches), with how many stories matched.
 
-    Without words, the filtered stories come newest first. Runs a fixed number of queries: two to find
-    names in the query (none when the same words were looked up since the vocabulary changed), one for the
-    page (one row more than shown, so no count), compiled once per process for the first pages (`rows`).
-    Results show no place or actor chips, so those are not fetched; the page's view gives the stories their
-    authors in one more query (`views.remember_authors`).
+    With words, the results are the SEARCH_WINDOW newest matches. Without words, the filtered stories come
+    newest first, back to the `depth` newest. Runs a fixed number of queries: two to find names in the
+    query (none when the same words were looked up since the vocabulary changed), one for the page, which
+    also counts the matches up to one more than the results reach (so "more than 150" costs no query),
+    compiled once per process for the first pages (`rows`). Results show no place or actor chips, so those
+    are not fetched; the page's view gives the stories their authors in one more query
+    (`views.remember_authors`).
     """
     if query.sort not in (RELEVANCE, NEWEST):
         raise ValueError(f"unknown order of search results: {query.sort!r}")
@@ -447,13 +484,23 @@ def search(query, page=1, per_page=20):
     filters = filter_values(query, timezone.now())
     page = max(1, page)
     if terms:
+        reach = SEARCH_WINDOW
         found = list(backend().page(filters, terms, concepts, plain, page, per_page, query.sort))
     else:
-        found = list(rows(newest, filters, page, per_page))
-    for article in found[:per_page]:
+        reach = depth
+        found = list(rows(newest, {**filters, "depth": depth}, page, per_page))
+    # Every row carries the count; a page without rows knows it only if it is the first.
+    matches = found[0].matches if found else (0 if page == 1 else None)
+    count = None if matches is None else min(matches, reach)
+    start = (page - 1) * per_page
+    # The story past the reach, taken only to tell that more match, comes last and is never shown.
+    shown = found[: max(0, count - start)] if count is not None else []
+    for article in shown:
         article.headline_html = highlight(article.headline, terms)
         article.snippet = snippet(f"{article.standfirst} {spaced_text(article.body)}", terms)
-    return SearchResults(found[:per_page], page, len(found) > per_page, terms, concepts)
+    has_next = count is not None and start + per_page < count
+    more = matches is not None and matches > reach
+    return SearchResults(shown, page, has_next, terms, concepts, count, more, reach, per_page)
 
 
 def highlight(text, terms):

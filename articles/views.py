@@ -578,7 +578,7 @@ def search(request):
                 # Results reach back as far as lists do (LIST_DEPTH stories; older ones through the date
                 # filters): a later page number is the last of those, so no number too large for the database.
                 page = min(max(1, page), LIST_DEPTH // PAGE_SIZE)
-                results = site_search.search(query, page=page, per_page=PAGE_SIZE)
+                results = site_search.search(query, page=page, per_page=PAGE_SIZE, depth=LIST_DEPTH)
                 remember_authors(results.articles)
         params = request.GET.copy()
         params.pop("page", None)

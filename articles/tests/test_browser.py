@@ -195,6 +195,17 @@ def test_search_from_the_masthead_finds_by_alias_and_opens_the_story(live_server
     page.wait_for_url(f"**{stories['english'].get_absolute_url()}")
 
 
+def test_a_screen_reader_hears_how_many_stories_matched_with_the_results(live_server, page, stories):
+    from playwright.sync_api import expect
+
+    page.goto(live_server.url + "/search/?q=baghouz")
+    # The count is the description of the results region, which the heading names.
+    results = page.get_by_role("region", name="Results")
+    expect(results).to_have_accessible_description("3 stories match your search.")
+    page.goto(live_server.url + "/ar/search/?q=الباغوز")
+    expect(page.get_by_role("region", name="النتائج")).to_have_accessible_description("٣ أخبار تطابق بحثك.")
+
+
 def test_search_filter_error_is_shown_next_to_the_field(live_server, page, stories):
     page.goto(live_server.url + "/search/?q=baghouz&region=Atlantis")
     assert "No place called “Atlantis”." in page.locator(".has-error").inner_text()

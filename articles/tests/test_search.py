@@ -258,7 +258,7 @@ def test_a_page_number_past_the_last_shows_the_last_page_of_results_not_an_error
     response = client.get("/search/", {"q": "water", "page": page})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "No stories match your search." in html and 'rel="prev" href="?q=water&amp;page=99"' in html
+    assert "This page is past the last page of results." in html and 'rel="prev" href="?q=water&amp;page=99"' in html
 
 
 @pytest.mark.parametrize("page", ["abc", "-5", "0", "1e5", ""])
