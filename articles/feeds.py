@@ -82,8 +82,10 @@ class LatestStoriesFeed(Feed):
         return self.request.build_absolute_uri(authors[0].get_absolute_url()) if len(authors) == 1 else None
 
     def item_categories(self, item):
-        names = [entry.name for entry in [*item.regions.all(), *item.actors.all()]]
-        return ([item.section.name] if item.section else []) + names
+        # Named as the edition names them: the Arabic feeds' categories are the entries' Arabic names.
+        language = get_language()
+        entries = [*([item.section] if item.section else []), *item.regions.all(), *item.actors.all()]
+        return [name_in(entry, language) for entry in entries]
 
     def item_enclosures(self, item):
         # RSS <enclosure> / Atom <link rel="enclosure">: the lead picture's 16:9 JPEG with its size and type.

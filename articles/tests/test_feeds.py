@@ -133,3 +133,19 @@ def test_feeds_run_a_fixed_number_of_queries(client, newsroom, places, actors, f
             authors=[AuthorFactory(), AuthorFactory()],
         )
     assert count() == few <= 7
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_arabic_feeds_name_their_categories_in_arabic(client, places, actors, kind):
+    section = SectionFactory(name="Syria News", slug="syria-news", name_ar="أخبار سوريا")
+    plain = SectionFactory(name="Wires", slug="wires")  # no Arabic name: the English one stands
+    story(headline="سقوط الباغوز", slug="سقوط-الباغوز", language="ar", section=section,
+          regions=[places["baghouz"], places["deir_gov"]], actors=[actors["isis"]])  # fmt: skip
+    story(headline="خبر من الوكالات", slug="خبر-الوكالات", language="ar", section=plain)
+    parsed = parse(client, f"/ar/feeds/latest/{kind}/")
+    terms = {entry.title: [tag.term for tag in entry.tags] for entry in parsed.entries}
+    assert terms["سقوط الباغوز"][0] == "أخبار سوريا"  # the section first, then places and actors
+    assert set(terms["سقوط الباغوز"]) == {"أخبار سوريا", "الباغوز", "Deir ez-Zor Governorate", "تنظيم الدولة الإسلامية"}
+    assert terms["خبر من الوكالات"] == ["Wires"]
+    english = parse(client, f"/feeds/latest/{kind}/")  # the English edition is not affected
+    assert not english.entries or all("الباغوز" not in tag.term for e in english.entries for tag in e.tags)
