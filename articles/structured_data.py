@@ -86,8 +86,9 @@ def news_article(article, request, publisher_name):
     authors = [_entity(a, absolute, "Person", article.language) for a in article.authors.all()]
     if not authors and (article.byline or article.credit):
         authors = [{"@type": "Organization", "name": article.byline or article.credit}]
-    regions = [_entity(r, absolute, "Place") for r in article.regions.all()]
-    actors = [_entity(a, absolute, _actor_type(a)) for a in article.actors.all()]
+    # Named in the story's language (an Arabic story's places by their Arabic names), the other as alternateName.
+    regions = [_entity(r, absolute, "Place", article.language) for r in article.regions.all()]
+    actors = [_entity(a, absolute, _actor_type(a), article.language) for a in article.actors.all()]
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -111,9 +112,9 @@ def news_article(article, request, publisher_name):
     if images:
         data["image"] = images
     if article.section:
-        data["articleSection"] = article.section.name
+        data["articleSection"] = name_in(article.section, article.language)
     if article.dateline_place:
-        data["contentLocation"] = _entity(article.dateline_place, absolute, "Place")
+        data["contentLocation"] = _entity(article.dateline_place, absolute, "Place", article.language)
     # The places and actors the story is about; actors named in it but not its subject would be "mentions",
     # and the tags do not tell the two apart, so places are "about" and actors are "mentions".
     if regions:

@@ -376,19 +376,23 @@ def test_arabic_article_page_names_its_places_and_actors_in_arabic(client, place
     spokesman = ActorFactory(name="Farhad Shami", name_ar="فرهاد شامي", kind="person")
     article = story(
         headline="سقوط الباغوز", slug="سقوط", language="ar", regions=[places["baghouz"], places["baghdad"]],
-        actors=[actors["sdf"], spokesman],
+        actors=[actors["sdf"], spokesman], dateline_place=places["baghouz"],
+        section=SectionFactory(name="Syria News", slug="syria-news", name_ar="أخبار سوريا"),
     )  # fmt: skip
     html = client.get(article.get_absolute_url()).content.decode()
     chips = html[html.index('class="article-tags"') :]
     assert "الباغوز" in chips and "بغداد" in chips and "قوات سوريا الديمقراطية" in chips and "فرهاد شامي" in chips
     assert f'href="/ar/actor/{spokesman.slug}/"' in chips
     data = extruct.extract(html, base_url="http://testserver/", syntaxes=["json-ld"])["json-ld"][0]
+    # Named in the story's language, as the chips are, the English name as the alternate.
     assert data["mentions"][1] == {
         "@type": "Person",
-        "name": "Farhad Shami",
+        "name": "فرهاد شامي",
         "url": f"http://testserver/ar/actor/{spokesman.slug}/",
-        "alternateName": "فرهاد شامي",
+        "alternateName": "Farhad Shami",
     }
+    assert [place["name"] for place in data["about"]] == ["الباغوز", "بغداد"]
+    assert data["articleSection"] == "أخبار سوريا" and data["contentLocation"]["name"] == "الباغوز"
 
 
 def test_article_page_shows_only_its_own_places_actors_and_authors(client, places, actors):
