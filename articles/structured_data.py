@@ -147,11 +147,11 @@ def social_tags(article, request, site_name):
         ("property", "article:modified_time", _iso(article.modified_time)),
     ]
     if article.section:
-        tags.append(("property", "article:section", article.section.name))
+        tags.append(("property", "article:section", name_in(article.section, article.language)))
     for author in article.authors.all():
         tags.append(("property", "article:author", absolute(author.get_absolute_url())))
     for entry in [*article.regions.all(), *article.actors.all()]:
-        tags.append(("property", "article:tag", entry.name))
+        tags.append(("property", "article:tag", name_in(entry, article.language)))
     tags += [
         ("name", "twitter:card", "summary_large_image" if image else "summary"),
         ("name", "twitter:title", article.headline),
