@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from articles.models import Actor, Author, Region, Section, text_in
 from articles.tests.factories import AuthorFactory, SectionFactory
@@ -242,3 +243,83 @@ def test_described_pages_run_the_queries_pinned_for_list_pages_in_both_editions(
     # The budgets of test_views.test_list_pages_run_a_fixed_number_of_queries: the subject is fetched once.
     assert _count(client, "/ar" + address) == _count(client, address) == pinned
     cache.clear()
+
+
+# -- the desk -----------------------------------------------------------------------------------------------
+
+# What each change form posts besides the Arabic text, and the field that holds it.
+FORMS = {
+    "region": (
+        "baghouz",
+        {"name": "Baghouz", "name_ar": "الباغوز", "slug": "baghouz", "kind": "city", "description": BAGHOUZ_EN},
+        "description_ar",
+    ),
+    "actor": (
+        "syrian-democratic-forces",
+        {
+            "name": "Syrian Democratic Forces",
+            "name_ar": "قوات سوريا الديمقراطية",
+            "slug": "syrian-democratic-forces",
+            "kind": "armed_group",
+            "description": SDF_EN,
+        },
+        "description_ar",
+    ),
+    "section": (
+        "iraq-news",
+        {"name": "Iraq News", "name_ar": "أخبار العراق", "slug": "iraq-news", "position": 0, "description": ""},
+        "description_ar",
+    ),
+    "author": (
+        "daniel-hartley",
+        {"display_name": "Daniel Hartley", "name_ar": "", "slug": "daniel-hartley", "bio": DANIEL_EN},
+        "bio_ar",
+    ),
+}
+MODELS = {"region": Region, "actor": Actor, "section": Section, "author": Author}
+
+
+def _post_data(kind, entry, text):
+    _, data, field = FORMS[kind]
+    data = {**data, field: text}
+    if kind in ("region", "actor"):
+        prefix = "aliases"
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    return data
+
+
+def _entry(kind):
+    return MODELS[kind].objects.get(slug=FORMS[kind][0])
+
+
+@pytest.mark.parametrize("kind", FORMS)
+def test_the_desk_writes_the_arabic_text_right_to_left_and_saves_it(client, admin_user_role, described, kind):
+    client.force_login(admin_user_role)
+    entry = _entry(kind)
+    address = reverse(f"admin:articles_{kind}_change", args=[entry.pk])
+    form = read(client, address)
+    field = FORMS[kind][2]
+    assert re.search(rf'<textarea name="{field}"[^>]*dir="rtl"[^>]*lang="ar"', form)
+    english = "bio" if kind == "author" else "description"
+    assert re.search(rf'<textarea name="{english}"[^>]*dir="auto"', form)
+    text = "نص عربي يكتبه المحرر."
+    response = client.post(address, _post_data(kind, entry, text))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry.refresh_from_db()
+    assert getattr(entry, field) == text
+    page = read(client, "/ar" + entry.get_absolute_url().removeprefix("/ar"))
+    assert paragraph(page) == ("", text)
+
+
+@pytest.mark.parametrize("role", ["reporter", "editor", "publisher"])
+@pytest.mark.parametrize("kind", FORMS)
+def test_a_role_that_may_not_edit_the_vocabularies_cannot_write_an_arabic_text(client, request, described, role, kind):
+    client.force_login(request.getfixturevalue(role))
+    entry = _entry(kind)
+    before = getattr(entry, FORMS[kind][2])
+    response = client.post(
+        reverse(f"admin:articles_{kind}_change", args=[entry.pk]), _post_data(kind, entry, "نص لا يحق له كتابته")
+    )
+    assert response.status_code == 403
+    entry.refresh_from_db()
+    assert getattr(entry, FORMS[kind][2]) == before
