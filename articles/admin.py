@@ -407,7 +407,21 @@ class ActorAliasInline(AliasInline):
     model = ActorAlias
 
 
-class VocabularyAdmin(admin.ModelAdmin):
+class ArabicFieldsMixin:
+    """The Arabic fields of a form (`name_ar`, `description_ar`, `bio_ar`) take text right to left, marked as
+    Arabic; the English description or bio follows what is typed (`dir="auto"`), so an English text keeps its
+    full stop at its end in the Arabic admin."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name.endswith("_ar"):
+            field.widget.attrs.update({"dir": "rtl", "lang": "ar"})
+        elif field is not None and db_field.name in ("description", "bio"):
+            field.widget.attrs["dir"] = "auto"
+        return field
+
+
+class VocabularyAdmin(ArabicFieldsMixin, admin.ModelAdmin):
     """What the Region and Actor admins share: alias search, article counts, merging duplicates."""
 
     search_fields = ("name", "name_ar", "aliases__name")
@@ -498,6 +512,7 @@ class RegionAdmin(VocabularyAdmin):
         "latitude",
         "longitude",
         "description",
+        "description_ar",
         "article_count",
     )
     prepopulated_fields = {"slug": ("name",)}
@@ -518,7 +533,7 @@ class ActorAdmin(VocabularyAdmin):
     list_select_related = ("home_region",)
     autocomplete_fields = ("home_region",)
     inlines = [ActorAliasInline]
-    fields = ("name", "name_ar", "slug", "kind", "home_region", "description", "article_count")
+    fields = ("name", "name_ar", "slug", "kind", "home_region", "description", "description_ar", "article_count")
     prepopulated_fields = {"slug": ("name",)}
     article_filter = "actor"
 
@@ -529,7 +544,7 @@ class ActorAdmin(VocabularyAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ArabicFieldsMixin, admin.ModelAdmin):
     list_display = ("__str__", "name_ar", "slug", "position", "article_count")
     list_editable = ("position",)
     list_select_related = ("parent",)
@@ -546,7 +561,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(ArabicFieldsMixin, admin.ModelAdmin):
     list_display = ("display_name", "name_ar", "slug", "user", "article_count")
     list_select_related = ("user",)
     # Also what the byline picker searches: an author is found by their Arabic name too.
@@ -559,12 +574,6 @@ class AuthorAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_article_count=Count("articles"))
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "name_ar":
-            field.widget.attrs.update({"dir": "rtl", "lang": "ar"})
-        return field
 
     @admin.display(description=_("articles"), ordering="_article_count")
     def article_count(self, obj):

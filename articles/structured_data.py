@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from articles.addresses import public_url
 from articles.images import JSONLD_SPECS, get_rendition
-from articles.models import name_in
+from articles.models import name_in, text_in
 
 _FIRST_IMAGE = re.compile(r"<img\b[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
 
@@ -202,13 +202,19 @@ def social_meta_elements(article, request, site_name):
 
 
 def meta_elements(tags):
-    """(attribute, name, content) triples as <meta> elements, one per line."""
+    """(attribute, name, content) triples as <meta> elements, one per line; a tag with a fourth item, a language,
+    says that its content is in that language (`lang`), not the page's."""
     # Built here rather than in a template loop: some 25 tags on every story page. Attributes and names are this
     # module's own words; html.escape is what Django's escape (format_html's) does, without its lazy wrapper.
     lines = [
-        f'<meta {attribute}="{name}" content="{html.escape(str(content))}">\n' for attribute, name, content in tags
+        f'<meta {attribute}="{name}" content="{html.escape(str(content))}"{_lang(language)}>\n'
+        for attribute, name, content, *language in tags
     ]
     return mark_safe("".join(lines) + "\n")  # noqa: S308
+
+
+def _lang(language):
+    return f' lang="{html.escape(language[0])}"' if language else ""
 
 
 def _picture_details(article):
@@ -229,19 +235,23 @@ def _picture_details(article):
 # The pages that list stories: the site's front page, a section, a place, an actor, an author.
 
 
-def page_social_tags(request, site_name, language, title, summary):
-    """Open Graph and Twitter card tags for a page that is not a story (a "website" with a "summary" card)."""
+def page_social_tags(request, site_name, language, title, summary, summary_language=""):
+    """Open Graph and Twitter card tags for a page that is not a story (a "website" with a "summary" card).
+
+    `summary_language` is the summary's language when it is not the page's (an Arabic page's English
+    description): its tags then carry it as a fourth item, their `lang`."""
     url = request.build_absolute_uri()  # as its canonical link (a later page of a list is its own address)
+    own = (summary_language,) if summary_language else ()
     return [
         ("property", "og:type", "website"),
         ("property", "og:site_name", site_name),
         ("property", "og:title", title),
-        ("property", "og:description", summary),
+        ("property", "og:description", summary, *own),
         ("property", "og:url", url),
         ("property", "og:locale", "ar_AR" if language == "ar" else "en_GB"),
         ("name", "twitter:card", "summary"),
         ("name", "twitter:title", title),
-        ("name", "twitter:description", summary),
+        ("name", "twitter:description", summary, *own),
     ]
 
 
@@ -303,17 +313,16 @@ def _list_page(request, site_name, language, trail, page_type="CollectionPage"):
 
 
 def section_page(request, site_name, language, section):
-    """A section's CollectionPage (Home > parent section > section)."""
+    """A section's CollectionPage (Home > parent section > section), with its description."""
     trail = [_crumb(section.parent, language)] if section.parent_id else []
     data = _list_page(request, site_name, language, [*trail, _crumb(section, language)])
-    if section.description:
-        data["description"] = section.description
+    _describe(data, section, "description", language)
     return data
 
 
 def place_page(request, site_name, language, region, ancestors):
-    """A place's CollectionPage about the Place, with its coordinates and the place it lies in; the trail
-    runs down the place's parents (Home > Syria > Deir ez-Zor Governorate > Baghouz)."""
+    """A place's CollectionPage about the Place, with its description, its coordinates and the place it lies in;
+    the trail runs down the place's parents (Home > Syria > Deir ez-Zor Governorate > Baghouz)."""
     trail = [_crumb(place, language) for place in [*ancestors, region]]
     data = _list_page(request, site_name, language, trail)
     absolute = site_addresses(request)
@@ -326,6 +335,7 @@ def place_page(request, site_name, language, region, ancestors):
         }
     if ancestors:
         place["containedInPlace"] = _entity(ancestors[-1], absolute, "Place", language)
+    _describe(place, region, "description", language)
     data["about"] = place
     return data
 
@@ -334,8 +344,7 @@ def actor_page(request, site_name, language, actor):
     """An actor's CollectionPage about the Person or Organization, with its description."""
     data = _list_page(request, site_name, language, [_crumb(actor, language)])
     data["about"] = _entity(actor, site_addresses(request), _actor_type(actor), language)
-    if actor.description:
-        data["about"]["description"] = actor.description
+    _describe(data["about"], actor, "description", language)
     return data
 
 
@@ -343,6 +352,16 @@ def author_page(request, site_name, language, author):
     """An author's ProfilePage, whose main entity is the Person with their bio."""
     data = _list_page(request, site_name, language, [_crumb(author, language)], page_type="ProfilePage")
     data["mainEntity"] = {"@type": "Person", **_names(author, language), "url": data["url"]}
-    if author.bio:
-        data["mainEntity"]["description"] = author.bio
+    _describe(data["mainEntity"], author, "bio", language)
     return data
+
+
+def _describe(thing, entry, field, language):
+    """Give `thing` the entry's description or bio (`field`) as the page prints it, if it has one.
+
+    A plain string, like every other text here: the page's `inLanguage` is the edition's, and an English text on
+    an Arabic page is not tagged with its own (a JSON-LD value object, which search engines' readers of
+    schema.org do not all take for the Text that `description` is)."""
+    text = text_in(entry, field, language).text
+    if text:
+        thing["description"] = text

@@ -61,7 +61,8 @@ def merge(target, duplicates):
 
     Article links move to `target` (an article tagged with both keeps one link), aliases, child places and
     every other reference are repointed, and each duplicate's names stay on as aliases of `target`, so
-    the old spelling still finds it. Works for regions and actors alike.
+    the old spelling still finds it; an Arabic name or a description the target lacks comes from a duplicate.
+    Works for regions and actors alike.
     """
     model = type(target)
     duplicates = [d for d in duplicates if d.pk != target.pk]
@@ -97,8 +98,14 @@ def merge(target, duplicates):
     old_names = [n for d in duplicates for n in (d.name, d.name_ar) if n]
     model.objects.filter(pk__in=ids).delete()
     add_aliases(target, old_names)
-    if not target.name_ar:
-        target.name_ar = next((d.name_ar for d in duplicates if d.name_ar), "")
-        if target.name_ar:
-            target.save(update_fields=["name_ar"])
+    # What the target lacks (an Arabic name, a description in either language) it takes from the first
+    # duplicate that has it; what it has, it keeps.
+    filled = []
+    for attr in ("name_ar", "description", "description_ar"):
+        if not getattr(target, attr):
+            setattr(target, attr, next((getattr(d, attr) for d in duplicates if getattr(d, attr)), ""))
+            if getattr(target, attr):
+                filled.append(attr)
+    if filled:
+        target.save(update_fields=filled)
     return target

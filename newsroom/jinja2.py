@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from articles import structured_data
 from articles.addresses import public_url
-from articles.models import name_in
+from articles.models import name_in, text_in
 from articles.templatetags import images
 
 # Arabic-Indic digits, and the Arabic comma between a date's parts ("٢٤ تشرين الثاني ٢٠٢٦، ١٦:٤٥").
@@ -95,6 +95,33 @@ def digits(context, value, language=None):
 def local_name(context, entry):
     """The name of a section, place, actor or author in the page's language (the English name if no Arabic one)."""
     return name_in(entry, _page_language(context))
+
+
+@pass_context
+def local_text(context, entry, field):
+    """A section's, place's, actor's or author's `field` ("description", "bio") in the page's language, the English
+    text if there is no Arabic one, with the language it is written in (`articles.models.text_in`)."""
+    return text_in(entry, field, _page_language(context))
+
+
+def _foreign(context, language):
+    """`language` when it is not the page's (text that must carry its own language), else ""."""
+    return language if language and language != _page_language(context) else ""
+
+
+@pass_context
+def lang_attributes(context, language, direction=True):
+    """` lang="en" dir="ltr"` for an element whose text is in `language` on a page in another language (an Arabic
+    page falling back to an English description), so the browser lays it out and picks its fonts as that
+    language's; nothing for text in the page's own language. Without `direction` only `lang` (a `<meta>`'s
+    content is not laid out)."""
+    language = _foreign(context, language)
+    if not language:
+        return Markup("")
+    attributes = f' lang="{conditional_escape(language)}"'
+    if direction:
+        attributes += ' dir="rtl"' if language == "ar" else ' dir="ltr"'
+    return Markup(attributes)
 
 
 # An Arabic name's article joined by a hyphen in transliteration ("al-Hol", "Deir ez-Zor", "ash-Sham"): a line
@@ -311,12 +338,18 @@ def page_json_ld(context, kind, *entries):
 
 
 @pass_context
-def page_social_meta(context, title, summary):
-    """Open Graph and Twitter "summary" card tags for a page that is not a story."""
+def page_social_meta(context, title, summary, summary_language=""):
+    """Open Graph and Twitter "summary" card tags for a page that is not a story; `summary_language` is the
+    language the summary is written in, when it may not be the page's (a description: `local_text`)."""
     # A `{% set %}` block or a translated block gives markup; the tags take plain text (escaped once, there).
     title, summary = (text.unescape() if isinstance(text, Markup) else str(text) for text in (title, summary))
     tags = structured_data.page_social_tags(
-        context["request"], context.get("site_name", ""), _page_language(context), title, summary
+        context["request"],
+        context.get("site_name", ""),
+        _page_language(context),
+        title,
+        summary,
+        summary_language=_foreign(context, summary_language),
     )
     return structured_data.meta_elements(tags)
 
@@ -348,6 +381,8 @@ def environment(**options):
         date=date,
         digits=digits,
         local_name=local_name,
+        local_text=local_text,
+        lang_attributes=lang_attributes,
         local_byline=local_byline,
         headline=headline,
         zone=zone,

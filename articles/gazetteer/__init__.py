@@ -22,8 +22,14 @@ from articles.models import Actor, Region
 from articles.normalisation import name_key
 
 DATA_DIR = Path(__file__).resolve().parent
-REGION_COLUMNS = ("slug", "name", "name_ar", "kind", "parent", "iso_code", "latitude", "longitude", "aliases")
-ACTOR_COLUMNS = ("slug", "name", "name_ar", "kind", "description", "home_region", "aliases")
+# The columns a file may have (only `name` is needed); the descriptions of places are optional columns.
+REGION_COLUMNS = (
+    "slug", "name", "name_ar", "kind", "parent", "iso_code", "latitude", "longitude", "aliases",
+    "description", "description_ar",
+)  # fmt: skip
+ACTOR_COLUMNS = ("slug", "name", "name_ar", "kind", "description", "description_ar", "home_region", "aliases")
+# What a load never overwrites once an entry has it: the desk may have written it, in either language.
+KEPT_ONCE_WRITTEN = ("name_ar", "description", "description_ar")
 
 
 @dataclass
@@ -117,11 +123,11 @@ def _clean_row(row, columns):
 
 
 def _apply(entry, values):
-    """Set the values that differ (keeping an Arabic name or description someone already wrote)."""
+    """Set the values that differ (keeping an Arabic name or a description someone already wrote)."""
     changed = []
     for attr, value in values.items():
         current = getattr(entry, attr)
-        if attr in ("name_ar", "description") and current:
+        if attr in KEPT_ONCE_WRITTEN and current:
             continue
         if value not in (None, "") and current != value:
             setattr(entry, attr, value)
@@ -171,6 +177,8 @@ def _region_values(row, regions):
         "iso_code": row["iso_code"].upper(),
         "latitude": _decimal(row["latitude"]),
         "longitude": _decimal(row["longitude"]),
+        "description": row["description"],
+        "description_ar": row["description_ar"],
     }
 
 
@@ -180,6 +188,7 @@ def _actor_values(row, regions):
         "kind": _kind(row, Actor, Actor.Kind.ORGANISATION),
         "home_region": _place(regions, row["home_region"], "home region"),
         "description": row["description"],
+        "description_ar": row["description_ar"],
     }
 
 

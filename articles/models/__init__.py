@@ -11,10 +11,12 @@ from articles.models.taxonomy import (
     ActorAlias,
     ArticleActor,
     ArticleRegion,
+    EditionText,
     Region,
     RegionAlias,
     UnknownNameError,
     name_in,
+    text_in,
 )
 from articles.models.workflow import ArticleEvent, Correction
 
@@ -25,6 +27,7 @@ __all__ = [
     "ArticleActor",
     "ArticleEvent",
     "Correction",
+    "EditionText",
     "Image",
     "ImageActor",
     "ImageRegion",
@@ -42,5 +45,6 @@ __all__ = [
     "Section",
     "StaffProfile",
     "name_in",
+    "text_in",
     "UnknownNameError",
 ]

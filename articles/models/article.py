@@ -32,6 +32,11 @@ class Section(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Lower comes first."))
     description = models.TextField(_("description"), blank=True)
+    description_ar = models.TextField(
+        _("Arabic description"),
+        blank=True,
+        help_text=_("Arabic pages show this; without it, they show the English description."),
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -74,6 +79,9 @@ class Author(models.Model):
     )
     slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
     bio = models.TextField(_("bio"), blank=True)
+    bio_ar = models.TextField(
+        _("Arabic bio"), blank=True, help_text=_("Arabic pages show this; without it, they show the English bio.")
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("staff account"),

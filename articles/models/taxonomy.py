@@ -6,6 +6,8 @@ vocabulary. Operations on them (lookup by alias, merge, tag-string parsing) live
 `articles/taxonomy.py`.
 """
 
+from typing import NamedTuple
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.expressions import RawSQL
@@ -15,7 +17,7 @@ from taggit.managers import _TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from articles.addresses import public_url
-from articles.normalisation import name_key
+from articles.normalisation import is_arabic, name_key
 
 
 class UnknownNameError(ValueError):
@@ -26,6 +28,27 @@ def name_in(entry, language):
     """The name of a section, place, actor or author (anything with `name` and `name_ar`) as the edition in
     `language` prints it: the Arabic name in the Arabic edition when there is one, else the English name."""
     return entry.name_ar if language == "ar" and entry.name_ar else entry.name
+
+
+class EditionText(NamedTuple):
+    """A text as an edition prints it, and the language it is written in ("ar" or "en"; "" for no text)."""
+
+    text: str
+    language: str
+
+
+def text_in(entry, field, language):
+    """The `field` ("description", "bio") of a section, place, actor or author as the edition in `language`
+    prints it: the Arabic text (`<field>_ar`) in the Arabic edition when there is one, else the English field.
+
+    The language comes with it, so a page can mark text that is not in its own: an Arabic page falling back to
+    the English text, or an English field the desk wrote in Arabic before there was an Arabic one (told by its
+    script, as imported stories are)."""
+    arabic = getattr(entry, f"{field}_ar") if language == "ar" else ""
+    if arabic:
+        return EditionText(arabic, "ar")
+    text = getattr(entry, field)
+    return EditionText(text, ("ar" if is_arabic(text) else "en") if text else "")
 
 
 class VocabularyQuerySet(models.QuerySet):
@@ -86,11 +109,17 @@ class RegionQuerySet(VocabularyQuerySet):
 
 
 class Vocabulary(TagBase):
-    """Fields both vocabularies share: Arabic name, description and the normalised key of the name."""
+    """Fields both vocabularies share: Arabic name, description in each language and the normalised key of the
+    name."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     name_ar = models.CharField(_("Arabic name"), max_length=150, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_ar = models.TextField(
+        _("Arabic description"),
+        blank=True,
+        help_text=_("Arabic pages show this; without it, they show the English description."),
+    )
     key = models.CharField(_("lookup key"), max_length=150, unique=True, editable=False)
 
     class Meta:

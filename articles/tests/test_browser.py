@@ -163,6 +163,43 @@ def test_arabic_headings_keep_close_lines_and_arabic_text_keeps_tall_ones(live_s
     assert page.locator(".story-headline").first.evaluate(ratio) <= 1.5
 
 
+# Where the full stop of a paragraph's text lands against the character before it, and where the text starts
+# against the paragraph's own edges, as the browser laid them out.
+_FULL_STOP = """el => {
+  const text = el.firstChild, range = document.createRange(), box = el.getBoundingClientRect();
+  const at = (i) => { range.setStart(text, i); range.setEnd(text, i + 1); return range.getBoundingClientRect(); };
+  const stop = at(text.length - 1), before = at(text.length - 2), first = at(0);
+  return {stopAfter: stop.left >= before.right - 1, sameLine: Math.abs(stop.top - before.top) < 2,
+          startsLeft: Math.abs(first.left - box.left) < 1, startsRight: Math.abs(first.right - box.right) < 1};
+}"""
+
+
+def test_an_english_description_on_an_arabic_page_reads_left_to_right(live_server, page, stories, actors):
+    sdf, isis = actors["sdf"], actors["isis"]
+    sdf.description = (
+        "Kurdish-led alliance of militias in northeast Syria and the main ground partner of the US-led "
+        "coalition against the Islamic State, which still runs insurgent cells in both countries."
+    )
+    sdf.save()
+    isis.description_ar = "تنظيم جهادي أعلن ما سمّاه «دولة الخلافة» عام ٢٠١٤، ولا تزال خلاياه تنشط في البلدين."
+    isis.save()
+    page.set_viewport_size({"width": 600, "height": 900})  # the English text runs over several lines
+    page.goto(live_server.url + "/ar/actor/syrian-democratic-forces/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    english = page.locator(".description")
+    assert english.evaluate("el => getComputedStyle(el).direction") == "ltr"
+    assert english.evaluate("el => getComputedStyle(el).fontFamily").startswith("system-ui")  # not the Arabic type
+    laid_out = english.evaluate(_FULL_STOP)
+    # "… in both countries." from the left edge, not ".still runs insurgent cells in both countries" hung right.
+    assert laid_out == {"stopAfter": True, "sameLine": True, "startsLeft": True, "startsRight": False}
+    page.goto(live_server.url + "/ar/actor/islamic-state/")
+    arabic = page.locator(".description")
+    assert arabic.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert arabic.evaluate(_FULL_STOP)["startsRight"] is True
+    ratio = "el => parseFloat(getComputedStyle(el).lineHeight) / parseFloat(getComputedStyle(el).fontSize)"
+    assert arabic.evaluate(ratio) >= 1.8  # Arabic text keeps its tall lines
+
+
 def test_region_page_lists_stories_from_places_inside_it(live_server, page, stories):
     page.goto(live_server.url + "/region/syria/")
     assert page.locator("h1").inner_text() == "Syria"

@@ -1,10 +1,15 @@
 """The built-in gazetteer and newsroom CSV files: complete, reachable by every spelling, loaded idempotently."""
 
+import json
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from articles import gazetteer
+from articles.demo import DATA_FILE
 from articles.models import Actor, Region
+from articles.normalisation import is_arabic
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +74,33 @@ def test_command_reports_bad_rows_and_exits_1(loaded, tmp_path, capsys):
     assert error.value.returncode == 1
     assert "actors.csv row 1: unknown kind 'tribe'" in capsys.readouterr().err
     assert Actor.objects.by_name("VG").home_region.iso_code == "SY"
+
+
+def test_every_described_actor_is_described_in_arabic_too(loaded):
+    # Arabic pages print the Arabic description; one missing would show the English text there.
+    described = Actor.objects.exclude(description="")
+    assert described.count() >= 240
+    assert list(described.filter(description_ar="").values_list("slug", flat=True)) == []
+    for slug, text in described.values_list("slug", "description_ar"):
+        assert is_arabic(text, threshold=0.8), slug  # the columns are not swapped
+        assert not re.search("[0-9]", text), slug  # Arabic-Indic digits, as the Arabic edition prints them
+
+
+def test_the_actors_the_demo_stories_name_have_arabic_descriptions(loaded):
+    stories = [json.loads(line) for line in DATA_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    slugs = {slug for story in stories for slug in story.get("actors", [])}
+    found = dict(Actor.objects.filter(slug__in=slugs).values_list("slug", "description_ar"))
+    assert set(found) == slugs
+    assert found["islamic-state"].startswith("تنظيم جهادي أعلن")
+    assert found["syrian-democratic-forces"].startswith("تحالف ميليشيات بقيادة كردية")
+    assert all(found.values())
+
+
+def test_a_site_loaded_before_there_were_arabic_descriptions_gets_them_on_the_next_load(loaded):
+    Actor.objects.update(description_ar="")
+    Actor.objects.filter(slug="hezbollah").update(description_ar="وصف كتبه المحرر.")
+    report = gazetteer.load_builtin()
+    assert report.problems == [] and report.created == 0
+    assert report.updated == Actor.objects.exclude(description="").count() - 1
+    assert Actor.objects.get(slug="hezbollah").description_ar == "وصف كتبه المحرر."
+    assert not Actor.objects.exclude(description="").filter(description_ar="").exists()

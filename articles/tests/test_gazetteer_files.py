@@ -67,3 +67,73 @@ def test_a_bad_yaml_file_is_reported_and_the_command_exits_1(db, tmp_path, text,
         call_command("load_gazetteer", "--no-builtin", str(bad), stdout=io.StringIO(), stderr=err)
     assert error.value.returncode == 1
     assert problem in err.getvalue()
+
+
+# -- descriptions in both languages ----------------------------------------------------------------------
+
+PMF_EN = "Umbrella of mostly Shiite armed factions formed in 2014."
+PMF_AR = "مظلة لفصائل مسلحة معظمها شيعية تشكّلت عام ٢٠١٤."
+HIT_EN = "Town on the Euphrates in Anbar."
+HIT_AR = "مدينة على الفرات في محافظة الأنبار."
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_csv_files_read_descriptions_in_both_languages(places, tmp_path):
+    regions = _write(
+        tmp_path,
+        "regions.csv",
+        "slug,name,name_ar,kind,parent,iso_code,latitude,longitude,aliases,description,description_ar\n"
+        f'hit,Hit,هيت,city,iraq,,,,Heet,{HIT_EN},"{HIT_AR}"\n',
+    )
+    actors = _write(
+        tmp_path,
+        "actors.csv",
+        "slug,name,name_ar,kind,description,description_ar,home_region,aliases\n"
+        f'pmf,Popular Mobilisation Forces,الحشد الشعبي,armed_group,{PMF_EN},"{PMF_AR}",iraq,PMF\n',
+    )
+    assert gazetteer.load_file(regions).problems == gazetteer.load_file(actors).problems == []
+    hit, pmf = Region.objects.get(slug="hit"), Actor.objects.get(slug="pmf")
+    assert (hit.description, hit.description_ar) == (HIT_EN, HIT_AR)
+    assert (pmf.description, pmf.description_ar) == (PMF_EN, PMF_AR)
+    before = counts()
+    again = [gazetteer.load_file(regions), gazetteer.load_file(actors)]
+    assert [(r.created, r.updated, r.unchanged) for r in again] == [(0, 0, 1), (0, 0, 1)]
+    assert counts() == before
+
+
+def test_a_yaml_file_reads_arabic_descriptions_of_places_and_actors(places, actors, tmp_path):
+    extra = _write(
+        tmp_path,
+        "more.yaml",
+        "regions:\n"
+        f"  - {{name: Hit, kind: city, parent: iraq, description: {HIT_EN}, description_ar: {HIT_AR}}}\n"
+        "actors:\n"
+        f"  - {{name: Islamic State, kind: armed_group, description_ar: 'تنظيم جهادي.'}}\n",
+    )
+    report = gazetteer.load_file(extra)
+    assert report.problems == [] and (report.created, report.updated) == (1, 1)
+    assert Region.objects.get(name="Hit").description_ar == HIT_AR
+    isis = Actor.objects.get(slug="islamic-state")
+    assert isis.description_ar == "تنظيم جهادي." and isis.description == ""
+    assert gazetteer.load_file(extra).updated == 0
+
+
+def test_a_file_never_overwrites_an_arabic_description_the_desk_wrote(places, actors, tmp_path):
+    isis = actors["isis"]
+    isis.description_ar = "ما كتبه المحرر."
+    isis.save()
+    extra = _write(
+        tmp_path,
+        "actors.csv",
+        "slug,name,name_ar,kind,description,description_ar,home_region,aliases\n"
+        ",Islamic State,,armed_group,Jihadist group.,تنظيم جهادي من ملف آخر.,,\n",
+    )
+    report = gazetteer.load_file(extra)
+    assert report.updated == 1  # the English description was empty: that is filled in
+    isis.refresh_from_db()
+    assert (isis.description, isis.description_ar) == ("Jihadist group.", "ما كتبه المحرر.")

@@ -132,6 +132,18 @@ def test_merge_repoints_links_without_duplicates_and_keeps_the_old_name(places, 
         assert Actor.objects.by_name(name) == isis
 
 
+def test_merge_keeps_the_targets_descriptions_and_takes_those_it_lacks(places, actors):
+    isis = actors["isis"]
+    isis.description = "Jihadist group."
+    isis.save()
+    duplicate = Actor.objects.create(
+        name="ISIS (duplicate)", slug="isis-dup", description="Another text.", description_ar="تنظيم جهادي."
+    )
+    taxonomy.merge(isis, [duplicate])
+    isis.refresh_from_db()
+    assert (isis.description, isis.description_ar) == ("Jihadist group.", "تنظيم جهادي.")
+
+
 def test_merging_regions_moves_children_and_datelines(places):
     duplicate = RegionFactory(name="Dair al-Zawr Province", parent=places["syria"], kind="governorate")
     child = RegionFactory(name="Hajin", parent=duplicate)

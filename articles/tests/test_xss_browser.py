@@ -87,14 +87,15 @@ def hostile(settings, publisher, admin_user_role, tmp_path):
     settings.NEWSROOM_SEARCH_RATE_LIMIT = 10_000
     stories, entries = [], {"section": [], "region": [], "actor": [], "author": []}
     for n, payload in enumerate(PAYLOADS):
-        section = SectionFactory(
-            name=_unique(payload, n), slug=f"xss-section-{n}", description=payload, name_ar=payload[:100]
-        )
-        region = RegionFactory(name=_unique(payload, n), slug=f"xss-region-{n}", description=payload, name_ar=payload)
-        actor = ActorFactory(name=_unique(payload, n), slug=f"xss-actor-{n}", description=payload, name_ar=payload)
+        texts = {"description": payload, "description_ar": payload}
+        section = SectionFactory(name=_unique(payload, n), slug=f"xss-section-{n}", name_ar=payload[:100], **texts)
+        region = RegionFactory(name=_unique(payload, n), slug=f"xss-region-{n}", name_ar=payload, **texts)
+        actor = ActorFactory(name=_unique(payload, n), slug=f"xss-actor-{n}", name_ar=payload, **texts)
         add_aliases(region, [_unique(payload, f"alias {n}")])
         add_aliases(actor, [_unique(payload, f"alias {n}")])
-        author = AuthorFactory(display_name=payload[:120], name_ar=payload[:120], slug=f"xss-author-{n}", bio=payload)
+        author = AuthorFactory(
+            display_name=payload[:120], name_ar=payload[:120], slug=f"xss-author-{n}", bio=payload, bio_ar=payload
+        )
         picture = library_image(caption=payload, alt_text=payload[:100], credit=payload[:100], title=payload)
         article = story(
             headline=payload,
@@ -151,8 +152,8 @@ def _public_paths(hostile):
         paths += [f"/{kind}/{entry.slug}/" for entry in entries]
         if kind != "author":
             paths += [f"/feeds/{kind}/{entries[0].slug}/rss/"]
-    paths += [f"/ar/region/{hostile['entries']['region'][0].slug}/"]
-    paths += [f"/ar/author/{author.slug}/" for author in hostile["entries"]["author"]]  # named by name_ar
+    # Arabic pages name the entries by name_ar and describe them by description_ar or bio_ar.
+    paths += [f"/ar/{kind}/{entry.slug}/" for kind, entries in hostile["entries"].items() for entry in entries]
     return paths
 
 
