@@ -12,7 +12,9 @@ record, and the writer parses it after all if the database no longer holds them 
 of queries: one to find which stories exist already, then in one transaction `bulk_create` of the new
 articles, `bulk_update` of the changed ones, `bulk_create` of their region and actor links (ignoring links
 that exist) and of their bylines in the input's order (an updated story's authors move to the input's places,
-others an editor added follow them: one more query reads those), new sections and authors level by level,
+others an editor added follow them: one more query reads those), new sections and authors level by level
+(new authors with the Arabic names the input's `authors_ar` gives; one more query gives those names to
+stored authors who have none, for unchanged stories too: an author's name is not the story's content),
 the publication events for `--status published` (`workflow.publish_imported`), and for changed stories the
 reads and writes of `updates` (their rows locked, their content and revisions; a fixed number of queries).
 On PostgreSQL the new
