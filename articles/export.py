@@ -135,7 +135,7 @@ def picture_association(article):
 
 def jsonl_row(article):
     """One article as a row of the documented flat columns (what JSON Lines import reads), and `authors_ar`: the
-    authors' Arabic names in the same order ("" for an author without one), which import does not read."""
+    authors' Arabic names in the same order ("" for an author without one), which import gives to the authors."""
     authors = list(article.authors.all())
     return {
         "headline": article.headline,

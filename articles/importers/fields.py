@@ -32,6 +32,7 @@ COLUMNS = (
     "regions",
     "actors",
     "authors",
+    "authors_ar",
     "byline",
     "credit",
     "source",
@@ -42,6 +43,7 @@ COLUMNS = (
     "image_credit",
     "image_alt",
 )
+NAME_SEPARATORS = re.compile("[,،;؛]")  # as `parse_tag_string` splits a name list without "|"
 SECTION_SEPARATOR = re.compile(r"\s*(?:>|»|/)\s*")
 _HTML_START = re.compile(r"^\s*<(?:p|div|h[1-6]|ul|ol|blockquote|figure|table|br|span|strong|em|b|i|a)\b", re.I)
 
@@ -87,6 +89,33 @@ def name_list(value):
     return tuple(parse_tag_string(text))
 
 
+def _entries(value):
+    """Every entry of a name list in its place, blanks kept: a list's items, or text split as `name_list` splits it."""
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value]
+    text = str(value or "")
+    if not text.strip():
+        return []
+    return [part.strip() for part in (text.split("|") if "|" in text else NAME_SEPARATORS.split(text))]
+
+
+def authors_with_arabic(authors, arabic):
+    """(authors, their Arabic names) from the `authors` and `authors_ar` columns; BadInput if `authors_ar`
+    cannot be paired with `authors` name for name. Without `authors_ar`: (`name_list(authors)`, ())."""
+    if arabic is None or arabic == "":
+        return name_list(authors), ()
+    if isinstance(arabic, list):
+        if not all(isinstance(name, str) for name in arabic):
+            raise BadInput("authors_ar holds something other than names")
+    elif not isinstance(arabic, str) or isinstance(authors, list | tuple):
+        raise BadInput("authors_ar is not a list of names")
+    names, names_ar = _entries(authors), _entries(arabic)
+    if len(names) != len(names_ar):
+        raise BadInput(f"authors_ar has {len(names_ar)} names for {len(names)} authors")
+    pairs = [(name, name_ar) for name, name_ar in zip(names, names_ar, strict=True) if name]
+    return tuple(name for name, _ar in pairs), tuple(name_ar for _name, name_ar in pairs)
+
+
 def section_path(value):
     """A section path from "Iraq News > Local News" (or a list of names), top first."""
     if not value:
@@ -126,6 +155,7 @@ def story_from_columns(row, entry=None):
     headline = get("headline") or ""
     if not isinstance(headline, str) or not headline:
         raise BadInput("no headline")
+    authors, authors_ar = authors_with_arabic(get("authors"), get("authors_ar"))
     return Story(
         headline=" ".join(headline.split()),
         body=body_html(get("body")),
@@ -137,7 +167,8 @@ def story_from_columns(row, entry=None):
         embargo_until=parse_when(get("embargo_until")),
         regions=name_list(get("regions")),
         actors=name_list(get("actors")),
-        authors=name_list(get("authors")),
+        authors=authors,
+        authors_ar=authors_ar,
         byline=str(get("byline") or ""),
         credit=str(get("credit") or ""),
         source=str(get("source") or ""),

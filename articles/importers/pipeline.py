@@ -12,7 +12,9 @@ record, and the writer parses it after all if the database no longer holds them 
 of queries: one to find which stories exist already, then in one transaction `bulk_create` of the new
 articles, `bulk_update` of the changed ones, `bulk_create` of their region and actor links (ignoring links
 that exist) and of their bylines in the input's order (an updated story's authors move to the input's places,
-others an editor added follow them: one more query reads those), new sections and authors level by level,
+others an editor added follow them: one more query reads those), new sections and authors level by level
+(new authors with the Arabic names the input's `authors_ar` gives; one more query gives those names to
+stored authors who have none, for unchanged stories too: an author's name is not the story's content),
 the publication events for `--status published` (`workflow.publish_imported`), and for changed stories the
 reads and writes of `updates` (their rows locked, their content and revisions; a fixed number of queries).
 On PostgreSQL the new
@@ -42,6 +44,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import IntegrityError, connection, reset_queries, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -69,6 +72,7 @@ from articles.tagging import detect_language, get_matcher, plain_text, rejected_
 
 MAX_HEADLINE = Article._meta.get_field("headline").max_length
 MAX_SOURCE_ID = Article._meta.get_field("source_id").max_length
+MAX_AUTHOR_AR = Author._meta.get_field("name_ar").max_length
 UPDATED_FIELDS = [
     "headline",
     "standfirst",
@@ -180,7 +184,7 @@ def _language_code(value):
 
 _TEXT_FIELDS = ("headline", "body", "standfirst", "kicker", "language", "source", "source_id", "source_url",
                 "credit", "byline")  # fmt: skip
-_NAME_FIELDS = ("section", "authors", "regions", "actors")
+_NAME_FIELDS = ("section", "authors", "authors_ar", "regions", "actors")
 
 
 def _without_controls(story):
@@ -210,6 +214,9 @@ def prepare(story, where, options):
     if len(headline) > MAX_HEADLINE:
         raise BadInput(f"headline longer than {MAX_HEADLINE} characters")
     story.headline = headline
+    story.authors_ar = tuple(" ".join(name.split()) for name in story.authors_ar)
+    if any(len(name) > MAX_AUTHOR_AR for name in story.authors_ar):
+        raise BadInput(f"an Arabic author name (authors_ar) is longer than {MAX_AUTHOR_AR} characters")
     story.standfirst = " ".join(story.standfirst.split())
     text = plain_text(story.body)
     if not text.strip() and not story.standfirst:
@@ -237,7 +244,9 @@ def prepare(story, where, options):
         story.kicker,
         language,
         section,
-        list(dict.fromkeys(story.authors)),  # in byline order: a re-import that reorders them updates the story
+        # In byline order: a re-import that reorders them updates the story. Not their Arabic names
+        # (`authors_ar`): those are the authors' own, filled in on any run without making the story changed.
+        list(dict.fromkeys(story.authors)),
         credit,
         story.byline,
         story.source_url,
@@ -496,6 +505,7 @@ class _Authors:
         self.ids = {}  # slug: id
         self.arabic = {}  # folded Arabic name: slug
         self.names = {}  # folded display name: slug
+        self.with_arabic = set()  # slugs of the authors who have an Arabic name
         rows = Author.objects.order_by("pk").values_list("pk", "slug", "display_name", "name_ar")
         for pk, slug, name, name_ar in rows:
             self.ids[slug] = pk
@@ -506,6 +516,8 @@ class _Authors:
         for names, given in ((self.names, name), (self.arabic, name_ar)):
             if key := name_key(given):
                 names.setdefault(key, slug)
+        if name_ar:
+            self.with_arabic.add(slug)
 
     def slug_of(self, name, slug):
         """The slug of the author that the byline name `name` (whose own slug is `slug`) names, or None.
@@ -577,9 +589,10 @@ class BatchWriter:
             parent = self.sections[(parent, name.casefold())]
         return parent
 
-    def _author_ids(self, names):
+    def _author_ids(self, names, arabic):
         """{name: author id}: the author each byline name names (`_Authors.slug_of`), creating the missing ones
-        in one bulk insert (names that fold alike are one new author, named as the first of them in order)."""
+        in one bulk insert (names that fold alike are one new author, named as the first of them in order),
+        with their Arabic names from `arabic` ({name: Arabic name})."""
         self._load_authors()
         slugs, new = {}, {}
         for name in sorted(names):
@@ -588,13 +601,37 @@ class BatchWriter:
                 continue
             known = self.authors.slug_of(name, slug) or (slug if slug in new else None)
             if known is None:
-                known, new[slug] = slug, Author(display_name=name[:120], slug=slug)
-                self.authors.add(slug, name)
+                name_ar = arabic.get(name, "")
+                known, new[slug] = slug, Author(display_name=name[:120], slug=slug, name_ar=name_ar)
+                self.authors.add(slug, name, name_ar)
+            elif known in new and not new[known].name_ar and arabic.get(name):
+                new[known].name_ar = arabic[name]  # a later spelling of a new author brings the Arabic name
+                self.authors.add(known, "", arabic[name])
             slugs[name] = known
         if new:
             Author.objects.bulk_create(new.values(), ignore_conflicts=True)
             self.authors.ids.update(Author.objects.filter(slug__in=new).values_list("slug", "pk"))
         return {name: self.authors.ids[slug] for name, slug in slugs.items() if slug in self.authors.ids}
+
+    def _arabic_fills(self, arabic):
+        """{author id: (slug, Arabic name)} for the stored authors that the names of `arabic` ({byline name:
+        Arabic name}) name and that have no Arabic name yet. A desk-written Arabic name is never replaced."""
+        self._load_authors()
+        fills = {}
+        for name, name_ar in arabic.items():
+            slug = self.authors.slug_of(name, slugify(name, allow_unicode=True)[:120])
+            if slug in self.authors.ids and slug not in self.authors.with_arabic:
+                fills.setdefault(self.authors.ids[slug], (slug, name_ar))
+        return fills
+
+    def _fill_arabic(self, fills):
+        """Give the authors of `fills` their Arabic names (one query), unless one was written meanwhile."""
+        Author.objects.filter(pk__in=fills, name_ar="").update(
+            name_ar=Case(
+                *(When(pk=pk, then=Value(name_ar)) for pk, (_slug, name_ar) in fills.items()), default=F("name_ar")
+            )
+        )
+        caching.invalidate_on_commit()  # Arabic pages that bylined them by their display name are stale
 
     # -- writing ------------------------------------------------------------------------------------
 
@@ -653,14 +690,21 @@ class BatchWriter:
                 finish(prepared, self.matcher, self.copy)
         tags = {id(p): self._tags(p) for p in everything}
         held = []
-        if not self.options.dry_run and (everything or inputs):
+        arabic = _arabic_names(batch)
+        # Stored authors without an Arabic name get the one the input gives, from unchanged stories too.
+        fills = self._arabic_fills(arabic) if arabic and not self.options.dry_run else {}
+        if not self.options.dry_run and (everything or inputs or fills):
             # Pictures first, outside the batch's transaction: a refused picture never costs the batch.
             images = pictures.attach(everything, self.options.status, self.report.picture_problems)
             with transaction.atomic():
                 if everything:
-                    held = self._save(new, changed, tags, images)
+                    held = self._save(new, changed, tags, images, arabic)
+                if fills:
+                    self._fill_arabic(fills)
                 if inputs:
                     records.save(inputs)
+            for slug, name_ar in fills.values():  # known by it once written (a failed batch retries them)
+                self.authors.add(slug, "", name_ar)
             self.report.pictures += len(images)
         elif changed:  # a dry run: which updates would be held
             stored, now = updates.read([row[0] for _p, row in changed], lock=False), timezone.now()
@@ -698,11 +742,12 @@ class BatchWriter:
             again.append(item)
         return again
 
-    def _save(self, new, changed, tags, images):
-        """Write the batch's new and changed stories; returns the changed ones held for the desk, as (where, why)."""
+    def _save(self, new, changed, tags, images, arabic):
+        """Write the batch's new and changed stories (new authors get their Arabic names from `arabic`);
+        returns the changed ones held for the desk, as (where, why)."""
         everything = [*new, *(p for p, _row in changed)]
         section_ids = self._section_ids({p.section for p in everything if p.section})
-        author_ids = self._author_ids({name for p in everything for name in p.story.authors})
+        author_ids = self._author_ids({name for p in everything for name in p.story.authors}, arabic)
         now = timezone.now()
         if self.copy:
             self._copy_new(new, tags, section_ids, author_ids, images, now)
@@ -828,6 +873,17 @@ class BatchWriter:
         )
         article.search_words_of = prepared.search
         return article
+
+
+def _arabic_names(batch):
+    """{byline name: Arabic name} that the batch's parsed stories give (`authors_ar`); the first one wins."""
+    arabic = {}
+    for item in batch:
+        if isinstance(item, Prepared):
+            for name, name_ar in zip(item.story.authors, item.story.authors_ar):  # noqa: B905 -- aligned or none
+                if name_ar:
+                    arabic.setdefault(name, name_ar)
+    return arabic
 
 
 def _links(prepared, tags, author_ids, rejected=None):

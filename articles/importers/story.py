@@ -35,7 +35,8 @@ class Story:
     """One story as read from an input, before defaults, deduplication and tagging.
 
     `body` is HTML; `section` a path of names from the top ("Iraq News", "Local News"); `regions`, `actors`
-    and `authors` are names (or slugs) as the input gives them. `entry` numbers stories within an input.
+    and `authors` are names (or slugs) as the input gives them; `authors_ar`, when the input gives it, their
+    Arabic names in the same order ("" for none). `entry` numbers stories within an input.
     `picture` is the lead picture the input names (a `PictureRef`), if any.
     """
 
@@ -46,6 +47,7 @@ class Story:
     language: str = ""
     section: tuple = ()
     authors: tuple = ()
+    authors_ar: tuple = ()
     regions: tuple = ()
     actors: tuple = ()
     published_at: datetime | None = None

@@ -397,3 +397,118 @@ def test_the_export_carries_the_authors_arabic_names_beside_their_names(stories)
     row = export.jsonl_row(arabic)
     assert row["authors"] == ["Rasha Khalil", "Daniel Hartley"]
     assert row["authors_ar"] == ["رشا خليل", ""]
+
+
+# -- importing authors' Arabic names (authors_ar) -------------------------------------------------------
+
+
+def _import_lines(path, rows, **options):
+    """Import JSON Lines stories `rows` ({source_id, authors, authors_ar...}) from the Wire."""
+    fields = {"body": "<p>Text.</p>", "language": "en"}
+    lines = [json.dumps({"headline": f"Story {row['source_id']}", **fields, **row}) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return run_import([str(path)], ImportOptions(source="Wire", autotag=False, **options))
+
+
+def _arabic_names():
+    return dict(Author.objects.values_list("display_name", "name_ar"))
+
+
+def test_an_import_fills_a_missing_arabic_name_and_keeps_the_one_the_desk_wrote(tmp_path, writers):
+    row = {"source_id": "w-1", "authors": ["Rasha Khalil", "Daniel Hartley"], "authors_ar": ["رشا خ.", "دانيال هارتلي"]}
+    report = _import_lines(tmp_path / "wire.jsonl", [row])
+    assert report.summary() == "imported 1, updated 0, unchanged 0, held 0, duplicates 0, failed 0"
+    assert _arabic_names() == {"Rasha Khalil": "رشا خليل", "Daniel Hartley": "دانيال هارتلي"}
+    assert _byline("w-1") == ["rasha-khalil", "daniel-hartley"]
+
+
+def test_a_new_author_gets_the_arabic_name_and_an_arabic_byline_then_finds_them(tmp_path, writers):
+    rows = [
+        {"source_id": "w-1", "authors": ["Sara Ali", "Omar Haddad"], "authors_ar": ["سارة علي", ""]},
+        {"source_id": "w-2", "authors": ["سارة علي"], "language": "ar"},
+    ]
+    report = _import_lines(tmp_path / "wire.jsonl", rows)
+    assert report.failures == []
+    names = _arabic_names()
+    assert names["Sara Ali"] == "سارة علي" and names["Omar Haddad"] == ""
+    assert len(names) == 4
+    assert _byline("w-2") == ["sara-ali"]
+
+
+@pytest.mark.parametrize("options", [{}, {"workers": 2}], ids=["one process", "workers"])
+def test_a_rerun_that_only_adds_arabic_names_fills_the_authors_and_leaves_the_story_unchanged(
+    tmp_path, writers, options
+):
+    path = tmp_path / "wire.jsonl"
+    _import_lines(path, [{"source_id": "w-1", "authors": ["Daniel Hartley", "Sara Ali"]}], **options)
+    article = Article.objects.get(source_id="w-1")
+    row = {"source_id": "w-1", "authors": ["Daniel Hartley", "Sara Ali"], "authors_ar": ["دانيال هارتلي", "سارة علي"]}
+    report = _import_lines(path, [row], **options)
+    assert report.summary() == "imported 0, updated 0, unchanged 1, held 0, duplicates 0, failed 0"
+    names = _arabic_names()
+    assert names["Daniel Hartley"] == "دانيال هارتلي" and names["Sara Ali"] == "سارة علي"
+    assert Article.objects.get(pk=article.pk).version == article.version
+    # The same file again: nothing to do.
+    again = _import_lines(path, [row], **options)
+    assert again.summary() == "imported 0, updated 0, unchanged 1, held 0, duplicates 0, failed 0"
+    assert _arabic_names() == names
+
+
+def test_a_dry_run_gives_no_author_an_arabic_name(tmp_path, writers):
+    _import_lines(tmp_path / "a.jsonl", [{"source_id": "w-1", "authors": ["Daniel Hartley"]}])
+    row = {"source_id": "w-1", "authors": ["Daniel Hartley"], "authors_ar": ["دانيال هارتلي"]}
+    _import_lines(tmp_path / "b.jsonl", [row], dry_run=True)
+    assert _arabic_names()["Daniel Hartley"] == ""
+
+
+@pytest.mark.parametrize(
+    "authors_ar, reason",
+    [
+        ("دانيال هارتلي", "authors_ar is not a list of names"),
+        ({"Daniel Hartley": "دانيال هارتلي"}, "authors_ar is not a list of names"),
+        (["دانيال هارتلي"], "authors_ar has 1 names for 2 authors"),
+        (["دانيال هارتلي", 7], "authors_ar holds something other than names"),
+        (["دانيال هارتلي", "س" * 121], "an Arabic author name (authors_ar) is longer than 120 characters"),
+    ],
+)
+def test_bad_arabic_names_fail_their_story_by_name_and_reason_and_the_rest_is_imported(
+    tmp_path, writers, authors_ar, reason
+):
+    path = tmp_path / "wire.jsonl"
+    rows = [
+        {"source_id": "w-1", "authors": ["Daniel Hartley"], "authors_ar": ["دانيال هارتلي"]},
+        {"source_id": "w-2", "authors": ["Daniel Hartley", "Sara Ali"], "authors_ar": authors_ar},
+    ]
+    report = _import_lines(path, rows)
+    assert report.summary() == "imported 1, updated 0, unchanged 0, held 0, duplicates 0, failed 1"
+    assert report.failures == [f"{path} entry 2: {reason}"]
+    assert not Article.objects.filter(source_id="w-2").exists()
+    assert _arabic_names() == {"Rasha Khalil": "رشا خليل", "Daniel Hartley": "دانيال هارتلي"}  # no Sara
+
+
+def test_a_csv_import_reads_the_authors_arabic_names_in_their_places(tmp_path, writers):
+    path = tmp_path / "wire.csv"
+    path.write_text(
+        "headline,body,authors,authors_ar,source_id\n"
+        "Story one,Text.,Daniel Hartley|Omar Haddad|Sara Ali,دانيال هارتلي||سارة علي,c-1\n"
+        "Story two,Text.,Daniel Hartley|Sara Ali,دانيال هارتلي,c-2\n",
+        encoding="utf-8",
+    )
+    report = run_import([str(path)], ImportOptions(source="Wire", autotag=False))
+    assert report.failures == [f"{path} entry 3: authors_ar has 1 names for 2 authors"]
+    names = _arabic_names()
+    assert names["Daniel Hartley"] == "دانيال هارتلي"
+    assert names["Omar Haddad"] == "" and names["Sara Ali"] == "سارة علي"
+    assert _byline("c-1") == ["daniel-hartley", "omar-haddad", "sara-ali"]
+
+
+def test_an_arabic_name_an_import_fills_shows_at_once_on_cached_arabic_pages(
+    client, stories, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 300
+    address = stories["ar"].get_absolute_url()
+    assert story_byline(read(client, address)) == ["رشا خليل", "Daniel Hartley"]
+    row = {"source_id": "w-1", "authors": ["Daniel Hartley"], "authors_ar": ["دانيال هارتلي"]}
+    with django_capture_on_commit_callbacks(execute=True):
+        _import_lines(tmp_path / "wire.jsonl", [row])
+    assert story_byline(read(client, address)) == ["رشا خليل", "دانيال هارتلي"]

@@ -33,7 +33,10 @@ def newsroom(places, actors):
         credit="Example Wire",
         regions=[places["baghouz"], places["syria"]],
         actors=[actors["sdf"], actors["isis"]],
-        authors=[AuthorFactory(display_name="Rana Said"), AuthorFactory(display_name="Omar Khalil")],
+        authors=[
+            AuthorFactory(display_name="Rana Said", name_ar="رنا سعيد"),
+            AuthorFactory(display_name="Omar Khalil"),
+        ],
     )
     two = ArticleFactory(
         headline="انتخابات في بغداد",
@@ -87,6 +90,24 @@ def test_export_then_import_into_an_empty_database_gives_the_same_articles(newsr
     report = run_import([str(out)], ImportOptions(status="published", autotag=False))
     assert report.summary() == "imported 2, updated 0, unchanged 0, held 0, duplicates 0, failed 0"
     assert state() == expected
+
+
+@pytest.mark.parametrize("options", [{"copy": True}, {"copy": False}, {"workers": 2}], ids=["copy", "bulk", "workers"])
+def test_a_jsonl_export_imported_into_an_empty_database_keeps_the_authors_arabic_names(newsroom, tmp_path, options):
+    out = tmp_path / "export.jsonl"
+    call_command("export_articles", str(out), "--format", "jsonl", stdout=(tmp_path / "log").open("w"))
+    Article.objects.all().delete()
+    Author.objects.all().delete()
+    report = run_import([str(out)], ImportOptions(status="published", autotag=False, **options))
+    assert report.summary() == "imported 2, updated 0, unchanged 0, held 0, duplicates 0, failed 0"
+    names = list(Article.objects.get(headline="SDF takes Baghouz").authors.values_list("display_name", "name_ar"))
+    assert names == [("Rana Said", "رنا سعيد"), ("Omar Khalil", "")]
+    again = run_import([str(out)], ImportOptions(status="published", autotag=False, **options))
+    assert again.summary() == "imported 0, updated 0, unchanged 2, held 0, duplicates 0, failed 0"
+    assert sorted(Author.objects.values_list("display_name", "name_ar")) == [
+        ("Omar Khalil", ""),
+        ("Rana Said", "رنا سعيد"),
+    ]
 
 
 def test_ninjs_export_is_valid_ninjs_2_and_holds_only_public_articles(newsroom, tmp_path):
