@@ -508,12 +508,13 @@ def region_detail(request, slug):
     region, moved = _by_slug_or_alias(Region, slug)
     if moved:
         return moved
+    chain = list(ANCESTORS(pk=region.pk))
     context = {
         "region": region,
-        "ancestors": list(ANCESTORS(pk=region.pk)),
+        # Sorted into a new list: while list.sort() runs, the list it sorts reads as empty to the key.
+        "ancestors": sorted(chain, key=lambda place: _depth(place, chain)),
         "children": list(CHILD_PLACES(pk=region.pk)),
     }
-    context["ancestors"].sort(key=lambda place: _depth(place, context["ancestors"]))
     return _list_page(request, "articles/region.html", REGION_STORIES, {"region": region.pk}, context)
 
 

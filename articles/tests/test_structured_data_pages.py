@@ -48,6 +48,19 @@ def test_place_page_describes_the_place_where_it_lies_and_the_trail_down_to_it(c
     assert opengraph["og:url"] == "http://testserver/region/baghouz/"
 
 
+def test_the_trail_runs_from_the_top_whatever_order_the_places_were_entered_in(client):
+    # The governorate is entered before its country (a lower id) and the country edited last (its row moves to
+    # the end of the table in PostgreSQL), so either database may hand the chain over bottom first.
+    governorate = Region.objects.create(name="Hasakah Governorate", slug="hasakah-governorate", kind="governorate")
+    country = Region.objects.create(name="Syria", slug="syria", kind="country", iso_code="SY")
+    Region.objects.filter(pk=governorate.pk).update(parent=country)
+    Region.objects.filter(pk=country.pk).update(name_ar="سوريا")
+    Region.objects.create(name="Qamishli", slug="qamishli", kind="city", parent=governorate)
+    html, graph, _ = extract(client, "/region/qamishli/")
+    assert [name for name, _ in trail(graph)] == ["Newsroom", "Syria", "Hasakah Governorate", "Qamishli"]
+    assert html.index("/region/syria/") < html.index("/region/hasakah-governorate/")
+
+
 def test_a_country_has_no_parent_and_no_coordinates_unless_the_gazetteer_gives_them(client, places):
     _, graph, _ = extract(client, "/region/syria/")
     assert trail(graph) == [("Newsroom", "http://testserver/"), ("Syria", "http://testserver/region/syria/")]
