@@ -101,7 +101,7 @@ def merge(target, duplicates):
     # What the target lacks (an Arabic name, a description in either language) it takes from the first
     # duplicate that has it; what it has, it keeps.
     filled = []
-    for attr in ("name_ar", "description", "description_ar"):
+    for attr in target.DESK_TEXTS:
         if not getattr(target, attr):
             setattr(target, attr, next((getattr(d, attr) for d in duplicates if getattr(d, attr)), ""))
             if getattr(target, attr):

@@ -28,8 +28,6 @@ REGION_COLUMNS = (
     "description", "description_ar",
 )  # fmt: skip
 ACTOR_COLUMNS = ("slug", "name", "name_ar", "kind", "description", "description_ar", "home_region", "aliases")
-# What a load never overwrites once an entry has it: the desk may have written it, in either language.
-KEPT_ONCE_WRITTEN = ("name_ar", "description", "description_ar")
 
 
 @dataclass
@@ -127,7 +125,7 @@ def _apply(entry, values):
     changed = []
     for attr, value in values.items():
         current = getattr(entry, attr)
-        if attr in KEPT_ONCE_WRITTEN and current:
+        if attr in entry.DESK_TEXTS and current:  # never overwritten: the desk may have written it
             continue
         if value not in (None, "") and current != value:
             setattr(entry, attr, value)

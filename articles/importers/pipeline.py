@@ -596,7 +596,7 @@ class BatchWriter:
         self._load_authors()
         slugs, new = {}, {}
         for name in sorted(names):
-            slug = slugify(name, allow_unicode=True)[:120]
+            slug = _author_slug(name)
             if not slug:
                 continue
             known = self.authors.slug_of(name, slug) or (slug if slug in new else None)
@@ -619,7 +619,7 @@ class BatchWriter:
         self._load_authors()
         fills = {}
         for name, name_ar in arabic.items():
-            slug = self.authors.slug_of(name, slugify(name, allow_unicode=True)[:120])
+            slug = self.authors.slug_of(name, _author_slug(name))
             if slug in self.authors.ids and slug not in self.authors.with_arabic:
                 fills.setdefault(self.authors.ids[slug], (slug, name_ar))
         return fills
@@ -873,6 +873,11 @@ class BatchWriter:
         )
         article.search_words_of = prepared.search
         return article
+
+
+def _author_slug(name):
+    """The slug a byline name gives its author (what `_Authors.slug_of` matches first, and a new author's slug)."""
+    return slugify(name, allow_unicode=True)[: Author._meta.get_field("slug").max_length]
 
 
 def _arabic_names(batch):

@@ -122,6 +122,10 @@ class Vocabulary(TagBase):
     )
     key = models.CharField(_("lookup key"), max_length=150, unique=True, editable=False)
 
+    # The texts the desk writes by hand: a gazetteer load fills them only where empty, and a merge keeps the
+    # target's and takes those it lacks from a duplicate.
+    DESK_TEXTS = ("name_ar", "description", "description_ar")
+
     class Meta:
         abstract = True
         ordering = ["name"]
