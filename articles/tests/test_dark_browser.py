@@ -1,0 +1,149 @@
+"""Dark pages in a real browser: the public site and the desk follow a device that asks for dark colours.
+
+Readers at night get the site's dark palette (static/css/site.css) with the same accessibility as the light
+one; a print stays dark ink on white paper; the desk's diffs and workflow status stay readable in the
+admin's dark theme.
+"""
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from articles import editing
+from articles.tests.browser import BROWSER_TEST_MARKS, browser  # noqa: F401 - browser is a fixture
+from articles.tests.factories import SectionFactory
+from articles.tests.publishing import story
+from articles.tests.test_browser import serious_violations
+
+pytestmark = BROWSER_TEST_MARKS
+
+# The page's own colours as the reader sees them: relative luminance (WCAG) of the body's text and background.
+LUMINANCE = """selector => {
+    const channel = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    // Any CSS colour (rgb(), color(srgb …) from color-mix(), a transparent one over white) drawn on a pixel.
+    const luminance = colour => {
+        const canvas = document.createElement("canvas");
+        canvas.width = canvas.height = 1;
+        const context = canvas.getContext("2d");
+        context.fillStyle = "#fff";
+        context.fillRect(0, 0, 1, 1);
+        context.fillStyle = colour;
+        context.fillRect(0, 0, 1, 1);
+        const [r, g, b] = context.getImageData(0, 0, 1, 1).data;
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    const style = getComputedStyle(document.querySelector(selector));
+    return {text: luminance(style.color), background: luminance(style.backgroundColor)};
+}"""
+# The contrast ratio of an element's text on its own background colour.
+CONTRAST = (
+    "selector => { const l = ("
+    + LUMINANCE
+    + ")(selector); const [hi, lo] = [Math.max(l.text, l.background), Math.min(l.text, l.background)];"
+    " return (hi + 0.05) / (lo + 0.05); }"
+)
+
+
+@pytest.fixture
+def dark(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def pages(places, actors, settings):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    section = SectionFactory(name="Syria News", slug="syria-news", name_ar="أخبار سوريا")
+    english = story(
+        headline="Last pocket falls in Baghouz",
+        kicker="Syria",
+        standfirst="Fighters surrendered after weeks of siege.",
+        body="<p>The last pocket held by the Islamic State fell on Saturday.</p>",
+        section=section,
+        regions=[places["baghouz"]],
+        actors=[actors["isis"]],
+    )
+    arabic = story(
+        headline="سقوط آخر جيب لتنظيم الدولة في الباغوز",
+        slug="سقوط-الباغوز",
+        language="ar",
+        body="<p>سقط آخر جيب لتنظيم الدولة الإسلامية يوم السبت.</p>",
+        section=section,
+        regions=[places["baghouz"]],
+    )
+    return {
+        "home": "/",
+        "article": english.get_absolute_url(),
+        "arabic article": arabic.get_absolute_url(),
+        "region": places["syria"].get_absolute_url(),
+        "search": "/search/?q=Baghouz",
+    }
+
+
+@pytest.mark.parametrize("name", ["home", "article", "arabic article", "region", "search"])
+def test_a_dark_device_gets_dark_pages_that_axe_passes(live_server, dark, pages, name):
+    dark.goto(live_server.url + pages[name])
+    colours = dark.evaluate(LUMINANCE, "body")
+    # Light text on a dark page, not the light page under a dark browser frame.
+    assert colours["background"] < 0.05 < 0.6 < colours["text"]
+    assert serious_violations(dark) == []
+
+
+def test_a_light_device_keeps_the_light_pages(live_server, browser, pages):
+    context = browser.new_context(color_scheme="light")
+    page = context.new_page()
+    page.goto(live_server.url + pages["article"])
+    colours = page.evaluate(LUMINANCE, "body")
+    context.close()
+    assert colours["background"] > 0.9 and colours["text"] < 0.05
+
+
+def test_printing_from_a_dark_device_gives_dark_ink_on_white_paper(live_server, dark, pages):
+    dark.goto(live_server.url + pages["article"])
+    dark.emulate_media(media="print")
+    for selector in ("body", ".headline", ".article-body p", ".standfirst"):
+        colours = dark.evaluate(LUMINANCE, selector)
+        assert colours["text"] < 0.05, selector
+    assert dark.evaluate(LUMINANCE, "body")["background"] > 0.9
+
+
+def test_the_outage_page_follows_a_dark_device(live_server, dark):
+    # The 503 page as the outage middleware renders it, shown at the site's address so its stylesheet loads.
+    dark.goto(live_server.url + "/healthz")
+    dark.set_content(render_to_string("503.html", {"retry_after": 30}))
+    colours = dark.evaluate(LUMINANCE, ".status")
+    assert colours["background"] < 0.05 < 0.6 < colours["text"]
+    assert serious_violations(dark) == []
+
+
+def _sign_in(page, live_server, user):
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "pass-for-tests-1")
+    page.click("input[type=submit]")
+
+
+@pytest.mark.parametrize("theme", ["auto", "dark", "light"])
+def test_the_desks_diff_and_status_stay_readable_in_each_admin_theme(live_server, browser, editor, theme):
+    article = story(headline="Talks resume in Baghdad", standfirst="Delegates met on Monday.")
+    editing.save_edit(
+        article.pk, {"standfirst": "Delegates met again on Tuesday."}, by=editor, base_version=article.version
+    )
+    compare = reverse("admin:articles_article_compare", args=[article.pk]) + "?from=1&to=2"
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    # "auto" follows the device, which asks for dark; the admin's own switch can force either theme.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    page = context.new_page()
+    _sign_in(page, live_server, editor)
+    page.evaluate("theme => localStorage.setItem('theme', theme)", theme)
+    page.goto(live_server.url + compare)
+    assert page.locator(".desk-diff del").count() and page.locator(".desk-diff ins").count()
+    ratios = {tag: page.evaluate(CONTRAST, f".desk-diff {tag}") for tag in ("del", "ins")}
+    page_background = page.evaluate(LUMINANCE, "body")["background"]
+    page.goto(live_server.url + change)
+    status = page.evaluate(CONTRAST, ".desk-status")
+    context.close()
+    assert (page_background < 0.05) is (theme != "light")
+    assert min(ratios.values()) >= 4.5, ratios
+    assert status >= 4.5
