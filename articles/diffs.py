@@ -22,6 +22,10 @@ from articles.revisions import CONTENT_FIELDS, FOREIGN_KEYS, MANY, ORDERED, TEXT
 
 PARAGRAPH = "¶"
 _BLOCK_END = re.compile(r"</(p|h[2-6]|li|blockquote|figcaption|tr|table)>|<br\s*/?>", re.IGNORECASE)
+# Line breaks and spaces between one block and the next: the editor writes `</p>\n<p>` where an import wrote
+# `</p><p>`, which no reader can see. Between inline tags a space is a space between words, so only blocks.
+_BLOCK = r"(?:p|h[1-6]|li|ul|ol|blockquote|figure|figcaption|table|thead|tbody|tr|td|th|div|hr|br)"
+_BETWEEN_BLOCKS = re.compile(rf"(</{_BLOCK}>|<{_BLOCK}\s*/?>)\s+(?=</?{_BLOCK}[\s/>])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,11 @@ def words(text, html=False):
     if html:
         text = unescape(strip_tags(_BLOCK_END.sub(f" {PARAGRAPH} ", text or "")))
     return (text or "").split()
+
+
+def same_markup(old, new):
+    """Whether two bodies differ only by white space between blocks, which changes nothing a reader sees."""
+    return _BETWEEN_BLOCKS.sub(r"\1", (old or "").strip()) == _BETWEEN_BLOCKS.sub(r"\1", (new or "").strip())
 
 
 def _render(token):
@@ -124,7 +133,7 @@ def compare(old, new):
         before, after = old.get(name), new.get(name)
         if name in MANY and name not in ORDERED:
             before, after = sorted(before or []), sorted(after or [])
-        if (before or None) == (after or None):
+        if (before or None) == (after or None) or (name == "body" and same_markup(before, after)):
             continue
         changes.append(FieldChange(name, _label(name), _change(name, old.get(name), new.get(name), names)))
     return changes
