@@ -31,3 +31,6 @@ class ArticlesConfig(AppConfig):
             receivers,  # noqa: F401
             tagging,  # noqa: F401
         )
+
+        # Registers the system check of NEWSROOM_ICON.
+        from newsroom import brand  # noqa: F401

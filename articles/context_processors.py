@@ -25,6 +25,8 @@ def site(request):
     language = get_language()
     return {
         "site_name": settings.NEWSROOM_SITE_NAME,
+        # The newsroom's own icon replaces the project's mark, which alone exists as SVG (newsroom/brand.py).
+        "own_icon": bool(settings.NEWSROOM_ICON),
         "edition_rtl": language == "ar",
         "navigation": lambda: cached_fragment(navigation_fragment(language), lambda: _navigation(language)),
     }

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from articles.addresses import public_url
 from articles.images import JSONLD_SPECS, get_rendition
 from articles.models import name_in, text_in
+from newsroom.brand import PNG_SIZES
 
 _FIRST_IMAGE = re.compile(r"<img\b[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
 
@@ -43,6 +44,18 @@ def site_addresses(request):
         return request.build_absolute_uri(path)
 
     return absolute
+
+
+def publisher(name, absolute):
+    """The schema.org Organization publishing the site: its name, home page and logo (the site's 512-pixel
+    icon, newsroom/brand.py), with `absolute` from `site_addresses`."""
+    size = PNG_SIZES["icon-512.png"]
+    return {
+        "@type": "Organization",
+        "name": name,
+        "url": absolute("/"),
+        "logo": {"@type": "ImageObject", "url": absolute("/icon-512.png"), "width": size, "height": size},
+    }
 
 
 def lead_image(article, request):
@@ -100,11 +113,7 @@ def news_article(article, request, publisher_name):
         "datePublished": _iso(published),
         "dateModified": _iso(modified),
         "author": authors,
-        "publisher": {
-            "@type": "Organization",
-            "name": publisher_name,
-            "url": absolute("/"),
-        },
+        "publisher": publisher(publisher_name, absolute),
         "wordCount": article.word_count,
         "isAccessibleForFree": True,
     }
@@ -265,7 +274,7 @@ def website(request, site_name, language):
         "name": site_name,
         "url": absolute(public_url("home", language)),
         "inLanguage": language,
-        "publisher": {"@type": "Organization", "name": site_name, "url": absolute("/")},
+        "publisher": publisher(site_name, absolute),
         "potentialAction": {
             "@type": "SearchAction",
             "target": {"@type": "EntryPoint", "urlTemplate": f"{search}?q={{search_term_string}}"},

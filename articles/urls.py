@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from articles import feeds, sitemaps, views
 from articles.caching import public_page
+from newsroom import brand
 
 app_name = "articles"
 
@@ -38,6 +39,8 @@ urlpatterns = [
     path("author/<str:slug>/", views.author_detail, name="author"),
     path("search/", views.search, name="search"),
     path("corrections/", views.corrections, name="corrections"),
+    # What a phone shows when a reader adds the edition to the home screen (newsroom/brand.py).
+    path("site.webmanifest", brand.manifest, name="web_manifest"),
     *_feeds("", feeds.LatestStoriesFeed, with_slug=False),
     *_feeds("section/", feeds.SectionFeed, with_slug=True),
     *_feeds("region/", feeds.RegionFeed, with_slug=True),

@@ -298,6 +298,9 @@ TINYMCE_DEFAULT_CONFIG = {
 # Project settings (read by the code inside functions, never at import time).
 NEWSROOM_SITE_NAME = env.str("NEWSROOM_SITE_NAME", default="Newsroom")
 NEWSROOM_WORDS_PER_MINUTE = env.int("NEWSROOM_WORDS_PER_MINUTE", default=220)
+# The newsroom's own square icon (a PNG or JPEG path, at least 512 px a side) for browser tabs, phones and the
+# publisher's logo; empty: the project's own mark (newsroom/brand.py). `manage.py check` reports a bad one.
+NEWSROOM_ICON = env.str("NEWSROOM_ICON", default="")
 # The Arabic edition's month names (newsroom/jinja2.py): "syriac" as Iraq and Syria name them (آذار),
 # "latin" as Egypt and the Gulf do (مارس, Django's Arabic), or "both" as pan-Arab wires print them (آذار/مارس).
 NEWSROOM_ARABIC_MONTHS = env.str("NEWSROOM_ARABIC_MONTHS", default="syriac")

@@ -1,7 +1,7 @@
 """The site's address book: the admin, the staff desk, the rich-text editor's assets, and the public pages.
 
 Public pages come in two editions: English at unprefixed addresses, Arabic under /ar/ (`i18n_patterns`);
-robots.txt, the sitemaps and the health checks are language-neutral.
+robots.txt, the sitemaps, the icons and the health checks are language-neutral.
 """
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from articles.urls import unprefixed
-from newsroom import health, staff_language
+from newsroom import brand, health, staff_language
 
 admin.site.site_header = "Newsroom desk"
 admin.site.site_title = "Newsroom"
@@ -19,6 +19,9 @@ admin.site.site_title = "Newsroom"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # The site's icon, where browsers and phones look for it (newsroom/brand.py).
+    path("favicon.svg", brand.favicon_svg, name="favicon_svg"),
+    *(path(name, brand.icon_file, {"name": name}, name=name) for name in ("favicon.ico", *brand.PNG_SIZES)),
     # The desk's tag suggestions (articles/admin_suggestions.py), beside the article admin's own URLs.
     path("admin/articles/article/", include("articles.admin_suggestions")),
     path("admin/", admin.site.urls),

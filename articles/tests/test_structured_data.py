@@ -49,6 +49,10 @@ def test_news_article_json_ld_describes_the_story(client, article):
         {"@type": "Person", "name": "Omar Hassan", "url": "http://testserver/author/omar-hassan/"}
     ]
     assert news["publisher"]["@type"] == "Organization" and news["publisher"]["name"] == "Newsroom"
+    # The publisher's logo is the site's own icon, at an address that answers with it (Google asks for one).
+    logo = news["publisher"]["logo"]
+    assert (logo["url"], logo["width"], logo["height"]) == ("http://testserver/icon-512.png", 512, 512)
+    assert client.get("/icon-512.png")["Content-Type"] == "image/png"
     assert news["articleSection"] == "Syria News"
     assert news["inLanguage"] == "en"
     assert news["image"] == ["http://testserver/media/baghouz.jpg"]
