@@ -2,6 +2,8 @@
 
 - submitted: the Editor group, so someone picks the story up;
 - sent back: the reporter (who created it, and staff authors), with the editor's reason;
+- approved: the Publisher group, so someone publishes it (with the editor's note, if any);
+- scheduled: the reporter, with the time it goes live;
 - published: the reporter, with the story's address;
 - withdrawn (unpublished): the reporter and the Editor group, with the reason readers are given;
 - a public note added (correction, clarification, update, retraction): the reporter, with the note and its
@@ -23,11 +25,11 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from articles.models.staff import is_offered
-from articles.roles import EDITOR
+from articles.roles import EDITOR, PUBLISHER
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,15 @@ def _reporters(article):
 
 def _editors():
     return _people(Q(groups__name=EDITOR))
+
+
+def _publishers():
+    return _people(Q(groups__name=PUBLISHER))
+
+
+def _time_text(moment):
+    """A time as the desk prints it: the newsroom's zone, with the zone named (2026-03-01 09:30 +03)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _absolute(path):
@@ -71,6 +82,18 @@ def _message(article, event, move):
         subject = _("Sent back: %(headline)s")
         body = _("%(who)s sent “%(headline)s” back to you.\n\nReason:\n%(note)s\n\nOpen it: %(link)s\n")
         return _reporters(article), subject, body, {**context, "note": event.note}
+    if move == "approve":
+        subject = _("Ready to publish: %(headline)s")
+        body = _("%(who)s approved “%(headline)s”; it is ready to publish.\n\nOpen it: %(link)s\n")
+        if event.note:
+            body = _(
+                "%(who)s approved “%(headline)s”; it is ready to publish.\n\nNote:\n%(note)s\n\nOpen it: %(link)s\n"
+            )
+        return _publishers(), subject, body, {**context, "note": event.note}
+    if move == "schedule":
+        subject = _("Scheduled: %(headline)s")
+        body = _("%(who)s scheduled “%(headline)s” to go live at %(time)s.\n\nOpen it: %(link)s\n")
+        return _reporters(article), subject, body, {**context, "time": _time_text(article.scheduled_for)}
     if move == "publish":
         subject = _("Published: %(headline)s")
         body = _("“%(headline)s” was published by %(who)s.\n\nReaders see it at %(link)s\n")

@@ -70,10 +70,55 @@ def test_nobody_is_mailed_about_their_own_move_or_before_the_move_commits(
     assert mail.outbox == []  # the publisher published their own story
 
 
-def test_approval_sends_no_mail(django_capture_on_commit_callbacks, reporter, editor):
+@pytest.fixture
+def second_publisher(roles):
+    user = UserFactory(username="night-publisher")
+    user.groups.add(roles["Publisher"])
+    return user
+
+
+def test_publishers_hear_when_a_story_is_approved_so_it_does_not_wait(
+    django_capture_on_commit_callbacks, reporter, editor, publisher, second_publisher
+):
     article = _article_in(S.SUBMITTED, owner=reporter)
-    _sent(django_capture_on_commit_callbacks, workflow.approve, article, by=editor)
-    assert mail.outbox == []
+    sent = _sent(django_capture_on_commit_callbacks, workflow.approve, article, by=editor, note="Legal has read it.")
+    subject = f"Ready to publish: {article.headline}"
+    # The publishers only: the editors approved it themselves, the reporter hears when it goes live.
+    assert set(sent) == {("publisher@example.org", subject), ("night-publisher@example.org", subject)}
+    assert sent[("publisher@example.org", subject)].body == (
+        f"editor approved “{article.headline}”; it is ready to publish.\n\nNote:\nLegal has read it.\n\n"
+        f"Open it: {_admin_link(article)}\n"
+    )
+
+
+def test_an_approval_without_a_note_says_none(django_capture_on_commit_callbacks, reporter, editor, publisher):
+    article = _article_in(S.SUBMITTED, owner=reporter)
+    sent = _sent(django_capture_on_commit_callbacks, workflow.approve, article, by=editor)
+    body = sent[("publisher@example.org", f"Ready to publish: {article.headline}")].body
+    assert body == f"editor approved “{article.headline}”; it is ready to publish.\n\nOpen it: {_admin_link(article)}\n"
+
+
+def test_the_reporter_hears_when_the_story_is_scheduled_and_for_when(
+    django_capture_on_commit_callbacks, reporter, publisher, settings
+):
+    settings.TIME_ZONE = "Asia/Baghdad"
+    article = _article_in(S.APPROVED, owner=reporter)
+    at = timezone.now().replace(microsecond=0) + timedelta(days=1)
+    sent = _sent(django_capture_on_commit_callbacks, workflow.schedule, article, by=publisher, at=at)
+    message = sent[("reporter@example.org", f"Scheduled: {article.headline}")]
+    when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+    assert f"publisher scheduled “{article.headline}” to go live at {when} +03." in message.body
+    assert len(mail.outbox) == 1
+
+
+def test_an_arabic_publisher_reads_that_a_story_is_ready_in_arabic(
+    django_capture_on_commit_callbacks, reporter, editor, publisher
+):
+    _chose(publisher, "ar")
+    article = _article_in(S.SUBMITTED, owner=reporter)
+    sent = _sent(django_capture_on_commit_callbacks, workflow.approve, article, by=editor)
+    message = sent[("publisher@example.org", f"جاهز للنشر: {article.headline}")]
+    assert message.body == f"وافق editor على «{article.headline}»، وهو جاهز للنشر.\n\nافتحه: {_admin_link(article)}\n"
 
 
 def test_the_reporter_and_the_editors_hear_when_a_story_is_withdrawn(
