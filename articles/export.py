@@ -1,8 +1,10 @@
 """Exporting the public articles as IPTC ninjs 2.0 (a JSON array of items) or JSON Lines.
 
 Only `Article.objects.published()` is exported, streamed in chunks with a fixed number of queries per
-chunk. Both formats carry what `import_articles` reads back: importing an export into an empty database
-gives the same articles, tags (by slug), authors and sections.
+chunk, optionally narrowed (`ExportFilter`) to a time span, an edition, a section, a place or an actor as the
+public pages read them (a section with its subsections, a place with the places inside it). Both formats
+carry what `import_articles` reads back: importing an export into an empty database gives the same articles,
+tags (by slug), authors and sections.
 
 ninjs mapping: `uri` urn:newsroom:article:<id>; `altids` the source and source id; `headlines` (main,
 kicker); `descriptions` (summary = standfirst); `bodies` (text/html); `by` the authors joined with ", ";
@@ -16,11 +18,13 @@ to 1280 wide at its absolute address under `NEWSROOM_SITE_URL`, with size and ty
 import json
 import os
 import tempfile
+from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urljoin
 
 from django.conf import settings
 
-from articles.models import Actor, Article
+from articles.models import Actor, Article, Region, Section
 
 NINJS_STANDARD = {"name": "ninjs", "version": "2.0", "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.0.json"}
 FORMATS = ("ninjs", "jsonl")
@@ -36,10 +40,42 @@ def _section_path(section):
     return f"{section.parent.name} > {section.name}" if section.parent_id else section.name
 
 
-def public_articles():
-    """What is exported: the published articles with what an item needs, in id order."""
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which public stories to export; every part is optional.
+
+    `since`/`until`: public time (first publication, or the time a scheduled story went live) at or after /
+    before these moments; `language`: the edition; `section`, `region`, `actor`: as their pages list them.
+    """
+
+    since: datetime | None = None
+    until: datetime | None = None
+    language: str | None = None
+    section: Section | None = None
+    region: Region | None = None
+    actor: Actor | None = None
+
+    def apply(self, articles):
+        """`articles` narrowed to what this filter names."""
+        if self.since:
+            articles = articles.public_since(self.since)
+        if self.until:
+            articles = articles.public_before(self.until)
+        if self.language:
+            articles = articles.in_language(self.language)
+        if self.section:
+            articles = articles.in_section(self.section)
+        if self.region:
+            articles = articles.for_region(self.region)
+        if self.actor:
+            articles = articles.for_actor(self.actor)
+        return articles
+
+
+def public_articles(only=ExportFilter()):
+    """What is exported: the published articles `only` names, with what an item needs, in id order."""
     return (
-        Article.objects.published()
+        only.apply(Article.objects.published())
         .select_related("section__parent", "dateline_place")
         .prefetch_related("regions", "actors", "authors")
         .with_lead_image()
@@ -157,8 +193,8 @@ def jsonl_row(article):
     }
 
 
-def write_export(out, format, chunk_size=500):
-    """Write the public articles to the file `out` in `format` ("ninjs" or "jsonl"); returns how many.
+def write_export(out, format, chunk_size=500, only=ExportFilter()):
+    """Write the public articles `only` names to the file `out` in `format` ("ninjs" or "jsonl"); returns how many.
 
     The file is written beside its final name and moved into place at the end, so a failed export never
     leaves half a file.
@@ -171,7 +207,7 @@ def write_export(out, format, chunk_size=500):
         try:
             if format == "ninjs":
                 handle.write("[")
-            for article in public_articles().iterator(chunk_size=chunk_size):
+            for article in public_articles(only).iterator(chunk_size=chunk_size):
                 if format == "ninjs":
                     handle.write(",\n" if count else "\n")
                     handle.write(json.dumps(ninjs_item(article), ensure_ascii=False))

@@ -114,6 +114,10 @@ class ArticleQuerySet(models.QuerySet):
         """Stories whose public time is at or after `moment`."""
         return self.alias(public_at=PUBLIC_TIME).filter(public_at__gte=moment)
 
+    def public_before(self, moment):
+        """Stories whose public time is before `moment`."""
+        return self.alias(public_at=PUBLIC_TIME).filter(public_at__lt=moment)
+
     def for_region(self, region):
         """Articles tagged with `region` or any place inside it (Baghouz stories are Syria stories)."""
         places = Region.objects.descendants_of(region)

@@ -1,6 +1,8 @@
 """export_articles: only public articles, valid ninjs 2.0 or JSON Lines, and a faithful round trip."""
 
+import io
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -139,3 +141,83 @@ def test_an_export_into_a_missing_folder_fails_cleanly(newsroom, tmp_path):
         call_command("export_articles", str(tmp_path / "missing" / "x.json"), "--format", "ninjs")
     assert error.value.returncode == 2
     assert not (tmp_path / "missing").exists()
+
+
+# Exporting part of the archive: a span of time, an edition, a section, a place or an actor, as the pages list them.
+
+
+def _exported(tmp_path, *options):
+    out = tmp_path / "part.jsonl"
+    log = io.StringIO()
+    call_command("export_articles", str(out), "--format", "jsonl", *options, stdout=log)
+    headlines = sorted(json.loads(line)["headline"] for line in out.read_text(encoding="utf-8").splitlines())
+    assert log.getvalue() == f"exported {len(headlines)} articles to {out} (jsonl)\n"
+    return headlines
+
+
+@pytest.fixture
+def more(newsroom, places):
+    """A third public story, about Baghouz only (a place inside Syria), with no actor."""
+    story = ArticleFactory(
+        headline="Camp near Baghouz empties", body="<p>Families left.</p>", regions=[places["baghouz"]]
+    )
+    Article.objects.filter(pk=story.pk).update(status=Article.Status.APPROVED)
+    workflow.publish(Article.objects.get(pk=story.pk), by=None)
+    return newsroom
+
+
+def test_a_place_exports_its_stories_and_those_of_places_inside_it(more, tmp_path):
+    assert _exported(tmp_path, "--region", "syria") == ["Camp near Baghouz empties", "SDF takes Baghouz"]
+    assert _exported(tmp_path, "--region", "baghdad") == ["انتخابات في بغداد"]
+
+
+def test_an_actor_is_found_by_an_alias_as_well_as_its_slug(more, tmp_path):
+    assert _exported(tmp_path, "--actor", "daesh") == ["SDF takes Baghouz"]
+    assert _exported(tmp_path, "--actor", "داعش") == ["SDF takes Baghouz"]
+
+
+def test_a_section_exports_its_subsections_too_and_an_edition_only_its_language(more, tmp_path):
+    assert _exported(tmp_path, "--section", "world") == ["SDF takes Baghouz", "انتخابات في بغداد"]
+    assert _exported(tmp_path, "--section", "middle-east") == ["SDF takes Baghouz"]
+    assert _exported(tmp_path, "--language", "ar") == ["انتخابات في بغداد"]
+    assert _exported(tmp_path, "--language", "en", "--region", "syria") == [
+        "Camp near Baghouz empties",
+        "SDF takes Baghouz",
+    ]
+
+
+def test_a_span_of_time_counts_from_since_up_to_but_not_including_until_in_newsroom_time(more, tmp_path, settings):
+    settings.TIME_ZONE = "Asia/Baghdad"
+    times = {
+        "SDF takes Baghouz": "2026-03-01T09:00:00+03:00",
+        "انتخابات في بغداد": "2026-03-02T00:00:00+03:00",
+        "Camp near Baghouz empties": "2026-03-03T12:00:00+03:00",
+    }
+    for headline, moment in times.items():
+        Article.objects.filter(headline=headline).update(first_published_at=moment)
+    assert _exported(tmp_path, "--since", "2026-03-02") == ["Camp near Baghouz empties", "انتخابات في بغداد"]
+    assert _exported(tmp_path, "--until", "2026-03-02") == ["SDF takes Baghouz"]
+    assert _exported(tmp_path, "--since", "2026-03-01 09:00", "--until", "2026-03-03") == [
+        "SDF takes Baghouz",
+        "انتخابات في بغداد",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--region", "atlantis"], "--region: no region with the slug or name 'atlantis'"),
+        (["--actor", "nobody-at-all"], "--actor: no actor with the slug or name 'nobody-at-all'"),
+        (["--section", "sport"], "--section: no section with the slug 'sport'"),
+        (["--since", "last tuesday"], "--since: not a date: 'last tuesday'"),
+        (["--since", "2026-03-02", "--until", "2026-03-01"], "--until must be later than --since"),
+    ],
+)
+def test_a_bad_filter_is_refused_by_name_and_writes_nothing(newsroom, tmp_path, options, message):
+    from django.core.management.base import CommandError
+
+    out = tmp_path / "part.jsonl"
+    with pytest.raises(CommandError, match=re.escape(message)) as error:
+        call_command("export_articles", str(out), "--format", "jsonl", *options)
+    assert error.value.returncode == 2
+    assert not out.exists() and list(tmp_path.iterdir()) == []
