@@ -11,9 +11,8 @@ from django.urls import reverse
 
 from articles import editing
 from articles.tests.browser import BROWSER_TEST_MARKS, browser  # noqa: F401 - browser is a fixture
-from articles.tests.factories import SectionFactory
 from articles.tests.publishing import story
-from articles.tests.test_browser import serious_violations
+from articles.tests.test_browser import serious_violations, stories  # noqa: F401 - stories is a fixture
 
 pytestmark = BROWSER_TEST_MARKS
 
@@ -52,30 +51,12 @@ def dark(browser):
 
 
 @pytest.fixture
-def pages(places, actors, settings):
-    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
-    section = SectionFactory(name="Syria News", slug="syria-news", name_ar="أخبار سوريا")
-    english = story(
-        headline="Last pocket falls in Baghouz",
-        kicker="Syria",
-        standfirst="Fighters surrendered after weeks of siege.",
-        body="<p>The last pocket held by the Islamic State fell on Saturday.</p>",
-        section=section,
-        regions=[places["baghouz"]],
-        actors=[actors["isis"]],
-    )
-    arabic = story(
-        headline="سقوط آخر جيب لتنظيم الدولة في الباغوز",
-        slug="سقوط-الباغوز",
-        language="ar",
-        body="<p>سقط آخر جيب لتنظيم الدولة الإسلامية يوم السبت.</p>",
-        section=section,
-        regions=[places["baghouz"]],
-    )
+def pages(stories, places):
+    """The pages of the light theme's browser tests (their stories), by name."""
     return {
         "home": "/",
-        "article": english.get_absolute_url(),
-        "arabic article": arabic.get_absolute_url(),
+        "article": stories["english"].get_absolute_url(),
+        "arabic article": stories["arabic"].get_absolute_url(),
         "region": places["syria"].get_absolute_url(),
         "search": "/search/?q=Baghouz",
     }
