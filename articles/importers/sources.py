@@ -15,6 +15,8 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from articles.importers.archives import is_zip
+
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
 GLOB_CHARACTERS = set("*?[")
 # Picture files among stories (in a folder or an archive) are what the stories' `image` columns and
@@ -37,7 +39,7 @@ class Input:
         """A binary stream with `peek` (a context manager that closes it, and its archive)."""
         if self.data is not None:
             yield io.BufferedReader(io.BytesIO(self.data))
-        elif self.member and self.path.lower().endswith(".zip"):
+        elif self.member and is_zip(self.path):
             with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as stream:
                 yield stream
         elif self.member:
@@ -81,7 +83,7 @@ def _story_member(name):
 
 def _archive_inputs(path):
     try:
-        if path.lower().endswith(".zip"):
+        if is_zip(path):
             with zipfile.ZipFile(path) as archive:
                 members = sorted(m.filename for m in archive.infolist() if not m.is_dir())
             for member in members:
