@@ -139,7 +139,7 @@ def attach(batch, status, problems):
     """
     wanted, hashes, found = [], {}, []  # found: (position in batch, problem), reported in entry order
     with archives.Readers() as readers:
-        read = {}  # (archive, path): (content hash, problem)
+        read = {}  # resolved path ("archive:member" in an archive): (content hash, problem)
         for position, prepared in enumerate(batch):
             picture = prepared.story.picture
             if picture is None:
@@ -148,10 +148,9 @@ def attach(batch, status, problems):
             if picture.problem:
                 found.append((position, f"{where}: {picture.problem}"))
                 continue
-            location = (picture.archive, picture.path)
-            if location not in read:
-                read[location] = _hash_or_problem(picture, readers)
-            digest, problem = read[location]
+            if picture.path not in read:
+                read[picture.path] = _hash_or_problem(picture, readers)
+            digest, problem = read[picture.path]
             if problem:
                 found.append((position, f"{where}: {problem}"))
                 continue
