@@ -22,7 +22,9 @@ from articles.images.uploads import (
     accepted_formats,
     clean_picture,
     import_image,
+    import_image_file,
     polyglot_reason,
+    read_limited,
     store_upload,
 )
 from articles.images.usage import (
@@ -51,10 +53,12 @@ __all__ = [
     "discard_crops",
     "get_rendition",
     "import_image",
+    "import_image_file",
     "inline_images",
     "may_change_image",
     "polyglot_reason",
     "publication_problems",
+    "read_limited",
     "renditions_for",
     "srcset_specs",
     "standard_specs",

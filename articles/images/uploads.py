@@ -288,6 +288,28 @@ def import_image(path, *, caption, credit, alt_text, uploaded_by=None, title="",
         raise ImageRefused(_("No picture file at %(path)s.") % {"path": path})
     if path.stat().st_size > max_bytes():
         raise ImageRefused(_too_big_message(path.stat().st_size))
+    with path.open("rb") as handle:
+        return import_image_file(
+            handle,
+            filename=path.name,
+            caption=caption,
+            credit=credit,
+            alt_text=alt_text,
+            uploaded_by=uploaded_by,
+            title=title,
+            copyright_holder=copyright_holder,
+            language=language,
+        )
+
+
+def import_image_file(
+    handle, *, filename, caption, credit, alt_text, uploaded_by=None, title="", copyright_holder="", language=""
+):
+    """`import_image` for a picture read from an open binary stream (a member of an archive) named `filename`.
+
+    A `size` attribute on `handle`, when it has one, is checked before anything is read, and the read stops
+    past `NEWSROOM_IMAGE_MAX_BYTES` whatever it says (`read_limited`).
+    """
     words = {
         "caption": caption or "",
         "credit": credit or "",
@@ -295,10 +317,9 @@ def import_image(path, *, caption, credit, alt_text, uploaded_by=None, title="",
         "copyright_holder": copyright_holder or credit or "",
         "language": language or "",
     }
-    with path.open("rb") as handle:
-        image, created = store_upload(
-            handle, filename=path.name, uploaded_by=uploaded_by, title=title or _title_from(path.name), **words
-        )
+    image, created = store_upload(
+        handle, filename=filename, uploaded_by=uploaded_by, title=title or _title_from(filename), **words
+    )
     if not created:
         blanks = [name for name, value in words.items() if value and not getattr(image, name)]
         for name in blanks:

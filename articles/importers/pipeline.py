@@ -257,12 +257,8 @@ def prepare(story, where, options):
     ]
     if story.picture is not None:  # only then, so stories without pictures keep the digests they had
         picture = story.picture
-        # The file's size and time too: a picture added or replaced under the same name is picked up by a re-run.
-        try:
-            found = os.stat(picture.path) if not picture.problem else None
-            state = [found.st_size, found.st_mtime_ns] if found else None
-        except OSError:
-            state = None
+        # The file's state too: a picture added or replaced under the same name is picked up by a re-run.
+        state = pictures.state(picture)
         written.append([picture.path, picture.caption, picture.credit, picture.alt_text, picture.problem, state])
     digest = _sha1(json.dumps(written, default=str, ensure_ascii=False))
     return Prepared(story, where, (source, source_id), fingerprint, digest, language, section, credit, text)

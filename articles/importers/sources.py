@@ -2,8 +2,9 @@
 
 `inputs(paths)` yields one `Input` per file, lazily and in a stable order (sorted), so a directory of a
 million files is never listed into memory at once per level more than `os.scandir` does. Hidden files
-and macOS resource folders are skipped, and so are picture files met while walking a folder (they
-are attachments that stories name, see `pictures.py`). A path that cannot be read yields a `Missing` with the reason.
+and macOS resource folders are skipped, and so are picture files met while walking a folder or an archive
+(they are attachments that stories name, see `pictures.py`). A path that cannot be read yields a `Missing`
+with the reason.
 """
 
 import glob
@@ -14,9 +15,12 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from articles.importers.archives import is_zip
+
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
 GLOB_CHARACTERS = set("*?[")
-# Picture files in a folder of stories are what the stories' `image` columns and associations name, not inputs.
+# Picture files among stories (in a folder or an archive) are what the stories' `image` columns and
+# associations name, not inputs.
 PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".heic", ".heif", ".tif", ".tiff")
 
 
@@ -35,7 +39,7 @@ class Input:
         """A binary stream with `peek` (a context manager that closes it, and its archive)."""
         if self.data is not None:
             yield io.BufferedReader(io.BytesIO(self.data))
-        elif self.member and self.path.lower().endswith(".zip"):
+        elif self.member and is_zip(self.path):
             with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as stream:
                 yield stream
         elif self.member:
@@ -70,18 +74,25 @@ def is_archive(path):
     return str(path).lower().endswith(ARCHIVE_SUFFIXES)
 
 
+def _story_member(name):
+    """True for an archive member that may be a story: not hidden, not a picture (stories name pictures)."""
+    # "./wire/a.json" (`tar -czf wire.tgz .`) is not hidden: "." is the archive's top, not a dot file.
+    hidden = any(_hidden(part) for part in name.split("/") if part not in ("", "."))
+    return not hidden and not name.lower().endswith(PICTURE_SUFFIXES)
+
+
 def _archive_inputs(path):
     try:
-        if path.lower().endswith(".zip"):
+        if is_zip(path):
             with zipfile.ZipFile(path) as archive:
                 members = sorted(m.filename for m in archive.infolist() if not m.is_dir())
             for member in members:
-                if not any(_hidden(part) for part in member.split("/")):
+                if _story_member(member):
                     yield Input(name=f"{path}:{member}", path=path, member=member)
             return
         with tarfile.open(path, "r:*") as archive:
             for member in archive:
-                if member.isfile() and not any(_hidden(part) for part in member.name.split("/")):
+                if member.isfile() and _story_member(member.name):
                     data = archive.extractfile(member).read()
                     yield Input(name=f"{path}:{member.name}", path=path, member=member.name, data=data)
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as error:

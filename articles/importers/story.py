@@ -20,7 +20,9 @@ class EntryError:
 class PictureRef:
     """The lead picture an input names for its story: a file path and the words that travel with the picture.
 
-    `path` is as the input wrote it; the pipeline resolves a relative one against the input file's folder.
+    `path` is as the input wrote it; the pipeline resolves a relative one against the input file's folder
+    (`pictures.resolve`), or, for a story read from an archive, against its member's folder in the archive:
+    then `archive` is the archive's file and `member` the picture's name in it.
     """
 
     path: str
@@ -28,6 +30,8 @@ class PictureRef:
     credit: str = ""
     alt_text: str = ""
     problem: str = ""  # why the picture cannot be used (set by the pipeline, reported per entry)
+    archive: str = ""
+    member: str = ""
 
 
 @dataclass
