@@ -30,6 +30,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pillow_heif
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -59,13 +60,24 @@ class ImageRefused(ValueError):
     """An upload was refused; `str(error)` is a sentence to show the person who sent it."""
 
 
+def register_heif_reader():
+    """Teach Pillow to read HEIC/HEIF through pillow-heif; called once per process, from the app's ready()."""
+    # Pillow's own plugins first, so they stand before pillow-heif's in Pillow's list: an AVIF file is
+    # read by Pillow's AVIF plugin whether or not a caller names the formats it allows.
+    PILImage.init()
+    # The library decodes the primary picture and nothing else, so pillow-heif need not read the
+    # thumbnails, depth maps and auxiliary pictures (HDR gain maps) phones put beside it; without
+    # thumbnails, a draft() can never swap a thumbnail in for the picture either.
+    pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+
+
 def accepted_formats():
     """Pillow format names the library accepts on this installation (checked at run time)."""
     PILImage.init()
     formats = list(BASE_FORMATS)
     if features.check("avif") and "AVIF" in PILImage.OPEN:
         formats.append("AVIF")
-    if "HEIF" in PILImage.OPEN:  # registered by pillow-heif when it is installed
+    if "HEIF" in PILImage.OPEN:  # registered by register_heif_reader() at start-up
         formats.append("HEIF")
     return formats
 
