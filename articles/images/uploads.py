@@ -4,11 +4,13 @@ The rules, in the order they are applied:
 
 1. Size: more than `NEWSROOM_IMAGE_MAX_BYTES` bytes is refused before the file is read.
 2. Content, never the name: Pillow must recognise the bytes as one of the accepted formats (JPEG, PNG,
-   WebP, GIF, and AVIF/HEIF when this Pillow can read them); anything else (a script renamed `.jpg`, an
-   SVG, a PDF) is refused.
+   WebP, GIF, and AVIF and HEIC/HEIF when this installation can read them: AVIF through Pillow itself,
+   HEIC through pillow-heif, see `register_heif_reader`); anything else (a script renamed `.jpg`, an SVG,
+   a PDF) is refused. A file that starts like one of them but cannot be opened is called damaged.
 3. Decompression bombs: a picture whose header declares more than `NEWSROOM_IMAGE_MAX_PIXELS` pixels is
    refused before a single pixel is decoded.
-4. Integrity: `verify()` and a full decode must both succeed (no truncated or damaged files).
+4. Integrity: `verify()` and a full decode must both succeed (no truncated or damaged files). HEIF's
+   reader has no `verify()` of its own, so for HEIC the full decode is the check.
 5. Polyglots: a file that is a picture *and* something else a program would act on is refused. For us
    that means: a ZIP/JAR archive hidden in it (JPEG+ZIP, GIFAR: Python's zipfile finds its central
    directory), a PDF header in its first kilobyte, or HTML/script/SVG/PHP markup anywhere in its bytes.
@@ -16,7 +18,10 @@ The rules, in the order they are applied:
 6. Cleaning: the EXIF orientation is applied to the pixels, then the picture is re-encoded from its
    pixels with only the ICC colour profile (and palette transparency) carried over. Nothing of the
    uploaded bytes is stored, so EXIF (GPS, camera serial, owner), XMP, IPTC and comments are gone, and so
-   is anything hidden in the file. Animations are stored as their first frame.
+   is anything hidden in the file. Animations are stored as their first frame, a HEIC holding several
+   pictures (a burst) as its primary one. In a HEIC the rotation is the container's own (`irot`/`imir`,
+   applied by libheif while decoding); pillow-heif resets the EXIF tag that phones write beside it, so the
+   picture is turned once, not twice.
 
 A refusal raises `ImageRefused` with a sentence for the uploader, before anything is written: no file in
 storage, no row.
@@ -45,6 +50,8 @@ from articles.models import Image
 BASE_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 # Pillow names a multi-picture JPEG (many phones and cameras) "MPO"; it is a JPEG for us.
 JPEG_FAMILY = {"JPEG", "MPO"}
+# The formats as people call them in messages and help texts: iPhone users know their photos as HEIC.
+FORMAT_NAMES = {"WEBP": "WebP", "HEIF": "HEIC/HEIF"}
 
 # Markup that makes a file something a browser or a server would run. Long enough that compressed
 # pixel data practically never contains it by chance.
@@ -80,6 +87,11 @@ def accepted_formats():
     if "HEIF" in PILImage.OPEN:  # registered by register_heif_reader() at start-up
         formats.append("HEIF")
     return formats
+
+
+def format_names():
+    """The accepted formats as people name them, for messages and help texts ("JPEG, PNG, WebP, …")."""
+    return ", ".join(FORMAT_NAMES.get(name, name) for name in accepted_formats())
 
 
 def max_bytes():
@@ -125,10 +137,20 @@ def _bomb_message(width, height):
 
 
 def _not_a_picture_message():
-    names = ", ".join(f.replace("WEBP", "WebP") for f in accepted_formats())
     return _("This file is not a picture the library accepts (%(formats)s), whatever its name says.") % {
-        "formats": names
+        "formats": format_names()
     }
+
+
+def _starts_like_a_picture(data):
+    """True when `data` begins with the signature of an accepted format (so a failure to open it is damage)."""
+    prefix = data[:16]
+    for name in accepted_formats():
+        accept = PILImage.OPEN[name][1]
+        verdict = accept(prefix) if accept else False
+        if verdict and not isinstance(verdict, str):  # a string is Pillow's "looks like it, cannot read it"
+            return True
+    return False
 
 
 def polyglot_reason(data):
@@ -159,6 +181,8 @@ def inspect_picture(data):
         probe = _open(data, accepted_formats())
         width, height = probe.size
     except UnidentifiedImageError:
+        if _starts_like_a_picture(data):  # e.g. a HEIC cut short inside its header
+            raise ImageRefused(_("The picture is damaged and cannot be read.")) from None
         raise ImageRefused(_not_a_picture_message()) from None
     except PILImage.DecompressionBombError:
         raise ImageRefused(_("The picture declares more pixels than the library accepts.")) from None
@@ -175,8 +199,9 @@ def inspect_picture(data):
     if reason:
         raise ImageRefused(_("The file was refused because %(reason)s.") % {"reason": reason})
     try:
+        # No seek: a file opens on its first frame, and a HEIC on its primary picture, which need not
+        # be the first of the pictures it holds.
         picture = _open(data, ["JPEG" if detected in JPEG_FAMILY else detected])
-        picture.seek(0)
         picture.load()
     except Exception:
         raise ImageRefused(_("The picture is damaged and cannot be read.")) from None
