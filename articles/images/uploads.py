@@ -52,6 +52,9 @@ BASE_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 JPEG_FAMILY = {"JPEG", "MPO"}
 # The formats as people call them in messages and help texts: iPhone users know their photos as HEIC.
 FORMAT_NAMES = {"WEBP": "WebP", "HEIF": "HEIC/HEIF"}
+# What the upload page's file picker names besides `image/*`: a system whose type database does not count
+# AVIF or HEIC as images would otherwise hide those files from the person choosing them.
+PICKER_TYPES = {"AVIF": (".avif", "image/avif"), "HEIF": (".heic", ".heif", ".hif", "image/heic", "image/heif")}
 
 # Markup that makes a file something a browser or a server would run. Long enough that compressed
 # pixel data practically never contains it by chance.
@@ -92,6 +95,12 @@ def accepted_formats():
 def format_names():
     """The accepted formats as people name them, for messages and help texts ("JPEG, PNG, WebP, …")."""
     return ", ".join(FORMAT_NAMES.get(name, name) for name in accepted_formats())
+
+
+def file_input_accept():
+    """The upload input's `accept` list: any image, and the AVIF/HEIC suffixes and types by name."""
+    named = [kind for name in accepted_formats() for kind in PICKER_TYPES.get(name, ())]
+    return ",".join(["image/*", *named])
 
 
 def max_bytes():
