@@ -17,7 +17,7 @@ from dataclasses import dataclass
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
 GLOB_CHARACTERS = set("*?[")
 # Picture files in a folder of stories are what the stories' `image` columns and associations name, not inputs.
-PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".heic", ".heif", ".tif", ".tiff")
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".heic", ".heif", ".hif", ".tif", ".tiff")
 
 
 @dataclass(frozen=True)
