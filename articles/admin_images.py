@@ -36,7 +36,7 @@ class MultipleFileField(forms.FileField):
     """A file field whose value is the list of every file sent."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -49,10 +49,7 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     """Several pictures with the words they share; each can be completed on its own page afterwards."""
 
-    files = MultipleFileField(
-        label=_("Pictures"),
-        help_text=_("Select one or more files (JPEG, PNG, WebP, GIF; AVIF/HEIC where supported)."),
-    )
+    files = MultipleFileField(label=_("Pictures"))
     title = forms.CharField(label=_("Title"), max_length=255, required=False, help_text=_("Empty: each file's name."))
     caption = forms.CharField(label=_("Caption"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     credit = forms.CharField(label=_("Credit"), max_length=200, required=False)
@@ -67,6 +64,14 @@ class UploadForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), choices=[("", "—"), *Image._meta.get_field("language").choices], required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The formats are what this installation reads (checked at run time), so the picker and the help
+        # name exactly those.
+        files = self.fields["files"]
+        files.widget.attrs["accept"] = images.file_input_accept()
+        files.help_text = _("Select one or more files (%(formats)s).") % {"formats": images.format_names()}
 
 
 class ImageAdminForm(forms.ModelForm):

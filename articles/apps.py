@@ -13,6 +13,7 @@ class ArticlesConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from articles.frontend_purge import purge_story
+        from articles.images.uploads import register_heif_reader
         from articles.notifications import notify_people_concerned
         from articles.signals import article_moved
         from articles.workflow_log import log_move
@@ -23,6 +24,10 @@ class ArticlesConfig(AppConfig):
         article_moved.connect(purge_story, dispatch_uid="articles.frontend_purge")
         # Signing in brings back the language the person chose for the desk, on any browser.
         user_logged_in.connect(restore_saved_language, dispatch_uid="newsroom.staff_language")
+        # Reporters' iPhones save HEIC. Pillow reads it only through pillow-heif's opener, which lives in
+        # Pillow's global plugin list; registering it here, once, gives every process (web, commands,
+        # tests) the same accepted formats before any upload or import is checked.
+        register_heif_reader()
         # Cache purges follow workflow moves and edits; the receivers only react, they never decide.
         # Connects the receivers that drop cached gazetteer matchers when a name changes. `converters`
         # registers `<id:…>` for the URL confs, which Django reads after this.

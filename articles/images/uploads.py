@@ -4,11 +4,13 @@ The rules, in the order they are applied:
 
 1. Size: more than `NEWSROOM_IMAGE_MAX_BYTES` bytes is refused before the file is read.
 2. Content, never the name: Pillow must recognise the bytes as one of the accepted formats (JPEG, PNG,
-   WebP, GIF, and AVIF/HEIF when this Pillow can read them); anything else (a script renamed `.jpg`, an
-   SVG, a PDF) is refused.
+   WebP, GIF, and AVIF and HEIC/HEIF when this installation can read them: AVIF through Pillow itself,
+   HEIC through pillow-heif, see `register_heif_reader`); anything else (a script renamed `.jpg`, an SVG,
+   a PDF) is refused. A file that starts like one of them but cannot be opened is called damaged.
 3. Decompression bombs: a picture whose header declares more than `NEWSROOM_IMAGE_MAX_PIXELS` pixels is
    refused before a single pixel is decoded.
-4. Integrity: `verify()` and a full decode must both succeed (no truncated or damaged files).
+4. Integrity: `verify()` and a full decode must both succeed (no truncated or damaged files). HEIF's
+   reader has no `verify()` of its own, so for HEIC the full decode is the check.
 5. Polyglots: a file that is a picture *and* something else a program would act on is refused. For us
    that means: a ZIP/JAR archive hidden in it (JPEG+ZIP, GIFAR: Python's zipfile finds its central
    directory), a PDF header in its first kilobyte, or HTML/script/SVG/PHP markup anywhere in its bytes.
@@ -16,7 +18,10 @@ The rules, in the order they are applied:
 6. Cleaning: the EXIF orientation is applied to the pixels, then the picture is re-encoded from its
    pixels with only the ICC colour profile (and palette transparency) carried over. Nothing of the
    uploaded bytes is stored, so EXIF (GPS, camera serial, owner), XMP, IPTC and comments are gone, and so
-   is anything hidden in the file. Animations are stored as their first frame.
+   is anything hidden in the file. Animations are stored as their first frame, a HEIC holding several
+   pictures (a burst) as its primary one. In a HEIC the rotation is the container's own (`irot`/`imir`,
+   applied by libheif while decoding); pillow-heif resets the EXIF tag that phones write beside it, so the
+   picture is turned once, not twice.
 
 A refusal raises `ImageRefused` with a sentence for the uploader, before anything is written: no file in
 storage, no row.
@@ -30,6 +35,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pillow_heif
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -44,6 +50,11 @@ from articles.models import Image
 BASE_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 # Pillow names a multi-picture JPEG (many phones and cameras) "MPO"; it is a JPEG for us.
 JPEG_FAMILY = {"JPEG", "MPO"}
+# The formats as people call them in messages and help texts: iPhone users know their photos as HEIC.
+FORMAT_NAMES = {"WEBP": "WebP", "HEIF": "HEIC/HEIF"}
+# What the upload page's file picker names besides `image/*`: a system whose type database does not count
+# AVIF or HEIC as images would otherwise hide those files from the person choosing them.
+PICKER_TYPES = {"AVIF": (".avif", "image/avif"), "HEIF": (".heic", ".heif", ".hif", "image/heic", "image/heif")}
 
 # Markup that makes a file something a browser or a server would run. Long enough that compressed
 # pixel data practically never contains it by chance.
@@ -59,15 +70,37 @@ class ImageRefused(ValueError):
     """An upload was refused; `str(error)` is a sentence to show the person who sent it."""
 
 
+def register_heif_reader():
+    """Teach Pillow to read HEIC/HEIF through pillow-heif; called once per process, from the app's ready()."""
+    # Pillow's own plugins first, so they stand before pillow-heif's in Pillow's list: an AVIF file is
+    # read by Pillow's AVIF plugin whether or not a caller names the formats it allows.
+    PILImage.init()
+    # The library decodes the primary picture and nothing else, so pillow-heif need not read the
+    # thumbnails, depth maps and auxiliary pictures (HDR gain maps) phones put beside it; without
+    # thumbnails, a draft() can never swap a thumbnail in for the picture either.
+    pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+
+
 def accepted_formats():
     """Pillow format names the library accepts on this installation (checked at run time)."""
     PILImage.init()
     formats = list(BASE_FORMATS)
     if features.check("avif") and "AVIF" in PILImage.OPEN:
         formats.append("AVIF")
-    if "HEIF" in PILImage.OPEN:  # registered by pillow-heif when it is installed
+    if "HEIF" in PILImage.OPEN:  # registered by register_heif_reader() at start-up
         formats.append("HEIF")
     return formats
+
+
+def format_names():
+    """The accepted formats as people name them, for messages and help texts ("JPEG, PNG, WebP, …")."""
+    return ", ".join(FORMAT_NAMES.get(name, name) for name in accepted_formats())
+
+
+def file_input_accept():
+    """The upload input's `accept` list: any image, and the AVIF/HEIC suffixes and types by name."""
+    named = [kind for name in accepted_formats() for kind in PICKER_TYPES.get(name, ())]
+    return ",".join(["image/*", *named])
 
 
 def max_bytes():
@@ -113,10 +146,20 @@ def _bomb_message(width, height):
 
 
 def _not_a_picture_message():
-    names = ", ".join(f.replace("WEBP", "WebP") for f in accepted_formats())
     return _("This file is not a picture the library accepts (%(formats)s), whatever its name says.") % {
-        "formats": names
+        "formats": format_names()
     }
+
+
+def _starts_like_a_picture(data):
+    """True when `data` begins with the signature of an accepted format (so a failure to open it is damage)."""
+    prefix = data[:16]
+    for name in accepted_formats():
+        accept = PILImage.OPEN[name][1]
+        verdict = accept(prefix) if accept else False
+        if verdict and not isinstance(verdict, str):  # a string is Pillow's "looks like it, cannot read it"
+            return True
+    return False
 
 
 def polyglot_reason(data):
@@ -147,6 +190,8 @@ def inspect_picture(data):
         probe = _open(data, accepted_formats())
         width, height = probe.size
     except UnidentifiedImageError:
+        if _starts_like_a_picture(data):  # e.g. a HEIC cut short inside its header
+            raise ImageRefused(_("The picture is damaged and cannot be read.")) from None
         raise ImageRefused(_not_a_picture_message()) from None
     except PILImage.DecompressionBombError:
         raise ImageRefused(_("The picture declares more pixels than the library accepts.")) from None
@@ -163,8 +208,9 @@ def inspect_picture(data):
     if reason:
         raise ImageRefused(_("The file was refused because %(reason)s.") % {"reason": reason})
     try:
+        # No seek: a file opens on its first frame, and a HEIC on its primary picture, which need not
+        # be the first of the pictures it holds.
         picture = _open(data, ["JPEG" if detected in JPEG_FAMILY else detected])
-        picture.seek(0)
         picture.load()
     except Exception:
         raise ImageRefused(_("The picture is damaged and cannot be read.")) from None

@@ -21,7 +21,7 @@ ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".ta
 GLOB_CHARACTERS = set("*?[")
 # Picture files among stories (in a folder or an archive) are what the stories' `image` columns and
 # associations name, not inputs.
-PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".heic", ".heif", ".tif", ".tiff")
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".heic", ".heif", ".hif", ".tif", ".tiff")
 
 
 @dataclass(frozen=True)

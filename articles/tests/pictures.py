@@ -1,4 +1,5 @@
-"""Real picture files for the tests, built with Pillow: JPEGs with GPS EXIF, rotated ones, PNG, GIF, WebP."""
+"""Real picture files for the tests, built with Pillow: JPEGs with GPS EXIF, rotated ones, PNG, GIF, WebP, and HEIC
+(encoded by pillow-heif, the same library that reads them)."""
 
 import io
 import itertools
@@ -50,6 +51,19 @@ def jpeg_bytes(size=(60, 40), **options):
     n = next(_colours)
     colour = ((n * 53) % 256, (n * 97) % 256, (n * 29) % 256)  # far apart, so JPEG's rounding keeps them distinct
     return encode(two_tone(size, left=colour), "JPEG", quality=90, **options)
+
+
+def heic_bytes(size=(60, 40), exif=None, **options):
+    """A distinct small HEIC as an iPhone writes it (HEVC in a HEIF container), encoded by pillow-heif.
+
+    `exif` (a Pillow Exif) goes in as bytes: that is how pillow-heif sees its orientation tag and writes the
+    matching `irot`/`imir` rotation into the container beside it, as iPhones do.
+    """
+    n = next(_colours)
+    colour = ((n * 53) % 256, (n * 97) % 256, (n * 29) % 256)
+    if exif is not None:
+        options["exif"] = exif.tobytes()
+    return encode(two_tone(size, left=colour), "HEIF", quality=90, **options)
 
 
 def upload(data, name="photo.jpg", content_type="image/jpeg"):

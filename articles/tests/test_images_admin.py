@@ -6,11 +6,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
+from articles.admin_images import UploadForm
 from articles.images import get_rendition
 from articles.models import Article, Image, Rendition
 from articles.tests.factories import ArticleFactory, UserFactory
-from articles.tests.pictures import jpeg_bytes, library_image, upload
+from articles.tests.pictures import heic_bytes, jpeg_bytes, library_image, revealing_exif, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -188,6 +190,39 @@ def test_single_upload_opens_the_picture_to_describe_it(client, reporter):
     image = Image.objects.get()
     assert response.url == change_url(image)
     assert image.uploaded_by == reporter
+
+
+def test_upload_page_offers_heic_files_in_the_picker_and_names_the_formats(client, reporter):
+    login(client, reporter)
+
+    page = client.get(UPLOAD).content.decode()
+
+    accept = re.search(r'<input type="file" name="files"[^>]*accept="([^"]*)"', page)[1].split(",")
+    # Beyond image/*: a system whose type list lacks HEIC or AVIF would hide those files from the picker.
+    assert {"image/*", ".heic", ".heif", "image/heic", "image/heif", ".avif"} <= set(accept)
+    assert "Select one or more files (JPEG, PNG, WebP, GIF, AVIF, HEIC/HEIF)." in page
+
+
+def test_upload_help_names_the_formats_in_arabic_too():
+    with translation.override("ar"):
+        help_text = str(UploadForm().fields["files"].help_text)
+
+    assert help_text == "اختر ملفاً أو أكثر (JPEG, PNG, WebP, GIF, AVIF, HEIC/HEIF)."
+
+
+def test_reporter_uploads_a_heic_from_an_iphone(client, reporter, media_root):
+    login(client, reporter)
+    data = heic_bytes((320, 200), exif=revealing_exif())
+    assert b"SN-0451-9981" in data
+
+    response = client.post(UPLOAD, {"files": [upload(data, "IMG_0001.HEIC", "image/heic")]})
+
+    image = Image.objects.get()
+    assert response.url == change_url(image)
+    assert (image.original_format, image.uploaded_by, image.title) == ("HEIF", reporter, "IMG 0001")
+    with image.file.open("rb") as stored:
+        assert b"SN-0451-9981" not in stored.read()
+    assert "HEIF" in client.get(response.url).content.decode()
 
 
 def test_upload_from_the_article_forms_plus_button_hands_the_picture_back(client, editor):

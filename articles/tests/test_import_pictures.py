@@ -14,7 +14,7 @@ from PIL import Image as PILImage
 
 from articles.importers.pipeline import ImportOptions, run_import
 from articles.models import Article, Image
-from articles.tests.pictures import jpeg_bytes, revealing_exif
+from articles.tests.pictures import heic_bytes, jpeg_bytes, revealing_exif
 
 pytestmark = pytest.mark.django_db
 SCHEMA = json.loads((Path(__file__).parent / "data" / "ninjs-2.0-schema.json").read_text())
@@ -272,6 +272,23 @@ def test_a_folder_of_stories_and_their_pictures_imports_the_stories_only(tmp_pat
     write_jsonl(tmp_path / "wire" / "stories.jsonl", [row(1, image="photo.jpg")])
     report = run(tmp_path / "wire")
     assert (report.imported, report.failed, report.pictures) == (1, 0, 1)
+
+
+def test_a_folder_of_stories_and_iphone_pictures_imports_the_stories_only(tmp_path):
+    folder = tmp_path / "field"
+    folder.mkdir()
+    (folder / "IMG_0001.HEIC").write_bytes(heic_bytes((320, 200), exif=revealing_exif()))
+    (folder / "IMG_0002.heic").write_bytes(heic_bytes())
+    (folder / "burst.heif").write_bytes(heic_bytes())
+    (folder / "CANON_0001.HIF").write_bytes(heic_bytes())  # Canon and Sony cameras name their HEIF so
+    write_jsonl(folder / "stories.jsonl", [row(1, image="IMG_0001.HEIC", image_credit="Staff")])
+
+    report = run(folder)
+
+    assert (report.imported, report.failed, report.failures, report.pictures) == (1, 0, [], 1)
+    picture = Article.objects.get().lead_image
+    assert (picture.original_format, picture.credit) == ("HEIF", "Staff")
+    assert b"SN-0451-9981" not in picture.file.read()
 
 
 def test_a_batch_naming_known_pictures_costs_the_same_queries_for_few_or_many_stories(tmp_path):
