@@ -314,6 +314,9 @@ NEWSROOM_PREVIEW_LINK_HOURS = env.int("NEWSROOM_PREVIEW_LINK_HOURS", default=48)
 # (width × height, checked from the header before decoding, against decompression bombs).
 NEWSROOM_IMAGE_MAX_BYTES = env.int("NEWSROOM_IMAGE_MAX_BYTES", default=30 * 1024 * 1024)
 NEWSROOM_IMAGE_MAX_PIXELS = env.int("NEWSROOM_IMAGE_MAX_PIXELS", default=60_000_000)
+# The largest story file an import reads from inside a zip or tar archive (its uncompressed size): an archive
+# from outside is not trusted, and a few kilobytes of one can claim gigabytes (articles/importers/sources.py).
+NEWSROOM_IMPORT_MAX_MEMBER_BYTES = env.int("NEWSROOM_IMPORT_MAX_MEMBER_BYTES", default=256 * 1024 * 1024)
 # Public page cache: seconds a page stays in the server cache (0: off; purged at once by any publish),
 # and the max-age browsers and proxies get (they cannot be purged, so keep it short).
 NEWSROOM_PAGE_CACHE_SECONDS = env.int("NEWSROOM_PAGE_CACHE_SECONDS", default=600)

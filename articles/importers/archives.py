@@ -30,7 +30,8 @@ from dataclasses import dataclass
 READ_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, lzma.LZMAError, tarfile.TarError)
 
 FILE, LINK, FOLDER, OTHER = "file", "link", "folder", "other"
-_READABLE_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+# Zip compression methods read (stories and pictures): zipfile bounds their output by the declared size.
+READABLE_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _UNIX = 3  # a zip entry's `create_system` when its mode is a Unix one
 _KEEP = 4  # archives whose index a process keeps (an import reads one archive after another)
 _indexes = OrderedDict()  # resolved archive path: ((size, mtime), {name: Member})
@@ -188,7 +189,7 @@ class Readers:
             info = member.info
             if info.flag_bits & 0x1:
                 raise Unreadable("cannot read (the file is encrypted)")
-            if info.compress_type not in _READABLE_ZIP_METHODS:
+            if info.compress_type not in READABLE_ZIP_METHODS:
                 raise Unreadable("cannot read (compressed with a method not read for pictures: store or deflate it)")
             return _Sized(archive.open(info), member.size)
         return _Sized(archive.extractfile(member.info), member.size)

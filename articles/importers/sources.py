@@ -15,7 +15,9 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from articles.importers.archives import is_zip
+from django.conf import settings
+
+from articles.importers.archives import READABLE_ZIP_METHODS, is_zip
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
 GLOB_CHARACTERS = set("*?[")
@@ -81,20 +83,45 @@ def _story_member(name):
     return not hidden and not name.lower().endswith(PICTURE_SUFFIXES)
 
 
+def _unreadable_member(size, zip_info=None):
+    """Why an archive's story member is not read, or "" (an archive from outside is not trusted).
+
+    Its declared size is within `NEWSROOM_IMPORT_MAX_MEMBER_BYTES`, and reading never goes past it: tarfile
+    and zipfile's stored and deflated members stop at the declared size. A zip member compressed with bzip2
+    or LZMA is refused: zipfile decompresses those without bounding the output, so a few kilobytes could fill
+    the memory before the declared size is checked. An encrypted member cannot be read without its password.
+    """
+    if zip_info is not None and zip_info.flag_bits & 0x1:
+        return "encrypted (a password is needed)"
+    if zip_info is not None and zip_info.compress_type not in READABLE_ZIP_METHODS:
+        return "compressed with bzip2 or LZMA, which are not read from zip files (pack it again with deflate)"
+    limit = settings.NEWSROOM_IMPORT_MAX_MEMBER_BYTES
+    if size > limit:
+        return f"too large: {size:,} bytes, over the limit of {limit:,} (NEWSROOM_IMPORT_MAX_MEMBER_BYTES)"
+    return ""
+
+
 def _archive_inputs(path):
     try:
         if is_zip(path):
             with zipfile.ZipFile(path) as archive:
-                members = sorted(m.filename for m in archive.infolist() if not m.is_dir())
+                members = sorted((m for m in archive.infolist() if not m.is_dir()), key=lambda m: m.filename)
             for member in members:
-                if _story_member(member):
-                    yield Input(name=f"{path}:{member}", path=path, member=member)
+                if _story_member(member.filename):
+                    name = f"{path}:{member.filename}"
+                    problem = _unreadable_member(member.file_size, member)
+                    yield Missing(name, problem) if problem else Input(name=name, path=path, member=member.filename)
             return
         with tarfile.open(path, "r:*") as archive:
             for member in archive:
                 if member.isfile() and _story_member(member.name):
+                    name = f"{path}:{member.name}"
+                    problem = _unreadable_member(member.size)
+                    if problem:
+                        yield Missing(name, problem)
+                        continue
                     data = archive.extractfile(member).read()
-                    yield Input(name=f"{path}:{member.name}", path=path, member=member.name, data=data)
+                    yield Input(name=name, path=path, member=member.name, data=data)
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as error:
         yield Missing(path, f"unreadable archive: {error}")
 

@@ -1,5 +1,6 @@
 """Each input format: a correct example imports the right stories, a broken one is reported and skipped."""
 
+import io
 import shutil
 import tarfile
 import zipfile
@@ -278,3 +279,58 @@ def test_the_shared_sample_story_imports_with_its_section_places_and_actors(plac
     # "the eastern province of Deir Ezzor" is the governorate, not the city
     assert {"syria", "iraq", "baghouz", "deir-ez-zor-governorate"} <= set(regions)
     assert actor_slugs == ["islamic-state", "syrian-democratic-forces"]
+
+
+# An archive from outside is not trusted: what a story member may be before it is read.
+
+
+def _zip(archive, members, compression=zipfile.ZIP_DEFLATED):
+    with zipfile.ZipFile(archive, "w", compression=compression) as handle:
+        for name, data in members.items():
+            handle.writestr(name, data)
+    # A member under locked/ is marked encrypted in the central directory (zipfile cannot write encryption):
+    # bit 0 of the flags, 8 bytes into the member's central directory header.
+    raw = bytearray(archive.read_bytes())
+    for name in members:
+        if name.startswith("locked/"):
+            header = raw.index(b"PK\x01\x02")
+            while raw[header + 46 : header + 46 + len(name)] != name.encode():
+                header = raw.index(b"PK\x01\x02", header + 4)
+            raw[header + 8] |= 0x1
+    archive.write_bytes(bytes(raw))
+
+
+STORY = "A headline about Baghdad\n\nThe text of the story.\n"
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar.gz"])
+def test_a_story_member_over_the_size_limit_is_refused_unread_and_the_rest_imported(db, tmp_path, settings, kind):
+    settings.NEWSROOM_IMPORT_MAX_MEMBER_BYTES = 100_000
+    archive = tmp_path / f"wire.{kind}"
+    huge = "A headline\n\n" + "zero " * 40_000  # 200,012 bytes, a few hundred once compressed
+    if kind == "zip":
+        _zip(archive, {"wire/huge.txt": huge, "wire/story.txt": STORY})
+    else:
+        with tarfile.open(archive, "w:gz") as handle:
+            for name, text in {"wire/huge.txt": huge, "wire/story.txt": STORY}.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(text.encode())
+                handle.addfile(info, io.BytesIO(text.encode()))
+    report = run(archive)
+    assert report.imported == 1
+    assert report.failures == [
+        f"{archive}:wire/huge.txt: too large: 200,012 bytes, over the limit of 100,000"
+        " (NEWSROOM_IMPORT_MAX_MEMBER_BYTES)"
+    ]
+
+
+def test_a_zip_member_packed_with_bzip2_or_encrypted_is_refused_with_its_reason(db, tmp_path):
+    _zip(tmp_path / "bzip2.zip", {"wire/story.txt": STORY}, compression=zipfile.ZIP_BZIP2)
+    _zip(tmp_path / "mixed.zip", {"locked/story.txt": STORY.replace("Baghdad", "Basra"), "wire/story.txt": STORY})
+    report = run(tmp_path / "bzip2.zip", tmp_path / "mixed.zip")
+    assert report.imported == 1
+    assert report.failures == [
+        f"{tmp_path / 'bzip2.zip'}:wire/story.txt: compressed with bzip2 or LZMA, which are not read from zip files"
+        " (pack it again with deflate)",
+        f"{tmp_path / 'mixed.zip'}:locked/story.txt: encrypted (a password is needed)",
+    ]
