@@ -408,15 +408,15 @@ class ActorAliasInline(AliasInline):
 
 
 class ArabicFieldsMixin:
-    """The Arabic fields of a form (`name_ar`, `description_ar`, `bio_ar`) take text right to left, marked as
-    Arabic; the English description or bio follows what is typed (`dir="auto"`), so an English text keeps its
-    full stop at its end in the Arabic admin."""
+    """The Arabic fields of a form (`name_ar`, `description_ar`, `bio_ar`, `job_title_ar`) take text right to left,
+    marked as Arabic; the English description, bio or job title follows what is typed (`dir="auto"`), so an
+    English text keeps its full stop at its end in the Arabic admin."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None and db_field.name.endswith("_ar"):
             field.widget.attrs.update({"dir": "rtl", "lang": "ar"})
-        elif field is not None and db_field.name in ("description", "bio"):
+        elif field is not None and db_field.name in ("description", "bio", "job_title"):
             field.widget.attrs["dir"] = "auto"
         return field
 
@@ -570,10 +570,22 @@ class AuthorAdmin(ArabicFieldsMixin, admin.ModelAdmin):
     # pages through this queryset.
     ordering = ("display_name", "pk")
     prepopulated_fields = {"slug": ("display_name",)}
-    autocomplete_fields = ("user",)
+    # The photo is found in the library by its title, caption, credit or alt text (ImageAdmin.search_fields).
+    autocomplete_fields = ("user", "photo")
+    fieldsets = (
+        (None, {"fields": ("display_name", "name_ar", "slug", "user")}),
+        (_("Who they are"), {"fields": ("job_title", "job_title_ar", "photo", "bio", "bio_ar", "profile_links")}),
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_article_count=Count("articles"))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "profile_links":
+            # Addresses read left to right whatever the admin's language.
+            field.widget.attrs.update({"dir": "ltr", "rows": 4, "spellcheck": "false"})
+        return field
 
     @admin.display(description=_("articles"), ordering="_article_count")
     def article_count(self, obj):

@@ -14,7 +14,7 @@ from articles.models.taxonomy import ArticleActor, ArticleRegion, Region
 PUBLIC_TIME = Coalesce("first_published_at", "scheduled_for")
 
 
-# Rendition columns carried, per story, in the story's own row (see `with_lead_image`).
+# Rendition columns carried, per row, in the row of what shows the picture (see `with_picture`).
 RENDITION_COLUMNS = ("pk", "spec", "file", "width", "height", "file_size")
 
 
@@ -63,20 +63,52 @@ class OrderedJSONRows(models.Expression):
         return f"JSON_AGG({row_sql} {order_sql})::text", (*row_params, *order_params)
 
 
-class LeadImageIterable(ModelIterable):
-    """Articles whose lead picture arrives with its renditions already known (as a prefetch would leave them)."""
+_PICTURE_ITERABLES = {}
 
-    def __iter__(self):
-        for article in super().__iter__():
-            rows = article.__dict__.pop("lead_renditions", None)
-            if article.lead_image_id and rows is not None:
-                image = article.lead_image
-                model = image.renditions.model
-                renditions = [
-                    model(image=image, **dict(zip(RENDITION_COLUMNS, row, strict=True))) for row in json.loads(rows)
-                ]
-                remember_renditions(image, renditions)
-            yield article
+
+def _picture_iterable(field):
+    """A ModelIterable whose rows arrive with the picture in `field` and its renditions already known (as a
+    prefetch would leave them), from the JSON column `with_picture` adds; one class per field, made once."""
+    known = _PICTURE_ITERABLES.get(field)
+    if known is not None:
+        return known
+
+    class PictureIterable(ModelIterable):
+        def __iter__(self):
+            for row in super().__iter__():
+                rows = row.__dict__.pop(f"{field}_renditions", None)
+                if getattr(row, f"{field}_id") and rows is not None:
+                    image = getattr(row, field)
+                    model = image.renditions.model
+                    renditions = [
+                        model(image=image, **dict(zip(RENDITION_COLUMNS, item, strict=True)))
+                        for item in json.loads(rows)
+                    ]
+                    remember_renditions(image, renditions)
+                yield row
+
+    PictureIterable.__name__ = PictureIterable.__qualname__ = f"PictureIterable_{field}"
+    return _PICTURE_ITERABLES.setdefault(field, PictureIterable)
+
+
+def with_picture(queryset, field):
+    """`queryset` loading the library picture in the foreign key `field` and its existing renditions in its own
+    query (no extra query): the picture by a join, the renditions as a JSON column of a correlated subquery.
+
+    A prefetch of `<field>__renditions` would cost one more query, and only when some row has a picture;
+    carrying the renditions in the row keeps a page at the same count with or without pictures. The picture
+    tags then read them as prefetched."""
+    rendition = queryset.model._meta.get_field(field).related_model._meta.get_field("renditions").related_model
+    rows = (
+        rendition.objects.filter(image=models.OuterRef(f"{field}_id"))
+        .order_by()
+        .values("image")
+        .annotate(rows=JSONRows(JSONArray(*RENDITION_COLUMNS)))
+        .values("rows")
+    )
+    clone = queryset.select_related(field).annotate(**{f"{field}_renditions": models.Subquery(rows)})
+    clone._iterable_class = _picture_iterable(field)
+    return clone
 
 
 def remember_renditions(image, renditions):
@@ -175,24 +207,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section").prefetch_related("regions", "actors", "authors")
 
     def with_lead_image(self):
-        """Load each story's lead picture and its existing renditions in the stories' own query (no extra query).
-
-        A prefetch of `lead_image__renditions` would cost one more query, and only when some story has a
-        picture; carrying the renditions as a JSON column keeps every list and the article page at the same
-        count with or without pictures. The picture tags then read them as prefetched.
-        """
-        field = self.model._meta.get_field("lead_image")
-        rendition = field.related_model._meta.get_field("renditions").related_model
-        rows = (
-            rendition.objects.filter(image=models.OuterRef("lead_image_id"))
-            .order_by()
-            .values("image")
-            .annotate(rows=JSONRows(JSONArray(*RENDITION_COLUMNS)))
-            .values("rows")
-        )
-        clone = self.select_related("lead_image").annotate(lead_renditions=models.Subquery(rows))
-        clone._iterable_class = LeadImageIterable
-        return clone
+        """Load each story's lead picture and its existing renditions in the stories' own query (no extra query,
+        `with_picture`): every list and the article page run the same count with or without pictures."""
+        return with_picture(self, "lead_image")
 
     def owned_by(self, user):
         """Articles `user` created or is a staff author of (their own stories, for the desk)."""
@@ -215,6 +232,15 @@ class ArticleQuerySet(models.QuerySet):
     def with_pending_update(self):
         """Live articles with an edit waiting for "publish update"."""
         return self.filter(revisions__state="pending")
+
+
+class AuthorQuerySet(models.QuerySet):
+    """Author queries: `Author.objects.with_photo().filter(slug=…)`."""
+
+    def with_photo(self):
+        """Load each author's photo and its existing renditions in the authors' own query (`with_picture`), so
+        an author page runs the same count with or without one."""
+        return with_picture(self, "photo")
 
 
 class CorrectionQuerySet(models.QuerySet):

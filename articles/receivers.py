@@ -28,12 +28,16 @@ def purge_pages_after_story_edit(sender, instance, **kwargs):
 
 
 def purge_pages_after_picture_edit(sender, instance, **kwargs):
-    """A picture's caption or credit shows with the stories it leads: purge those stories' pages after commit."""
+    """A picture's caption or credit shows with the stories it leads: purge those stories' pages after commit.
+    An author's photo shows on their page and in its cards (its alt text, its crop), and deleting it takes it
+    off: that is the vocabulary changing, so the whole cache goes."""
     if kwargs.get("created"):
         return  # a new picture leads no story yet
     stories = list(Article.objects.filter(lead_image=instance).values_list("pk", flat=True))
     if stories:
         transaction.on_commit(partial(caching.purge_stories, *stories))
+    if Author.objects.filter(photo=instance).exists():
+        caching.invalidate_on_commit()
 
 
 def purge_pages_after_vocabulary_edit(sender, instance, **kwargs):

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from articles.addresses import public_url
-from articles.images import JSONLD_SPECS, get_rendition
+from articles.images import JSONLD_SPECS, PROFILE_SPEC, get_rendition
 from articles.models import name_in, text_in
 from newsroom.brand import PNG_SIZES
 
@@ -244,24 +244,42 @@ def _picture_details(article):
 # The pages that list stories: the site's front page, a section, a place, an actor, an author.
 
 
-def page_social_tags(request, site_name, language, title, summary, summary_language=""):
+def page_social_tags(request, site_name, language, title, summary, summary_language="", image=None):
     """Open Graph and Twitter card tags for a page that is not a story (a "website" with a "summary" card).
 
     `summary_language` is the summary's language when it is not the page's (an Arabic page's English
-    description): its tags then carry it as a fourth item, their `lang`."""
+    description): its tags then carry it as a fourth item, their `lang`. `image` is a library picture the page
+    is shown by (an author's photo): its square crop, which a "summary" card displays as it is."""
     url = request.build_absolute_uri()  # as its canonical link (a later page of a list is its own address)
     own = (summary_language,) if summary_language else ()
-    return [
+    tags = [
         ("property", "og:type", "website"),
         ("property", "og:site_name", site_name),
         ("property", "og:title", title),
         ("property", "og:description", summary, *own),
         ("property", "og:url", url),
         ("property", "og:locale", "ar_AR" if language == "ar" else "en_GB"),
+    ]
+    picture = get_rendition(image, PROFILE_SPEC) if image else None
+    if picture:
+        tags += [
+            ("property", "og:image", request.build_absolute_uri(picture.url)),
+            ("property", "og:image:type", picture.mime_type),
+            ("property", "og:image:width", str(picture.width)),
+            ("property", "og:image:height", str(picture.height)),
+        ]
+        if image.alt:
+            tags.append(("property", "og:image:alt", image.alt))
+    tags += [
         ("name", "twitter:card", "summary"),
         ("name", "twitter:title", title),
         ("name", "twitter:description", summary, *own),
     ]
+    if picture:
+        tags.append(("name", "twitter:image", request.build_absolute_uri(picture.url)))
+        if image.alt:
+            tags.append(("name", "twitter:image:alt", image.alt))
+    return tags
 
 
 def website(request, site_name, language):
@@ -358,10 +376,19 @@ def actor_page(request, site_name, language, actor):
 
 
 def author_page(request, site_name, language, author):
-    """An author's ProfilePage, whose main entity is the Person with their bio."""
+    """An author's ProfilePage, whose main entity is the Person: their bio and job title (the page's language,
+    else the English), the square crop of their photo, and their public profiles as `sameAs` (not e-mail)."""
     data = _list_page(request, site_name, language, [_crumb(author, language)], page_type="ProfilePage")
-    data["mainEntity"] = {"@type": "Person", **_names(author, language), "url": data["url"]}
-    _describe(data["mainEntity"], author, "bio", language)
+    person = data["mainEntity"] = {"@type": "Person", **_names(author, language), "url": data["url"]}
+    _describe(person, author, "bio", language)
+    job_title = text_in(author, "job_title", language).text
+    if job_title:
+        person["jobTitle"] = job_title
+    if author.photo_id:
+        person["image"] = request.build_absolute_uri(get_rendition(author.photo, PROFILE_SPEC).url)
+    same_as = [link.address for link in author.profiles if not link.is_email]
+    if same_as:
+        person["sameAs"] = same_as
     return data
 
 

@@ -35,10 +35,10 @@ from articles.caching import (
     shows_stories,
 )
 from articles.context_processors import navigation_fragment
-from articles.images import renditions_for, standard_specs
+from articles.images import profile_specs, renditions_for, standard_specs
 from articles.models import Actor, Article, Author, Correction, Region, Section
 from articles.prepared import PreparedQuery, padded
-from articles.querysets import PUBLIC_TIME, OrderedJSONRows
+from articles.querysets import PUBLIC_TIME, OrderedJSONRows, remember_renditions
 
 PAGE_SIZE = 20
 LIST_DEPTH = 2000
@@ -549,16 +549,23 @@ def corrections(request):
     return render(request, "articles/corrections.html", {"page": page, "notes": list(page.object_list)})
 
 
-AUTHOR = PreparedQuery(lambda slug: Author.objects.filter(slug=slug).order_by()[:1])
+# The author with their photo and its renditions in the same row (`with_photo`): no query more for a picture.
+AUTHOR = PreparedQuery(lambda slug: Author.objects.with_photo().filter(slug=slug).order_by()[:1])
 AUTHOR_STORIES = StoryList(lambda language, now, author: _edition_at(language, now).by_author(author))
 
 
 @public_page
 def author_detail(request, slug):
-    """An author's page: their bio and their stories."""
+    """An author's page: who they are (photo, job title, bio, public profiles) and their stories."""
     author = next(iter(AUTHOR(slug=slug)), None)
     if author is None:
         raise Http404("No author here.")
+    if author.photo_id:
+        # Everything the page shows of the photo, made in one batch on the first view only (later views find
+        # them loaded with the author); kept as loaded, so the picture and the structured data read them again
+        # without a query.
+        photo = author.photo
+        remember_renditions(photo, renditions_for(photo, profile_specs(photo)).values())
     return _list_page(request, "articles/author.html", AUTHOR_STORIES, {"author": author.pk}, {"author": author})
 
 

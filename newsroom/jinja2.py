@@ -338,9 +338,10 @@ def page_json_ld(context, kind, *entries):
 
 
 @pass_context
-def page_social_meta(context, title, summary, summary_language=""):
+def page_social_meta(context, title, summary, summary_language="", image=None):
     """Open Graph and Twitter "summary" card tags for a page that is not a story; `summary_language` is the
-    language the summary is written in, when it may not be the page's (a description: `local_text`)."""
+    language the summary is written in, when it may not be the page's (a description: `local_text`); `image` a
+    library picture the card shows (an author's photo)."""
     # A `{% set %}` block or a translated block gives markup; the tags take plain text (escaped once, there).
     title, summary = (text.unescape() if isinstance(text, Markup) else str(text) for text in (title, summary))
     tags = structured_data.page_social_tags(
@@ -350,6 +351,7 @@ def page_social_meta(context, title, summary, summary_language=""):
         title,
         summary,
         summary_language=_foreign(context, summary_language),
+        image=image,
     )
     return structured_data.meta_elements(tags)
 

@@ -87,11 +87,27 @@ AUTHOR_NAMES_AR = {
 }
 
 
+# What each demo author does, in English and Arabic: the job title under their name on their page.
+AUTHOR_JOB_TITLES = {
+    "Daniel Hartley": ("Opinion writer on water and the environment", "كاتب رأي في شؤون المياه والبيئة"),
+    "Karwan Aziz": ("Kurdistan Region correspondent, Duhok", "مراسل إقليم كردستان في دهوك"),
+    "Mustafa Jabbar": ("Baghdad political correspondent", "مراسل الشؤون السياسية في بغداد"),
+    "Rasha Khalil": ("Syria and Lebanon correspondent, Damascus", "مراسلة سوريا ولبنان في دمشق"),
+    "Zainab al-Rikabi": ("Iraq correspondent, Basra", "مراسلة العراق في البصرة"),
+}
+
+
 def ensure_author(display_name):
-    """The author called `display_name`, created if new (with their Arabic name)."""
+    """The author called `display_name`, created if new (with their Arabic name and job titles)."""
+    job_title, job_title_ar = AUTHOR_JOB_TITLES.get(display_name, ("", ""))
     author, _ = Author.objects.get_or_create(
         slug=slugify(display_name, allow_unicode=True),
-        defaults={"display_name": display_name, "name_ar": AUTHOR_NAMES_AR.get(display_name, "")},
+        defaults={
+            "display_name": display_name,
+            "name_ar": AUTHOR_NAMES_AR.get(display_name, ""),
+            "job_title": job_title,
+            "job_title_ar": job_title_ar,
+        },
     )
     return author
 

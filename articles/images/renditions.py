@@ -32,6 +32,7 @@ PREVIEW_SPEC = "w960-full.jpg"  # the admin's focal-point picker
 BODY_SPEC = "w1280-full.jpg"  # pictures inserted into a story body from the editor
 FEED_SPEC = "w1280-16x9.jpg"  # RSS/Atom enclosure and media:content
 JSONLD_SPECS = ("w1200-16x9.jpg", "w1200-4x3.jpg", "w1200-1x1.jpg")  # schema.org image, as search engines ask
+PROFILE_SPEC = JSONLD_SPECS[2]  # an author's photo in their page's JSON-LD Person and its Open Graph card
 
 ENCODER_OPTIONS = {
     "WEBP": {"quality": 80, "method": 4},
@@ -110,6 +111,13 @@ def standard_specs(image):
     """Everything the templates ask for by default: 16:9 srcsets in WebP and JPEG, the JSON-LD and feed crops."""
     specs = srcset_specs(image, "16x9", "webp") + srcset_specs(image, "16x9", "jpg")
     return list(dict.fromkeys([*specs, *JSONLD_SPECS, FEED_SPEC]))
+
+
+def profile_specs(image):
+    """What an author's page shows of their photo: square srcsets in WebP and JPEG, and the square JPEG that
+    its structured data and sharing card point at."""
+    specs = srcset_specs(image, "1x1", "webp") + srcset_specs(image, "1x1", "jpg")
+    return list(dict.fromkeys([*specs, PROFILE_SPEC]))
 
 
 def _storage_name(image, spec, focal):

@@ -4,6 +4,7 @@ import math
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
@@ -13,7 +14,8 @@ from taggit.managers import TaggableManager
 from articles.addresses import public_url
 from articles.models.fields import SanitisedHTMLField, SearchDocumentField, plain_text
 from articles.models.taxonomy import ArticleActor, ArticleRegion, ControlledTagManager, Region, name_in
-from articles.querysets import ArticleQuerySet
+from articles.profile_links import profile_links, validate_profile_links
+from articles.querysets import ArticleQuerySet, AuthorQuerySet
 
 
 class Section(models.Model):
@@ -54,7 +56,7 @@ class Section(models.Model):
         return public_url("section", translation.get_language(), slug=self.slug)
 
 
-class AuthorManager(models.Manager):
+class AuthorManager(models.Manager.from_queryset(AuthorQuerySet)):
     """Authors by name; the authors of one story (`article.authors`) in the order of its byline."""
 
     def get_queryset(self):
@@ -81,6 +83,34 @@ class Author(models.Model):
     bio = models.TextField(_("bio"), blank=True)
     bio_ar = models.TextField(
         _("Arabic bio"), blank=True, help_text=_("Arabic pages show this; without it, they show the English bio.")
+    )
+    job_title = models.CharField(
+        _("job title"), max_length=120, blank=True, help_text=_("Shown under the name, e.g. “Syria correspondent”.")
+    )
+    job_title_ar = models.CharField(
+        _("Arabic job title"),
+        max_length=120,
+        blank=True,
+        help_text=_("Arabic pages show this; without it, they show the English job title."),
+    )
+    # A picture from the library; deleting it leaves the author without one (their page still works).
+    photo = models.ForeignKey(
+        "articles.Image",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="photo_of",
+        help_text=_("Shown square at the top of the author's page. It needs alt text, or to be marked decorative."),
+    )
+    profile_links = models.TextField(
+        _("profile links"),
+        blank=True,
+        validators=[validate_profile_links],
+        help_text=_(
+            "The journalist's public profiles, one address per line: https://x.com/…, a Mastodon or LinkedIn "
+            "page, a personal site, or mailto: an e-mail address."
+        ),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -114,6 +144,24 @@ class Author(models.Model):
     def is_staff_author(self):
         """True for a newsroom staff member, False for an external contributor."""
         return self.user_id is not None
+
+    @property
+    def profiles(self):
+        """The public profiles in `profile_links`, as `ProfileLink`s (address and label) in the desk's order."""
+        return profile_links(self.profile_links)
+
+    def clean(self):
+        """A photo must say what it shows to readers who cannot see it, or be marked as saying nothing."""
+        super().clean()
+        photo = self.photo if self.photo_id else None
+        if photo is not None and not photo.decorative and not photo.alt_text.strip():
+            message = _(
+                "The picture “%(title)s” has no alt text and is not marked decorative: describe it in the photo "
+                "library first, or choose another picture."
+            )
+            raise ValidationError(
+                {"photo": ValidationError(message, code="photo_without_alt_text", params={"title": photo.title})}
+            )
 
 
 class ArticleStatus(models.TextChoices):

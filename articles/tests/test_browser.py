@@ -10,6 +10,7 @@ import pytest
 from articles.models import Correction
 from articles.tests.browser import BROWSER_TEST_MARKS, browser  # noqa: F401 - browser is a fixture
 from articles.tests.factories import AuthorFactory, SectionFactory
+from articles.tests.pictures import library_image
 from articles.tests.publishing import S, story
 
 pytestmark = BROWSER_TEST_MARKS
@@ -23,10 +24,20 @@ def page(browser):
 
 
 @pytest.fixture
-def stories(places, actors, settings):
+def stories(places, actors, settings, media_root):
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
     section = SectionFactory(name="Syria News", slug="syria-news", name_ar="أخبار سوريا")
     author = AuthorFactory(display_name="Rania Khalil", slug="rania-khalil")
+    # An author page with everything on it: photo, job titles (the English one alone on the Arabic page), links.
+    AuthorFactory(
+        display_name="Rasha Khalil",
+        slug="rasha-khalil",
+        name_ar="رشا خليل",
+        job_title="Syria and Lebanon correspondent",
+        photo=library_image(size=(600, 400), alt_text="Rasha Khalil in front of the Umayyad Mosque"),
+        profile_links="https://x.com/rashakhalil\nhttps://mastodon.social/@rasha\nmailto:rasha@example.org",
+        bio="Rasha Khalil reports on Syria's economy from Damascus.",
+    )
     english = story(
         headline="Last pocket falls in Baghouz",
         kicker="Syria",
@@ -200,6 +211,23 @@ def test_an_english_description_on_an_arabic_page_reads_left_to_right(live_serve
     assert arabic.evaluate(ratio) >= 1.8  # Arabic text keeps its tall lines
 
 
+@pytest.mark.parametrize("edition, photo_side", [("", "left"), ("/ar", "right")])
+def test_an_authors_photo_stands_at_the_start_of_the_line_beside_their_name(
+    live_server, page, stories, edition, photo_side
+):
+    page.goto(f"{live_server.url}{edition}/author/rasha-khalil/")
+    photo, name = page.locator("img.author-photo").bounding_box(), page.locator("h1").bounding_box()
+    assert photo["width"] == photo["height"] > 0
+    beside = (
+        photo["x"] + photo["width"] <= name["x"] if photo_side == "left" else photo["x"] >= name["x"] + name["width"]
+    )
+    assert beside
+    assert page.locator(".profile-links a").all_inner_texts() == ["x.com", "mastodon.social", "rasha@example.org"]
+    if edition:  # the English job title on the Arabic page reads left to right
+        direction = page.eval_on_selector(".job-title", "el => getComputedStyle(el).direction")
+        assert direction == "ltr"
+
+
 def test_region_page_lists_stories_from_places_inside_it(live_server, page, stories):
     page.goto(live_server.url + "/region/syria/")
     assert page.locator("h1").inner_text() == "Syria"
@@ -280,6 +308,8 @@ def test_a_keyboard_user_sorts_search_results_newest_first(live_server, page, st
         lambda s: "/section/syria-news/",
         lambda s: "/actor/islamic-state/",
         lambda s: "/author/rania-khalil/",
+        lambda s: "/author/rasha-khalil/",
+        lambda s: "/ar/author/rasha-khalil/",
         lambda s: "/search/?q=nothing+matches+this",
         lambda s: "/region/atlantis/",
         lambda s: s["withdrawn"].get_absolute_url(),
@@ -300,6 +330,8 @@ def test_a_keyboard_user_sorts_search_results_newest_first(live_server, page, st
         "section",
         "actor",
         "author",
+        "author with a photo",
+        "arabic author with a photo",
         "search without results",
         "not found",
         "withdrawn",

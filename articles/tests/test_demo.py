@@ -5,7 +5,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 
-from articles.demo import AUTHOR_NAMES_AR, DATA_FILE, load_demo
+from articles.demo import AUTHOR_JOB_TITLES, AUTHOR_NAMES_AR, DATA_FILE, load_demo
 from articles.models import Article, ArticleEvent, Author
 
 pytestmark = pytest.mark.django_db
@@ -125,6 +125,20 @@ def test_the_demo_authors_have_arabic_names_for_the_arabic_edition(tmp_path, pla
     lines = DATA_FILE.read_text(encoding="utf-8").splitlines()
     named = {name for line in lines if line.strip() for name in json.loads(line).get("authors", [])}
     assert named and named <= set(AUTHOR_NAMES_AR)
+
+
+def test_the_demo_authors_say_what_they_do_in_both_languages_and_have_no_photo(tmp_path, places, actors):
+    path = tmp_path / "demo.jsonl"
+    path.write_text(json.dumps({**STORIES[0], "authors": ["Rasha Khalil", "Lina Haddad"]}) + "\n", encoding="utf-8")
+    load_demo(path)
+    titles = {a.display_name: (a.job_title, a.job_title_ar, a.photo_id) for a in Author.objects.filter(user=None)}
+    assert titles["Rasha Khalil"] == (*AUTHOR_JOB_TITLES["Rasha Khalil"], None)
+    assert titles["Lina Haddad"] == ("", "", None)  # an author the list does not know
+    # Every author the shipped demo stories name has a job title in English and in Arabic.
+    lines = DATA_FILE.read_text(encoding="utf-8").splitlines()
+    named = {name for line in lines if line.strip() for name in json.loads(line).get("authors", [])}
+    assert named <= set(AUTHOR_JOB_TITLES)
+    assert all(english and arabic for english, arabic in AUTHOR_JOB_TITLES.values())
 
 
 def test_loading_the_demo_twice_changes_nothing(demo_file, places, actors):

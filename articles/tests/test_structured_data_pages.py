@@ -8,6 +8,7 @@ import pytest
 
 from articles.models import Actor, Region
 from articles.tests.factories import AuthorFactory, SectionFactory
+from articles.tests.pictures import library_image
 from articles.tests.publishing import fresh_cache, story  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
@@ -120,6 +121,55 @@ def test_author_page_is_a_profile_of_the_person(client):
     _, graph, opengraph = extract(client, quiet.get_absolute_url())
     assert "description" not in graph["mainEntity"]
     assert opengraph["og:description"] == "Stories by Omar Hassan"
+
+
+def test_an_author_with_a_job_title_a_photo_and_profiles_is_described_with_them(client, media_root, settings):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # the page is read again after a change
+    photo = library_image(size=(600, 400), title="Rania Khalil portrait", alt_text="Rania Khalil on a rooftop")
+    links = "https://x.com/raniakhalil\nmailto:rania@example.org\nhttps://www.linkedin.com/in/rania"
+    author = AuthorFactory(
+        display_name="Rania Khalil",
+        slug="rania-khalil",
+        name_ar="رانيا خليل",
+        job_title="Syria correspondent",
+        job_title_ar="مراسلة سوريا",
+        photo=photo,
+        profile_links=links,
+    )
+    story(headline="A story by Rania", authors=[author])
+    _, graph, opengraph = extract(client, "/author/rania-khalil/")
+    square = photo.renditions.get(spec="w1200-1x1.jpg")
+    assert (square.width, square.height) == (400, 400)  # the largest square the picture holds, never enlarged
+    image = f"http://testserver{square.url}"
+    person = graph["mainEntity"]
+    assert person["jobTitle"] == "Syria correspondent"
+    assert person["image"] == image
+    # Profiles are the person's other pages; an e-mail address is not one.
+    assert person["sameAs"] == ["https://x.com/raniakhalil", "https://www.linkedin.com/in/rania"]
+    assert opengraph["og:image"] == image
+    assert (opengraph["og:image:width"], opengraph["og:image:height"]) == ("400", "400")
+    assert opengraph["og:image:alt"] == "Rania Khalil on a rooftop"
+    html, arabic, arabic_card = extract(client, "/ar/author/rania-khalil/")
+    assert (arabic["mainEntity"]["name"], arabic["mainEntity"]["jobTitle"]) == ("رانيا خليل", "مراسلة سوريا")
+    assert arabic["mainEntity"]["image"] == arabic_card["og:image"] == image
+    assert 'name="twitter:image" content="' + image in html
+    assert 'name="twitter:card" content="summary"' in html  # a square picture: the summary card shows it whole
+    # Without an Arabic job title, the Arabic page's Person has the English one (as its bio).
+    author.job_title_ar = ""
+    author.save()
+    _, arabic, _ = extract(client, "/ar/author/rania-khalil/")
+    assert arabic["mainEntity"]["jobTitle"] == "Syria correspondent"
+
+
+def test_an_author_with_only_an_email_has_no_same_as_and_no_picture(client):
+    AuthorFactory(display_name="Omar Hassan", slug="omar-hassan", profile_links="mailto:omar@example.org")
+    _, graph, opengraph = extract(client, "/author/omar-hassan/")
+    assert graph["mainEntity"] == {
+        "@type": "Person",
+        "name": "Omar Hassan",
+        "url": "http://testserver/author/omar-hassan/",
+    }
+    assert "og:image" not in opengraph
 
 
 def test_front_page_describes_the_site_and_how_to_search_it(client):
