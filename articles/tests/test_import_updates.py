@@ -496,7 +496,7 @@ def test_the_migration_credits_the_importer_with_the_revisions_only_an_import_wr
     revision(typed, 2)
     ArticleRevision.objects.update(by_importer=False)
 
-    migration = importlib.import_module("articles.migrations.0020_revision_by_importer")
+    migration = importlib.import_module("articles.migrations.0021_revision_by_importer")
     migration.credit_the_importer(apps, None)
     credited = {
         (article, number): by_importer

@@ -42,7 +42,7 @@ def credit_the_importer(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0019_descriptions_in_arabic"),
+        ("articles", "0020_author_profile"),
     ]
 
     operations = [
