@@ -7,20 +7,21 @@ lists and actions.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.checks import ModelAdminChecks
-from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.text import capfirst
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from tinymce.widgets import TinyMCE
 
 from articles import editing, revisions, taxonomy
+from articles.admin_pickers import BylineAuthorsView, BylineField, BylinePicker, vocabulary_field
 from articles.desk_admin import ArticleDeskMixin
-from articles.models import Actor, ActorAlias, Article, Author, Region, RegionAlias, Section
+from articles.models import Actor, ActorAlias, Article, Author, Region, RegionAlias, Section, names_as_line
 from articles.normalisation import name_key
 
 RTL_FIELDS = ("kicker", "headline", "slug", "standfirst", "byline")
@@ -76,66 +77,6 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
 
-class VocabularyPicker(AutocompleteSelectMultiple):
-    """Autocomplete over a vocabulary that shrugs off ids that are not numbers (a forged or stale post)."""
-
-    def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
-
-
-class BylinePicker(VocabularyPicker):
-    """The authors' autocomplete, showing the chosen authors in the order given (the byline's), not by name.
-
-    Django's autocomplete renders the selected options in the queryset's order; the order of the options is
-    the order Select2 shows and the browser posts. article_form.js moves a newly picked author last and builds
-    "Move up" / "Move down" buttons for each chosen author from the translated wording carried here in
-    `data-byline-*` attributes (the admin's JavaScript catalogue holds only Django's own strings).
-    """
-
-    def build_attrs(self, base_attrs, extra_attrs=None):
-        attrs = super().build_attrs(base_attrs, extra_attrs)
-        attrs.update(
-            {
-                "data-byline-order": gettext("Byline order"),
-                # %(name)s is the author's name; the wording is each button's accessible name.
-                "data-byline-move-up": gettext("Move %(name)s up"),
-                "data-byline-move-down": gettext("Move %(name)s down"),
-                # Read out after a move; %(position)s and %(count)s are numbers.
-                "data-byline-moved": gettext("%(name)s is now number %(position)s of %(count)s."),
-            }
-        )
-        return attrs
-
-    def optgroups(self, name, value, attr=None):
-        groups = super().optgroups(name, value, attr)
-        place = {}
-        for number, given in enumerate(value):
-            place.setdefault(str(given), number)
-        options = groups[0][1]
-        options.sort(key=lambda option: place.get(str(option["value"]), len(place)))
-        for index, option in enumerate(options):
-            option["index"] = str(index)
-        return groups
-
-
-class BylineField(forms.ModelMultipleChoiceField):
-    """Authors for a byline: a list in the order they were posted (lead writer first), each once."""
-
-    def clean(self, value):
-        authors = super().clean(value)
-        place = {}
-        for number, given in enumerate(value or ()):
-            place.setdefault(str(given), number)
-        key = self.to_field_name or "pk"
-        return sorted(authors, key=lambda author: place[str(author.serializable_value(key))])
-
-    def has_changed(self, initial, data):
-        if self.disabled:
-            return False
-        before = [str(pk) for pk in self.prepare_value(initial or [])]
-        return before != list(dict.fromkeys(str(pk) for pk in data or []))
-
-
 class ArticleAdminChecks(ModelAdminChecks):
     """Django's checks refuse a many-to-many relation with its own through model among an admin's fields, as its
     admin makes no form field for one; ArticleAdmin makes the byline's itself (`formfield_for_manytomany`)."""
@@ -144,29 +85,6 @@ class ArticleAdminChecks(ModelAdminChecks):
         if field_name in obj.ordered_relations:
             return []
         return super()._check_field_spec_item(obj, field_name, label)
-
-
-def vocabulary_field(db_field, admin_site, can_add_related=False):
-    """A form field picking entries of a controlled vocabulary (searching aliases), never creating one from text.
-
-    With `can_add_related`, the picker links to the vocabulary's own admin to add a new entry.
-    """
-    widget = RelatedFieldWidgetWrapper(
-        VocabularyPicker(db_field, admin_site),
-        db_field.remote_field,
-        admin_site,
-        can_add_related=can_add_related,
-        can_change_related=False,
-        can_delete_related=False,
-        can_view_related=False,
-    )
-    return forms.ModelMultipleChoiceField(
-        queryset=db_field.remote_field.model.objects.all(),
-        widget=widget,
-        required=False,
-        label=db_field.verbose_name.capitalize(),
-        help_text=db_field.help_text,
-    )
 
 
 class RegionFilter(admin.SimpleListFilter):
@@ -308,9 +226,29 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("regions", "actors", "authors")
 
+    def get_urls(self):
+        view = self.admin_site.admin_view(BylineAuthorsView.as_view(admin_site=self.admin_site))
+        return [path("byline-authors/", view, name="articles_article_byline_authors"), *super().get_urls()]
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"editor": request.user})
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read only, Django prints a relation's entries by str() (English names): the byline as the field shows it.
+        return [
+            (name, {**options, "fields": tuple("byline_authors" if f == "authors" else f for f in options["fields"])})
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=capfirst(Article._meta.get_field("authors").verbose_name))
+    def byline_authors(self, obj):
+        """The story's authors in byline order, as the Authors field names them in the staff member's language."""
+        language = get_language()
+        return names_as_line([author.desk_label(language) for author in obj.authors.all()], language)
 
     def has_change_permission(self, request, obj=None):
         """Reporters change their own drafts; editors any article that is not spiked (live ones as pending updates)."""

@@ -147,7 +147,8 @@ class ArticleDeskMixin:
         """A field-by-field, word-by-word comparison of two revisions (?from=N&to=M)."""
         article = self._article_or_404(request, object_id)
         numbers = [request.GET.get(key, "") for key in ("from", "to")]
-        found = {r.number: r for r in article.revisions.filter(number__in=[n for n in numbers if n.isdigit()])}
+        chosen = article.revisions.filter(number__in=[n for n in numbers if n.isdigit()]).select_related("created_by")
+        found = {r.number: r for r in chosen}
         old, new = (found.get(int(n)) if n.isdigit() else None for n in numbers)
         if old is None or new is None:
             self.message_user(request, _("Choose two versions of this article to compare."), messages.ERROR)

@@ -72,8 +72,9 @@ def latest_revision(article):
 
 
 def stale_message(latest, base_version):
-    """The sentence shown when a save is refused because `latest` was saved after `base_version`."""
-    who = (latest.created_by.get_full_name() or latest.created_by.get_username()) if latest.created_by else _("someone")
+    """The sentence shown when a save is refused because `latest` was saved after `base_version`, naming who
+    saved it: a colleague, the importer (an imported update), or "someone" when that is not known."""
+    who = latest.saved_by or _("someone")
     return _(
         "Not saved: %(who)s saved version %(number)s of this article at %(time)s, after you opened version "
         "%(base)s. Your text is still in the form below; compare the versions, then save again to replace theirs "
@@ -111,6 +112,7 @@ def _record_baseline(locked):
             number=locked.version,
             content=revisions.snapshot(locked),
             created_by=None,
+            by_importer=revisions.imported_as_is(locked),
             note=str(revisions.FIRST_RECORDED),
         )
 

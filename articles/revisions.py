@@ -31,6 +31,13 @@ from articles.models.fields import sanitise_html
 # edit or an imported update): stories imported or made before revisions existed have none until then.
 FIRST_RECORDED = gettext_lazy("as first recorded")
 
+
+def imported_as_is(article):
+    """True when the article's current version is the one the importer wrote (nobody has saved it since), so
+    the revision that first records it is the importer's."""
+    return article.imported_version is not None and article.imported_version == article.version
+
+
 TEXT_FIELDS = (
     "language",
     "kicker",

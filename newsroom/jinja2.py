@@ -35,6 +35,9 @@ from articles.templatetags import images
 
 # Arabic-Indic digits, and the Arabic comma between a date's parts ("٢٤ تشرين الثاني ٢٠٢٦، ١٦:٤٥").
 _ARABIC_DIGITS = str.maketrans("0123456789,", "٠١٢٣٤٥٦٧٨٩،")
+# Arabic-Indic digits, and the Arabic thousands separator (U+066C) between a count's groups ("٢٬٠٠٠"): the
+# Arabic comma would read as a list, and Django's Arabic format's "." as a decimal point.
+_ARABIC_GROUPED = str.maketrans("0123456789,", "٠١٢٣٤٥٦٧٨٩\u066c")
 
 
 # {(language, msgid) or (language, context, msgid): translation}. Catalogues are read once per process and
@@ -85,10 +88,23 @@ def pgettext(context, message_context, message):
 
 @pass_context
 def digits(context, value, language=None):
-    """`value` as text with Arabic-Indic digits and the Arabic comma on Arabic pages (dates and counts follow
-    the page's language); `language` names it where a page holds both (the status pages)."""
+    """`value` as text with Arabic-Indic digits and the Arabic comma on Arabic pages (a date or a time follows
+    the page's language); `language` names it where a page holds both (the status pages). A count or a page
+    number is `grouped`'s."""
     text = str(value)
     return text.translate(_ARABIC_DIGITS) if (language or _page_language(context)) == "ar" else text
+
+
+@pass_context
+def grouped(context, count, language=None):
+    """The whole number `count` (how many stories, a page number, minutes, seconds) as readers read a count:
+    thousands grouped, "12,345" on English pages, "١٢٬٣٤٥" (Arabic-Indic digits, U+066C) on Arabic ones;
+    `language` as for `digits`. Not for years, dates, times or ids, which are never grouped (`digits`).
+    A plural is chosen by the number itself, not by this text (`{% trans count=n, shown=n|grouped %}`)."""
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise TypeError(f"grouped() takes a whole number, not {count!r}")
+    text = f"{count:,}"
+    return text.translate(_ARABIC_GROUPED) if (language or _page_language(context)) == "ar" else text
 
 
 @pass_context
@@ -382,6 +398,7 @@ def environment(**options):
     env.filters.update(
         date=date,
         digits=digits,
+        grouped=grouped,
         local_name=local_name,
         local_text=local_text,
         lang_attributes=lang_attributes,

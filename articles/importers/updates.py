@@ -19,7 +19,8 @@ the input's, so a re-run of the same input finds it unchanged and holds nothing 
 A revision's content is the article as the import leaves it, or would leave it: the fields the import writes
 over the stored ones, the tags it adds to those the story has, its authors first and those the desk added
 after them. A story without any revision first gets its state before the import recorded, as the desk's
-first edit would do (`revisions.FIRST_RECORDED`). All of it in a fixed number of queries per batch.
+first edit would do (`revisions.FIRST_RECORDED`). Every revision an import writes is `by_importer`, and so is
+that first state when the importer wrote it. All of it in a fixed number of queries per batch.
 """
 
 from dataclasses import dataclass
@@ -126,12 +127,18 @@ def record(changes, rows_held):
                     article_id=article.pk,
                     number=article.version,
                     content=stored.content,
+                    by_importer=revisions.imported_as_is(article),
                     note=str(revisions.FIRST_RECORDED),
                 )
             )
         made.append(
             ArticleRevision(
-                article_id=article.pk, number=article.version + 1, content=content, state=states[outcome], note=text
+                article_id=article.pk,
+                number=article.version + 1,
+                content=content,
+                state=states[outcome],
+                by_importer=True,
+                note=text,
             )
         )
     ArticleRevision.objects.bulk_create(made)

@@ -1,6 +1,6 @@
 """The newsroom's models. Import them from here: `from articles.models import Article, Region`."""
 
-from articles.models.article import Article, ArticleLanguage, ArticleStatus, Author, Byline, Section
+from articles.models.article import Article, ArticleLanguage, ArticleStatus, Author, Byline, Section, names_as_line
 from articles.models.images import Image, ImageActor, ImageRegion, Rendition
 from articles.models.imports import ImportedInput
 from articles.models.revisions import ArticleRevision
@@ -45,6 +45,7 @@ __all__ = [
     "Section",
     "StaffProfile",
     "name_in",
+    "names_as_line",
     "text_in",
     "UnknownNameError",
 ]

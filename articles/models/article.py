@@ -140,6 +140,15 @@ class Author(models.Model):
         or actor, so an author's name in an edition follows the same rule."""
         return self.display_name
 
+    def desk_label(self, language):
+        """How the admin names the author to a staff member working in `language` (the byline picker, its
+        order list): in Arabic, the Arabic name followed by the English one in brackets, "رشا خليل (Rasha
+        Khalil)", so two writers whose names are spelled alike in one script can be told apart; in English, or
+        without a separate Arabic name, the display name."""
+        if language == "ar" and self.name_ar and self.name_ar != self.display_name:
+            return f"{self.name_ar} ({self.display_name})"
+        return self.display_name
+
     @property
     def is_staff_author(self):
         """True for a newsroom staff member, False for an external contributor."""
@@ -185,6 +194,12 @@ class ArticleLanguage(models.TextChoices):
 
 # Between the names of a byline printed as one line (feeds): the Arabic comma in the Arabic edition.
 _BYLINE_SEPARATORS = {"ar": "، "}
+
+
+def names_as_line(names, language):
+    """`names` as one line in `language`, with its comma ("Layla Hassan, Omar Saleh", "رشا خليل، مصطفى جبار")."""
+    return _BYLINE_SEPARATORS.get(language, ", ").join(names)
+
 
 # What `ArticleQuerySet.published()` and the public order read, carried in the public-time indexes.
 PUBLIC_INDEX_COLUMNS = ["id", "status", "first_published_at", "scheduled_for", "embargo_until"]
@@ -455,7 +470,7 @@ class Article(models.Model):
 
     def byline_in(self, language):
         """`byline_parts` as one line, with the edition's comma ("Layla Hassan, Omar Saleh", "رشا خليل، مصطفى جبار")."""
-        return _BYLINE_SEPARATORS.get(language, ", ").join(self.byline_parts(language))
+        return names_as_line(self.byline_parts(language), language)
 
     def set_authors(self, authors):
         """Make `authors` (existing Author instances or ids, lead writer first) the story's byline, in that order.

@@ -329,15 +329,117 @@ def test_an_editor_cannot_change_an_authors_arabic_name(client, editor, writers)
     assert author.name_ar == "رشا خليل"
 
 
+def picker_address(page):
+    """The address the article form's Authors field asks for authors while the desk types."""
+    select = re.search(r'<select name="authors"[^>]*>', page).group(0)
+    return html.unescape(re.search(r'data-ajax--url="([^"]+)"', select).group(1))
+
+
+def chosen_in_form(page):
+    """The labels of the authors the article form shows as chosen, in byline order."""
+    select = re.search(r'<select name="authors".*?</select>', page, re.S).group(0)
+    return [html.unescape(label) for label in re.findall(r"<option[^>]*selected[^>]*>([^<]*)</option>", select)]
+
+
+def found_by_picker(client, address, term, field="authors", model="article"):
+    """(status, [(id, label)…]) of the byline picker's search for `term`."""
+    response = client.get(address, {"term": term, "app_label": "articles", "model_name": model, "field_name": field})
+    if response.status_code != 200:
+        return response.status_code, []
+    return 200, [(int(r["id"]), r["text"]) for r in response.json()["results"]]
+
+
 def test_the_desk_finds_an_author_by_their_arabic_name_in_the_list_and_the_byline_picker(client, editor, writers):
     client.force_login(editor)
     found = read(client, reverse("admin:articles_author_changelist") + "?q=رشا")
     assert "Rasha Khalil" in found and "Daniel Hartley" not in found
-    results = client.get(
-        reverse("admin:autocomplete"),
-        {"term": "خليل", "app_label": "articles", "model_name": "article", "field_name": "authors"},
-    ).json()["results"]
-    assert [r["text"] for r in results] == ["Rasha Khalil"]
+    address = picker_address(read(client, reverse("admin:articles_article_add")))
+    rasha = writers["rasha"].pk
+    # The English admin labels authors as before, by their display names.
+    for term in ("خليل", "rasha", "Khalil"):
+        assert found_by_picker(client, address, term) == (200, [(rasha, "Rasha Khalil")]), term
+    assert found_by_picker(client, address, "") == (
+        200,
+        [(writers["daniel"].pk, "Daniel Hartley"), (rasha, "Rasha Khalil")],
+    )
+
+
+def test_the_arabic_admins_byline_picker_names_authors_in_arabic_with_their_english_names(client, editor, writers):
+    client.force_login(editor)
+    client.post("/i18n/setlang/", {"language": "ar", "next": "/admin/"})  # the admin's language menu
+    address = picker_address(read(client, reverse("admin:articles_article_add")))
+    rasha, daniel = writers["rasha"].pk, writers["daniel"].pk
+    # Found by either name, labelled by the Arabic one with the English after it; no Arabic name, the display name.
+    for term in ("رشا", "خليل", "Rasha", "rasha khalil", "رشا خليل"):
+        assert found_by_picker(client, address, term) == (200, [(rasha, "رشا خليل (Rasha Khalil)")]), term
+    assert found_by_picker(client, address, "Daniel") == (200, [(daniel, "Daniel Hartley")])
+
+    # The chosen authors, in byline order, as the form shows them when the story is opened.
+    article = story(headline="سقوط الباغوز", language="ar", authors=[writers["daniel"], writers["rasha"]])
+    page = read(client, reverse("admin:articles_article_change", args=[article.pk]))
+    assert chosen_in_form(page) == ["Daniel Hartley", "رشا خليل (Rasha Khalil)"]
+    # Two writers whose Arabic names are spelled alike are told apart by their English names.
+    namesake = AuthorFactory(display_name="Rasha Khaleel", slug="rasha-khaleel", name_ar="رشا خليل")
+    assert found_by_picker(client, address, "رشا") == (
+        200,
+        [(namesake.pk, "رشا خليل (Rasha Khaleel)"), (rasha, "رشا خليل (Rasha Khalil)")],
+    )
+
+
+def test_the_byline_picker_serves_the_articles_authors_and_nothing_else(client, editor, writers):
+    client.force_login(editor)
+    address = reverse("admin:articles_article_byline_authors")
+    assert found_by_picker(client, address, "rasha")[0] == 200
+    # Another field, another model, a field that is no relation, or none at all: refused, as Django's view does.
+    assert found_by_picker(client, address, "rasha", field="regions") == (403, [])
+    assert found_by_picker(client, address, "rasha", field="authors", model="image")[0] == 403
+    assert found_by_picker(client, address, "rasha", field="headline") == (403, [])
+    assert client.get(address, {"term": "rasha"}).status_code == 403
+    # Signed out: to the sign-in page, with no names.
+    client.logout()
+    signed_out = client.get(address, {"term": "rasha", "app_label": "articles", "model_name": "article",
+                                      "field_name": "authors"})  # fmt: skip
+    assert signed_out.status_code == 302 and "/admin/login/" in signed_out["Location"]
+
+
+@pytest.mark.parametrize(
+    "language, byline", [("en", "Rasha Khalil, Daniel Hartley"), ("ar", "رشا خليل (Rasha Khalil)، Daniel Hartley")]
+)
+def test_a_story_its_viewer_may_not_edit_names_its_authors_as_the_field_does(
+    client, reporter, writers, language, byline
+):
+    submitted = story(
+        Article.Status.SUBMITTED, created_by=reporter, authors=[writers["rasha"], writers["daniel"]], language="ar"
+    )
+    client.force_login(reporter)
+    client.post("/i18n/setlang/", {"language": language, "next": "/admin/"})
+    page = read(client, reverse("admin:articles_article_change", args=[submitted.pk]))
+    field = page[page.index("field-byline_authors") :]
+    assert html.unescape(re.search(r'<div class="readonly">(.*?)</div>', field, re.S).group(1)) == byline
+    assert '<select name="authors"' not in page
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_change_form_runs_the_same_queries_for_one_author_or_many(client, editor, language):
+    client.force_login(editor)
+    client.post("/i18n/setlang/", {"language": language, "next": "/admin/"})
+    writers = [
+        AuthorFactory(display_name=f"Writer {n}", slug=f"writer-{n}", name_ar=f"كاتب {n}" if n % 2 else "")
+        for n in range(8)
+    ]
+    counts = {}
+    for size in (1, 8):
+        article = story(headline=f"Story with {size}", language="ar", authors=writers[:size])
+        address = reverse("admin:articles_article_change", args=[article.pk])
+        client.get(address)
+        with CaptureQueriesContext(connection) as queries:
+            page = read(client, address)
+        counts[size] = len(queries)
+        assert chosen_in_form(page) == [
+            f"كاتب {n} (Writer {n})" if language == "ar" and n % 2 else f"Writer {n}" for n in range(size)
+        ]
+    # The chosen authors are read and labelled in one query, whatever their number (the whole form: 25).
+    assert counts[1] == counts[8] == 25, counts
 
 
 # -- import and export --------------------------------------------------------------------------------------

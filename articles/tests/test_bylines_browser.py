@@ -3,7 +3,9 @@
 Select2 keeps a removed author's option where it first stood, and Django renders the chosen authors by name;
 the form must still save the order picked, show it again on reopening, and move an author picked again last.
 The "Move up" / "Move down" buttons under the field reorder the byline, by mouse or keyboard, in English and
-in the Arabic admin, under the staff Content-Security-Policy.
+in the Arabic admin, under the staff Content-Security-Policy. The Arabic admin names authors by their Arabic
+names with the English ones in brackets, in the field, its search and the order list; the English admin by
+their English names.
 """
 
 from django.urls import reverse
@@ -28,6 +30,11 @@ OFFERED = """() => Array.from(document.querySelectorAll(".byline-order button"))
     .filter(b => !b.disabled && b.checkVisibility())
     .map(b => b.getAttribute("aria-label"))"""
 FOCUSED = "() => document.activeElement.getAttribute('aria-label')"
+# True once the autocomplete lists the results of a search for `text` (every one holds it), not earlier ones.
+ONLY_RESULTS_WITH = """text => {
+    const shown = Array.from(document.querySelectorAll(".select2-results__option")).map(o => o.textContent);
+    return shown.length > 0 && shown.every(label => label.includes(text));
+}"""
 # Every Content-Security-Policy violation the page reports, kept in window.cspViolations.
 RECORD_CSP_VIOLATIONS = (
     "window.cspViolations = [];"
@@ -94,8 +101,9 @@ def test_authors_picked_out_of_name_order_are_saved_and_reopened_in_that_order(l
 
 def test_an_editor_moves_authors_up_and_down_the_byline_by_keyboard_and_mouse(live_server, editor, settings):
     settings.NEWSROOM_CSP = True
-    for name in ("Adam Brook", "Basma Aziz", "Zeina Khalil"):  # ids in name order
-        AuthorFactory(display_name=name)
+    # ids in name order; their Arabic names are for the Arabic admin, the English one names them as before.
+    for name, arabic in (("Adam Brook", "آدم بروك"), ("Basma Aziz", "باسمة عزيز"), ("Zeina Khalil", "زينة خليل")):
+        AuthorFactory(display_name=name, name_ar=arabic)
     article = ArticleFactory(headline="Talks resume in Baghdad")
     change_url = live_server.url + reverse("admin:articles_article_change", args=[article.pk])
 
@@ -172,10 +180,17 @@ def test_an_editor_moves_authors_up_and_down_the_byline_by_keyboard_and_mouse(li
     assert violations == []
 
 
-def test_an_arabic_admin_names_the_move_buttons_in_arabic_and_saves_the_new_order(live_server, editor):
-    names = ("Adam Brook", "زينة خليل", "باسمة عزيز")
-    writers = [AuthorFactory(display_name=name, slug=f"writer-{n}") for n, name in enumerate(names)]
-    article = ArticleFactory(headline="استئناف المحادثات في بغداد", language=Article.Language.ARABIC, authors=writers)
+def test_an_arabic_admin_names_the_authors_and_move_buttons_in_arabic_and_saves_the_new_order(live_server, editor):
+    # Adam Brook has no Arabic name; the others are named in Arabic, with their English names to tell them apart.
+    adam = AuthorFactory(display_name="Adam Brook", slug="adam-brook")
+    zeina = AuthorFactory(display_name="Zeina Khalil", name_ar="زينة خليل", slug="zeina-khalil")
+    basma = AuthorFactory(display_name="Basma Aziz", name_ar="باسمة عزيز", slug="basma-aziz")
+    AuthorFactory(display_name="Rasha Khalil", name_ar="رشا خليل", slug="rasha-khalil")
+    AuthorFactory(display_name="Rasha Khaleel", name_ar="رشا خليل", slug="rasha-khaleel")  # spelled alike in Arabic
+    AuthorFactory(display_name="Omar Saleh", name_ar="عمر صالح", slug="omar-saleh")
+    article = ArticleFactory(
+        headline="استئناف المحادثات في بغداد", language=Article.Language.ARABIC, authors=[adam, zeina, basma]
+    )
     change_url = live_server.url + reverse("admin:articles_article_change", args=[article.pk])
 
     with chromium_page() as page:
@@ -186,26 +201,57 @@ def test_an_arabic_admin_names_the_move_buttons_in_arabic_and_saves_the_new_orde
         page.wait_for_load_state()
         page.goto(change_url)
         direction = page.evaluate("document.documentElement.dir")
+        opened = page.evaluate(CHOSEN)
         label = page.locator(".byline-order-label").text_content()
         offered = page.evaluate(OFFERED)
-        page.get_by_role("button", name="انقل باسمة عزيز إلى الأعلى").click()
+        page.get_by_role("button", name="انقل باسمة عزيز (Basma Aziz) إلى الأعلى").click()
         announced = page.locator(".byline-order [role=status]").text_content()
         numbering = page.eval_on_selector(".byline-order ol", "ol => getComputedStyle(ol).listStyleType")
+        # Found by the Arabic name: both Rashas are offered, told apart by their English names.
+        page.click(".field-authors .select2-search__field")
+        page.keyboard.type("رشا")
+        page.wait_for_function(ONLY_RESULTS_WITH, arg="رشا")  # not the list offered before typing
+        found_in_arabic = page.locator(".select2-results__option").all_text_contents()
+        page.locator(".select2-results__option", has_text="Rasha Khalil").click()
+        # And by the English name, labelled in Arabic all the same.
+        page.click(".field-authors .select2-search__field")
+        page.keyboard.type("Omar")
+        page.wait_for_function(ONLY_RESULTS_WITH, arg="Omar")
+        found_in_english = page.locator(".select2-results__option").all_text_contents()
+        page.locator(".select2-results__option", has_text="Omar").click()
+        listed = page.evaluate(ORDER_LIST)
         _save_and_reopen(page)
         reopened = page.evaluate(CHOSEN)
+        listed_on_reopening = page.evaluate(ORDER_LIST)
 
     assert direction == "rtl"
+    assert opened == [["Adam Brook", "زينة خليل (Zeina Khalil)", "باسمة عزيز (Basma Aziz)"]] * 2
     assert label == "ترتيب أسماء الكتّاب"
     assert offered == [
         "انقل Adam Brook إلى الأسفل",
-        "انقل زينة خليل إلى الأعلى",
-        "انقل زينة خليل إلى الأسفل",
-        "انقل باسمة عزيز إلى الأعلى",
+        "انقل زينة خليل (Zeina Khalil) إلى الأعلى",
+        "انقل زينة خليل (Zeina Khalil) إلى الأسفل",
+        "انقل باسمة عزيز (Basma Aziz) إلى الأعلى",
     ]
     # Numbers read out and shown in the Arabic admin's digits.
-    assert announced == "باسمة عزيز الآن في المرتبة ٢ من ٣."
+    assert announced == "باسمة عزيز (Basma Aziz) الآن في المرتبة ٢ من ٣."
     assert numbering == "arabic-indic"
-    lead_first = ["Adam Brook", "باسمة عزيز", "زينة خليل"]
+    assert found_in_arabic == ["رشا خليل (Rasha Khaleel)", "رشا خليل (Rasha Khalil)"]
+    assert found_in_english == ["عمر صالح (Omar Saleh)"]
+    lead_first = [
+        "Adam Brook",
+        "باسمة عزيز (Basma Aziz)",
+        "زينة خليل (Zeina Khalil)",
+        "رشا خليل (Rasha Khalil)",
+        "عمر صالح (Omar Saleh)",
+    ]
+    assert listed == listed_on_reopening == lead_first
     assert reopened == [lead_first, lead_first]
     saved = Article.objects.get(pk=article.pk)
-    assert [a.display_name for a in saved.authors.all()] == lead_first
+    assert [a.display_name for a in saved.authors.all()] == [
+        "Adam Brook",
+        "Basma Aziz",
+        "Zeina Khalil",
+        "Rasha Khalil",
+        "Omar Saleh",
+    ]

@@ -1,21 +1,25 @@
 """Re-imports of stories already stored: a revision for every update, and the desk's work never overwritten."""
 
+import html
 import importlib
 import io
 import json
+import re
 import threading
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles import editing, revisions, workflow
 from articles.importers.pipeline import ImportOptions, run_import
 from articles.models import Article, ArticleRevision, Author
-from articles.tests.factories import ArticleFactory
+from articles.tests.desk_forms import form_data
+from articles.tests.factories import ArticleFactory, UserFactory
+from articles.tests.publishing import story
 
 pytestmark = pytest.mark.django_db
 
@@ -370,3 +374,135 @@ def test_an_import_waits_for_a_desk_save_in_progress_and_then_holds(on_postgres,
     importing.join(timeout=30)
     assert results["report"].held_stories == [(f"{path} entry 1", DESK_EDITED)]
     assert Article.objects.get().headline == "Desk headline"
+
+
+# -- who saved a version: the importer, a colleague, or nobody can tell ---------------------------------------
+
+
+def _error(page):
+    """The change form's refusal, as the editor reads it (tags and escapes gone)."""
+    found = re.search(r'<ul class="errorlist nonfield">\s*<li>(.*?)</li>', page, re.S)
+    return found and html.unescape(re.sub(r"<[^>]+>", "", found.group(1)))
+
+
+@pytest.mark.parametrize(
+    "language, sentence, importer",
+    [
+        ("en", "Not saved: the importer saved version 2 of this article at ", "the importer"),
+        ("ar", "لم يُحفظ: حفظ أداة الاستيراد النسخة 2 من هذا المقال في ", "أداة الاستيراد"),
+    ],
+)
+def test_a_desk_edit_that_loses_to_an_imported_update_names_the_importer(
+    client, places, actors, tmp_path, editor, language, sentence, importer
+):
+    path = wire(tmp_path)
+    run(path)
+    article = Article.objects.get()
+    client.force_login(editor)
+    client.post("/i18n/setlang/", {"language": language, "next": "/admin/"})  # the admin's language menu
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    assert client.get(url).status_code == 200  # the editor opens version 1
+    opened = form_data(article, headline="Desk headline")
+    wire(tmp_path, "Talks in Baghdad end")
+    assert run(path).updated == 1  # meanwhile the wire's update is written in place as version 2
+
+    refused = client.post(url, opened)
+    assert refused.status_code == 200
+    message = _error(refused.content.decode())
+    assert message.startswith(sentence), message
+    assert "someone" not in message and "شخص آخر" not in message
+    assert 'value="Desk headline"' in refused.content.decode()  # the editor's text is kept
+    article.refresh_from_db()
+    assert (article.headline, article.version) == ("Talks in Baghdad end", 2)
+
+    # History and the comparison name the importer for both versions it wrote (the first as first recorded).
+    page = client.get(reverse("admin:articles_article_history", args=[article.pk])).content.decode()
+    assert re.findall(r"<td>(?:\d+-\d+-\d+ [^<]*)</td>\s*<td>([^<]*)</td>", page) == [importer, importer]
+    compare = client.get(reverse("admin:articles_article_compare", args=[article.pk]), {"from": 1, "to": 2})
+    assert compare.content.decode().count(f"({importer}") == 2
+
+
+def test_only_an_imports_revisions_and_the_state_it_wrote_are_the_importers(places, actors, tmp_path, editor):
+    path = wire(tmp_path)
+    run(path)
+    imported = Article.objects.get()
+    editing.save_edit(imported.pk, {"headline": "Desk headline"}, by=editor, base_version=1)
+    wire(tmp_path, "Talks in Baghdad end")
+    run(path)  # held: the desk has edited the draft
+    typed = ArticleFactory(headline="Typed by the desk", created_by=editor)
+    editing.save_edit(typed.pk, {"headline": "Typed and edited"}, by=editor, base_version=typed.version)
+
+    def saved_by(article):
+        return [(r.number, r.by_importer, r.saved_by) for r in article.revisions.order_by("number")]
+
+    assert saved_by(imported) == [(1, True, "the importer"), (2, False, "editor"), (3, True, "the importer")]
+    # A story nobody imported: who wrote its first recorded state is not known.
+    assert saved_by(typed) == [(1, False, ""), (2, False, "editor")]
+
+
+def test_a_revision_whose_author_left_is_someones_not_the_importers(client, editor, publisher):
+    colleague = UserFactory(username="leaver", is_staff=True)
+    colleague.groups.set(editor.groups.all())
+    article = ArticleFactory(headline="Original", created_by=editor)
+    editing.save_edit(article.pk, {"headline": "Leaver's version"}, by=colleague, base_version=1)
+    colleague.delete()
+    with pytest.raises(editing.StaleEdit) as refused:
+        editing.save_edit(article.pk, {"headline": "Editor's version"}, by=editor, base_version=1)
+    assert str(refused.value).startswith("Not saved: someone saved version 2 of this article at ")
+    client.force_login(editor)
+    page = client.get(reverse("admin:articles_article_history", args=[article.pk])).content.decode()
+    assert re.findall(r"<td>(?:\d+-\d+-\d+ [^<]*)</td>\s*<td>([^<]*)</td>", page) == ["—", "—"]
+    assert "the importer" not in page
+
+
+def test_a_pending_update_whose_author_left_is_not_credited_to_the_importer(client, editor, publisher):
+    colleague = UserFactory(username="leaver", is_staff=True)
+    colleague.groups.set(editor.groups.all())
+    article = story(headline="Live story", created_by=editor)
+    editing.save_edit(article.pk, {"headline": "Pending headline"}, by=colleague, base_version=1)
+    colleague.delete()
+    client.force_login(publisher)
+    form = client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    assert "You are editing the pending update (version 2, saved by someone at" in form
+
+
+def test_a_revision_cannot_be_both_a_persons_and_the_importers(editor):
+    article = ArticleFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ArticleRevision.objects.create(article=article, number=1, content={}, created_by=editor, by_importer=True)
+
+
+def test_the_migration_credits_the_importer_with_the_revisions_only_an_import_writes(editor):
+    def revision(article, number, note="", **fields):
+        return ArticleRevision.objects.create(article=article, number=number, content={}, note=note, **fields)
+
+    # Imported, updated in place, then edited by the desk: every revision but the desk's is the importer's.
+    wire_story = ArticleFactory(import_digest="a" * 40, version=3, imported_version=2)
+    revision(wire_story, 1, "as first recorded")
+    revision(wire_story, 2, "Imported update from wire.jsonl")
+    revision(wire_story, 3, created_by=editor)
+    # Edited by the desk right after its import (the first state is the import's), then a held update in Arabic.
+    held = ArticleFactory(import_digest="b" * 40, version=3, imported_version=1)
+    revision(held, 1, "كما سُجِّلت أول مرة")
+    revision(held, 2, created_by=editor)
+    revision(held, 3, "تحديث مستورد من wire.jsonl، مُعلَّق: عدّله المحرر", state=R.HELD)
+    # Edited before revisions were kept, then an import held (and later published) as the pending update.
+    older = ArticleFactory(import_digest="c" * 40, version=3, imported_version=3)
+    revision(older, 2, "as first recorded")
+    revision(older, 3, f"Imported update from wire.jsonl, held: {DESK_EDITED}")
+    # Typed by the desk; a later save by a colleague since deleted.
+    typed = ArticleFactory(version=2)
+    revision(typed, 1, "as first recorded")
+    revision(typed, 2)
+    ArticleRevision.objects.update(by_importer=False)
+
+    migration = importlib.import_module("articles.migrations.0021_revision_by_importer")
+    migration.credit_the_importer(apps, None)
+    credited = {
+        (article, number): by_importer
+        for article, number, by_importer in ArticleRevision.objects.values_list("article", "number", "by_importer")
+    }
+    assert [credited[wire_story.pk, n] for n in (1, 2, 3)] == [True, True, False]
+    assert [credited[held.pk, n] for n in (1, 2, 3)] == [True, False, True]
+    assert [credited[older.pk, n] for n in (2, 3)] == [False, True]
+    assert [credited[typed.pk, n] for n in (1, 2)] == [False, False]

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import search as search_module
+from articles import views
 from articles.models import Article
 from articles.search import NEWEST, SEARCH_WINDOW, SearchQuery, search
 from articles.tests.factories import SectionFactory
@@ -35,9 +36,10 @@ def counted(text="", page=1, per_page=20, **filters):
     return results.count, results.more, [article.headline for article in results.articles]
 
 
-def wire(count, headline, since=timedelta(hours=2)):
-    """`count` public stories whose headline holds `headline` and their number, one minute apart, the newest
-    `since` ago, written in one batch (the search document is written by `bulk_create` too)."""
+def wire(count, headline, since=timedelta(hours=2), language="en"):
+    """`count` public stories in `language` whose headline holds `headline` and their number, one minute apart,
+    the newest `since` ago, written in one batch (the search document is written by `bulk_create` too), in a
+    section of their own, which is returned."""
     section = SectionFactory()
     now = timezone.now()
     Article.objects.bulk_create(
@@ -45,12 +47,14 @@ def wire(count, headline, since=timedelta(hours=2)):
             headline=f"{headline} {n}",
             slug=f"wire-{n}",
             section=section,
+            language=language,
             status=S.PUBLISHED,
             first_published_at=now - since - timedelta(minutes=n),
             last_published_at=now - since - timedelta(minutes=n),
         )
         for n in range(count)
     )
+    return section
 
 
 def count_sentence(html):
@@ -239,6 +243,68 @@ def test_search_page_says_when_more_stories_match_than_it_shows(client, db):
         "أكثر من ١٥٠ خبراً تطابق بحثك. تعرض النتائج أحدث ١٥٠ منها؛ للبحث في الأخبار الأقدم، حدّد «من تاريخ» و«إلى تاريخ»."
     )
     assert page_number(arabic) == "الصفحة ١ من ٨"
+
+
+def test_counts_past_a_thousand_are_grouped_as_each_edition_writes_them(client, db):
+    # A search without words reaches back views.LIST_DEPTH (2,000) stories: one more is "more than".
+    wire(views.LIST_DEPTH + 1, "Filed story")
+    english = client.get("/search/", {"language": "en"}).content.decode()
+    assert count_sentence(english) == (
+        "More than 2,000 stories match your search. Results show the newest 2,000; "
+        "to search further back, set the From and To dates."
+    )
+    assert page_number(english) == "Page 1 of 100"
+    arabic = client.get("/ar/search/", {"language": "en"}).content.decode()
+    assert count_sentence(arabic) == (
+        "أكثر من ٢٬٠٠٠ خبر تطابق بحثك. تعرض النتائج أحدث ٢٬٠٠٠ منها؛ "
+        "للبحث في الأخبار الأقدم، حدّد «من تاريخ» و«إلى تاريخ»."
+    )
+    assert page_number(arabic) == "الصفحة ١ من ١٠٠"
+
+
+@pytest.fixture
+def one_story_a_page(monkeypatch):
+    """Pages of one story each, so that a thousand stories fill a thousand pages (at twenty a page, lists and
+    search stop at LIST_DEPTH // PAGE_SIZE = 100 pages); read by the views at each request."""
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+
+
+def test_search_pages_past_the_thousandth_are_numbered_with_grouped_thousands(client, db, one_story_a_page):
+    wire(999, "Filed story")
+    english = client.get("/search/", {"language": "en", "page": 999}).content.decode()
+    arabic = client.get("/ar/search/", {"language": "en", "page": 999}).content.decode()
+    assert count_sentence(english) == "999 stories match your search."
+    assert count_sentence(arabic) == "٩٩٩ خبراً تطابق بحثك."  # the plural of 11 to 99 (in the hundred): 999 itself
+    assert page_number(english) == "Page 999 of 999" and page_number(arabic) == "الصفحة ٩٩٩ من ٩٩٩"
+
+    wire(1, "Older filed story", since=timedelta(days=1))  # the thousandth story, the oldest
+    english = client.get("/search/", {"language": "en", "page": 1000}).content.decode()
+    arabic = client.get("/ar/search/", {"language": "en", "page": 1000}).content.decode()
+    assert count_sentence(english) == "1,000 stories match your search."
+    assert count_sentence(arabic) == "١٬٠٠٠ خبر تطابق بحثك."  # the plural of whole hundreds, chosen by 1000
+    assert page_number(english) == "Page 1,000 of 1,000" and page_number(arabic) == "الصفحة ١٬٠٠٠ من ١٬٠٠٠"
+    assert shown(english) == ["Older filed story 0"]
+    # Addresses carry plain numbers.
+    assert 'rel="prev" href="?language=en&amp;page=999"' in english and "page=1,000" not in english
+
+
+def test_list_pages_past_the_thousandth_are_numbered_with_grouped_thousands(client, db, one_story_a_page):
+    year = timezone.localdate().year
+    for language, prefix, expected in [
+        ("en", "", "Page 1,000 of 1,001"),
+        ("ar", "/ar", "الصفحة ١٬٠٠٠ من ١٬٠٠١"),
+    ]:
+        section = wire(1001, "Filed story", language=language)
+        html = client.get(f"{prefix}/section/{section.slug}/", {"page": 1000}).content.decode()
+        assert page_number(html) == expected
+        assert 'rel="prev" href="?page=999"' in html and 'rel="next" href="?page=1001"' in html
+        # The story's date keeps its year as a year (never "2,026").
+        dated = re.search(r'<li class="story[^"]*"[^>]*>.*?<time [^>]+>(.*?)</time>', html, re.S).group(1)
+        assert dated.endswith(str(year) if language == "en" else str(year).translate(ARABIC_DIGITS))
+        assert "," not in dated and "٬" not in dated, dated
+
+
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 MORE = "More than 150 stories match your search."

@@ -168,6 +168,7 @@ def test_admin_login_locks_out_after_repeated_failures_and_refuses_the_right_pas
     assert locked.status_code == 429
     page = locked.content.decode()
     assert "Sign-in paused" in page and "3 failed attempts" in page and "15 minutes" in page
+    assert "جرت ٣ محاولات" in page and "لمدة ١٥ دقيقة" in page  # the Arabic half writes its own digits
     assert locked["Retry-After"] == "900"
 
     refused = _sign_in(client, "editor", "pass-for-tests-1")

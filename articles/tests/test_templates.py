@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.core.paginator import Paginator
 from django.template import TemplateDoesNotExist, defaultfilters, engines
 from django.utils import timezone, translation
 from django.utils.timezone import template_localtime
@@ -234,3 +235,52 @@ def test_form_fields_of_other_widgets_are_left_to_djangos_templates():
 )
 def test_headlines_keep_a_transliterated_name_on_one_line(text, shown):
     assert JINJA2.from_string("{{ text|headline }}").render({"text": text}) == shown
+
+
+@pytest.mark.parametrize(
+    "number, english, arabic",
+    [
+        (0, "0", "٠"),
+        (7, "7", "٧"),
+        (999, "999", "٩٩٩"),
+        (1000, "1,000", "١٬٠٠٠"),
+        (12345, "12,345", "١٢٬٣٤٥"),
+        (1234567, "1,234,567", "١٬٢٣٤٬٥٦٧"),
+    ],
+)
+def test_counts_group_their_thousands_as_each_edition_writes_them(number, english, arabic):
+    template = JINJA2.from_string("{{ number|grouped }}")
+    assert template.render({"number": number, "LANGUAGE_CODE": "en"}) == english
+    # U+066C, the Arabic thousands separator: not the Arabic comma (a list) nor Django's Arabic "." (a decimal).
+    assert template.render({"number": number, "LANGUAGE_CODE": "ar"}) == arabic
+    # A page that holds both editions names the language (the status pages).
+    both = JINJA2.from_string("{{ number|grouped('en') }} / {{ number|grouped('ar') }}")
+    assert both.render({"number": number, "LANGUAGE_CODE": "ar"}) == f"{english} / {arabic}"
+
+
+def test_years_and_times_keep_their_digits_ungrouped():
+    template = JINJA2.from_string("{{ year|digits }} {{ moment|date('j F Y, H:i')|digits }}")
+    moment = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    with timezone.override("UTC"):
+        assert template.render({"year": 2026, "moment": moment, "LANGUAGE_CODE": "en"}) == "2026 1 March 2026, 09:30"
+        arabic = template.render({"year": 2026, "moment": moment, "LANGUAGE_CODE": "ar"})
+    assert arabic.startswith("٢٠٢٦ ١ ") and arabic.endswith(" ٢٠٢٦، ٠٩:٣٠") and "٬" not in arabic
+
+
+@pytest.mark.parametrize("value", [None, "2000", 2.5, True])
+def test_grouping_something_that_is_not_a_count_is_a_clear_error(value):
+    with pytest.raises(TypeError, match="whole number"):
+        JINJA2.from_string("{{ value|grouped }}").render({"value": value, "LANGUAGE_CODE": "en"})
+
+
+@pytest.mark.parametrize(
+    "language, shown",
+    [("en", "Page 1,234 of 12,345"), ("ar", "الصفحة ١٬٢٣٤ من ١٢٬٣٤٥")],
+)
+def test_a_list_numbers_its_pages_with_grouped_thousands(language, shown):
+    page = Paginator(range(12345), 1).page(1234)
+    with translation.override(language):
+        template = JINJA2.get_template("articles/includes/pagination.html")
+        html = template.render({"page": page, "LANGUAGE_CODE": language})
+    assert f'<span class="page-number">{shown}</span>' in html
+    assert 'href="?page=1233"' in html and 'href="?page=1235"' in html  # the addresses keep plain numbers

@@ -660,6 +660,27 @@ def test_arabic_page_prints_dates_in_arabic_indic_digits_and_keeps_machine_times
     assert '<time datetime="2026-03-01T12:30:00+03:00">1 March 2026, 12:30' in english_html
 
 
+@pytest.mark.parametrize(
+    "words, english, arabic",
+    [
+        (200, "1 minute read", "دقيقة واحدة للقراءة"),
+        (4 * 220, "4 minutes read", "٤ دقائق للقراءة"),
+        (12 * 220, "12 minutes read", "١٢ دقيقة للقراءة"),
+        (1000 * 220, "1,000 minutes read", "١٬٠٠٠ دقيقة للقراءة"),
+    ],
+)
+def test_reading_time_is_a_count_in_the_editions_digits(client, db, settings, words, english, arabic):
+    settings.NEWSROOM_WORDS_PER_MINUTE = 220
+    body = "<p>" + " ".join(["word"] * words) + "</p>"
+    stories = {
+        "en": story(headline="A long read", slug="a-long-read", body=body),
+        "ar": story(headline="قراءة طويلة", slug="قراءة-طويلة", language="ar", body=body),
+    }
+    for language, shown in (("en", english), ("ar", arabic)):
+        html = client.get(stories[language].get_absolute_url()).content.decode()
+        assert f'<span class="reading-time">{shown}</span>' in html, language
+
+
 @pytest.mark.parametrize("address", ["/article/99999999999999999999/slug/", "/article/9223372036854775808/slug/"])
 def test_an_id_past_bigint_in_an_address_is_a_plain_404(client, db, address):
     # Longer than a 64-bit id: no such page, on either database (it used to reach the query and fail).
