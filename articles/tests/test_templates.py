@@ -13,6 +13,8 @@ from django.template import TemplateDoesNotExist, defaultfilters, engines
 from django.utils import timezone, translation
 from django.utils.timezone import template_localtime
 
+from articles.tests.publishing import fresh_cache  # noqa: F401 - a fixture
+
 JINJA2 = engines["jinja2"]
 TEMPLATES = Path(JINJA2.template_dirs[0])
 
@@ -187,6 +189,7 @@ def test_translated_strings_kept_per_process_stay_bounded_and_right():
         {"date_from": "2026-03-10", "date_to": "2026-03-01", "region": "", "actor": "<i>"},
     ],
 )
+@pytest.mark.usefixtures("fresh_cache")  # the section filter's options are cached with the vocabulary
 def test_form_fields_print_as_djangos_widget_templates_print_them(db, data):
     from articles.search import SearchForm
     from articles.tests.factories import SectionFactory
