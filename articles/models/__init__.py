@@ -1,6 +1,15 @@
 """The newsroom's models. Import them from here: `from articles.models import Article, Region`."""
 
-from articles.models.article import Article, ArticleLanguage, ArticleStatus, Author, Byline, Section, names_as_line
+from articles.models.article import (
+    Article,
+    ArticleGenre,
+    ArticleLanguage,
+    ArticleStatus,
+    Author,
+    Byline,
+    Section,
+    names_as_line,
+)
 from articles.models.images import Image, ImageActor, ImageRegion, Rendition
 from articles.models.imports import ImportedInput
 from articles.models.revisions import ArticleRevision
@@ -33,6 +42,7 @@ __all__ = [
     "ImageRegion",
     "ImportedInput",
     "Rendition",
+    "ArticleGenre",
     "ArticleLanguage",
     "ArticleRegion",
     "ArticleRevision",

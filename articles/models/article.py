@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 
 from articles.addresses import public_url
@@ -16,6 +17,18 @@ from articles.models.fields import SanitisedHTMLField, SearchDocumentField, plai
 from articles.models.taxonomy import ArticleActor, ArticleRegion, ControlledTagManager, Region, name_in
 from articles.profile_links import profile_links, validate_profile_links
 from articles.querysets import ArticleQuerySet, AuthorQuerySet
+
+
+class ArticleGenre(models.TextChoices):
+    """What kind of journalism a story is (the Trust Project's "type of work"): readers see a label on anything that
+    is not news, search engines a schema.org NewsArticle subtype (articles/structured_data.py)."""
+
+    # A context of their own: "News" or "Opinion" elsewhere in the interface may read otherwise in Arabic.
+    NEWS = "news", pgettext_lazy("type of work", "News")
+    ANALYSIS = "analysis", pgettext_lazy("type of work", "Analysis")
+    OPINION = "opinion", pgettext_lazy("type of work", "Opinion")
+    EXPLAINER = "explainer", pgettext_lazy("type of work", "Explainer")
+    INTERVIEW = "interview", pgettext_lazy("type of work", "Interview")
 
 
 class Section(models.Model):
@@ -38,6 +51,16 @@ class Section(models.Model):
         _("Arabic description"),
         blank=True,
         help_text=_("Arabic pages show this; without it, they show the English description."),
+    )
+    default_genre = models.CharField(
+        _("default type of work"),
+        max_length=20,
+        choices=ArticleGenre.choices,
+        blank=True,
+        help_text=_(
+            "Picking this section in a story's form also picks this type of work (an Opinion section: opinion), "
+            "unless the type was chosen by hand. Empty: the section suggests none."
+        ),
     )
 
     class Meta:
@@ -210,8 +233,21 @@ class Article(models.Model):
 
     Status = ArticleStatus
     Language = ArticleLanguage
+    Genre = ArticleGenre
 
     # The story.
+    genre = models.CharField(
+        _("type of work"),
+        max_length=20,
+        choices=Genre.choices,
+        default=Genre.NEWS,
+        # Also the database's own default: rows written by raw SQL (the benchmarks' generators) are news too.
+        db_default=Genre.NEWS,
+        help_text=_(
+            "Readers see a label on anything that is not news, so that they can tell reporting from analysis "
+            "and opinion."
+        ),
+    )
     kicker = models.CharField(_("kicker"), max_length=120, blank=True)
     headline = models.CharField(_("headline"), max_length=300)
     slug = models.SlugField(
@@ -388,6 +424,7 @@ class Article(models.Model):
                 name="one_translation_per_language",
             ),
             models.CheckConstraint(condition=models.Q(status__in=ArticleStatus.values), name="article_status_known"),
+            models.CheckConstraint(condition=models.Q(genre__in=ArticleGenre.values), name="article_genre_known"),
             models.CheckConstraint(
                 condition=~models.Q(status="published") | models.Q(first_published_at__isnull=False),
                 name="published_article_has_publish_time",
@@ -429,6 +466,11 @@ class Article(models.Model):
     def is_featured(self):
         """True while the story is put at the top of the front page (`workflow.feature`)."""
         return self.featured_until is not None and self.featured_until > timezone.now()
+
+    @property
+    def is_news(self):
+        """True for news reporting, the type of work that carries no label."""
+        return self.genre == self.Genre.NEWS
 
     @property
     def is_rtl(self):
