@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from articles.models import Article
-from articles.revisions import CONTENT_FIELDS, FOREIGN_KEYS, MANY, ORDERED, TEXT_FIELDS, TIMES
+from articles.revisions import CHOICES, CONTENT_FIELDS, FOREIGN_KEYS, MANY, ORDERED, TEXT_FIELDS, TIMES, complete
 
 PARAGRAPH = "¶"
 _BLOCK_END = re.compile(r"</(p|h[2-6]|li|blockquote|figcaption|tr|table)>|<br\s*/?>", re.IGNORECASE)
@@ -101,7 +101,17 @@ def _time_text(value):
     return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M %Z")
 
 
+def _choice_label(name, value):
+    """The label of a choice field's value ("Opinion"), or the value itself if it is not among the choices."""
+    try:
+        return str(CHOICES[name](value).label)
+    except ValueError:
+        return value or "—"
+
+
 def _change(name, old, new, names):
+    if name in CHOICES:
+        return format_html("<del>{}</del> → <ins>{}</ins>", _choice_label(name, old), _choice_label(name, new))
     if name in TEXT_FIELDS:
         rendered = word_diff(old or "", new or "", html=name == "body")
         if name == "body" and words(old, True) == words(new, True):
@@ -127,6 +137,7 @@ def _change(name, old, new, names):
 
 def compare(old, new):
     """The fields that differ between revision contents `old` and `new`, in form order, as FieldChanges."""
+    old, new = complete(old), complete(new)
     names = _names([old, new])
     changes = []
     for name in CONTENT_FIELDS:

@@ -192,4 +192,6 @@ def restore_revision(pk, number, by):
         old = locked.revisions.filter(number=number).first()
         if old is None:
             raise EditRefused(_("There is no version %(number)s of this article.") % {"number": number})
-        return _save_content(locked, old.content, by, note=_("restored version %(number)s") % {"number": number})
+        # A version saved before a field existed brings back the value every story then had (`complete`).
+        content = revisions.complete(old.content)
+        return _save_content(locked, content, by, note=_("restored version %(number)s") % {"number": number})

@@ -17,6 +17,7 @@ from articles.models import (
     Actor,
     Article,
     ArticleActor,
+    ArticleGenre,
     ArticleRegion,
     ArticleRevision,
     Author,
@@ -40,6 +41,7 @@ def imported_as_is(article):
 
 TEXT_FIELDS = (
     "language",
+    "genre",
     "kicker",
     "headline",
     "slug",
@@ -58,6 +60,11 @@ MANY = {"authors": Author, "regions": Region, "actors": Actor}
 ORDERED = frozenset({"authors"})
 TIMES = ("dateline_time", "embargo_until")
 CONTENT_FIELDS = (*TEXT_FIELDS, *FOREIGN_KEYS, *MANY, *TIMES)
+# Text fields holding one of a few choices: compared by their labels, never empty.
+CHOICES = {"genre": ArticleGenre}
+# Content fields that came after revisions did, with the value every story had then: a revision saved before
+# a field existed holds that value (`complete`), so restoring or comparing it does not leave the field out.
+LATER_FIELDS = {"genre": ArticleGenre.NEWS}
 
 
 def _ids(values, ordered=False):
@@ -67,6 +74,8 @@ def _ids(values, ordered=False):
 
 
 def _json_value(name, value):
+    if name in CHOICES:
+        return value or LATER_FIELDS.get(name, "")
     if name in TEXT_FIELDS:
         value = value or ""
         return sanitise_html(value) if name == "body" else value
@@ -75,6 +84,11 @@ def _json_value(name, value):
     if name in MANY:
         return _ids(value, ordered=name in ORDERED)
     return value.isoformat() if isinstance(value, datetime) else value
+
+
+def complete(content):
+    """A stored revision's `content` with the fields added since it was saved (`LATER_FIELDS`), as it then was."""
+    return {**LATER_FIELDS, **content}
 
 
 def content_from_values(values):
@@ -156,6 +170,7 @@ def as_form_initial(content):
 
 def in_memory(article, content):
     """A copy of `article` showing `content`, relations included, for previews; nothing is saved."""
+    content = complete(content)
     copy = Article.objects.select_related("section", "dateline_place").get(pk=article.pk)
     apply_content(copy, content)
     copy._prefetched_objects_cache = {
