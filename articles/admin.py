@@ -4,6 +4,8 @@ Business rules live elsewhere (workflow.py, editing.py, taxonomy.py); this modul
 lists and actions.
 """
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.checks import ModelAdminChecks
@@ -49,6 +51,10 @@ class ArticleAdminForm(forms.ModelForm):
                 self.fields[name].widget.attrs["dir"] = direction
         if "body" in self.fields:
             self.fields["body"].widget.mce_attrs = {"directionality": "rtl" if direction == "rtl" else "ltr"}
+        if "genre" in self.fields:
+            # A post without it (a form from before the field, a script) keeps the story's type: see clean_genre.
+            self.fields["genre"].required = False
+            self._offer_section_genres()
         self.pending = None
         if self.instance.pk:
             self.initial.setdefault("base_version", self.instance.version)
@@ -56,6 +62,20 @@ class ArticleAdminForm(forms.ModelForm):
             self.pending = revisions.pending_revision(self.instance)
             if self.pending:
                 self.initial.update(revisions.as_form_initial(self.pending.content))
+
+    def _offer_section_genres(self):
+        """Tell article_form.js which type of work each section suggests (`Section.default_genre`), on the
+        section picker, so that filing a story in Opinion also picks opinion until the desk picks by hand."""
+        picker = getattr(self.fields.get("section"), "widget", None)
+        picker = getattr(picker, "widget", picker)  # the autocomplete inside the related-object wrapper
+        if picker is not None:
+            suggested = Section.objects.exclude(default_genre="").values_list("pk", "default_genre")
+            picker.attrs["data-section-genres"] = json.dumps(dict(suggested))
+
+    def clean_genre(self):
+        """The type of work posted; none posted keeps the one the form started from (the story's, or news)."""
+        posted = self.cleaned_data.get("genre")
+        return posted or self.initial.get("genre") or self.instance.genre or Article.Genre.NEWS
 
     def clean(self):
         """Refuse, keeping the typed text, a save the editor may not make or one over a newer version."""
@@ -152,6 +172,7 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
         "headline",
         "status",
         "section",
+        "genre",
         "author_names",
         "updated_at",
         "first_published_at",
@@ -159,13 +180,15 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
         "region_names",
         "actor_names",
     )
-    list_filter = ("status", "section", "language", RegionFilter, ActorFilter)
+    list_filter = ("status", "section", "genre", "language", RegionFilter, ActorFilter)
     list_select_related = ("section",)
     search_fields = ("headline", "standfirst")
     date_hierarchy = "created_at"
     ordering = ("-updated_at",)
     prepopulated_fields = {"slug": ("headline",)}
     autocomplete_fields = ("section", "authors", "dateline_place", "lead_image")
+    # Five choices side by side: one click, right under the language, above the kicker it labels with.
+    radio_fields = {"genre": admin.HORIZONTAL}
     readonly_fields = (
         "status",
         "version",
@@ -184,6 +207,7 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
             {
                 "fields": (
                     "language",
+                    "genre",
                     "kicker",
                     "headline",
                     "slug",
@@ -483,7 +507,7 @@ class ActorAdmin(VocabularyAdmin):
 
 @admin.register(Section)
 class SectionAdmin(ArabicFieldsMixin, admin.ModelAdmin):
-    list_display = ("__str__", "name_ar", "slug", "position", "article_count")
+    list_display = ("__str__", "name_ar", "slug", "position", "default_genre", "article_count")
     list_editable = ("position",)
     list_select_related = ("parent",)
     search_fields = ("name", "name_ar", "slug")

@@ -5,6 +5,7 @@ def form_data(article, **overrides):
     """The article form's fields as the browser sends them for `article`, with `overrides` applied."""
     data = {
         "language": article.language,
+        "genre": article.genre,
         "kicker": article.kicker,
         "headline": article.headline,
         "slug": article.slug,

@@ -130,3 +130,42 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   render();
 });
+
+// Filing a story in a section that suggests a type of work (Section.default_genre, e.g. Opinion: opinion) picks
+// that type, so an opinion piece is not labelled as news because nobody thought of the field. The suggestions
+// come in the section picker's data-section-genres attribute (articles/admin.py). A type picked by hand is
+// never changed; moving the story on to a section without a suggestion puts back the type it had before the
+// suggestion. Without JavaScript the field is simply there to pick.
+document.addEventListener("DOMContentLoaded", function () {
+  var section = document.getElementById("id_section");
+  var radios = document.querySelectorAll('input[type="radio"][name="genre"]');
+  if (!section || !radios.length || !section.dataset.sectionGenres) { return; }
+  var suggested = JSON.parse(section.dataset.sectionGenres);
+  var byHand = false;
+  var before = null;  // the type the form had before a suggestion changed it
+
+  function current() {
+    var checked = Array.prototype.find.call(radios, function (radio) { return radio.checked; });
+    return checked ? checked.value : null;
+  }
+  function pick(value) {
+    Array.prototype.forEach.call(radios, function (radio) { radio.checked = radio.value === value; });
+  }
+  function follow() {
+    if (byHand) { return; }
+    var wanted = suggested[section.value];
+    if (wanted) {
+      if (before === null) { before = current(); }
+      pick(wanted);
+    } else if (before !== null) {
+      pick(before);
+      before = null;
+    }
+  }
+  Array.prototype.forEach.call(radios, function (radio) {
+    radio.addEventListener("change", function () { byHand = true; });
+  });
+  // Select2 announces a new choice with jQuery's "change", which listeners added with addEventListener miss.
+  var $ = window.django && window.django.jQuery;
+  if ($) { $(section).on("change", follow); } else { section.addEventListener("change", follow); }
+});
