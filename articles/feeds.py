@@ -5,6 +5,7 @@ Each feed lists the current edition's stories (English unprefixed, Arabic under 
 fixed number of queries: the feed's subject, the stories with their section and lead picture (its renditions
 ride along in the same row), then their authors, places and actors (one query each). A story with a lead
 picture carries it as an enclosure (RSS `<enclosure>`, Atom `<link rel="enclosure">`) with length and type.
+A story that is not news carries its type of work as its first category ("Opinion"; "رأي" in Arabic feeds).
 """
 
 from django.conf import settings
@@ -82,10 +83,14 @@ class LatestStoriesFeed(Feed):
         return self.request.build_absolute_uri(authors[0].get_absolute_url()) if len(authors) == 1 else None
 
     def item_categories(self, item):
-        # Named as the edition names them: the Arabic feeds' categories are the entries' Arabic names.
+        # Named as the edition names them: the Arabic feeds' categories are the entries' Arabic names, and the
+        # type of work of a story that is not news comes first, in the edition's language ("Opinion", "رأي").
         language = get_language()
         entries = [*([item.section] if item.section else []), *item.regions.all(), *item.actors.all()]
-        return [name_in(entry, language) for entry in entries]
+        categories = [name_in(entry, language) for entry in entries]
+        if not item.is_news:
+            categories.insert(0, item.get_genre_display())
+        return categories
 
     def item_enclosures(self, item):
         # RSS <enclosure> / Atom <link rel="enclosure">: the lead picture's 16:9 JPEG with its size and type.

@@ -1,7 +1,8 @@
 """What the pages tell machines: schema.org JSON-LD, Open Graph and Twitter cards.
 
-A story page carries a NewsArticle, built from what the article view has already loaded (authors,
-regions, actors, section), so it costs no query of its own. The other pages describe the site (home),
+A story page carries a NewsArticle (or the subtype its type of work has, such as OpinionNewsArticle), built
+from what the article view has already loaded (authors, regions, actors, section), so it costs no query of its
+own. The other pages describe the site (home),
 a section, a place, an actor or an author, with the breadcrumb trail down to it, from what their views
 loaded, and carry Open Graph and Twitter "summary" cards for sharing.
 """
@@ -17,7 +18,7 @@ from django.utils.translation import gettext
 
 from articles.addresses import public_url
 from articles.images import JSONLD_SPECS, PROFILE_SPEC, get_rendition
-from articles.models import name_in, text_in
+from articles.models import Article, name_in, text_in
 from newsroom.brand import PNG_SIZES
 
 _FIRST_IMAGE = re.compile(r"<img\b[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
@@ -90,8 +91,18 @@ def _actor_type(actor):
     return "Person" if actor.kind == actor.Kind.PERSON else "Organization"
 
 
+# schema.org's NewsArticle subtypes for the types of work that have one: an explainer is its "backgrounder"
+# (BackgroundNewsArticle). Interviews have no subtype of their own, so they stay NewsArticle, as news does.
+SCHEMA_TYPES = {
+    Article.Genre.ANALYSIS: "AnalysisNewsArticle",
+    Article.Genre.OPINION: "OpinionNewsArticle",
+    Article.Genre.EXPLAINER: "BackgroundNewsArticle",
+}
+
+
 def news_article(article, request, publisher_name):
-    """The schema.org NewsArticle of `article` as a dict (ready for json.dumps)."""
+    """The schema.org NewsArticle of `article` as a dict (ready for json.dumps): of the subtype its type of work
+    has (OpinionNewsArticle, AnalysisNewsArticle, BackgroundNewsArticle), else NewsArticle itself."""
     absolute = site_addresses(request)
     url = absolute(article.get_absolute_url())
     published, modified = article.published_time, article.modified_time
@@ -104,7 +115,7 @@ def news_article(article, request, publisher_name):
     actors = [_entity(a, absolute, _actor_type(a), article.language) for a in article.actors.all()]
     data = {
         "@context": "https://schema.org",
-        "@type": "NewsArticle",
+        "@type": SCHEMA_TYPES.get(article.genre, "NewsArticle"),
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "headline": article.headline[:110],

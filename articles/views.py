@@ -397,12 +397,12 @@ def _ranked(article, tags):
 
 # The related stories chosen, loaded by id; twice as many as shown are asked for, so a story withdrawn a
 # moment ago (its tags' lists are purged after the move commits) leaves no gap. Only what the box shows
-# (headline, address, language, publication time) is loaded.
+# (headline, address, language, type of work, publication time) is loaded.
 RELATED_ROWS = PreparedQuery(
     lambda ids, now: (
         Article.objects.published(at=now)
         .filter(pk__in=ids)
-        .only("headline", "slug", "language", "status", "first_published_at", "scheduled_for")
+        .only("headline", "slug", "language", "genre", "status", "first_published_at", "scheduled_for")
     )
 )
 

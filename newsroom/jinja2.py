@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from articles import structured_data
 from articles.addresses import public_url
-from articles.models import name_in, text_in
+from articles.models import ArticleGenre, name_in, text_in
 from articles.templatetags import images
 
 # Arabic-Indic digits, and the Arabic comma between a date's parts ("٢٤ تشرين الثاني ٢٠٢٦، ١٦:٤٥").
@@ -156,6 +156,15 @@ def headline(text):
 def local_byline(context, article):
     """The names the story's byline prints in the page's language, one by one (`Article.byline_parts`)."""
     return article.byline_parts(_page_language(context))
+
+
+def work_type(article):
+    """The label of the story's type of work in the story's own language ("Opinion", "رأي"), as a list shows it
+    next to the kicker whatever the page's language; "" for news, which carries none."""
+    genre = article.genre
+    if not genre or genre == ArticleGenre.NEWS:
+        return ""
+    return _translation((article.language, "type of work", genre), lambda: str(ArticleGenre(genre).label))
 
 
 @pass_context
@@ -403,6 +412,7 @@ def environment(**options):
         local_text=local_text,
         lang_attributes=lang_attributes,
         local_byline=local_byline,
+        work_type=work_type,
         headline=headline,
         zone=zone,
         linebreaksbr=linebreaksbr,
