@@ -9,8 +9,10 @@ tags (by slug), authors and sections.
 ninjs mapping: `uri` urn:newsroom:article:<id>; `altids` the source and source id; `headlines` (main,
 kicker); `descriptions` (summary = standfirst); `bodies` (text/html); `by` the authors joined with ", ";
 `places` the regions, `people`/`organisations` the actors (`literal` = slug); `subjects` the section
-(`rel` "section"); `infosources` the wire credit; `firstcreated` the first publication time; `associations`
-the lead picture as "featureimage" (type picture: title, caption as a "caption" description, alt text as
+(`rel` "section"); `genres` the type of work of a story that is not news, as its IPTC genre NewsCode (`uri`
+http://cv.iptc.org/newscodes/genre/Opinion, Analysis, Background for an explainer, Interview; `name` IPTC's
+name, `literal` the site's own); `infosources` the wire credit; `firstcreated` the first publication time;
+`associations` the lead picture as "featureimage" (type picture: title, caption as a "caption" description, alt text as
 an "alt" description, `by` and `copyrightholder` the credit and holder, one rendition: the 16:9 JPEG up
 to 1280 wide at its absolute address under `NEWSROOM_SITE_URL`, with size and type).
 """
@@ -24,6 +26,7 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 
+from articles.importers.fields import IPTC_GENRES
 from articles.models import Actor, Article, Region, Section
 
 NINJS_STANDARD = {"name": "ninjs", "version": "2.0", "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.0.json"}
@@ -83,6 +86,23 @@ def public_articles(only=ExportFilter()):
     )
 
 
+# The IPTC genre NewsCode of each type of work but news (which is left unsaid, as import reads no genre as news).
+IPTC_GENRE_CODES = {
+    Article.Genre.ANALYSIS: "Analysis",
+    Article.Genre.OPINION: "Opinion",
+    Article.Genre.EXPLAINER: "Background",
+    Article.Genre.INTERVIEW: "Interview",
+}
+
+
+def ninjs_genres(article):
+    """The story's type of work as ninjs 2.0 `genres` (IPTC genre NewsCodes); None for news."""
+    code = IPTC_GENRE_CODES.get(article.genre)
+    if code is None:
+        return None
+    return [{"name": code, "uri": f"{IPTC_GENRES}{code}", "literal": article.genre}]
+
+
 def ninjs_item(article):
     """One article as a ninjs 2.0 item (a dict)."""
     item = {
@@ -102,6 +122,7 @@ def ninjs_item(article):
                 "wordcount": article.word_count,
             }
         ],
+        "genres": ninjs_genres(article),
         "firstcreated": _iso(article.first_published_at),
         "versioncreated": _iso(article.last_published_at or article.updated_at),
     }
@@ -176,6 +197,7 @@ def jsonl_row(article):
     return {
         "headline": article.headline,
         "kicker": article.kicker,
+        "genre": article.genre,
         "standfirst": article.standfirst,
         "body": article.body,
         "section": _section_path(article.section),

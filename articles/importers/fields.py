@@ -1,9 +1,10 @@
-"""Field conversions the parsers share: dates, name lists, section paths, plain text to paragraphs.
+"""Field conversions the parsers share: dates, name lists, section paths, plain text to paragraphs, genres.
 
 It also maps the documented flat columns (JSON Lines and CSV, and the `jsonl` export) onto a `Story`.
 """
 
 import html
+import json
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from articles.importers.story import BadInput, PictureRef, Story
+from articles.models import ArticleGenre
 from articles.taxonomy import parse_tag_string
 
 # C0 control characters but tab, newline and carriage return: PostgreSQL refuses NUL in text and XML 1.0
@@ -25,6 +27,7 @@ COLUMNS = (
     "body",
     "standfirst",
     "kicker",
+    "genre",
     "section",
     "language",
     "published_at",
@@ -145,6 +148,74 @@ def body_html(value):
     return text.strip() if _HTML_START.match(text) else paragraphs_html(text)
 
 
+# What a genre an input gives names, as the type of work it is: the site's own names (the `genre` column, the
+# jsonl export), and IPTC's genre NewsCodes (http://cv.iptc.org/newscodes/genre/, qcodes "genre:Opinion") by
+# their codes and names, compared folded (case, "_" for a space). IPTC's Background ("scene setting and
+# explanation") is the explainer; Current ("Current Events") is news, as are the site's "news".
+GENRE_NAMES = {
+    "news": ArticleGenre.NEWS,
+    "current": ArticleGenre.NEWS,
+    "current events": ArticleGenre.NEWS,
+    "analysis": ArticleGenre.ANALYSIS,
+    "opinion": ArticleGenre.OPINION,
+    "explainer": ArticleGenre.EXPLAINER,
+    "background": ArticleGenre.EXPLAINER,
+    "backgrounder": ArticleGenre.EXPLAINER,
+    "interview": ArticleGenre.INTERVIEW,
+}
+IPTC_GENRES = "http://cv.iptc.org/newscodes/genre/"
+_IPTC_GENRE_PREFIX = re.compile(r"^\s*(?:https?://cv\.iptc\.org/newscodes/genre/|genre:)", re.IGNORECASE)
+_SHOWN = 60  # characters of an unknown genre quoted in the report
+
+
+def genre_of(name):
+    """The type of work (an `ArticleGenre` value) that a genre's code, URI or name gives, or None."""
+    if not isinstance(name, str):
+        return None
+    words = _IPTC_GENRE_PREFIX.sub("", name).replace("_", " ").split()
+    return GENRE_NAMES.get(" ".join(words).casefold())
+
+
+def genre_entries(value):
+    """The genres of a `genre` column: a name, or a list of them; anything else is kept to be reported."""
+    if value is None or value == "":
+        return ()
+    values = value if isinstance(value, list | tuple) else [value]
+    return tuple((v if isinstance(v, str) else json_text(v),) for v in values if v is not None and v != "")
+
+
+def json_text(value):
+    """A value that should have been a name, as it appears in the input (for the report)."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def work_type(genres):
+    """(type of work, problems) of a story from the `genres` its input gives (`Story.genres`).
+
+    Each genre is a tuple of the ways the input names it (code, URI, name), tried in turn. The first genre that
+    is not news decides; none of them, news. A genre that names nothing the site knows, or a second, other type
+    of work, is a problem of the story's entry (the story is imported all the same), worded for the report.
+    """
+    chosen, problems = ArticleGenre.NEWS, []
+    for names in genres:
+        given = [name for name in names if isinstance(name, str) and name.strip()]
+        if not given:
+            continue
+        found = next(filter(None, map(genre_of, given)), None)
+        shown = " ".join(CONTROL_CHARACTERS.sub("", given[0]).split())
+        shown = shown if len(shown) <= _SHOWN else shown[: _SHOWN - 1] + "…"
+        if found is None:
+            problems.append(f"genre “{shown}”: not a type of work the site knows")
+        elif found != ArticleGenre.NEWS and chosen == ArticleGenre.NEWS:
+            chosen = found
+        elif found not in (ArticleGenre.NEWS, chosen):
+            problems.append(f"genre “{shown}”: another type of work than the first one given")
+    return str(chosen), [f"{problem} (imported as {chosen})" for problem in problems]
+
+
 def story_from_columns(row, entry=None):
     """A Story from a dict with the documented flat columns (unknown columns are ignored)."""
 
@@ -161,6 +232,7 @@ def story_from_columns(row, entry=None):
         body=body_html(get("body")),
         standfirst=str(get("standfirst") or ""),
         kicker=str(get("kicker") or ""),
+        genres=genre_entries(get("genre")),
         section=section_path(get("section")),
         language=str(get("language") or ""),
         published_at=parse_when(get("published_at")),

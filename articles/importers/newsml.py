@@ -3,7 +3,8 @@
 Read: `@guid` (the identifier), `itemMeta/firstCreated`/`versionCreated` and `embargoed`,
 `contentMeta/headline`, `description` (the standfirst), `language` (or `@xml:lang`), `creator/name`
 (authors), `creditline`, `by`, `subject` with a type of `cpnat:geoArea`/`cpnat:poi` (regions),
-`cpnat:person` and `cpnat:organisation` (actors), and the body from `contentSet/inlineXML` (XHTML) or
+`cpnat:person` and `cpnat:organisation` (actors), `genre` (its `@qcode`, `@uri` or name: IPTC genre
+NewsCodes such as `genre:Opinion`), and the body from `contentSet/inlineXML` (XHTML) or
 `inlineData` (text). DTDs and entity declarations are refused (defusedxml).
 
 Lead pictures: a picture `newsItem` (itemClass `ninat:picture`) in the same message is not a story; its
@@ -59,6 +60,14 @@ def _subject_names(meta, types):
             if name:
                 names.append(name)
     return tuple(names)
+
+
+def _genres(meta):
+    """The item's genres, each as its qcode, URI, literal and name (whichever it has), for `fields.work_type`."""
+    return tuple(
+        (genre.get("qcode", ""), genre.get("uri", ""), genre.get("literal", ""), _text(genre.find(f"{NAR}name")))
+        for genre in meta.findall(f"{NAR}genre")
+    )
 
 
 def is_picture_item(item):
@@ -122,6 +131,7 @@ def story_from_item(item, entry=None):
         embargo_until=when("embargoed"),
         source_id=guid,
         picture=_picture_links(item)[1],
+        genres=_genres(meta),
         entry=entry,
     )
 

@@ -1,9 +1,11 @@
 """IPTC ninjs (News in JSON), versions 1.x and 2.x: one item, or an array of items read one at a time.
 
 1.x items have `headline`, `body_html`/`body_text`, `description_text`, `byline`, `place`, `person`,
-`organisation`, `subject`; 2.x items have `headlines`, `bodies`, `descriptions`, `by`, `places`,
-`people`, `organisations`, `subjects`, `infosources`. `uri` is the item's identifier; a subject with
-`rel` "section" names the section ("Iraq News > Local News"), which is how `export_articles` writes it.
+`organisation`, `subject`, `genre` (1.3 and later); 2.x items have `headlines`, `bodies`, `descriptions`, `by`,
+`places`, `people`, `organisations`, `subjects`, `infosources`, `genres`. `uri` is the item's identifier; a
+subject with `rel` "section" names the section ("Iraq News > Local News"), which is how `export_articles`
+writes it. A genre (IPTC genre NewsCodes: a 1.x `code`, a 2.x `uri` such as
+http://cv.iptc.org/newscodes/genre/Opinion; else its name) gives the story's type of work.
 
 The lead picture comes from `associations` (an object by name in 1.x, an array with `name` in 2.x): the
 one named "featureimage" (or "featuremedia"), else the first of type "picture". Its `renditions` give the
@@ -15,7 +17,7 @@ file: the "original" rendition, else the widest; `href` is a path relative to th
 
 import ijson
 
-from articles.importers.fields import body_html, name_list, paragraphs_html, parse_when, section_path
+from articles.importers.fields import body_html, json_text, name_list, paragraphs_html, parse_when, section_path
 from articles.importers.story import BadInput, EntryError, PictureRef, Story
 from articles.tagging import plain_text
 
@@ -104,6 +106,23 @@ def picture_from_item(item):
     return PictureRef(path=href, caption=str(caption).strip(), credit=str(credit).strip(), alt_text=str(alt).strip())
 
 
+def _genres(entries, keys):
+    """The genres of a 1.x `genre` or 2.x `genres` array: for each, its `keys` in turn (an IPTC code or URI, then
+    its name). A bare string is one genre; anything else is kept as written, for the report."""
+    if entries is None:
+        return ()
+    genres = []
+    for entry in entries if isinstance(entries, list) else [entries]:
+        if isinstance(entry, dict):
+            names = tuple(entry[key] for key in keys if isinstance(entry.get(key), str) and entry[key].strip())
+            genres.append(names or (json_text(entry),))
+        elif isinstance(entry, str):
+            genres.append((entry,))
+        elif entry is not None:
+            genres.append((json_text(entry),))
+    return tuple(genres)
+
+
 def story_from_item(item, entry=None):
     """A Story from one ninjs object (1.x or 2.x)."""
     if not isinstance(item, dict):
@@ -121,6 +140,7 @@ def story_from_item(item, entry=None):
         subjects = item.get("subjects")
         byline = item.get("by") or ""
         credit = next((s.get("name", "") for s in item.get("infosources") or () if isinstance(s, dict)), "")
+        genres = _genres(item.get("genres"), ("uri", "literal", "name"))
     else:
         headline = item.get("headline") or ""
         body = item.get("body_html") or paragraphs_html(item.get("body_text") or "")
@@ -129,6 +149,7 @@ def story_from_item(item, entry=None):
         subjects = item.get("subject")
         byline = item.get("byline") or item.get("by") or ""
         credit = item.get("copyrightholder") or ""
+        genres = _genres(item.get("genre"), ("code", "name"))
     if not isinstance(headline, str) or not headline.strip():
         raise BadInput("no headline")
     section = next(
@@ -156,6 +177,7 @@ def story_from_item(item, entry=None):
         source_url=uri if uri.startswith(("http://", "https://")) else "",
         credit=str(credit),
         picture=picture_from_item(item),
+        genres=genres,
         entry=entry,
     )
 

@@ -50,7 +50,7 @@ from django.utils.text import slugify
 
 from articles import caching, revisions, workflow
 from articles.importers import formats, pgcopy, pictures, records, updates
-from articles.importers.fields import CONTROL_CHARACTERS, section_path
+from articles.importers.fields import CONTROL_CHARACTERS, section_path, work_type
 from articles.importers.records import InputRecord, Recorded
 from articles.importers.sources import Input, Missing, inputs
 from articles.importers.story import BadInput, EntryError
@@ -77,6 +77,7 @@ UPDATED_FIELDS = [
     "headline",
     "standfirst",
     "body",
+    "genre",
     "kicker",
     "language",
     "section",
@@ -128,6 +129,7 @@ class ImportReport:
     held_stories: list = field(default_factory=list)  # (where, why it was held)
     pictures: int = 0  # stories written with a lead picture
     picture_problems: list = field(default_factory=list)  # "where: picture path: reason"; the story is kept
+    genre_problems: list = field(default_factory=list)  # "where: genre “name”: reason (imported as news)"
     unparsed: int = 0  # stories known from the record of their unchanged input, not parsed (see records.py)
 
     @property
@@ -137,7 +139,8 @@ class ImportReport:
     def summary(self):
         """The one-line summary: `imported N, updated N, unchanged N, held N, duplicates N, failed N`.
 
-        When the inputs named pictures, `, pictures N, picture problems N` follows.
+        When the inputs named pictures, `, pictures N, picture problems N` follows; when a story's genre could
+        not be used, `, genre problems N`.
         """
         line = (
             f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, held {self.held}, "
@@ -145,6 +148,8 @@ class ImportReport:
         )
         if self.pictures or self.picture_problems:
             line += f", pictures {self.pictures}, picture problems {len(self.picture_problems)}"
+        if self.genre_problems:
+            line += f", genre problems {len(self.genre_problems)}"
         return line
 
 
@@ -168,6 +173,8 @@ class Prepared:
     vector: bytes | None = None  # for COPY: its search document (None: computed by PostgreSQL)
     ascii: bool = True  # for COPY: no Arabic-script word in its search document
     input: str = ""  # the name of the input it came from
+    genre: str = Article.Genre.NEWS.value  # its type of work, from the genres the input gives (`work_type`)
+    genre_problems: tuple = ()  # the genres that could not be used, worded for the report
 
 
 def _sha1(text):
@@ -255,13 +262,18 @@ def prepare(story, where, options):
         sorted(story.regions),
         sorted(story.actors),
     ]
+    genre, genre_problems = work_type(story.genres)
+    if genre != Article.Genre.NEWS:  # only then, so news stories keep the digests they had before types of work
+        written.append(genre)
     if story.picture is not None:  # only then, so stories without pictures keep the digests they had
         picture = story.picture
         # The file's state too: a picture added or replaced under the same name is picked up by a re-run.
         state = pictures.state(picture)
         written.append([picture.path, picture.caption, picture.credit, picture.alt_text, picture.problem, state])
     digest = _sha1(json.dumps(written, default=str, ensure_ascii=False))
-    return Prepared(story, where, (source, source_id), fingerprint, digest, language, section, credit, text)
+    prepared = Prepared(story, where, (source, source_id), fingerprint, digest, language, section, credit, text)
+    prepared.genre, prepared.genre_problems = genre, tuple(genre_problems)
+    return prepared
 
 
 _SEARCH_FIELD = Article._meta.get_field("search_document")
@@ -277,6 +289,7 @@ def article_values(prepared):
         "standfirst": story.standfirst,
         "body": story.body,
         "kicker": story.kicker[:120],
+        "genre": prepared.genre,
         "language": prepared.language,
         "credit": prepared.credit,
         "byline": story.byline[:200],
@@ -679,6 +692,8 @@ class BatchWriter:
                 changed.append((prepared, row))
         unchanged = len(batch) - len(new) - len(changed)
         everything = [*new, *(p for p, _row in changed)]
+        # Like a picture's, a genre's problem is its entry's, listed when the story is written (or would be).
+        self.report.genre_problems += [f"{p.where}: {problem}" for p in everything for problem in p.genre_problems]
         for prepared in everything:
             # Finished once, and only what is written: workers skip stories stored unchanged, and so does
             # this process when it parses alone (a re-run neither tags nor sanitises them).

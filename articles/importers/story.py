@@ -41,7 +41,9 @@ class Story:
     `body` is HTML; `section` a path of names from the top ("Iraq News", "Local News"); `regions`, `actors`
     and `authors` are names (or slugs) as the input gives them; `authors_ar`, when the input gives it, their
     Arabic names in the same order ("" for none). `entry` numbers stories within an input.
-    `picture` is the lead picture the input names (a `PictureRef`), if any.
+    `picture` is the lead picture the input names (a `PictureRef`), if any. `genres` are the genres the input
+    gives the story, each a tuple of the ways it names one genre (an IPTC code, a URI, a name), as written: the
+    pipeline works out the story's type of work from them (`fields.work_type`).
     """
 
     headline: str
@@ -63,4 +65,5 @@ class Story:
     byline: str = ""
     entry: int | None = None
     picture: PictureRef | None = None
+    genres: tuple = ()
     extra: dict = field(default_factory=dict)

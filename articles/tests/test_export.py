@@ -23,11 +23,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def newsroom(places, actors):
-    """Two published stories (English and Arabic, tagged, with authors and sections), a draft, an embargoed one."""
+    """Two published stories (English analysis and Arabic opinion, tagged, with authors and sections), a draft, an
+    embargoed one."""
     world = SectionFactory(name="World", slug="world")
     mideast = SectionFactory(name="Middle East", slug="middle-east", parent=world)
     one = ArticleFactory(
         headline="SDF takes Baghouz",
+        genre=Article.Genre.ANALYSIS,
         kicker="Syria",
         standfirst="The last pocket falls.",
         body="<p>The SDF took Baghouz from ISIS.</p>",
@@ -42,6 +44,7 @@ def newsroom(places, actors):
     )
     two = ArticleFactory(
         headline="انتخابات في بغداد",
+        genre=Article.Genre.OPINION,
         body="<p>جرت الانتخابات في بغداد.</p>",
         language="ar",
         section=world,
@@ -63,6 +66,7 @@ def state():
     return sorted(
         (
             a.headline,
+            a.genre,
             a.kicker,
             a.standfirst,
             a.body,

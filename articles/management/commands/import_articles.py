@@ -35,11 +35,12 @@ class Command(BaseCommand):
         "Import stories from files, directories, globs and .zip/.tar(.gz) archives (plain text, ninjs, "
         "NewsML-G2, RSS/Atom, JSON Lines, CSV), tagging their regions and actors. Idempotent: keyed on source "
         "and source id (else a fingerprint of the text). Prints `imported N, updated N, unchanged N, "
-        "held N, duplicates N, failed N` (then `, pictures N, picture problems N` when inputs name pictures), "
+        "held N, duplicates N, failed N` (then `, pictures N, picture problems N` when inputs name pictures, and "
+        "`, genre problems N` when a genre names no type of work the site knows), "
         "the failures and the held stories (changed in their input after the desk saved them: the import waits "
         "for the desk as a pending update or a revision in the story's History); a missing or refused picture "
-        "is a warning and the story is imported without it; exit status 0, 1 if some inputs failed, 2 for bad "
-        "usage."
+        "is a warning and the story is imported without it; so is an unknown genre (the story is imported as news); "
+        "exit status 0, 1 if some inputs failed, 2 for bad usage."
     )
 
     def add_arguments(self, parser):
@@ -100,6 +101,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {failure}")
         for problem in report.picture_problems:
             # The story was imported without its picture: a warning, not a failure.
+            self.stdout.write(self.style.WARNING(f"  {problem}"))
+        for problem in report.genre_problems:
+            # The story was imported, as news (or as the type of work its first genre gives): a warning too.
             self.stdout.write(self.style.WARNING(f"  {problem}"))
         for where, reason in report.held_stories:
             # Not a failure either, but the desk has to look: listed whatever the verbosity.
