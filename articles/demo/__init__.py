@@ -63,15 +63,25 @@ SECTION_NAMES_AR = {
 }
 
 
+# The type of work a story filed in a demo section starts with in the desk's form (Section.default_genre).
+SECTION_GENRES = {"Opinion": Article.Genre.OPINION}
+
+
 def ensure_section(path):
-    """The section at `path` ("Iraq News > Local News"), creating missing levels (with their Arabic names)."""
+    """The section at `path` ("Iraq News > Local News"), creating missing levels (with their Arabic names and
+    the type of work they suggest)."""
     parent = None
     for position, name in enumerate(part.strip() for part in path.split(">")):
         section = Section.objects.filter(parent=parent, name=name).first()
         if section is None:
             slug = slugify(f"{parent.slug}-{name}" if parent else name, allow_unicode=True)
             section = Section.objects.create(
-                parent=parent, name=name, name_ar=SECTION_NAMES_AR.get(name, ""), slug=slug, position=position
+                parent=parent,
+                name=name,
+                name_ar=SECTION_NAMES_AR.get(name, ""),
+                slug=slug,
+                position=position,
+                default_genre=SECTION_GENRES.get(name, ""),
             )
         parent = section
     return parent
@@ -138,6 +148,7 @@ def _new_story(story, reporter):
         headline=story["headline"],
         slug=slugify(story["headline"], allow_unicode=True)[:200],
         kicker=story.get("kicker", ""),
+        genre=story.get("genre", Article.Genre.NEWS),
         standfirst=story.get("standfirst", ""),
         body=_body_html(story["body"]),
         language=story.get("language", "en"),
