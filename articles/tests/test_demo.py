@@ -155,3 +155,18 @@ def test_a_demo_file_with_an_unknown_status_is_refused_whole(tmp_path):
     with pytest.raises(ValueError, match="Unknown demo story status: live"):
         load_demo(path)
     assert not Article.objects.exists()
+
+
+def test_demo_stories_keep_their_type_of_work_and_the_opinion_section_suggests_opinion(tmp_path, places, actors):
+    from articles.models import Section
+
+    path = tmp_path / "demo.jsonl"
+    opinion = {**STORIES[0], "key": "op", "section": "Opinion", "genre": "opinion", "headline": "Close the camps"}
+    path.write_text(json.dumps(STORIES[0]) + "\n" + json.dumps(opinion) + "\n", encoding="utf-8")
+    load_demo(path)
+    genres = dict(Article.objects.values_list("source_id", "genre"))
+    assert genres == {"baghouz-civilians": "news", "op": "opinion"}
+    assert dict(Section.objects.values_list("name", "default_genre")) == {"Syria News": "", "Opinion": "opinion"}
+    # The shipped demo labels its opinion piece and its analysis.
+    shipped = [json.loads(line) for line in DATA_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert sorted(story["genre"] for story in shipped if "genre" in story) == ["analysis", "opinion"]
