@@ -352,3 +352,73 @@ def test_narrow_screen_keeps_the_article_readable(live_server, browser, stories)
     overflow = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
     context.close()
     assert overflow is False
+
+
+@pytest.fixture
+def opinions(places, settings):
+    """An English and an Arabic opinion piece and an English analysis, about Baghouz."""
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    section = SectionFactory(name="Opinion", slug="opinion", name_ar="رأي", default_genre="opinion")
+    english = story(
+        headline="The camps must close before the next winter",
+        kicker="Baghouz",
+        genre="opinion",
+        standfirst="Keeping families behind wire makes no one safer.",
+        section=section,
+        regions=[places["baghouz"]],
+    )
+    arabic = story(
+        headline="يجب إغلاق المخيمات قبل الشتاء المقبل",
+        slug="إغلاق-المخيمات",
+        language="ar",
+        genre="opinion",
+        section=section,
+        regions=[places["baghouz"]],
+    )
+    analysis = story(headline="What the camps cost the coalition", genre="analysis", regions=[places["baghouz"]])
+    return {"english": english, "arabic": arabic, "analysis": analysis}
+
+
+LABEL_STYLE = "el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).textTransform, el.innerText]"
+
+
+def test_an_opinion_piece_reads_as_opinion_in_both_editions(live_server, page, opinions):
+    from playwright.sync_api import expect
+
+    page.goto(live_server.url + opinions["english"].get_absolute_url())
+    label = page.locator("article .work-type")
+    background, case, text = label.evaluate(LABEL_STYLE)
+    assert (case, text) == ("uppercase", "OPINION")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")  # solid, unlike the other types' outline
+    # Read out with the headline, where a screen reader lands on the page's heading.
+    expect(page.get_by_role("heading", level=1)).to_have_accessible_name(
+        "Opinion: The camps must close before the next winter"
+    )
+    page.goto(live_server.url + opinions["arabic"].get_absolute_url())
+    assert page.locator("article .work-type").inner_text() == "رأي"
+    expect(page.get_by_role("heading", level=1)).to_have_accessible_name("رأي: يجب إغلاق المخيمات قبل الشتاء المقبل")
+    # On an Arabic page an English piece says "Opinion", as the English edition does; an analysis is outlined.
+    page.goto(live_server.url + "/ar/search/?q=camps")
+    english = page.locator('.story[lang="en"]').filter(has_text="The camps must close")
+    assert english.locator(".work-type").inner_text() == "OPINION"
+    analysis = page.locator('.story[lang="en"]').filter(has_text="What the camps cost").locator(".work-type")
+    assert analysis.evaluate(LABEL_STYLE) == ["rgba(0, 0, 0, 0)", "uppercase", "ANALYSIS"]
+    expect(english.get_by_role("link", name="Opinion: The camps must close before the next winter")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        lambda o: o["english"].get_absolute_url(),
+        lambda o: o["arabic"].get_absolute_url(),
+        lambda o: "/",
+        lambda o: "/ar/",
+        lambda o: "/ar/search/?q=camps",
+        lambda o: "/region/baghouz/",
+    ],
+    ids=["opinion", "arabic opinion", "home", "arabic home", "english opinion on an arabic page", "region"],
+)
+def test_axe_passes_pages_with_labelled_stories(live_server, page, opinions, address):
+    page.goto(live_server.url + address(opinions))
+    assert page.locator(".work-type").count() >= 1
+    assert serious_violations(page) == []

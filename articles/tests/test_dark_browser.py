@@ -12,7 +12,7 @@ from django.urls import reverse
 from articles import editing
 from articles.tests.browser import BROWSER_TEST_MARKS, browser  # noqa: F401 - browser is a fixture
 from articles.tests.publishing import story
-from articles.tests.test_browser import serious_violations, stories  # noqa: F401 - stories is a fixture
+from articles.tests.test_browser import opinions, serious_violations, stories  # noqa: F401 - fixtures
 
 pytestmark = BROWSER_TEST_MARKS
 
@@ -128,3 +128,28 @@ def test_the_desks_diff_and_status_stay_readable_in_each_admin_theme(live_server
     assert (page_background < 0.05) is (theme != "light")
     assert min(ratios.values()) >= 4.5, ratios
     assert status >= 4.5
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        lambda o: o["english"].get_absolute_url(),
+        lambda o: o["arabic"].get_absolute_url(),
+        lambda o: "/",
+        lambda o: "/ar/search/?q=camps",
+    ],
+    ids=["opinion", "arabic opinion", "home", "english opinion on an arabic page"],
+)
+def test_labelled_stories_pass_axe_on_a_dark_device(live_server, dark, opinions, address):
+    dark.goto(live_server.url + address(opinions))
+    assert dark.locator(".work-type-opinion").count() >= 1
+    assert dark.evaluate(CONTRAST, ".work-type-opinion") >= 4.5
+    assert serious_violations(dark) == []
+
+
+def test_an_opinion_label_prints_as_dark_ink_from_a_dark_device(live_server, dark, opinions):
+    dark.goto(live_server.url + opinions["english"].get_absolute_url())
+    dark.emulate_media(media="print")
+    colours = dark.evaluate(LUMINANCE, "article .work-type")
+    # No solid background on paper (printers drop it), so the word is printed dark, not white on white.
+    assert colours["text"] < 0.05 and colours["background"] > 0.9
