@@ -76,9 +76,11 @@ def test_the_migration_makes_every_story_there_is_news():
 # -- the desk --------------------------------------------------------------------------------------------------
 
 
-def test_the_story_form_offers_the_types_of_work_between_the_language_and_the_kicker(client, editor):
+def test_the_story_form_offers_the_types_of_work_between_the_language_and_the_kicker(
+    client, editor, django_capture_on_commit_callbacks
+):
     opinion = SectionFactory(name="Opinion", slug="opinion", default_genre=G.OPINION)
-    SectionFactory(name="Syria", slug="syria")
+    syria = SectionFactory(name="Syria", slug="syria")
     client.force_login(editor)
     page = client.get(reverse("admin:articles_article_add")).content.decode()
     radios = re.findall(r'<input type="radio" name="genre" value="(\w+)"[^>]*>', page)
@@ -88,6 +90,12 @@ def test_the_story_form_offers_the_types_of_work_between_the_language_and_the_ki
     # The sections that suggest a type, for article_form.js: only those with a default.
     section_select = re.search(r'<select name="section"[^>]*>', page).group()
     assert f'data-section-genres="{{&quot;{opinion.pk}&quot;: &quot;opinion&quot;}}"' in section_select
+    # Kept in the cache with the vocabularies: a section's new default shows on the next form.
+    syria.default_genre = G.ANALYSIS
+    with django_capture_on_commit_callbacks(execute=True):
+        syria.save()
+    page = client.get(reverse("admin:articles_article_add")).content.decode()
+    assert f"&quot;{syria.pk}&quot;: &quot;analysis&quot;" in re.search(r'<select name="section"[^>]*>', page).group()
 
 
 def test_an_editor_files_an_opinion_piece(client, editor):
