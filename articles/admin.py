@@ -21,7 +21,13 @@ from taggit.managers import TaggableManager
 from tinymce.widgets import TinyMCE
 
 from articles import caching, editing, revisions, taxonomy
-from articles.admin_pickers import BylineAuthorsView, BylineField, BylinePicker, vocabulary_field
+from articles.admin_pickers import (
+    BylineField,
+    BylinePicker,
+    DeskPickersMixin,
+    PickerSearchView,
+    vocabulary_field,
+)
 from articles.desk_admin import ArticleDeskMixin
 from articles.models import Actor, ActorAlias, Article, Author, Region, RegionAlias, Section, names_as_line
 from articles.normalisation import name_key
@@ -133,11 +139,20 @@ class RegionFilter(admin.SimpleListFilter):
             .order_by("-uses", "name")
             .distinct()[:40]
         )
-        return [(str(r.pk), r.name) for r in used]
+        language = get_language()
+        return [(str(r.pk), r.desk_label(language)) for r in used]
 
     def queryset(self, request, queryset):
         region = Region.objects.filter(pk=self.value()).first() if (self.value() or "").isdigit() else None
         return queryset.for_region(region) if region else queryset
+
+
+class SectionFilter(admin.RelatedFieldListFilter):
+    """Django's filter by section, each named as the pickers name it (`Section.desk_label`), read in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        language = get_language()
+        return [(section.pk, section.desk_label(language)) for section in Section.objects.select_related("parent")]
 
 
 class ActorFilter(admin.SimpleListFilter):
@@ -148,7 +163,8 @@ class ActorFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         used = Actor.objects.annotate(uses=Count("article_links")).filter(Q(uses__gt=0) | Q(pk=self.value() or 0))
-        return [(str(a.pk), a.name) for a in used.order_by("-uses", "name")[:40]]
+        language = get_language()
+        return [(str(a.pk), a.desk_label(language)) for a in used.order_by("-uses", "name")[:40]]
 
     def queryset(self, request, queryset):
         actor = Actor.objects.filter(pk=self.value()).first() if (self.value() or "").isdigit() else None
@@ -159,10 +175,11 @@ LISTED_NAMES = 3  # places or actors named in a change list cell before "and N m
 
 
 def _names(entries):
-    """A change list cell naming a story's places or actors: the first LISTED_NAMES in tagging order, then
-    how many more (all of them in the cell's tooltip), so a story tagged with a dozen places keeps the list
-    readable and its dates in view."""
-    names = [entry.name for entry in entries]
+    """A change list cell naming a story's places or actors as the pickers name them (`desk_label`): the first
+    LISTED_NAMES in tagging order, then how many more (all of them in the cell's tooltip), so a story tagged with
+    a dozen places keeps the list readable and its dates in view."""
+    language = get_language()
+    names = [entry.desk_label(language) for entry in entries]
     if len(names) <= LISTED_NAMES:
         return ", ".join(names)
     more = len(names) - LISTED_NAMES
@@ -174,7 +191,7 @@ def _names(entries):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
+class ArticleAdmin(DeskPickersMixin, ArticleDeskMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     checks_class = ArticleAdminChecks
     # Relations through a model of their own, with a form field built here (see ArticleAdminChecks).
@@ -183,7 +200,7 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
     list_display = (
         "headline",
         "status",
-        "section",
+        "section_label",
         "genre",
         "author_names",
         "updated_at",
@@ -192,8 +209,8 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
         "region_names",
         "actor_names",
     )
-    list_filter = ("status", "section", "genre", "language", RegionFilter, ActorFilter)
-    list_select_related = ("section",)
+    list_filter = ("status", ("section", SectionFilter), "genre", "language", RegionFilter, ActorFilter)
+    list_select_related = ("section__parent",)
     search_fields = ("headline", "standfirst")
     date_hierarchy = "created_at"
     ordering = ("-updated_at",)
@@ -263,8 +280,10 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("regions", "actors", "authors")
 
     def get_urls(self):
-        view = self.admin_site.admin_view(BylineAuthorsView.as_view(admin_site=self.admin_site))
-        return [path("byline-authors/", view, name="articles_article_byline_authors"), *super().get_urls()]
+        # The search of every desk picker (the article's and the vocabularies' own forms), filed here with the
+        # article form it mostly serves.
+        view = self.admin_site.admin_view(PickerSearchView.as_view(admin_site=self.admin_site))
+        return [path("picker-search/", view, name="articles_article_picker_search"), *super().get_urls()]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -274,17 +293,45 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None or self.has_change_permission(request, obj):
             return fieldsets
-        # Read only, Django prints a relation's entries by str() (English names): the byline as the field shows it.
+        # Read only, Django prints a relation's entries by str() (English names): each as its picker names it.
+        shown = self.read_only_labels
         return [
-            (name, {**options, "fields": tuple("byline_authors" if f == "authors" else f for f in options["fields"])})
+            (name, {**options, "fields": tuple(shown.get(f, f) for f in options["fields"])})
             for name, options in fieldsets
         ]
+
+    # The relations a read-only form shows by the methods below, as their pickers name the entries (`desk_label`).
+    read_only_labels = {
+        "section": "section_label",
+        "regions": "region_labels",
+        "actors": "actor_labels",
+        "authors": "byline_authors",
+        "dateline_place": "dateline_label",
+    }
 
     @admin.display(description=capfirst(Article._meta.get_field("authors").verbose_name))
     def byline_authors(self, obj):
         """The story's authors in byline order, as the Authors field names them in the staff member's language."""
         language = get_language()
         return names_as_line([author.desk_label(language) for author in obj.authors.all()], language)
+
+    @admin.display(description=capfirst(Article._meta.get_field("regions").verbose_name))
+    def region_labels(self, obj):
+        """The story's places, as the Regions field names them in the staff member's language."""
+        language = get_language()
+        return names_as_line([region.desk_label(language) for region in obj.regions.all()], language)
+
+    @admin.display(description=capfirst(Article._meta.get_field("actors").verbose_name))
+    def actor_labels(self, obj):
+        """The story's actors, as the Actors field names them in the staff member's language."""
+        language = get_language()
+        return names_as_line([actor.desk_label(language) for actor in obj.actors.all()], language)
+
+    @admin.display(description=capfirst(Article._meta.get_field("dateline_place").verbose_name))
+    def dateline_label(self, obj):
+        """The dateline's place, as its field names it in the staff member's language."""
+        place = obj.dateline_place
+        return place.desk_label(get_language()) if place else self.get_empty_value_display()
 
     def has_change_permission(self, request, obj=None):
         """Reporters change their own drafts; editors any article that is not spiked (live ones as pending updates)."""
@@ -347,6 +394,11 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
             results |= queryset.tagged_with_any(regions=regions, actors=actors)
         return results, may_have_duplicates
 
+    @admin.display(description=capfirst(Article._meta.get_field("section").verbose_name), ordering="section")
+    def section_label(self, obj):
+        """The story's section as the pickers name it (`Section.desk_label`)."""
+        return obj.section.desk_label(get_language()) if obj.section_id else self.get_empty_value_display()
+
     @admin.display(description=_("regions"))
     def region_names(self, obj):
         return _names(obj.regions.all())
@@ -395,7 +447,7 @@ class ArabicFieldsMixin:
         return field
 
 
-class VocabularyAdmin(ArabicFieldsMixin, admin.ModelAdmin):
+class VocabularyAdmin(DeskPickersMixin, ArabicFieldsMixin, admin.ModelAdmin):
     """What the Region and Actor admins share: alias search, article counts, merging duplicates."""
 
     search_fields = ("name", "name_ar", "aliases__name")
@@ -407,7 +459,7 @@ class VocabularyAdmin(ArabicFieldsMixin, admin.ModelAdmin):
         return super().get_queryset(request).annotate(_article_count=Count("article_links", distinct=True))
 
     def get_search_results(self, request, queryset, search_term):
-        """Match names and aliases in any spelling that folds alike (Deir Ezzor, دير الزور, Daesh, داعش).
+        """Match names, Arabic names and aliases in any spelling that folds alike (Deir Ezzor, دير الزور, Daesh, داعش).
 
         Exact name or alias matches come first, then names that start with the term, then the rest, so
         typing "Daesh" offers Islamic State before "Global Coalition against Daesh".
@@ -416,9 +468,15 @@ class VocabularyAdmin(ArabicFieldsMixin, admin.ModelAdmin):
         if not key:
             return super().get_search_results(request, queryset, search_term)
         aliases = self.model.aliases.rel.related_model.objects.filter(entry=OuterRef("pk"))
-        exact = Q(key=key) | Exists(aliases.filter(key=key))
-        prefix = Q(key__startswith=key) | Exists(aliases.filter(key__startswith=key))
-        contains = Q(key__contains=key) | Exists(aliases.filter(key__contains=key)) | Q(name_ar__icontains=search_term)
+        # The Arabic name in any spelling that folds alike too (الرقه finds الرقة), alias or not.
+        arabic = self.model.objects.arabic_name_ranks(key)
+        exact = Q(key=key) | Exists(aliases.filter(key=key)) | Q(pk__in=[pk for pk, r in arabic.items() if r == 0])
+        prefix = (
+            Q(key__startswith=key)
+            | Exists(aliases.filter(key__startswith=key))
+            | Q(pk__in=[pk for pk, r in arabic.items() if r <= 1])
+        )
+        contains = Q(key__contains=key) | Exists(aliases.filter(key__contains=key)) | Q(pk__in=list(arabic))
         ranked = queryset.filter(contains).annotate(
             match_rank=Case(When(exact, then=Value(0)), When(prefix, then=Value(1)), default=Value(2))
         )
@@ -471,7 +529,7 @@ class VocabularyAdmin(ArabicFieldsMixin, admin.ModelAdmin):
 
 @admin.register(Region)
 class RegionAdmin(VocabularyAdmin):
-    list_display = ("name", "name_ar", "kind", "parent", "iso_code", "alias_list", "article_count")
+    list_display = ("name", "name_ar", "kind", "parent_label", "iso_code", "alias_list", "article_count")
     list_filter = ("kind",)
     list_select_related = ("parent",)
     autocomplete_fields = ("parent",)
@@ -499,10 +557,15 @@ class RegionAdmin(VocabularyAdmin):
     def alias_list(self, obj):
         return format_html_join(", ", "<bdi>{}</bdi>", ((a.name,) for a in obj.aliases.all()))
 
+    @admin.display(description=_("parent"), ordering="parent__name")
+    def parent_label(self, obj):
+        """The place this one is in, as the pickers name it (`desk_label`)."""
+        return obj.parent.desk_label(get_language()) if obj.parent_id else self.get_empty_value_display()
+
 
 @admin.register(Actor)
 class ActorAdmin(VocabularyAdmin):
-    list_display = ("name", "name_ar", "kind", "home_region", "alias_list", "article_count")
+    list_display = ("name", "name_ar", "kind", "home_region_label", "alias_list", "article_count")
     list_filter = ("kind",)
     list_select_related = ("home_region",)
     autocomplete_fields = ("home_region",)
@@ -516,18 +579,43 @@ class ActorAdmin(VocabularyAdmin):
 
     alias_list = RegionAdmin.alias_list
 
+    @admin.display(description=_("home region"), ordering="home_region__name")
+    def home_region_label(self, obj):
+        """The actor's home region, as the pickers name it (`desk_label`)."""
+        return obj.home_region.desk_label(get_language()) if obj.home_region_id else self.get_empty_value_display()
+
 
 @admin.register(Section)
-class SectionAdmin(ArabicFieldsMixin, admin.ModelAdmin):
-    list_display = ("__str__", "name_ar", "slug", "position", "default_genre", "article_count")
+class SectionAdmin(DeskPickersMixin, ArabicFieldsMixin, admin.ModelAdmin):
+    list_display = ("path_label", "name_ar", "slug", "position", "default_genre", "article_count")
     list_editable = ("position",)
     list_select_related = ("parent",)
     search_fields = ("name", "name_ar", "slug")
+    # Stated here: the article count's GROUP BY drops the model's default order, and the section pickers page
+    # through this queryset.
+    ordering = ("position", "name", "pk")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("parent",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_article_count=Count("articles"))
+        # The parent names the section (`desk_label`) in this list and in the section pickers' search alike.
+        return super().get_queryset(request).select_related("parent").annotate(_article_count=Count("articles"))
+
+    def get_search_results(self, request, queryset, search_term):
+        """Sections whose name or Arabic name, or whose parent's, holds the term in any spelling that folds alike
+        (اخبار finds أخبار), or whose slug does: what the pickers show of a section is its path."""
+        key = name_key(search_term)
+        if not key:
+            return super().get_search_results(request, queryset, search_term)
+        # A short list, folded here by the one folding function (no folded copy of a section's names is stored).
+        names = Section.objects.values_list("pk", "slug", "name", "name_ar", "parent__name", "parent__name_ar")
+        found = [pk for pk, *texts in names if any(key in name_key(text) for text in texts if text)]
+        return queryset.filter(pk__in=found), False
+
+    @admin.display(description=_("section"), ordering="name")
+    def path_label(self, obj):
+        """The section with its parent, as the pickers name it (`Section.desk_label`)."""
+        return obj.desk_label(get_language())
 
     @admin.display(description=_("articles"), ordering="_article_count")
     def article_count(self, obj):

@@ -1,20 +1,59 @@
-"""The article form's pickers: autocompletes over a vocabulary (places, actors) and over authors (the byline).
+"""The desk's pickers: autocompletes over the vocabularies (places, actors), sections and authors (the byline).
 
-Widgets, form fields and the byline's search view; the ModelAdmins that use them are in `articles/admin.py`.
+Every entry a picker shows, chosen or found while typing, is named in the staff member's language by its model's
+`desk_label` (in the Arabic admin "دير الزور (Deir ez-Zor)"): the form fields below label the chosen ones,
+`PickerSearchView` (which the pickers ask instead of Django's autocomplete view) the ones found. Widgets, form
+fields, that view and `DeskPickersMixin`; the ModelAdmins that use them are in `articles/admin.py`.
 """
 
 from django import forms
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import get_language, gettext
 
-from articles.models import Article
+from articles.models import Actor, Author, Region, Section
+
+# What the pickers name by `desk_label`; a relation to anything else is left to Django's autocomplete.
+LABELLED_MODELS = (Actor, Author, Region, Section)
 
 
-class VocabularyPicker(AutocompleteSelectMultiple):
-    """Autocomplete over a vocabulary that shrugs off ids that are not numbers (a forged or stale post)."""
+def labelled_queryset(model, using=None):
+    """All entries of `model`, with what their `desk_label` reads (a section's parent) in the same query."""
+    queryset = model._default_manager.using(using)
+    return queryset.select_related("parent") if model is Section else queryset
+
+
+class DeskLabels:
+    """Form-field mixin: each entry is named as the staff member's language names it (`desk_label`)."""
+
+    def label_from_instance(self, obj):
+        return obj.desk_label(get_language())
+
+
+class DeskChoiceField(DeskLabels, forms.ModelChoiceField):
+    """One section or place (an article's section, its dateline place), named by `desk_label`."""
+
+
+class DeskMultipleChoiceField(DeskLabels, forms.ModelMultipleChoiceField):
+    """Entries of a vocabulary (an article's places or actors), named by `desk_label`."""
+
+
+class DeskPickerMixin:
+    """Autocomplete widget mixin: search through `PickerSearchView`, which labels results by `desk_label`."""
+
+    def get_url(self):
+        return reverse(f"{self.admin_site.name}:articles_article_picker_search")
+
+
+class DeskPicker(DeskPickerMixin, AutocompleteSelect):
+    """Autocomplete of one section or place, its entries named in the staff member's language."""
+
+
+class VocabularyPicker(DeskPickerMixin, AutocompleteSelectMultiple):
+    """Autocomplete over a vocabulary that shrugs off ids that are not numbers (a forged or stale post), its entries
+    named in the staff member's language."""
 
     def optgroups(self, name, value, attr=None):
         return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
@@ -29,12 +68,8 @@ class BylinePicker(VocabularyPicker):
     `data-byline-*` attributes (the admin's JavaScript catalogue holds only Django's own strings).
 
     Authors are labelled in the staff member's language (`Author.desk_label`): the chosen ones by
-    `BylineField`, those found while typing by `BylineAuthorsView`, which this picker asks instead of Django's
-    autocomplete view.
+    `BylineField`, those found while typing by `PickerSearchView`.
     """
-
-    def get_url(self):
-        return reverse(f"{self.admin_site.name}:articles_article_byline_authors")
 
     def build_attrs(self, base_attrs, extra_attrs=None):
         attrs = super().build_attrs(base_attrs, extra_attrs)
@@ -62,12 +97,9 @@ class BylinePicker(VocabularyPicker):
         return groups
 
 
-class BylineField(forms.ModelMultipleChoiceField):
+class BylineField(DeskMultipleChoiceField):
     """Authors for a byline: a list in the order they were posted (lead writer first), each once, each named as
     the staff member's language names them (`Author.desk_label`)."""
-
-    def label_from_instance(self, obj):
-        return obj.desk_label(get_language())
 
     def clean(self, value):
         authors = super().clean(value)
@@ -84,14 +116,14 @@ class BylineField(forms.ModelMultipleChoiceField):
         return before != list(dict.fromkeys(str(pk) for pk in data or []))
 
 
-class BylineAuthorsView(AutocompleteJsonView):
-    """The byline picker's search: Django's autocomplete of authors (the Author admin's search fields, so a
-    writer is found by either name, its permission checks and pages), for the article's authors only, each
-    result labelled as `BylineField` labels the chosen authors."""
+class PickerSearchView(AutocompleteJsonView):
+    """The desk pickers' search: Django's autocomplete (the related ModelAdmin's search, so an entry is found by
+    either name or an alias; its permission checks and pages) for relations to sections, places, actors and
+    authors only, each result labelled as the form fields label the chosen entries (`desk_label`)."""
 
     def process_request(self, request):
         term, model_admin, source_field, to_field_name = super().process_request(request)
-        if source_field.model is not Article or source_field.name != "authors":
+        if source_field.remote_field.model not in LABELLED_MODELS:
             raise PermissionDenied  # as Django's view answers a field it does not serve
         return term, model_admin, source_field, to_field_name
 
@@ -99,8 +131,22 @@ class BylineAuthorsView(AutocompleteJsonView):
         return {"id": str(getattr(obj, to_field_name)), "text": obj.desk_label(get_language())}
 
 
+class DeskPickersMixin:
+    """ModelAdmin mixin: the autocomplete fields naming a section, place, actor or author (an article's section and
+    dateline place, a place's parent, an actor's home region) name their entries by `desk_label`."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        model = db_field.remote_field.model
+        if model in LABELLED_MODELS and db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", DeskPicker(db_field, self.admin_site, using=kwargs.get("using")))
+            kwargs.setdefault("queryset", labelled_queryset(model, kwargs.get("using")))
+            kwargs.setdefault("form_class", DeskChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 def vocabulary_field(db_field, admin_site, can_add_related=False):
-    """A form field picking entries of a controlled vocabulary (searching aliases), never creating one from text.
+    """A form field picking entries of a controlled vocabulary (searching aliases), never creating one from text,
+    named in the staff member's language.
 
     With `can_add_related`, the picker links to the vocabulary's own admin to add a new entry.
     """
@@ -113,7 +159,7 @@ def vocabulary_field(db_field, admin_site, can_add_related=False):
         can_delete_related=False,
         can_view_related=False,
     )
-    return forms.ModelMultipleChoiceField(
+    return DeskMultipleChoiceField(
         queryset=db_field.remote_field.model.objects.all(),
         widget=widget,
         required=False,

@@ -2,7 +2,9 @@
 
 Self-contained on purpose (ArticleAdmin is not touched): the change-form template includes
 `admin/articles/article/tag_suggestions.html`, the `tag_suggestions` template tag computes the list, and
-the view below records the editor's decision through `articles.tagging` and returns to the form.
+the view below records the editor's decision through `articles.tagging` and returns to the form. In the Arabic
+admin a suggestion, and the message after deciding on it, names the entry as the form's pickers do
+(`desk_label`).
 """
 
 from django.contrib import admin, messages
@@ -10,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 
@@ -33,10 +36,12 @@ def decide_suggestion(request, pk):
         messages.error(request, _("That entry no longer exists; nothing was changed."))
     elif decision == "accept":
         entry = tagging.accept_suggestion(article, kind, int(entry_id))
-        messages.success(request, _("Tagged with %(entry)s.") % {"entry": entry})
+        label = entry.desk_label(get_language())
+        messages.success(request, _("Tagged with %(entry)s.") % {"entry": label})
     else:
         entry = tagging.reject_suggestion(article, kind, int(entry_id), by=request.user)
-        messages.info(request, _("%(entry)s will not be suggested for this article again.") % {"entry": entry})
+        label = entry.desk_label(get_language())
+        messages.info(request, _("%(entry)s will not be suggested for this article again.") % {"entry": label})
     return redirect(reverse("admin:articles_article_change", args=[article.pk]))
 
 

@@ -14,7 +14,7 @@ from taggit.managers import TaggableManager
 
 from articles.addresses import public_url
 from articles.models.fields import SanitisedHTMLField, SearchDocumentField, plain_text
-from articles.models.taxonomy import ArticleActor, ArticleRegion, ControlledTagManager, Region, name_in
+from articles.models.taxonomy import ArticleActor, ArticleRegion, ControlledTagManager, Region, desk_name, name_in
 from articles.profile_links import profile_links, validate_profile_links
 from articles.querysets import ArticleQuerySet, AuthorQuerySet
 
@@ -77,6 +77,13 @@ class Section(models.Model):
 
     def get_absolute_url(self):
         return public_url("section", translation.get_language(), slug=self.slug)
+
+    def desk_label(self, language):
+        """How the admin names the section to a staff member working in `language` (`desk_name`), with its parent
+        as `str` has it: in Arabic, "أخبار العراق > أخبار محلية (Iraq News > Local News)", each part in Arabic
+        where it has an Arabic name. Reads `parent`: select it with the section."""
+        path = (self.parent, self) if self.parent_id else (self,)
+        return desk_name(" > ".join(p.name for p in path), " > ".join(name_in(p, "ar") for p in path), language)
 
 
 class AuthorManager(models.Manager.from_queryset(AuthorQuerySet)):
@@ -165,12 +172,10 @@ class Author(models.Model):
 
     def desk_label(self, language):
         """How the admin names the author to a staff member working in `language` (the byline picker, its
-        order list): in Arabic, the Arabic name followed by the English one in brackets, "رشا خليل (Rasha
-        Khalil)", so two writers whose names are spelled alike in one script can be told apart; in English, or
-        without a separate Arabic name, the display name."""
-        if language == "ar" and self.name_ar and self.name_ar != self.display_name:
-            return f"{self.name_ar} ({self.display_name})"
-        return self.display_name
+        order list), by the rule places, actors and sections follow too (`desk_name`): in Arabic, the Arabic name
+        followed by the English one in brackets, "رشا خليل (Rasha Khalil)"; in English, or without a separate
+        Arabic name, the display name."""
+        return desk_name(self.display_name, self.name_ar, language)
 
     @property
     def is_staff_author(self):

@@ -17,7 +17,7 @@ from taggit.managers import _TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from articles.addresses import public_url
-from articles.normalisation import is_arabic, name_key
+from articles.normalisation import ARABIC_LETTERS, is_arabic, name_key
 
 
 class UnknownNameError(ValueError):
@@ -28,6 +28,18 @@ def name_in(entry, language):
     """The name of a section, place, actor or author (anything with `name` and `name_ar`) as the edition in
     `language` prints it: the Arabic name in the Arabic edition when there is one, else the English name."""
     return entry.name_ar if language == "ar" and entry.name_ar else entry.name
+
+
+def desk_name(name, name_ar, language):
+    """How the admin names a section, place, actor or author to a staff member working in `language`, from its
+    English and Arabic names: in Arabic, the Arabic name with the English one in brackets, "رشا خليل (Rasha
+    Khalil)", so two entries spelled alike in one script can be told apart, and a staff member who knows an
+    entry by its English name still finds it; in English, or without a separate Arabic name, the English name.
+
+    The one rule behind every model's `desk_label` (pickers, their searches, chips, tag suggestions)."""
+    if language == "ar" and name_ar and name_ar != name:
+        return f"{name_ar} ({name})"
+    return name
 
 
 class EditionText(NamedTuple):
@@ -82,6 +94,23 @@ class VocabularyQuerySet(models.QuerySet):
                 % {"vocabulary": self.model._meta.verbose_name, "names": ", ".join(unknown)}
             )
         return [by_key[wanted[name]] for name in names]
+
+    def arabic_name_ranks(self, key):
+        """{pk: rank} of the entries whose Arabic name, folded as `name_key` folds, holds the folded `key`: rank 0
+        when the name is the key, 1 when it starts with it, 2 when it holds it further on.
+
+        One query. No folded copy of the Arabic name is stored (the gazetteer also keeps it as an alias, but the
+        desk may type one that is not), so the names are folded here, by the one folding function; the
+        vocabularies are a few thousand entries at most. A key with no Arabic letter matches nothing, unread.
+        """
+        if not key or not ARABIC_LETTERS.search(key):
+            return {}
+        ranks = {}
+        for pk, name_ar in self.exclude(name_ar="").values_list("pk", "name_ar"):
+            folded = name_key(name_ar)
+            if key in folded:
+                ranks[pk] = 0 if folded == key else 1 if folded.startswith(key) else 2
+        return ranks
 
 
 class RegionQuerySet(VocabularyQuerySet):
@@ -145,6 +174,10 @@ class Vocabulary(TagBase):
     def save(self, *args, **kwargs):
         self.key = name_key(self.name)
         super().save(*args, **kwargs)
+
+    def desk_label(self, language):
+        """How the admin names the entry to a staff member working in `language` (`desk_name`)."""
+        return desk_name(self.name, self.name_ar, language)
 
 
 class Region(Vocabulary):

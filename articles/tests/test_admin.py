@@ -67,7 +67,7 @@ def test_admin_role_opens_every_add_page(admin_client_role, model):
 def test_editor_writes_an_article_tagged_baghouz_and_daesh(editor_client, editor, places, actors):
     section = SectionFactory(name="Syria")
     picked_daesh = editor_client.get(
-        reverse("admin:autocomplete"),
+        reverse("admin:articles_article_picker_search"),
         {"term": "Daesh", "app_label": "articles", "model_name": "article", "field_name": "actors"},
     ).json()["results"]
     assert picked_daesh == [{"id": str(actors["isis"].pk), "text": "Islamic State"}]
@@ -119,7 +119,7 @@ def test_article_form_offers_no_free_text_tagging(editor_client, actors):
 
 def test_region_autocomplete_finds_places_by_arabic_alias(editor_client, places):
     results = editor_client.get(
-        reverse("admin:autocomplete"),
+        reverse("admin:articles_article_picker_search"),
         {"term": "دير الزور", "app_label": "articles", "model_name": "article", "field_name": "regions"},
     ).json()["results"]
     assert [r["text"] for r in results] == ["Deir ez-Zor"]
@@ -207,7 +207,7 @@ def test_region_admin_shows_aliases_and_article_counts(editor_client, places):
 def test_picker_offers_the_exact_alias_match_first(editor_client, actors):
     Actor.objects.create(name="Global Coalition against Daesh", slug="coalition")
     results = editor_client.get(
-        reverse("admin:autocomplete"),
+        reverse("admin:articles_article_picker_search"),
         {"term": "daesh", "app_label": "articles", "model_name": "article", "field_name": "actors"},
     ).json()["results"]
     assert [r["text"] for r in results] == ["Islamic State", "Global Coalition against Daesh"]
@@ -222,4 +222,6 @@ def test_article_changelist_names_a_few_places_then_says_how_many_more(editor_cl
     assert "Islamic State, Syrian Democratic Forces</td>" in page  # two actors: both named, nothing more
     editor_client.cookies["django_language"] = "ar"
     arabic = editor_client.get(reverse("admin:articles_article_changelist")).content.decode()
-    assert "Syria, Deir ez-Zor Governorate, Deir ez-Zor و3 أخرى</span>" in arabic
+    # The Arabic admin names them as its pickers do, in Arabic with the English name after it where there is one.
+    assert "سوريا (Syria), Deir ez-Zor Governorate, دير الزور (Deir ez-Zor) و3 أخرى</span>" in arabic
+    assert "تنظيم الدولة الإسلامية (Islamic State), قوات سوريا الديمقراطية (Syrian Democratic Forces)</td>" in arabic

@@ -386,12 +386,15 @@ def test_the_arabic_admins_byline_picker_names_authors_in_arabic_with_their_engl
     )
 
 
-def test_the_byline_picker_serves_the_articles_authors_and_nothing_else(client, editor, writers):
+def test_the_picker_search_serves_authors_places_actors_and_sections_and_nothing_else(client, editor, writers):
     client.force_login(editor)
-    address = reverse("admin:articles_article_byline_authors")
-    assert found_by_picker(client, address, "rasha")[0] == 200
-    # Another field, another model, a field that is no relation, or none at all: refused, as Django's view does.
-    assert found_by_picker(client, address, "rasha", field="regions") == (403, [])
+    address = reverse("admin:articles_article_picker_search")
+    assert found_by_picker(client, address, "rasha") == (200, [(writers["rasha"].pk, "Rasha Khalil")])
+    assert found_by_picker(client, address, "nowhere", field="regions") == (200, [])  # the places' picker too
+    # A relation to anything else (a picture, a staff account), another model's field of the same name, a field
+    # that is no relation, or none at all: refused, as Django's view refuses a field it does not serve.
+    assert found_by_picker(client, address, "rasha", field="lead_image") == (403, [])
+    assert found_by_picker(client, address, "rasha", field="user", model="author") == (403, [])
     assert found_by_picker(client, address, "rasha", field="authors", model="image")[0] == 403
     assert found_by_picker(client, address, "rasha", field="headline") == (403, [])
     assert client.get(address, {"term": "rasha"}).status_code == 403

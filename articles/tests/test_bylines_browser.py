@@ -5,14 +5,14 @@ the form must still save the order picked, show it again on reopening, and move 
 The "Move up" / "Move down" buttons under the field reorder the byline, by mouse or keyboard, in English and
 in the Arabic admin, under the staff Content-Security-Policy. The Arabic admin names authors by their Arabic
 names with the English ones in brackets, in the field, its search and the order list; the English admin by
-their English names.
+their English names. It names the story's section and places alike, and finds a place by its Arabic name.
 """
 
 from django.urls import reverse
 
 from articles.models import Article
 from articles.tests.browser import BROWSER_TEST_MARKS, chromium_page
-from articles.tests.factories import ArticleFactory, AuthorFactory
+from articles.tests.factories import ArticleFactory, AuthorFactory, RegionFactory, SectionFactory
 
 pytestmark = BROWSER_TEST_MARKS
 
@@ -20,6 +20,13 @@ pytestmark = BROWSER_TEST_MARKS
 CHOSEN = """() => [
     Array.from(document.querySelectorAll("#id_authors option")).filter(o => o.selected).map(o => o.text),
     Array.from(document.querySelectorAll(".field-authors .select2-selection__choice")).map(c => c.title),
+]"""
+
+
+# The chips of the story's places, and its section as its picker shows it.
+PLACES_AND_SECTION = """() => [
+    Array.from(document.querySelectorAll(".field-regions .select2-selection__choice")).map(c => c.title),
+    document.querySelector(".field-section .select2-selection__rendered").title,
 ]"""
 
 
@@ -180,7 +187,10 @@ def test_an_editor_moves_authors_up_and_down_the_byline_by_keyboard_and_mouse(li
     assert violations == []
 
 
-def test_an_arabic_admin_names_the_authors_and_move_buttons_in_arabic_and_saves_the_new_order(live_server, editor):
+def test_an_arabic_admin_names_authors_places_and_the_section_in_arabic_and_saves_what_is_picked(
+    live_server, editor, settings
+):
+    settings.NEWSROOM_CSP = True
     # Adam Brook has no Arabic name; the others are named in Arabic, with their English names to tell them apart.
     adam = AuthorFactory(display_name="Adam Brook", slug="adam-brook")
     zeina = AuthorFactory(display_name="Zeina Khalil", name_ar="زينة خليل", slug="zeina-khalil")
@@ -188,12 +198,22 @@ def test_an_arabic_admin_names_the_authors_and_move_buttons_in_arabic_and_saves_
     AuthorFactory(display_name="Rasha Khalil", name_ar="رشا خليل", slug="rasha-khalil")
     AuthorFactory(display_name="Rasha Khaleel", name_ar="رشا خليل", slug="rasha-khaleel")  # spelled alike in Arabic
     AuthorFactory(display_name="Omar Saleh", name_ar="عمر صالح", slug="omar-saleh")
+    # Places and a section named in Arabic too; Raqqa's Arabic name is no alias, and is typed in another spelling.
+    iraq = SectionFactory(name="Iraq News", name_ar="أخبار العراق", slug="iraq-news")
+    local = SectionFactory(name="Local News", name_ar="أخبار محلية", slug="local-news", parent=iraq)
+    baghdad = RegionFactory(name="Baghdad", name_ar="بغداد", slug="baghdad")
+    raqqa = RegionFactory(name="Raqqa", name_ar="الرقة", slug="raqqa")
     article = ArticleFactory(
-        headline="استئناف المحادثات في بغداد", language=Article.Language.ARABIC, authors=[adam, zeina, basma]
+        headline="استئناف المحادثات في بغداد",
+        language=Article.Language.ARABIC,
+        authors=[adam, zeina, basma],
+        section=local,
+        regions=[baghdad],
     )
     change_url = live_server.url + reverse("admin:articles_article_change", args=[article.pk])
 
     with chromium_page() as page:
+        page.add_init_script(RECORD_CSP_VIOLATIONS)
         _sign_in(page, live_server, editor)
         # The editor switches the admin to Arabic with its language menu.
         page.select_option(".language-menu select", "ar")
@@ -220,9 +240,19 @@ def test_an_arabic_admin_names_the_authors_and_move_buttons_in_arabic_and_saves_
         found_in_english = page.locator(".select2-results__option").all_text_contents()
         page.locator(".select2-results__option", has_text="Omar").click()
         listed = page.evaluate(ORDER_LIST)
+        placed = page.evaluate(PLACES_AND_SECTION)
+        # A place found by its Arabic name, typed with haa for taa marbuta, and picked.
+        page.click(".field-regions .select2-search__field")
+        page.keyboard.type("الرقه")
+        page.wait_for_function(ONLY_RESULTS_WITH, arg="Raqqa")
+        found_place = page.locator(".select2-results__option").all_text_contents()
+        page.locator(".select2-results__option", has_text="Raqqa").click()
+        placed_after_picking = page.evaluate(PLACES_AND_SECTION)
         _save_and_reopen(page)
         reopened = page.evaluate(CHOSEN)
         listed_on_reopening = page.evaluate(ORDER_LIST)
+        placed_on_reopening = page.evaluate(PLACES_AND_SECTION)
+        violations = page.evaluate("window.cspViolations")
 
     assert direction == "rtl"
     assert opened == [["Adam Brook", "زينة خليل (Zeina Khalil)", "باسمة عزيز (Basma Aziz)"]] * 2
@@ -247,6 +277,10 @@ def test_an_arabic_admin_names_the_authors_and_move_buttons_in_arabic_and_saves_
     ]
     assert listed == listed_on_reopening == lead_first
     assert reopened == [lead_first, lead_first]
+    section = "أخبار العراق > أخبار محلية (Iraq News > Local News)"
+    assert placed == [["بغداد (Baghdad)"], section]
+    assert found_place == ["الرقة (Raqqa)"]
+    assert placed_after_picking == placed_on_reopening == [["بغداد (Baghdad)", "الرقة (Raqqa)"], section]
     saved = Article.objects.get(pk=article.pk)
     assert [a.display_name for a in saved.authors.all()] == [
         "Adam Brook",
@@ -255,3 +289,6 @@ def test_an_arabic_admin_names_the_authors_and_move_buttons_in_arabic_and_saves_
         "Rasha Khalil",
         "Omar Saleh",
     ]
+    assert sorted(saved.regions.all(), key=lambda place: place.pk) == [baghdad, raqqa]
+    assert saved.section == local
+    assert violations == []
