@@ -20,16 +20,29 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from tinymce.widgets import TinyMCE
 
-from articles import caching, editing, revisions, taxonomy
+from articles import caching, editing, embeds, revisions, taxonomy
 from articles.admin_pickers import (
     BylineField,
     BylinePicker,
     DeskPickersMixin,
     PickerSearchView,
+    SeeAlsoField,
+    SeeAlsoPicker,
     vocabulary_field,
 )
 from articles.desk_admin import ArticleDeskMixin
-from articles.models import Actor, ActorAlias, Article, Author, Region, RegionAlias, Section, names_as_line
+from articles.models import (
+    Actor,
+    ActorAlias,
+    Article,
+    Author,
+    Region,
+    RegionAlias,
+    Section,
+    names_as_line,
+    see_also_problems,
+)
+from articles.models.fields import sanitise_html
 from articles.normalisation import name_key
 
 RTL_FIELDS = ("kicker", "headline", "slug", "standfirst", "byline")
@@ -77,10 +90,42 @@ class ArticleAdminForm(forms.ModelForm):
         if picker is not None:
             picker.attrs["data-section-genres"] = json.dumps(dict(section_genres()))
 
+    def clean_body(self):
+        """The body with each paragraph that holds only a YouTube or Vimeo address made a video embed
+        (`articles.embeds`). An address that looks like a video but cannot be embedded is refused with the
+        reason, and the form keeps the text as typed."""
+        body, refused = embeds.embed_video_paragraphs(sanitise_html(self.cleaned_data.get("body") or ""))
+        if refused:
+            raise forms.ValidationError(
+                [
+                    forms.ValidationError(
+                        _(
+                            "“%(address)s” looks like a video address but cannot be embedded. Use a YouTube address "
+                            "with an 11-character video id (youtube.com/watch?v=…, youtu.be/…, youtube.com/shorts/…) "
+                            "or a Vimeo address ending in the video's number (vimeo.com/123456789); or write the "
+                            "address inside a sentence to keep it as a plain link."
+                        ),
+                        params={"address": address},
+                        code="video",
+                    )
+                    for address in refused
+                ]
+            )
+        return body
+
     def clean_genre(self):
         """The type of work posted; none posted keeps the one the form started from (the story's, or news)."""
         posted = self.cleaned_data.get("genre")
         return posted or self.initial.get("genre") or self.instance.genre or Article.Genre.NEWS
+
+    def clean_see_also(self):
+        """The stories chosen for the related box; the story itself among them is refused (the field refused
+        duplicates and too many)."""
+        chosen = self.cleaned_data.get("see_also") or []
+        problems = see_also_problems(self.instance.pk, [story.pk for story in chosen])
+        if problems:
+            raise forms.ValidationError([str(problem) for problem in problems])
+        return chosen
 
     def clean(self):
         """Refuse, keeping the typed text, a save the editor may not make or one over a newer version."""
@@ -195,7 +240,7 @@ class ArticleAdmin(DeskPickersMixin, ArticleDeskMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     checks_class = ArticleAdminChecks
     # Relations through a model of their own, with a form field built here (see ArticleAdminChecks).
-    ordered_relations = ("authors",)
+    ordered_relations = ("authors", "see_also")
     # What the desk scans for first comes first: on a narrow screen the list scrolls sideways from the tags.
     list_display = (
         "headline",
@@ -249,6 +294,7 @@ class ArticleAdmin(DeskPickersMixin, ArticleDeskMixin, admin.ModelAdmin):
         ),
         (_("Taxonomy"), {"fields": ("section", "regions", "actors")}),
         (_("Byline and dateline"), {"fields": ("authors", "byline", "credit", "dateline_place", "dateline_time")}),
+        (_("Related stories"), {"fields": ("see_also",)}),
         (
             _("Publication"),
             {
@@ -307,6 +353,7 @@ class ArticleAdmin(DeskPickersMixin, ArticleDeskMixin, admin.ModelAdmin):
         "actors": "actor_labels",
         "authors": "byline_authors",
         "dateline_place": "dateline_label",
+        "see_also": "see_also_labels",
     }
 
     @admin.display(description=capfirst(Article._meta.get_field("authors").verbose_name))
@@ -326,6 +373,12 @@ class ArticleAdmin(DeskPickersMixin, ArticleDeskMixin, admin.ModelAdmin):
         """The story's actors, as the Actors field names them in the staff member's language."""
         language = get_language()
         return names_as_line([actor.desk_label(language) for actor in obj.actors.all()], language)
+
+    @admin.display(description=capfirst(Article._meta.get_field("see_also").verbose_name))
+    def see_also_labels(self, obj):
+        """The stories chosen for the related box, in the desk's order, as their picker names them."""
+        language = get_language()
+        return names_as_line([story.desk_label(language) for story in obj.see_also.all()], language)
 
     @admin.display(description=capfirst(Article._meta.get_field("dateline_place").verbose_name))
     def dateline_label(self, obj):
@@ -370,6 +423,14 @@ class ArticleAdmin(DeskPickersMixin, ArticleDeskMixin, admin.ModelAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "see_also":
+            return SeeAlsoField(
+                queryset=Article.objects.all(),
+                widget=SeeAlsoPicker(db_field, self.admin_site, using=kwargs.get("using")),
+                required=False,
+                label=capfirst(db_field.verbose_name),
+                help_text=db_field.help_text,
+            )
         if db_field.name in self.ordered_relations:
             # Django's admin leaves out a relation with a through model; this one is the byline, in order.
             return BylineField(

@@ -1,4 +1,5 @@
-"""The desk's pickers: autocompletes over the vocabularies (places, actors), sections and authors (the byline).
+"""The desk's pickers: autocompletes over the vocabularies (places, actors), sections, authors (the byline) and
+stories (those chosen to lead a story's related box, "see also").
 
 Every entry a picker shows, chosen or found while typing, is named in the staff member's language by its model's
 `desk_label` (in the Arabic admin "دير الزور (Deir ez-Zor)"): the form fields below label the chosen ones,
@@ -13,10 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import get_language, gettext
 
-from articles.models import Actor, Author, Region, Section
+from articles.models import Actor, Article, Author, Region, Section, see_also_problems
+from articles.normalisation import is_arabic, name_key
 
 # What the pickers name by `desk_label`; a relation to anything else is left to Django's autocomplete.
-LABELLED_MODELS = (Actor, Author, Region, Section)
+LABELLED_MODELS = (Actor, Article, Author, Region, Section)
 
 
 def labelled_queryset(model, using=None):
@@ -56,7 +58,16 @@ class VocabularyPicker(DeskPickerMixin, AutocompleteSelectMultiple):
     named in the staff member's language."""
 
     def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
+        groups = super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
+        if get_language() == "ar" and groups:
+            # The queryset orders the chips by English name, which reads as no order at all in Arabic: Arabic
+            # labels first, in the order of the Arabic alphabet (folded as names are matched, so "أ" sorts
+            # with "ا"), then the entries that have only an English name.
+            options = groups[0][1]
+            options.sort(key=lambda option: (not is_arabic(option["label"]), name_key(option["label"])))
+            for index, option in enumerate(options):
+                option["index"] = str(index)
+        return groups
 
 
 class BylinePicker(VocabularyPicker):
@@ -114,6 +125,28 @@ class BylineField(DeskMultipleChoiceField):
             return False
         before = [str(pk) for pk in self.prepare_value(initial or [])]
         return before != list(dict.fromkeys(str(pk) for pk in data or []))
+
+
+class SeeAlsoPicker(BylinePicker):
+    """The stories chosen for the related box: found by headline (in either language), shown in the desk's
+    order with the byline's "Move up" / "Move down" buttons (article_form.js), each removable with its ×."""
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs["data-byline-order"] = gettext("Order in the related box")
+        return attrs
+
+
+class SeeAlsoField(BylineField):
+    """Stories for the related box in the order posted; refuses the same story twice and more than the box
+    takes (`see_also_problems`) with the problem in words, before looking the stories up."""
+
+    def clean(self, value):
+        given = [str(pk) for pk in value or ()]
+        problems = see_also_problems(None, given)
+        if problems:
+            raise forms.ValidationError([str(problem) for problem in problems])
+        return super().clean(value)
 
 
 class PickerSearchView(AutocompleteJsonView):

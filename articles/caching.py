@@ -279,6 +279,16 @@ def next_visibility_change():
     return max(1, int(at - time.time()) + 1) if at else None
 
 
+def stories_fragment_timeout(until=None):
+    """Seconds a fragment computed from the public stories may be kept: the page cache's time (600 s without
+    one), never past the next scheduled publication or embargo end, which come without any event, nor past
+    `until` (a timestamp) when given. Purges keep such a fragment true until then (`follows_stories`)."""
+    seconds = min(page_cache_seconds() or 600, next_visibility_change() or 600)
+    if until is not None:
+        seconds = min(seconds, int(until - time.time()) + 1)
+    return max(1, seconds)
+
+
 def _page_key(request):
     # get_host() refuses a Host that ALLOWED_HOSTS does not name (400), as it would without the cache.
     digest = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()[:32]

@@ -21,8 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from articles import diffs, editing, presence, revisions, workflow
 from articles.models import Correction
 
-# How long a story leads the front page unless the publisher picks another time.
+# How long a story leads the front page, or stays in the breaking-news banner, unless the publisher picks
+# another time.
 FEATURE_DEFAULT = timedelta(hours=12)
+BREAKING_DEFAULT = timedelta(hours=2)
 
 
 class MoveForm(forms.Form):
@@ -48,6 +50,10 @@ class MoveForm(forms.Form):
         if move == "feature":
             if not self.cleaned_data["at"]:
                 raise workflow.WorkflowError(_("Enter the date and time the story leaves the top of the front page."))
+            kwargs["until"] = self.cleaned_data["at"]
+        if move == "mark_breaking":
+            if not self.cleaned_data["at"]:
+                raise workflow.WorkflowError(_("Enter the date and time the breaking-news banner ends."))
             kwargs["until"] = self.cleaned_data["at"]
         return kwargs
 
@@ -127,6 +133,10 @@ class ArticleDeskMixin:
             "feature_default": timezone.localtime(
                 article.featured_until if article.is_featured else timezone.now() + FEATURE_DEFAULT
             ).strftime("%Y-%m-%dT%H:%M"),
+            "breaking_default": timezone.localtime(timezone.now() + BREAKING_DEFAULT).strftime("%Y-%m-%dT%H:%M"),
+            "breaking_latest": timezone.localtime(timezone.now() + workflow.BREAKING_LONGEST).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
         }
 
     def history_view(self, request, object_id, extra_context=None):

@@ -81,7 +81,7 @@ def _render_as_public(request, article, version=None):
     if content is None:
         shown = (
             Article.objects.select_related("section", "dateline_place")
-            .prefetch_related("regions", "actors", "authors")
+            .prefetch_related("regions", "actors", "authors", "see_also")
             .get(pk=article.pk)
         )
     else:

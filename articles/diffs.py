@@ -84,7 +84,7 @@ def _names(contents):
 
 
 def _label_field(model):
-    return {"Author": "display_name", "Image": "title"}.get(model.__name__, "name")
+    return {"Article": "headline", "Author": "display_name", "Image": "title"}.get(model.__name__, "name")
 
 
 def _label(name):

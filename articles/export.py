@@ -14,7 +14,11 @@ http://cv.iptc.org/newscodes/genre/Opinion, Analysis, Background for an explaine
 name, `literal` the site's own); `infosources` the wire credit; `firstcreated` the first publication time;
 `associations` the lead picture as "featureimage" (type picture: title, caption as a "caption" description, alt text as
 an "alt" description, `by` and `copyrightholder` the credit and holder, one rendition: the 16:9 JPEG up
-to 1280 wide at its absolute address under `NEWSROOM_SITE_URL`, with size and type).
+to 1280 wide at its absolute address under `NEWSROOM_SITE_URL`, with size and type), then the public stories
+the desk chose to lead the related box (`Article.see_also`), in its order, as "seealso1", "seealso2" …
+(type text, representation type partial: `uri`, `language`, main headline, `firstcreated`), which import
+leaves aside as it does every association that is not a picture. JSON Lines carries no such column (import
+has none to read it into).
 """
 
 import json
@@ -25,9 +29,10 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from django.conf import settings
+from django.db.models import Prefetch
 
 from articles.importers.fields import IPTC_GENRES
-from articles.models import Actor, Article, Region, Section
+from articles.models import Actor, Article, Region, Section, SeeAlso
 
 NINJS_STANDARD = {"name": "ninjs", "version": "2.0", "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.0.json"}
 FORMATS = ("ninjs", "jsonl")
@@ -80,10 +85,25 @@ def public_articles(only=ExportFilter()):
     return (
         only.apply(Article.objects.published())
         .select_related("section__parent", "dateline_place")
-        .prefetch_related("regions", "actors", "authors")
+        .prefetch_related("regions", "actors", "authors", Prefetch("see_also_links", queryset=_public_choices()))
         .with_lead_image()
         .order_by("pk")
     )
+
+
+def _public_choices():
+    """The links to chosen related stories that readers may see, in the desk's order, with what an association
+    says of the story (one query per chunk)."""
+    public = Article.objects.published().values("pk")
+    return (
+        SeeAlso.objects.filter(story__in=public)
+        .select_related("story")
+        .only("article_id", "position", *(f"story__{name}" for name in SEE_ALSO_COLUMNS))
+        .order_by("position")
+    )
+
+
+SEE_ALSO_COLUMNS = ("headline", "language", "status", "first_published_at", "scheduled_for")
 
 
 # The IPTC genre NewsCode of each type of work but news (which is left unsaid, as import reads no genre as news).
@@ -154,8 +174,10 @@ def ninjs_item(article):
         ]
     if article.dateline_place_id:
         item["located"] = article.dateline_place.name
-    if article.lead_image_id:
-        item["associations"] = [picture_association(article)]
+    associations = [picture_association(article)] if article.lead_image_id else []
+    associations += see_also_associations(article)
+    if associations:
+        item["associations"] = associations
     return {key: value for key, value in item.items() if value is not None}
 
 
@@ -188,6 +210,23 @@ def picture_association(article):
         ],
     }
     return {key: value for key, value in association.items() if value}
+
+
+def see_also_associations(article):
+    """The public stories the desk chose for the story's related box, in its order, as ninjs 2.0 associations
+    ("seealso1", "seealso2" …) naming each story; reads the `see_also_links` that `public_articles` prefetches."""
+    return [
+        {
+            "name": f"seealso{place}",
+            "uri": f"urn:newsroom:article:{link.story_id}",
+            "type": "text",
+            "representationtype": "partial",
+            "language": link.story.language,
+            "headlines": [{"role": "main", "value": link.story.headline}],
+            "firstcreated": _iso(link.story.published_time),
+        }
+        for place, link in enumerate(article.see_also_links.all(), start=1)
+    ]
 
 
 def jsonl_row(article):

@@ -19,12 +19,17 @@ def purge_pages_after_move(sender, article, **kwargs):
     Only the listings and the pages that show this story are purged (articles/caching.py).
     """
     caching.purge_stories(article.pk)
+    if kwargs.get("move") in ("mark_breaking", "end_breaking") or article.breaking_time_ahead:
+        caching.invalidate()  # the breaking-news banner is on every page
 
 
 def purge_pages_after_story_edit(sender, instance, **kwargs):
-    """An edit of a story (or of its corrections) shows where the story does: purge those pages after commit."""
+    """An edit of a story (or of its corrections) shows where the story does: purge those pages after commit;
+    an edit or deletion of the story in a breaking-news banner shows on every page."""
     article_id = instance.pk if isinstance(instance, Article) else instance.article_id
     transaction.on_commit(partial(caching.purge_stories, article_id))
+    if isinstance(instance, Article) and instance.breaking_time_ahead:
+        caching.invalidate_on_commit()
 
 
 def purge_pages_after_picture_edit(sender, instance, **kwargs):

@@ -1,7 +1,8 @@
 """What a revision holds and how it goes back into an article.
 
 A revision's `content` is a JSON object of the article's editable content: the text fields, the ids of its
-section, dateline place, authors (in byline order), regions and actors (by id), and its times as ISO strings.
+section, dateline place, authors (in byline order), regions and actors (by id), the stories chosen to lead its
+related box (`see_also`, in the desk's order), and its times as ISO strings.
 `snapshot(article)` reads it from a saved article (`snapshots(articles)` from many at once, as the importer
 does); `content_from_values(values)` builds it from form values; `apply_content` writes one back onto an
 article (scalar fields in memory, relations with `set_relations`).
@@ -25,6 +26,7 @@ from articles.models import (
     Image,
     Region,
     Section,
+    SeeAlso,
 )
 from articles.models.fields import sanitise_html
 
@@ -55,16 +57,16 @@ TEXT_FIELDS = (
     "lead_image_caption",
 )
 FOREIGN_KEYS = {"section": Section, "dateline_place": Region, "lead_image": Image}
-MANY = {"authors": Author, "regions": Region, "actors": Actor}
-# Relations whose order is part of the content: the byline's, lead writer first.
-ORDERED = frozenset({"authors"})
+MANY = {"authors": Author, "regions": Region, "actors": Actor, "see_also": Article}
+# Relations whose order is part of the content: the byline's, lead writer first; the related box's.
+ORDERED = frozenset({"authors", "see_also"})
 TIMES = ("dateline_time", "embargo_until")
 CONTENT_FIELDS = (*TEXT_FIELDS, *FOREIGN_KEYS, *MANY, *TIMES)
 # Text fields holding one of a few choices: compared by their labels, never empty.
 CHOICES = {"genre": ArticleGenre}
 # Content fields that came after revisions did, with the value every story had then: a revision saved before
 # a field existed holds that value (`complete`), so restoring or comparing it does not leave the field out.
-LATER_FIELDS = {"genre": ArticleGenre.NEWS}
+LATER_FIELDS = {"genre": ArticleGenre.NEWS, "see_also": []}
 
 
 def _ids(values, ordered=False):
@@ -97,13 +99,15 @@ def content_from_values(values):
 
 
 def snapshot(article):
-    """The content of a saved article as stored in a revision (three queries: its authors, regions and actors)."""
+    """The content of a saved article as stored in a revision (four queries: its authors, regions, actors and the
+    stories chosen for its related box)."""
     return snapshots([article])[article.pk]
 
 
 def snapshots(articles):
-    """{pk: content} of saved articles (loaded with their content fields), as `snapshot` gives each, in three
-    queries whatever their number: their authors in byline order, their regions and their actors."""
+    """{pk: content} of saved articles (loaded with their content fields), as `snapshot` gives each, in four
+    queries whatever their number: their authors in byline order, their regions, their actors and the stories
+    chosen for their related box in its order."""
     ids = [article.pk for article in articles]
     links = {name: defaultdict(list) for name in MANY}
     bylines = Byline.objects.filter(article_id__in=ids).order_by("article_id", "position", "author_id")
@@ -111,6 +115,12 @@ def snapshots(articles):
         ("authors", bylines.values_list("article_id", "author_id")),
         ("regions", ArticleRegion.objects.filter(content_object_id__in=ids).values_list("content_object_id", "tag_id")),
         ("actors", ArticleActor.objects.filter(content_object_id__in=ids).values_list("content_object_id", "tag_id")),
+        (
+            "see_also",
+            SeeAlso.objects.filter(article_id__in=ids)
+            .order_by("article_id", "position")
+            .values_list("article_id", "story_id"),
+        ),  # fmt: skip
     ):
         for article_id, tag_id in rows:
             links[name][article_id].append(tag_id)
@@ -150,13 +160,15 @@ def apply_content(article, content):
 
 
 def set_relations(article, content):
-    """Set the article's authors (in their order), regions and actors to those in `content` that still exist."""
+    """Set the article's authors (in their order), regions, actors and chosen related stories (in their order) to
+    those in `content` that still exist."""
     for name, model in MANY.items():
         if name not in content:
             continue
-        if name == "authors":
+        if name in ORDERED:
             existing = set(model.objects.filter(pk__in=content[name]).values_list("pk", flat=True))
-            article.set_authors([pk for pk in content[name] if pk in existing])
+            write = article.set_authors if name == "authors" else article.set_see_also
+            write([pk for pk in content[name] if pk in existing])
         else:
             getattr(article, name).set(list(model.objects.filter(pk__in=content[name])))
 

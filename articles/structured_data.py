@@ -87,6 +87,15 @@ def _entity(entry, absolute, kind, language="en"):
     return {"@type": kind, **_names(entry, language), "url": absolute(entry.get_absolute_url())}
 
 
+def _person(author, absolute, language):
+    """An author as a schema.org Person, with the job title the edition in `language` prints (if any)."""
+    person = _entity(author, absolute, "Person", language)
+    job_title = text_in(author, "job_title", language).text
+    if job_title:
+        person["jobTitle"] = job_title
+    return person
+
+
 def _actor_type(actor):
     return "Person" if actor.kind == actor.Kind.PERSON else "Organization"
 
@@ -107,7 +116,7 @@ def news_article(article, request, publisher_name):
     url = absolute(article.get_absolute_url())
     published, modified = article.published_time, article.modified_time
     # Named as the byline prints them: the page is in the story's language (its edition, or the desk's preview).
-    authors = [_entity(a, absolute, "Person", article.language) for a in article.authors.all()]
+    authors = [_person(a, absolute, article.language) for a in article.authors.all()]
     if not authors and (article.byline or article.credit):
         authors = [{"@type": "Organization", "name": article.byline or article.credit}]
     # Named in the story's language (an Arabic story's places by their Arabic names), the other as alternateName.
@@ -390,11 +399,8 @@ def author_page(request, site_name, language, author):
     """An author's ProfilePage, whose main entity is the Person: their bio and job title (the page's language,
     else the English), the square crop of their photo, and their public profiles as `sameAs` (not e-mail)."""
     data = _list_page(request, site_name, language, [_crumb(author, language)], page_type="ProfilePage")
-    person = data["mainEntity"] = {"@type": "Person", **_names(author, language), "url": data["url"]}
+    person = data["mainEntity"] = _person(author, site_addresses(request), language)
     _describe(person, author, "bio", language)
-    job_title = text_in(author, "job_title", language).text
-    if job_title:
-        person["jobTitle"] = job_title
     if author.photo_id:
         person["image"] = request.build_absolute_uri(get_rendition(author.photo, PROFILE_SPEC).url)
     same_as = [link.address for link in author.profiles if not link.is_email]

@@ -27,16 +27,15 @@ from articles import structured_data
 from articles.caching import (
     cached_fragments,
     keep_until,
-    next_visibility_change,
-    page_cache_seconds,
     public_page,
     read_along,
     set_last_modified,
     shows_stories,
+    stories_fragment_timeout,
 )
-from articles.context_processors import navigation_fragment
+from articles.context_processors import masthead_fragment
 from articles.images import profile_specs, renditions_for, standard_specs
-from articles.models import Actor, Article, Author, Correction, Region, Section
+from articles.models import SEE_ALSO_LIMIT, Actor, Article, Author, Correction, Region, Section
 from articles.prepared import PreparedQuery, padded
 from articles.querysets import PUBLIC_TIME, OrderedJSONRows, remember_renditions
 
@@ -234,7 +233,8 @@ def _story_link(name, to_story, to_entry, fields, order):
 # What the article page reads of the places, actors and authors a story is linked to (the templates, the
 # structured data, `get_absolute_url`, `local_name`; other fields are deferred, as with `.only()`), and the
 # order `article.<name>.all()` gives them in: places and actors as they were tagged (the link rows' order),
-# authors in byline order (the links' position).
+# authors in byline order (the links' position); of the stories the desk chose for the related box only their
+# ids, in the desk's order (`related_articles` loads the public ones with the ranked ones).
 STORY_LINK_ROWS = {
     "regions": _story_link(
         "regions", "content_object", "tag", {"id", "slug", "name", "name_ar", "kind", "parent_id"}, ["pk"]
@@ -243,8 +243,13 @@ STORY_LINK_ROWS = {
         "actors", "content_object", "tag", {"id", "slug", "name", "name_ar", "kind", "home_region_id"}, ["pk"]
     ),
     "authors": _story_link(
-        "authors", "article", "author", {"id", "display_name", "name_ar", "slug", "user_id"}, ["position"]
+        "authors",
+        "article",
+        "author",
+        {"id", "display_name", "name_ar", "slug", "user_id", "job_title", "job_title_ar"},
+        ["position"],
     ),
+    "see_also": _story_link("see_also", "article", "story", {"id"}, ["position"]),
 }
 
 
@@ -260,7 +265,7 @@ def _linked_rows(name):
 
 def _public_story(pk, now):
     """The public story `pk` with everything its page shows in the same row: section, dateline place, picture,
-    translation, corrections, places, actors and authors."""
+    translation, corrections, places, actors, authors and the ids of the stories chosen for its related box."""
     translation = Article.objects.published(at=now).filter(translation_group=models.OuterRef("translation_group"))
     translation = translation.exclude(pk=models.OuterRef("pk")).order_by("language")
     return (
@@ -297,7 +302,8 @@ def _remember(article, name, rows):
 
 
 def _remember_links(article):
-    """Rebuild the story's places, actors and authors from its row's JSON columns (`_linked_rows`)."""
+    """Rebuild the story's places, actors, authors and chosen related stories from its row's JSON columns
+    (`_linked_rows`)."""
     db = article._state.db
     for name, link in STORY_LINK_ROWS.items():
         rows = json.loads(article.__dict__.pop(f"{name}_rows") or "[]")
@@ -372,12 +378,8 @@ def _tag_lists(language, tags):
             found[(kind, pk)].append(_story_number(public_at, story))
         return {name: found[names[name]] for name in missing}
 
-    def timeout():
-        # Purges keep the lists true; the time limit only bounds what a process without Redis may miss.
-        return min(page_cache_seconds() or 600, next_visibility_change() or 600)
-
     now = timezone.now()
-    lists = cached_fragments(list(names), compute, timeout=timeout, follows_stories=True)
+    lists = cached_fragments(list(names), compute, timeout=stories_fragment_timeout, follows_stories=True)
     return {names[name]: stories for name, stories in lists.items()}
 
 
@@ -395,9 +397,9 @@ def _ranked(article, tags):
     return [number & _ID_MASK for number in sorted(candidates, key=shared.__getitem__, reverse=True)]
 
 
-# The related stories chosen, loaded by id; twice as many as shown are asked for, so a story withdrawn a
-# moment ago (its tags' lists are purged after the move commits) leaves no gap. Only what the box shows
-# (headline, address, language, type of work, publication time) is loaded.
+# The related stories to show, loaded by id: the desk's choice (at most SEE_ALSO_LIMIT) and twice as many ranked
+# ones as are shown, so a story withdrawn a moment ago (its tags' lists are purged after the move commits) leaves
+# no gap. Only what the box shows (headline, address, language, type of work, publication time) is loaded.
 RELATED_ROWS = PreparedQuery(
     lambda ids, now: (
         Article.objects.published(at=now)
@@ -407,22 +409,31 @@ RELATED_ROWS = PreparedQuery(
 )
 
 
-def related_articles(article, limit=RELATED_STORIES):
-    """Public stories sharing the most places and actors with `article`, newest first among equals.
+def chosen_ids(article):
+    """The ids of the stories the desk chose for `article`'s related box, in its order, public or not."""
+    return [story.pk for story in article.see_also.all()][:SEE_ALSO_LIMIT]
 
-    They are ranked among the RELATED_CANDIDATES newest public stories of the edition sharing a tag with
-    it, found from each tag's newest (`_tag_lists`, cached per tag), and loaded like every reader-facing
-    list from `published()`: at most two queries, one when the tags' lists are cached.
+
+def related_articles(article, limit=RELATED_STORIES):
+    """The stories of `article`'s related box: those the desk chose (`Article.see_also`), in its order, then
+    public stories sharing the most places and actors with it, newest first among equals, each once.
+
+    Only public stories show: a chosen story that is not published (a draft, scheduled for later, embargoed,
+    withdrawn, spiked) is left out. A chosen story may be in the other edition; ranked ones are of the story's
+    own. They are ranked among the RELATED_CANDIDATES newest public stories of the edition sharing a tag with
+    it, found from each tag's newest (`_tag_lists`, cached per tag). All are loaded like every reader-facing
+    list from `published()`: at most two queries, one when the tags' lists are cached, none without tags or
+    chosen stories.
     """
+    chosen = chosen_ids(article)
     tags = [("region", r.pk) for r in article.regions.all()] + [("actor", a.pk) for a in article.actors.all()]
-    if not tags:
-        return []
-    ranked = _ranked(article, list(dict.fromkeys(tags)))[: 2 * limit]
-    if not ranked:
+    ranked = _ranked(article, list(dict.fromkeys(tags))) if tags else []
+    ids = [*chosen, *[pk for pk in ranked if pk not in chosen][: 2 * limit]]
+    if not ids:
         return []
     # Padded (repeating an id changes nothing for IN), so one shape serves every story.
-    rows = {row.pk: row for row in RELATED_ROWS(ids=padded(ranked, 2 * limit), now=timezone.now())}
-    return [rows[pk] for pk in ranked if pk in rows][:limit]
+    rows = {row.pk: row for row in RELATED_ROWS(ids=padded(ids, SEE_ALSO_LIMIT + 2 * limit), now=timezone.now())}
+    return [rows[pk] for pk in ids if pk in rows][:limit]
 
 
 def article_page_context(article):
@@ -455,11 +466,13 @@ def article_detail(request, pk, slug):
         return gone
     if slug != article.slug or get_language() != article.language:
         return redirect(article, permanent=True)
-    # The menu the page shows is read with the related stories' lists: one cache round trip for both.
-    with read_along(navigation_fragment(article.language)):
+    # The menu and breaking news the page shows are read with the related stories' lists: one cache round trip.
+    with read_along(masthead_fragment(article.language)):
         context = article_page_context(article)
         # The page lists no stories but these, so only a change to one of them purges it (articles/caching.py).
+        # Every story the desk chose counts, shown or not: one published later must then appear in the box.
         shown = [article.pk, getattr(article, "translation_pk", None), *(r.pk for r in context["related"])]
+        shown += chosen_ids(article)
         shows_stories(request, shown)
         response = render(request, "articles/article_detail.html", context)
     return set_last_modified(response, article.modified_time)
@@ -573,7 +586,7 @@ def author_detail(request, slug):
 def search(request):
     """Search the public stories of both languages, with filters; bad filters are explained on the page."""
     # The menu, the section filter's options and the names among the words: one cache round trip for all.
-    with read_along(navigation_fragment(get_language()), *site_search.fragments(request.GET.get("q", ""))):
+    with read_along(masthead_fragment(get_language()), *site_search.fragments(request.GET.get("q", ""))):
         form = site_search.SearchForm(request.GET or None)
         results = None
         if form.is_bound and form.is_valid():

@@ -21,7 +21,7 @@ a required note (`NoteRequired`) or before an embargo (`EmbargoInForce`), writes
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -111,6 +111,23 @@ MOVES = {
             None,
             "feature_article",
             label=_lazy("Put at the top of the front page"),
+        ),
+        # The breaking-news banner is a front-page decision too, so it takes the same permission.
+        Move(
+            "mark_breaking",
+            frozenset({S.PUBLISHED}),
+            None,
+            "feature_article",
+            label=_lazy("Show as breaking news"),
+        ),
+        Move(
+            "end_breaking",
+            frozenset({S.PUBLISHED}),
+            None,
+            "feature_article",
+            label=_lazy("End breaking news"),
+            requires="is_breaking",
+            refusal=_lazy("The story is not breaking news."),
         ),
         Move(
             "unfeature",
@@ -245,7 +262,14 @@ def _publication_times(locked, now):
     if first is None:
         # A scheduled story went public at its scheduled time, whenever this runs.
         first = min(locked.scheduled_for, now) if locked.scheduled_for else now
-    return {"first_published_at": first, "last_published_at": max(first, now), "withdrawal_reason": ""}
+    # A story unpublished while it was breaking news keeps its time (so the pages showing its banner are purged
+    # when it goes, articles/receivers.py); published again, it is not breaking news again by itself.
+    return {
+        "first_published_at": first,
+        "last_published_at": max(first, now),
+        "withdrawal_reason": "",
+        "breaking_until": None,
+    }
 
 
 def publish(article, by, note=""):
@@ -311,6 +335,39 @@ def feature(article, by, until, note=""):
 def unfeature(article, by, note=""):
     """Publisher takes a story off the top of the front page before its time is up."""
     return _perform(article, by, "unfeature", note, changes=lambda a, now: {"featured_until": None})
+
+
+# How long a story may stay in the breaking-news banner at most: past that it is no longer breaking news.
+BREAKING_LONGEST = timedelta(hours=48)
+
+
+def mark_breaking(article, by, until, note=""):
+    """Publisher shows a live story as breaking news until `until` (at most BREAKING_LONGEST ahead): a banner on
+    every page of its edition links to it. One story per edition at a time: another must be ended first."""
+
+    def check(locked, now):
+        if until <= now:
+            raise WorkflowError(_("Choose a time in the future for the breaking-news banner to end."))
+        if until > now + BREAKING_LONGEST:
+            raise WorkflowError(_("A story can be breaking news for 48 hours at most."))
+        other = (
+            Article.objects.published(at=now)
+            .filter(language=locked.language, breaking_until__isnull=False, breaking_until__gt=now)
+            .exclude(pk=locked.pk)
+            .only("headline")
+            .first()
+        )
+        if other:
+            raise WorkflowError(
+                _("“%(headline)s” is breaking news in this edition now. End it first.") % {"headline": other.headline}
+            )
+
+    return _perform(article, by, "mark_breaking", note, changes=lambda a, now: {"breaking_until": until}, check=check)
+
+
+def end_breaking(article, by, note=""):
+    """Publisher takes a story out of the breaking-news banner before its time is up."""
+    return _perform(article, by, "end_breaking", note, changes=lambda a, now: {"breaking_until": None})
 
 
 def spike(article, by, note=""):

@@ -28,7 +28,7 @@ from django.utils.timezone import _datetime_ambiguous_or_imaginary, template_loc
 from jinja2 import Environment, pass_context, pass_eval_context
 from markupsafe import Markup
 
-from articles import structured_data
+from articles import embeds, structured_data
 from articles.addresses import public_url
 from articles.models import ArticleGenre, name_in, text_in
 from articles.templatetags import images
@@ -381,6 +381,11 @@ def page_social_meta(context, title, summary, summary_language="", image=None):
     return structured_data.meta_elements(tags)
 
 
+def story_body(article):
+    """The article's stored body for its page: video embeds become facades worded in the story's language."""
+    return embeds.video_facades(article.body, article.language)
+
+
 def environment(**options):
     """The environment Django's Jinja2 backend renders with (settings.TEMPLATES, `OPTIONS["environment"]`)."""
     # Django's templates print a template's last newline; keeping it keeps included lists byte for byte.
@@ -403,6 +408,8 @@ def environment(**options):
         page_json_ld=page_json_ld,
         page_social_meta=page_social_meta,
         share_links=share_links,
+        story_body=story_body,
+        has_videos=embeds.has_videos,
     )
     env.filters.update(
         date=date,

@@ -1,8 +1,9 @@
 """Browser-side defences the settings cannot express: Content-Security-Policy and Permissions-Policy.
 
-Public pages get a strict policy: scripts, styles, fonts and frames only from our own origin (and the
-static/media hosts when those are absolute URLs, e.g. a CDN or an S3 bucket), no inline script or style,
-no plugins, no `<base>` tricks, and no framing by anyone. The staff side (`/admin/`, `/desk/`, `/tinymce/`)
+Public pages get a strict policy: scripts, styles and fonts only from our own origin (and the static/media
+hosts when those are absolute URLs, e.g. a CDN or an S3 bucket), frames only from the two video players a
+reader may choose to load (YouTube's cookie-less domain and Vimeo's player), no inline script or style, no
+plugins, no `<base>` tricks, and no framing by anyone. The staff side (`/admin/`, `/desk/`, `/tinymce/`)
 gets the same policy except that styles may be inline and images and fetches may use `blob:` URLs, as
 TinyMCE's CSP guide requires (inline formatting and the positioning of its dialogs and menus; Django's
 changelist also writes a `<style>` block when it has no actions). Inline *scripts* stay forbidden
@@ -21,6 +22,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+
+from articles.embeds import PLAYER_ORIGINS
 
 STAFF_PREFIXES = ("/admin/", "/desk/", "/tinymce/")
 PERMISSIONS_POLICY = ", ".join(
@@ -60,6 +63,9 @@ def content_security_policy(staff=False):
         "img-src": f"{own} data:" + (" blob:" if staff else ""),
         "font-src": own,
         "connect-src": "'self' blob:" if staff else "'self'",
+        # Video players, loaded only when a reader presses play on a story's video (articles/embeds.py). The desk's
+        # preview shows stories as readers see them; its frames from our own origin stay as default-src had them.
+        "frame-src": " ".join(("'self'", *PLAYER_ORIGINS) if staff else PLAYER_ORIGINS),
         "object-src": "'none'",
         "base-uri": "'self'",
         "form-action": "'self'",

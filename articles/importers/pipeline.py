@@ -820,6 +820,8 @@ class BatchWriter:
             Article.objects.bulk_update(updated, UPDATED_FIELDS)
             # Bulk writes send no save signals: purge the pages of the updated stories once the batch commits.
             transaction.on_commit(partial(caching.purge_stories, *(a.pk for a in updated)))
+            if any(stored[a.pk].article.breaking_time_ahead for a in updated):
+                caching.invalidate_on_commit()  # the breaking-news banner, on every page, may show a new headline
         updates.record(changes, rows_held)
         return held
 

@@ -57,7 +57,7 @@ class Stored:
 
 
 def read(pks, lock=True):
-    """{pk: Stored} of the articles `pks`, rows locked for the batch's transaction when `lock` (four
+    """{pk: Stored} of the articles `pks`, rows locked for the batch's transaction when `lock` (five
     queries: the rows with their pending revision's number and whether they have any, then their relations)."""
     revisions_of = ArticleRevision.objects.filter(article=OuterRef("pk"))
     rows = (

@@ -13,6 +13,7 @@ from articles.models.article import (
 from articles.models.images import Image, ImageActor, ImageRegion, Rendition
 from articles.models.imports import ImportedInput
 from articles.models.revisions import ArticleRevision
+from articles.models.see_also import SEE_ALSO_LIMIT, SeeAlso, see_also_problems
 from articles.models.staff import StaffProfile
 from articles.models.suggestions import RejectedSuggestion
 from articles.models.taxonomy import (
@@ -52,7 +53,10 @@ __all__ = [
     "Region",
     "RegionAlias",
     "RejectedSuggestion",
+    "SEE_ALSO_LIMIT",
     "Section",
+    "SeeAlso",
+    "see_also_problems",
     "StaffProfile",
     "name_in",
     "names_as_line",

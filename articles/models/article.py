@@ -14,6 +14,7 @@ from taggit.managers import TaggableManager
 
 from articles.addresses import public_url
 from articles.models.fields import SanitisedHTMLField, SearchDocumentField, plain_text
+from articles.models.see_also import SeeAlso, see_also_problems
 from articles.models.taxonomy import ArticleActor, ArticleRegion, ControlledTagManager, Region, desk_name, name_in
 from articles.profile_links import profile_links, validate_profile_links
 from articles.querysets import ArticleQuerySet, AuthorQuerySet
@@ -229,6 +230,18 @@ def names_as_line(names, language):
     return _BYLINE_SEPARATORS.get(language, ", ").join(names)
 
 
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    """Stories; those one story chose for its related box (`article.see_also`) in the desk's order."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        # As with the byline (AuthorManager): Django orders `article.see_also` (and its prefetch) by the stories'
+        # own ordering; ordering by the link row the relation joins keeps the desk's order.
+        if getattr(self, "prefetch_cache_name", None) == "see_also":
+            return queryset.order_by("chosen_by_links__position")
+        return queryset
+
+
 # What `ArticleQuerySet.published()` and the public order read, carried in the public-time indexes.
 PUBLIC_INDEX_COLUMNS = ["id", "status", "first_published_at", "scheduled_for", "embargo_until"]
 
@@ -317,6 +330,21 @@ class Article(models.Model):
         help_text=_("People, groups and institutions the story is about."),
     )
 
+    # Chosen by the desk to lead the related box, in order (SeeAlso.position): write them with `set_see_also`.
+    see_also = models.ManyToManyField(
+        "self",
+        verbose_name=_("see also"),
+        blank=True,
+        symmetrical=False,
+        through="SeeAlso",
+        through_fields=("article", "story"),
+        related_name="chosen_by",
+        help_text=_(
+            "Up to three stories shown first in this story's related box, in this order (an explainer, the earlier "
+            "report a follow-up builds on). Readers see only those that are published."
+        ),
+    )
+
     # Workflow (changed only by articles/workflow.py).
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True, editable=False
@@ -355,6 +383,15 @@ class Article(models.Model):
         editable=False,
         help_text=_("While this time is ahead, the story is among the front page's top stories, above newer ones."),
     )
+    breaking_until = models.DateTimeField(
+        _("breaking news until"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "While this time is ahead, every page of the story's edition links to it in a breaking-news banner."
+        ),
+    )
 
     # Provenance, for idempotent imports.
     source = models.CharField(_("source"), max_length=100, blank=True, help_text=_("Feed or archive it came from."))
@@ -377,7 +414,7 @@ class Article(models.Model):
     # Rewritten from the text on every save and bulk write (see SearchDocumentField); used by articles/search.py.
     search_document = SearchDocumentField(_("search document"))
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-first_published_at", "-created_at"]
@@ -411,6 +448,10 @@ class Article(models.Model):
             # The few stories an editor put at the top of the front page (most rows have none).
             models.Index(
                 fields=["featured_until"], name="article_featured", condition=models.Q(featured_until__isnull=False)
+            ),
+            # The story in each edition's breaking-news banner (a handful of rows ever have a time).
+            models.Index(
+                fields=["breaking_until"], name="article_breaking", condition=models.Q(breaking_until__isnull=False)
             ),
             # The same order across both languages: search, sitemaps.
             models.Index(
@@ -471,6 +512,18 @@ class Article(models.Model):
     def is_featured(self):
         """True while the story is put at the top of the front page (`workflow.feature`)."""
         return self.featured_until is not None and self.featured_until > timezone.now()
+
+    @property
+    def is_breaking(self):
+        """True while a live story is shown as breaking news (`workflow.mark_breaking`)."""
+        return self.status == self.Status.PUBLISHED and self.breaking_time_ahead
+
+    @property
+    def breaking_time_ahead(self):
+        """True while the story's breaking-news time is ahead, whatever its state: it may be in its edition's
+        banner, which every page shows (a withdrawn story keeps the time until it is published again, so the
+        pages that showed it are known to need purging)."""
+        return self.breaking_until is not None and self.breaking_until > timezone.now()
 
     @property
     def is_news(self):
@@ -536,6 +589,32 @@ class Article(models.Model):
         )
         # A prefetched list of the old authors would now be wrong.
         getattr(self, "_prefetched_objects_cache", {}).pop("authors", None)
+
+    def set_see_also(self, stories):
+        """Make `stories` (saved Articles or ids, in the desk's order) the ones leading the related box.
+
+        Raises ValueError, changing nothing, for what `see_also_problems` refuses (itself, twice, too many).
+        Two queries whatever the number.
+        """
+        ids = [s.pk if isinstance(s, models.Model) else int(s) for s in stories]
+        problems = see_also_problems(self.pk, ids)
+        if problems:
+            raise ValueError(" ".join(str(problem) for problem in problems))
+        SeeAlso.objects.filter(article=self).delete()
+        SeeAlso.objects.bulk_create(
+            [SeeAlso(article=self, story_id=pk, position=place) for place, pk in enumerate(ids)]
+        )
+        getattr(self, "_prefetched_objects_cache", {}).pop("see_also", None)
+
+    def desk_label(self, language):
+        """How the desk's pickers name the story: its headline, its edition and its status, so that a story
+        in the other edition or one readers cannot see yet is told apart from the rest."""
+        with translation.override(language):
+            return _("%(headline)s (%(language)s, %(status)s)") % {
+                "headline": self.headline,
+                "language": self.get_language_display(),
+                "status": self.get_status_display().lower(),
+            }
 
     @property
     def translations(self):

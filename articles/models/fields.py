@@ -6,11 +6,12 @@ import re
 import nh3
 from django.db import models
 
-from articles import normalisation
+from articles import embeds, normalisation
 from articles.normalisation import fold
 
 # What a story body may contain. Everything else (scripts, styles, event handlers, iframes, forms)
-# is removed; links get rel="noopener noreferrer" and only web and mail schemes.
+# is removed; links get rel="noopener noreferrer" and only web and mail schemes. A figure may name a video
+# (data-embed, data-video-id: articles/embeds.py), kept only when both are valid.
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -53,6 +54,7 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "hreflang"} | _DIRECTIONAL,
     "abbr": {"title"} | _DIRECTIONAL,
     "img": {"src", "alt", "width", "height", "data-image-id"},
+    "figure": {"data-embed", "data-video-id"} | _DIRECTIONAL,
     "th": {"scope", "colspan", "rowspan"},
     "td": {"colspan", "rowspan"},
     "ol": {"start"},
@@ -70,16 +72,17 @@ def sanitise_html(html):
         return ""
     if isinstance(html, CleanHTML):
         return html
-    return CleanHTML(
-        nh3.clean(
-            html,
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            url_schemes=URL_SCHEMES,
-            link_rel="noopener noreferrer",
-            strip_comments=True,
-        )
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
     )
+    # A per-attribute callback in nh3 would cost a Python call per attribute of every body; the embed pair is
+    # checked once, afterwards, on the few bodies that have one (and the two must agree with each other anyway).
+    return CleanHTML(embeds.checked_embeds(clean))
 
 
 class SanitisedHTMLField(models.TextField):

@@ -45,6 +45,13 @@ def publisher(roles):
 
 
 @pytest.fixture
+def editor_client(client, editor):
+    """The test client signed in as an editor."""
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
 def admin_user_role(roles):
     return _user_in(ADMIN, roles)
 

@@ -1,5 +1,7 @@
 """What the article change form posts, for tests that drive the admin like a browser would."""
 
+from django.urls import reverse
+
 
 def form_data(article, **overrides):
     """The article form's fields as the browser sends them for `article`, with `overrides` applied."""
@@ -15,6 +17,7 @@ def form_data(article, **overrides):
         "authors": [a.pk for a in article.authors.all()],
         "regions": [r.pk for r in article.regions.all()],
         "actors": [a.pk for a in article.actors.all()],
+        "see_also": [s.pk for s in article.see_also.all()],
         "byline": article.byline,
         "credit": article.credit,
         "dateline_place": article.dateline_place_id or "",
@@ -29,3 +32,8 @@ def form_data(article, **overrides):
     }
     data.update(overrides)
     return data
+
+
+def post_change(client, article, **overrides):
+    """Post the article's change form as `client`, with `overrides` applied to what the browser would send."""
+    return client.post(reverse("admin:articles_article_change", args=[article.pk]), form_data(article, **overrides))

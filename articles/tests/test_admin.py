@@ -17,12 +17,6 @@ CHANGELIST_QUERIES = 15  # session, user, permissions, counts, filters, 3 prefet
 
 
 @pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
 def admin_client_role(client, admin_user_role):
     client.force_login(admin_user_role)
     return client

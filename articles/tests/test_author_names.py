@@ -112,6 +112,18 @@ def test_the_english_story_page_still_bylines_authors_by_their_display_name(clie
     ]
 
 
+def test_the_story_structured_data_gives_each_author_the_job_title_of_its_edition(client, stories, writers):
+    Author.objects.filter(pk=writers["rasha"].pk).update(job_title="Syria correspondent", job_title_ar="مراسلة سوريا")
+    Author.objects.filter(pk=writers["daniel"].pk).update(job_title="Photographer")
+    titles = {lang: [p.get("jobTitle") for p in json_ld(read(client, stories[lang].get_absolute_url()))["author"]]
+              for lang in ("en", "ar")}  # fmt: skip
+    # The Arabic story has the Arabic title where there is one, else the English one (as the author's page).
+    assert titles == {"en": ["Syria correspondent", "Photographer"], "ar": ["مراسلة سوريا", "Photographer"]}
+    # An author without a title has none in the data (not an empty one).
+    Author.objects.filter(pk=writers["daniel"].pk).update(job_title="")
+    assert "jobTitle" not in json_ld(read(client, stories["en"].get_absolute_url()))["author"][1]
+
+
 def test_a_byline_override_is_printed_as_the_desk_wrote_it_in_either_edition(client, stories):
     Article.objects.filter(pk=stories["ar"].pk).update(byline="مراسلو الوكالة")
     page = read(client, stories["ar"].get_absolute_url())
@@ -441,8 +453,9 @@ def test_the_change_form_runs_the_same_queries_for_one_author_or_many(client, ed
         assert chosen_in_form(page) == [
             f"كاتب {n} (Writer {n})" if language == "ar" and n % 2 else f"Writer {n}" for n in range(size)
         ]
-    # The chosen authors are read and labelled in one query, whatever their number (the whole form: 25).
-    assert counts[1] == counts[8] == 25, counts
+    # The chosen authors are read and labelled in one query, whatever their number (the whole form: 26, one of them
+    # the stories chosen for the related box, read for the form even when there are none).
+    assert counts[1] == counts[8] == 26, counts
 
 
 # -- import and export --------------------------------------------------------------------------------------

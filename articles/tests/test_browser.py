@@ -42,7 +42,13 @@ def stories(places, actors, settings, media_root):
         headline="Last pocket falls in Baghouz",
         kicker="Syria",
         standfirst="Fighters surrendered after weeks of siege.",
-        body="<p>The last pocket held by the Islamic State fell on Saturday.</p><p>Thousands left the town.</p>",
+        # With a video (articles/embeds.py), so that axe checks its facade on the light and dark pages.
+        body=(
+            "<p>The last pocket held by the Islamic State fell on Saturday.</p>"
+            '<figure data-embed="youtube" data-video-id="dQw4w9WgXcQ">'
+            '<a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">Fighters leave Baghouz</a>'
+            "<figcaption>Filmed by our reporter.</figcaption></figure><p>Thousands left the town.</p>"
+        ),
         section=section,
         regions=[places["baghouz"]],
         actors=[actors["isis"], actors["sdf"]],
@@ -54,7 +60,11 @@ def stories(places, actors, settings, media_root):
         slug="سقوط-الباغوز",
         language="ar",
         standfirst="استسلم المقاتلون بعد أسابيع من الحصار.",
-        body="<p>سقط آخر جيب لتنظيم الدولة الإسلامية يوم السبت.</p>",
+        body=(
+            "<p>سقط آخر جيب لتنظيم الدولة الإسلامية يوم السبت.</p>"
+            '<figure data-embed="vimeo" data-video-id="76979871">'
+            '<a href="https://vimeo.com/76979871">خروج المقاتلين</a></figure>'
+        ),
         section=section,
         regions=[places["baghouz"]],
         actors=[actors["isis"]],

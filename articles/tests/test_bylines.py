@@ -16,7 +16,7 @@ from django.urls import reverse
 from articles import diffs, editing, export, revisions, workflow
 from articles.importers.pipeline import ImportOptions, run_import
 from articles.models import Article, ArticleRevision, Author, Byline
-from articles.tests.desk_forms import form_data
+from articles.tests.desk_forms import post_change
 from articles.tests.factories import ArticleFactory, AuthorFactory
 from articles.tests.publishing import S, fresh_cache, story  # noqa: F401 - fresh_cache is a fixture
 
@@ -70,19 +70,9 @@ def test_setting_authors_reorders_drops_and_keeps_each_author_once(writers):
 # -- the admin ----------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
-def _change(client, article, **overrides):
-    return client.post(reverse("admin:articles_article_change", args=[article.pk]), form_data(article, **overrides))
-
-
 def test_the_admin_saves_authors_in_the_order_picked_and_shows_them_so(editor_client, writers):
     article = ArticleFactory(headline="Talks resume")
-    response = _change(editor_client, article, authors=[writers[name].pk for name in LEAD_FIRST])
+    response = post_change(editor_client, article, authors=[writers[name].pk for name in LEAD_FIRST])
     assert response.status_code == 302, response.content.decode()[:2000]
     assert names(article.authors.all()) == LEAD_FIRST
     page = editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
@@ -91,7 +81,7 @@ def test_the_admin_saves_authors_in_the_order_picked_and_shows_them_so(editor_cl
     assert "Zeina Khalil, Adam Brook" in listed
     # Reordered: picked the other way round, saved the other way round.
     article.refresh_from_db()
-    response = _change(editor_client, article, authors=[writers["Adam Brook"].pk, writers["Zeina Khalil"].pk])
+    response = post_change(editor_client, article, authors=[writers["Adam Brook"].pk, writers["Zeina Khalil"].pk])
     assert response.status_code == 302
     assert names(article.authors.all()) == ["Adam Brook", "Zeina Khalil"]
     assert revisions.snapshot(article)["authors"] == [writers["Adam Brook"].pk, writers["Zeina Khalil"].pk]
@@ -99,7 +89,7 @@ def test_the_admin_saves_authors_in_the_order_picked_and_shows_them_so(editor_cl
 
 def test_a_form_shown_again_with_an_error_keeps_the_order_picked(editor_client, writers):
     article = ArticleFactory(headline="Talks resume")
-    response = _change(editor_client, article, headline="", authors=[writers[name].pk for name in LEAD_FIRST])
+    response = post_change(editor_client, article, headline="", authors=[writers[name].pk for name in LEAD_FIRST])
     assert response.status_code == 200  # shown again with the error, nothing saved
     assert chosen_in_form(response.content.decode()) == LEAD_FIRST
     assert not article.authors.exists()
@@ -119,7 +109,7 @@ def test_the_new_article_form_saves_authors_in_the_order_picked(editor_client, w
 def test_an_author_posted_twice_is_one_byline_entry_in_their_first_place(editor_client, writers):
     article = ArticleFactory(headline="Talks resume")
     zeina, adam = (writers[name].pk for name in LEAD_FIRST)
-    response = _change(editor_client, article, authors=[zeina, adam, zeina, str(adam)])
+    response = post_change(editor_client, article, authors=[zeina, adam, zeina, str(adam)])
     assert response.status_code == 302, response.content.decode()[:2000]
     assert names(article.authors.all()) == LEAD_FIRST
     assert Byline.objects.filter(article=article).count() == 2
@@ -128,7 +118,7 @@ def test_an_author_posted_twice_is_one_byline_entry_in_their_first_place(editor_
 @pytest.mark.parametrize("forged", ["abc", "999999"])
 def test_an_author_that_is_not_one_is_a_form_error_not_a_crash(editor_client, writers, forged):
     article = ArticleFactory(headline="Talks resume", authors=[writers["Adam Brook"]])
-    response = _change(editor_client, article, authors=[writers["Zeina Khalil"].pk, forged])
+    response = post_change(editor_client, article, authors=[writers["Zeina Khalil"].pk, forged])
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode() or "valid value" in response.content.decode()
     assert names(article.authors.all()) == ["Adam Brook"]
@@ -136,7 +126,7 @@ def test_an_author_that_is_not_one_is_a_form_error_not_a_crash(editor_client, wr
 
 def test_a_reorder_on_a_live_story_waits_for_publish_update(editor_client, publisher, writers):
     article = story(headline="Talks resume", authors=[writers["Adam Brook"], writers["Zeina Khalil"]])
-    response = _change(editor_client, article, authors=[writers[name].pk for name in LEAD_FIRST])
+    response = post_change(editor_client, article, authors=[writers[name].pk for name in LEAD_FIRST])
     assert response.status_code == 302
     assert names(article.authors.all()) == ["Adam Brook", "Zeina Khalil"]  # readers still see the old byline
     page = editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
@@ -176,7 +166,7 @@ def test_a_story_its_viewer_may_not_edit_shows_its_byline_with_nothing_to_reorde
     assert "data-byline-move-up" not in page
     assert '<select name="authors"' not in page
     # A forged post of the other order changes nothing.
-    response = _change(client, submitted, authors=[writers["Adam Brook"].pk, writers["Zeina Khalil"].pk])
+    response = post_change(client, submitted, authors=[writers["Adam Brook"].pk, writers["Zeina Khalil"].pk])
     assert response.status_code == 403
     assert names(submitted.authors.all()) == LEAD_FIRST
 

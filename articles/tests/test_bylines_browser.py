@@ -32,8 +32,10 @@ PLACES_AND_SECTION = """() => [
 
 # The byline's order list under the field: each author's name, and the accessible names of the move buttons
 # offered (enabled and shown).
-ORDER_LIST = "() => Array.from(document.querySelectorAll('.byline-order li bdi')).map(name => name.textContent)"
-OFFERED = """() => Array.from(document.querySelectorAll(".byline-order button"))
+ORDER_LIST = (
+    "() => Array.from(document.querySelectorAll('.field-authors .byline-order li bdi')).map(name => name.textContent)"
+)
+OFFERED = """() => Array.from(document.querySelectorAll(".field-authors .byline-order button"))
     .filter(b => !b.disabled && b.checkVisibility())
     .map(b => b.getAttribute("aria-label"))"""
 FOCUSED = "() => document.activeElement.getAttribute('aria-label')"
@@ -118,7 +120,7 @@ def test_an_editor_moves_authors_up_and_down_the_byline_by_keyboard_and_mouse(li
         page.add_init_script(RECORD_CSP_VIOLATIONS)
         _sign_in(page, live_server, editor)
         page.goto(change_url)
-        assert page.locator(".byline-order").is_hidden()  # no authors, nothing to order
+        assert page.locator(".field-authors .byline-order").is_hidden()  # no authors, nothing to order
         for name in ("Zeina Khalil", "Basma Aziz", "Adam Brook"):
             _pick(page, name)
         picked = page.evaluate(ORDER_LIST)
@@ -134,7 +136,7 @@ def test_an_editor_moves_authors_up_and_down_the_byline_by_keyboard_and_mouse(li
         page.keyboard.press("Space")
         after_two_moves = page.evaluate(CHOSEN)
         focus_after_two = page.evaluate(FOCUSED)
-        announced = page.locator(".byline-order [role=status]").text_content()
+        announced = page.locator(".field-authors .byline-order [role=status]").text_content()
         # Then the first author down, with the mouse.
         page.get_by_role("button", name="Move Adam Brook down").click()
         moved = page.evaluate(CHOSEN)
@@ -149,7 +151,7 @@ def test_an_editor_moves_authors_up_and_down_the_byline_by_keyboard_and_mouse(li
         _remove(page, "Adam Brook")
         offered_after_removal = page.evaluate(OFFERED)
         _remove(page, "Zeina Khalil")
-        alone_hidden = page.locator(".byline-order").is_hidden()
+        alone_hidden = page.locator(".field-authors .byline-order").is_hidden()
         offered_alone = page.evaluate(OFFERED)
         _pick(page, "Zeina Khalil")
         offered_after_picking_again = page.evaluate(OFFERED)
@@ -222,11 +224,11 @@ def test_an_arabic_admin_names_authors_places_and_the_section_in_arabic_and_save
         page.goto(change_url)
         direction = page.evaluate("document.documentElement.dir")
         opened = page.evaluate(CHOSEN)
-        label = page.locator(".byline-order-label").text_content()
+        label = page.locator(".field-authors .byline-order-label").text_content()
         offered = page.evaluate(OFFERED)
         page.get_by_role("button", name="انقل باسمة عزيز (Basma Aziz) إلى الأعلى").click()
-        announced = page.locator(".byline-order [role=status]").text_content()
-        numbering = page.eval_on_selector(".byline-order ol", "ol => getComputedStyle(ol).listStyleType")
+        announced = page.locator(".field-authors .byline-order [role=status]").text_content()
+        numbering = page.eval_on_selector(".field-authors .byline-order ol", "ol => getComputedStyle(ol).listStyleType")
         # Found by the Arabic name: both Rashas are offered, told apart by their English names.
         page.click(".field-authors .select2-search__field")
         page.keyboard.type("رشا")
@@ -280,7 +282,9 @@ def test_an_arabic_admin_names_authors_places_and_the_section_in_arabic_and_save
     section = "أخبار العراق > أخبار محلية (Iraq News > Local News)"
     assert placed == [["بغداد (Baghdad)"], section]
     assert found_place == ["الرقة (Raqqa)"]
-    assert placed_after_picking == placed_on_reopening == [["بغداد (Baghdad)", "الرقة (Raqqa)"], section]
+    # A place just picked goes last; the saved form lists the places in the order of the Arabic alphabet.
+    assert placed_after_picking == [["بغداد (Baghdad)", "الرقة (Raqqa)"], section]
+    assert placed_on_reopening == [["الرقة (Raqqa)", "بغداد (Baghdad)"], section]
     saved = Article.objects.get(pk=article.pk)
     assert [a.display_name for a in saved.authors.all()] == [
         "Adam Brook",

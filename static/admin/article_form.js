@@ -25,10 +25,17 @@ document.addEventListener("DOMContentLoaded", function () {
 // Under the field, a list of the chosen authors gives each a "Move up" and a "Move down" button that swap its
 // option with its neighbour's. Their wording comes translated in the select's data-byline-* attributes
 // (articles/admin.py, BylinePicker). Without JavaScript there is no list, and the form saves the order posted.
+// The stories chosen for the related box (SeeAlsoPicker) get the same list: every select carrying
+// data-byline-order does.
 document.addEventListener("DOMContentLoaded", function () {
-  var authors = document.getElementById("id_authors");
   var $ = window.django && window.django.jQuery;
-  if (!authors || !$) { return; }
+  if (!$) { return; }
+  Array.prototype.forEach.call(document.querySelectorAll("select[data-byline-order]"), function (select) {
+    orderedPicker(select, $);
+  });
+});
+
+function orderedPicker(authors, $) {
   var wording = authors.dataset;
   var arrows = { up: "\u2191", down: "\u2193" };
   var wordingFor = { up: wording.bylineMoveUp, down: wording.bylineMoveDown };
@@ -129,7 +136,7 @@ document.addEventListener("DOMContentLoaded", function () {
     render();
   });
   render();
-});
+}
 
 // Filing a story in a section that suggests a type of work (Section.default_genre, e.g. Opinion: opinion) picks
 // that type, so an opinion piece is not labelled as news because nobody thought of the field. The suggestions
