@@ -1,5 +1,8 @@
 """Shared fixtures: a small real gazetteer (Syria > Deir ez-Zor > Baghouz, ISIS and its aliases), role users."""
 
+import threading
+import time
+
 import pytest
 from django.db import connection
 from django.template.backends import jinja2 as jinja2_backend
@@ -130,3 +133,71 @@ def jinja2_templates_in_responses():
     jinja2_backend.Template.render = recorded_render
     yield
     jinja2_backend.Template.render = render
+
+
+class _ClosedThen:
+    """A WSGI response that calls `then` once the server has closed it."""
+
+    def __init__(self, response, then):
+        self.response, self.then = response, then
+
+    def __iter__(self):
+        return iter(self.response)
+
+    def close(self):
+        try:
+            if hasattr(self.response, "close"):
+                self.response.close()
+        finally:
+            self.then()
+
+
+class _RequestsInFlight:
+    """Counts the live server's requests from their start until their response is closed (where Django sends
+    `request_finished` and checks the database connection), and remembers when the last one started."""
+
+    def __init__(self, httpd):
+        self.count = 0
+        self.last_start = 0.0
+        self.changed = threading.Condition()
+        app = httpd.get_app()
+
+        def counted(environ, start_response):
+            with self.changed:
+                self.count += 1
+                self.last_start = time.monotonic()
+            try:
+                return _ClosedThen(app(environ, start_response), self._finished)
+            except BaseException:
+                self._finished()
+                raise
+
+        httpd.set_app(counted)
+
+    def _finished(self):
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_until_quiet(self, quiet=0.3, longest=10.0):
+        """Return once no request has been in flight, or started, for `quiet` seconds (at most `longest`)."""
+        deadline = time.monotonic() + longest
+        with self.changed:
+            while time.monotonic() < deadline:
+                idle_for = time.monotonic() - self.last_start
+                if self.count == 0 and idle_for >= quiet:
+                    return
+                self.changed.wait(timeout=max(0.05, quiet - idle_for) if self.count == 0 else 0.5)
+
+
+@pytest.fixture
+def live_server(live_server):
+    """pytest-django's live server, which waits at the end of each test until the browser's last requests are
+    answered. A page closed at a test's end can still send one (the desk's presence beacon on `pagehide`, a
+    late fetch); answered while the test's data is flushed, or during the next test, it shares SQLite's
+    in-memory connection with the test's own thread, and either side can fail."""
+    httpd = live_server.thread.httpd
+    if not hasattr(httpd, "requests_in_flight"):
+        httpd.requests_in_flight = _RequestsInFlight(httpd)
+    yield live_server
+    httpd.requests_in_flight.wait_until_quiet()
