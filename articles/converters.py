@@ -19,3 +19,32 @@ class IdConverter:
 
 
 register_converter(IdConverter, "id")
+
+
+class YearConverter:
+    """A year in the archive's addresses: four digits (`/archive/2019/`)."""
+
+    regex = "[0-9]{4}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{value:04d}"
+
+
+class TwoDigitConverter:
+    """A month or a day in the archive's addresses: two digits (`/archive/2019/03/14/`); a number the calendar
+    does not have is the view's 404."""
+
+    regex = "[0-9]{2}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{value:02d}"
+
+
+register_converter(YearConverter, "year")
+register_converter(TwoDigitConverter, "two_digits")

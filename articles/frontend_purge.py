@@ -5,9 +5,9 @@ front keeps its own copies. When NEWSROOM_PURGE_URLS names one or more proxies (
 "http://127.0.0.1:6081,http://10.0.0.5:6081"), every workflow move sends an HTTP `PURGE` request to each
 of them for every address the story appears on: its own page, the home pages, its section, its places
 and the places above them, its actors and authors, their feeds, the latest-stories feeds, the
-corrections page and its feeds, and the sitemaps, in both editions (English unprefixed, Arabic under
-/ar/). The `Host` header is the public site's (NEWSROOM_SITE_URL), so the proxy finds the object it
-cached for readers.
+corrections page and its feeds, the archive and the story's month and day in it, and the sitemaps, in
+both editions (English unprefixed, Arabic under /ar/). The `Host` header is the public site's
+(NEWSROOM_SITE_URL), so the proxy finds the object it cached for readers.
 
 Purging is best effort and never fails a publish: each proxy gets a short timeout
 (NEWSROOM_PURGE_TIMEOUT seconds), an unreachable one is logged once per move and skipped, and the
@@ -22,6 +22,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from articles.archive_views import story_archive_paths
 from articles.models import Region
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def _edition_paths(article):
     paths = [reverse("articles:home"), reverse("articles:feed_latest_rss"), reverse("articles:feed_latest_atom")]
     # The story's public notes are listed there; a correction, a withdrawal or an embargo changes that list.
     paths += [reverse(f"articles:{name}") for name in ("corrections", "feed_corrections_rss", "feed_corrections_atom")]
+    paths += story_archive_paths(article)
     places = list(article.regions.all())
     for place in list(places):
         # A story about Baghouz is listed on the pages of Deir ez-Zor Governorate and of Syria too.

@@ -395,6 +395,12 @@ def actor_page(request, site_name, language, actor):
     return data
 
 
+def archive_page(request, site_name, language, trail):
+    """A page of the archive by date: a CollectionPage whose breadcrumb runs Home > Archive > month > day;
+    `trail` is the (name, path) pairs from the archive down to the page, as the page prints them."""
+    return _list_page(request, site_name, language, [(str(name), path) for name, path in trail])
+
+
 def author_page(request, site_name, language, author):
     """An author's ProfilePage, whose main entity is the Person: their bio and job title (the page's language,
     else the English), the square crop of their photo, and their public profiles as `sameAs` (not e-mail)."""

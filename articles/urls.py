@@ -4,7 +4,7 @@ Arabic under /ar/); `unprefixed` are the language-neutral ones (robots.txt, site
 from django.urls import path
 from django.views.generic import TemplateView
 
-from articles import feeds, sitemaps, views
+from articles import archive_views, feeds, sitemaps, views
 from articles.caching import public_page
 from newsroom import brand
 
@@ -39,6 +39,10 @@ urlpatterns = [
     path("author/<str:slug>/", views.author_detail, name="author"),
     path("search/", views.search, name="search"),
     path("corrections/", views.corrections, name="corrections"),
+    path("archive/", archive_views.archive, name="archive"),
+    path("archive/<year:year>/", archive_views.archive_year, name="archive_year"),
+    path("archive/<year:year>/<two_digits:month>/", archive_views.archive_month, name="archive_month"),
+    path("archive/<year:year>/<two_digits:month>/<two_digits:day>/", archive_views.archive_day, name="archive_day"),
     # What a phone shows when a reader adds the edition to the home screen (newsroom/brand.py).
     path("site.webmanifest", brand.manifest, name="web_manifest"),
     *_feeds("", feeds.LatestStoriesFeed, with_slug=False),

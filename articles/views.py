@@ -50,7 +50,7 @@ RELATED_STORIES = 5
 RELATED_CANDIDATES = 120
 
 
-def _edition_at(language, now):
+def edition_at(language, now):
     """The public stories of the edition in `language` at `now` (the interface language, for lists)."""
     return Article.objects.published(at=now).in_language(language)
 
@@ -130,7 +130,7 @@ def _list_page(request, template, stories, values, context):
 def _top_stories(language, now):
     """The edition's top stories: those a publisher put at the top of the front page (`workflow.feature`),
     newest first, then the newest stories; chosen among the TOP_STORIES newest of each kind (one query)."""
-    edition = _edition_at(language, now)
+    edition = edition_at(language, now)
     # "Not null" as written, so that a plan made once for any time (a prepared statement's generic plan) still
     # knows these are the few rows of the `article_featured` index, not a third of the edition to walk.
     featured = edition.filter(featured_until__isnull=False, featured_until__gt=now)
@@ -148,9 +148,9 @@ def _top_stories(language, now):
 
 def _latest_by_section(language, now, top_ids):
     """Up to PER_SECTION stories per top-level section among the HOME_WINDOW newest, leaving out the top ones."""
-    recent = _edition_at(language, now).newest_first().values("pk")[:HOME_WINDOW]
+    recent = edition_at(language, now).newest_first().values("pk")[:HOME_WINDOW]
     ranked = (
-        _edition_at(language, now)
+        edition_at(language, now)
         .filter(pk__in=recent, section__isnull=False)
         .exclude(pk__in=top_ids)
         .annotate(
@@ -164,7 +164,7 @@ def _latest_by_section(language, now, top_ids):
         .filter(place__lte=PER_SECTION)
     )
     # The chosen stories are loaded by id, so their pictures are looked up for them only, not for the window.
-    chosen = _edition_at(language, now).filter(pk__in=ranked.values("pk"))
+    chosen = edition_at(language, now).filter(pk__in=ranked.values("pk"))
     chosen = chosen.annotate(desk=models.functions.Coalesce("section__parent_id", "section_id"))
     return for_lists(chosen).newest_first()
 
@@ -333,7 +333,7 @@ def _newest_by_tag(link_name, kind, language, now, tag_ids):
     tag = f"{link_name}__tag"
     place = models.Window(models.functions.RowNumber(), partition_by=models.F(tag),
                           order_by=[PUBLIC_TIME.desc(), models.F("pk").desc()])  # fmt: skip
-    newest = _edition_at(language, now).filter(**{f"{tag}__in": tag_ids}).order_by()
+    newest = edition_at(language, now).filter(**{f"{tag}__in": tag_ids}).order_by()
     newest = newest.annotate(kind=models.Value(kind), tag_id=models.F(tag), public_at=PUBLIC_TIME, place=place)
     return newest.filter(place__lte=RELATED_CANDIDATES + 1).values_list("kind", "tag_id", "pk", "public_at")
 
@@ -497,7 +497,7 @@ def _by_slug_or_alias(model, slug):
 
 SECTION = PreparedQuery(lambda slug: Section.objects.select_related("parent").filter(slug=slug).order_by()[:1])
 SUBSECTIONS = PreparedQuery(lambda pk: Section.objects.filter(parent_id=pk))
-SECTION_STORIES = StoryList(lambda language, now, section: _edition_at(language, now).in_section(Section(pk=section)))
+SECTION_STORIES = StoryList(lambda language, now, section: edition_at(language, now).in_section(Section(pk=section)))
 
 
 @public_page
@@ -512,7 +512,7 @@ def section_detail(request, slug):
 
 ANCESTORS = PreparedQuery(lambda pk: Region.objects.ancestors_of(Region(pk=pk)).order_by())
 CHILD_PLACES = PreparedQuery(lambda pk: Region.objects.filter(parent_id=pk).order_by("name"))
-REGION_STORIES = StoryList(lambda language, now, region: _edition_at(language, now).for_region(Region(pk=region)))
+REGION_STORIES = StoryList(lambda language, now, region: edition_at(language, now).for_region(Region(pk=region)))
 
 
 @public_page
@@ -540,7 +540,7 @@ def _depth(place, chain):
     return depth
 
 
-ACTOR_STORIES = StoryList(lambda language, now, actor: _edition_at(language, now).for_actor(Actor(pk=actor)))
+ACTOR_STORIES = StoryList(lambda language, now, actor: edition_at(language, now).for_actor(Actor(pk=actor)))
 
 
 @public_page
@@ -564,7 +564,7 @@ def corrections(request):
 
 # The author with their photo and its renditions in the same row (`with_photo`): no query more for a picture.
 AUTHOR = PreparedQuery(lambda slug: Author.objects.with_photo().filter(slug=slug).order_by()[:1])
-AUTHOR_STORIES = StoryList(lambda language, now, author: _edition_at(language, now).by_author(author))
+AUTHOR_STORIES = StoryList(lambda language, now, author: edition_at(language, now).by_author(author))
 
 
 @public_page

@@ -351,13 +351,14 @@ _PAGE_DATA = {
     "place": structured_data.place_page,
     "actor": structured_data.actor_page,
     "author": structured_data.author_page,
+    "archive": structured_data.archive_page,
 }
 
 
 @pass_context
 def page_json_ld(context, kind, *entries):
     """The JSON-LD `<script>` of a page that is not a story: `kind` names it ("website", "section", "place",
-    "actor", "author") and `entries` are what it is about (a place and its parents, …)."""
+    "actor", "author", "archive") and `entries` are what it is about (a place and its parents, …)."""
     data = _PAGE_DATA[kind](context["request"], context.get("site_name", ""), _page_language(context), *entries)
     return structured_data.json_ld_script(data)
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from articles.archive_views import story_archive_paths
 from articles.models import Correction
 from articles.tests.browser import BROWSER_TEST_MARKS, browser  # noqa: F401 - browser is a fixture
 from articles.tests.factories import AuthorFactory, SectionFactory
@@ -258,6 +259,22 @@ def test_corrections_page_is_reached_from_the_footer_and_leads_to_the_note(live_
     assert note.is_visible()
 
 
+def test_a_reader_walks_the_archive_from_the_footer_to_a_story(live_server, page, stories):
+    _, month, day = story_archive_paths(stories["english"])
+    page.goto(live_server.url + "/region/syria/")
+    page.locator(".site-footer").get_by_role("link", name="Archive").click()
+    page.wait_for_url("**/archive/")
+    page.locator(f'.archive-months a[href="{month}"]').click()
+    page.wait_for_url(f"**{month}")
+    page.locator(f'.archive-days a[href="{day}"]').click()
+    page.wait_for_url(f"**{day}")
+    # The English edition's stories of that day, the Arabic one not among them.
+    headlines = page.locator(".story-headline").all_inner_texts()
+    assert headlines == ["Families leave Baghouz camp", "Last pocket falls in Baghouz"]
+    page.get_by_role("link", name="Last pocket falls in Baghouz").click()
+    page.wait_for_url(f"**{stories['english'].get_absolute_url()}")
+
+
 def test_search_from_the_masthead_finds_by_alias_and_opens_the_story(live_server, page, stories):
     page.goto(live_server.url + "/")
     page.get_by_role("searchbox", name="Search stories").fill("Daesh")
@@ -323,6 +340,10 @@ def test_a_keyboard_user_sorts_search_results_newest_first(live_server, page, st
         lambda s: "/search/?q=nothing+matches+this",
         lambda s: "/region/atlantis/",
         lambda s: s["withdrawn"].get_absolute_url(),
+        lambda s: "/archive/",
+        lambda s: story_archive_paths(s["english"])[1],
+        lambda s: story_archive_paths(s["english"])[2],
+        lambda s: "/ar" + story_archive_paths(s["arabic"])[2],
     ],
     ids=[
         "home",
@@ -345,6 +366,10 @@ def test_a_keyboard_user_sorts_search_results_newest_first(live_server, page, st
         "search without results",
         "not found",
         "withdrawn",
+        "archive",
+        "archive month",
+        "archive day",
+        "arabic archive day",
     ],
 )
 def test_axe_finds_no_serious_or_critical_violations(live_server, page, stories, address):

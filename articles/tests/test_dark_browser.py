@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from articles import editing
+from articles.archive_views import story_archive_paths
 from articles.tests.browser import BROWSER_TEST_MARKS, browser  # noqa: F401 - browser is a fixture
 from articles.tests.publishing import story
 from articles.tests.test_browser import opinions, serious_violations, stories  # noqa: F401 - fixtures
@@ -59,10 +60,11 @@ def pages(stories, places):
         "arabic article": stories["arabic"].get_absolute_url(),
         "region": places["syria"].get_absolute_url(),
         "search": "/search/?q=Baghouz",
+        "arabic archive month": "/ar" + story_archive_paths(stories["arabic"])[1],
     }
 
 
-@pytest.mark.parametrize("name", ["home", "article", "arabic article", "region", "search"])
+@pytest.mark.parametrize("name", ["home", "article", "arabic article", "region", "search", "arabic archive month"])
 def test_a_dark_device_gets_dark_pages_that_axe_passes(live_server, dark, pages, name):
     dark.goto(live_server.url + pages[name])
     colours = dark.evaluate(LUMINANCE, "body")
