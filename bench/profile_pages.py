@@ -1,8 +1,8 @@
 """CPU cost of rendering public pages uncached, one request at a time, in this process (not a load test).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench_copy REDIS_URL=redis://127.0.0.1:6379/5 \\
-        .venv/bin/python bench/profile_pages.py [--pages trivial,article,home,region] [--count 200] \\
-        [--explain] [--generic] [--profile article] [--rounds 3]
+        .venv/bin/python bench/profile_pages.py [--pages trivial,article,home,region,archive,month,day] \\
+        [--count 200] [--explain] [--generic] [--profile article] [--rounds 3]
 
 Serves each address through the project's WSGI application (the whole middleware stack, as gunicorn
 would) with production-like settings: DEBUG off, page cache off, persistent connection. For each kind of
@@ -201,6 +201,25 @@ def sample_articles(count, seed=7):
     return [f"{'/ar' if lang == 'ar' else ''}/article/{pk}/{slug}/" for pk, slug, lang in chosen]
 
 
+def sample_archive_pages(count, seed=8):
+    """The archive's month and day addresses of `count` generated stories (a seeded sample), in their editions."""
+    from django.utils import translation
+
+    from articles.archive_views import story_archive_paths
+    from articles.models import Article
+    from bench.site_corpus import TAG_ARTICLE
+
+    pks = list(Article.objects.filter(source=TAG_ARTICLE).order_by("pk").values_list("pk", flat=True))
+    chosen = Article.objects.filter(pk__in=random.Random(seed).sample(pks, min(count, len(pks)))).order_by("pk")
+    months, days = [], []
+    for article in chosen.only("language", "first_published_at", "scheduled_for"):
+        with translation.override(article.language):
+            _, month, day = story_archive_paths(article)
+        months.append(month)
+        days.append(day)
+    return months, days
+
+
 def _summary(name, cpu, database, counts):
     return (
         f"{name:8} n={len(cpu):4}  CPU ms/page: mean {statistics.mean(cpu):6.2f} median {statistics.median(cpu):6.2f}"
@@ -211,7 +230,9 @@ def _summary(name, cpu, database, counts):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", default="trivial,article,home,region", help="trivial is /healthz")
+    parser.add_argument(
+        "--pages", default="trivial,article,home,region", help="trivial is /healthz; also archive, month, day"
+    )
     parser.add_argument("--count", type=int, default=200, help="requests per kind of page")
     parser.add_argument("--profile", default="", help="kind of page to run under cProfile")
     parser.add_argument("--dump", default="", help="with --profile: write the raw cProfile stats to this file")
@@ -238,11 +259,15 @@ def main():
     articles = sample_articles(args.count + WARM)
     warm, articles = articles[:WARM], articles[WARM:]
     region = Region.objects.get(name="Syria").get_absolute_url()
+    months, days = sample_archive_pages(args.count)
     kinds = {
         "trivial": ["/healthz"] * args.count,
         "article": articles,
         "home": ["/"] * args.count,
         "region": [region] * args.count,
+        "archive": ["/archive/", "/ar/archive/"] * (args.count // 2),
+        "month": months,
+        "day": days,
     }
     chosen = [k.strip() for k in args.pages.split(",") if k.strip()]
     for kind in chosen:
