@@ -339,6 +339,9 @@ def unfeature(article, by, note=""):
 
 # How long a story may stay in the breaking-news banner at most: past that it is no longer breaking news.
 BREAKING_LONGEST = timedelta(hours=48)
+# The first key of the advisory lock that marking breaking news takes per edition (any number no other lock of
+# the project uses; the second key is the edition's language).
+BREAKING_LOCK = 7301
 
 
 def mark_breaking(article, by, until, note=""):
@@ -346,6 +349,7 @@ def mark_breaking(article, by, until, note=""):
     every page of its edition links to it. One story per edition at a time: another must be ended first."""
 
     def check(locked, now):
+        _one_breaking_mark_at_a_time(locked.language)
         if until <= now:
             raise WorkflowError(_("Choose a time in the future for the breaking-news banner to end."))
         if until > now + BREAKING_LONGEST:
@@ -363,6 +367,19 @@ def mark_breaking(article, by, until, note=""):
             )
 
     return _perform(article, by, "mark_breaking", note, changes=lambda a, now: {"breaking_until": until}, check=check)
+
+
+def _one_breaking_mark_at_a_time(language):
+    """Wait until no other transaction is marking a story as breaking news in the edition in `language`.
+
+    Each marking locks only its own story's row, so two publishers marking two stories at once would both
+    find no other breaking story and both succeed. On PostgreSQL a transaction-level advisory lock per edition
+    makes the second wait for the first to commit; its check then sees the first story and refuses. SQLite
+    lets one transaction write at a time: the second fails ("database is locked") instead of marking."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s::integer, hashtext(%s))", [BREAKING_LOCK, language])
 
 
 def end_breaking(article, by, note=""):

@@ -1,16 +1,20 @@
-"""Two editors saving the same article at once, on PostgreSQL with real transactions and row locks."""
+"""Two people changing the same thing at once, on PostgreSQL with real transactions and locks: editors saving
+one article, taggers tagging one story, publishers marking breaking news in one edition."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from articles import editing
+from articles import editing, workflow
 from articles.models import Article, ArticleRevision
 from articles.tests.desk_forms import form_data
 from articles.tests.factories import ArticleFactory
+from articles.tests.publishing import story
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 
@@ -119,3 +123,53 @@ def test_two_transactions_tagging_one_story_at_once_both_tags_reach_search(on_po
         tags = cursor.fetchone()[0]
     assert set(tags.split()) == {f"'~r{places['deir'].pk}'", f"'~r{places['baghouz'].pk}'"}
     assert article.pk in {a.pk for a in Article.objects.filter(regions=places["baghouz"])}
+
+
+def test_two_publishers_marking_two_stories_as_breaking_news_at_once_one_is_refused(on_postgres, publisher):
+    first_story, second_story = story(headline="Ceasefire declared in Idlib"), story(headline="Dam breach near Mosul")
+    until = timezone.now() + timedelta(hours=2)
+    marked, release = threading.Event(), threading.Event()
+
+    def first_publisher():
+        with transaction.atomic():  # marked, and not yet committed when the second publisher checks
+            workflow.mark_breaking(first_story, by=publisher, until=until)
+            marked.set()
+            release.wait(timeout=30)
+
+    first, first_result = _in_thread(first_publisher)
+    assert marked.wait(timeout=30), first_result
+    second, second_result = _in_thread(workflow.mark_breaking, second_story, publisher, until)
+    second.join(timeout=1)
+    assert second.is_alive()  # waits for the first marking in this edition to commit
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert "error" not in first_result
+    refusal = second_result.get("error")
+    assert isinstance(refusal, workflow.WorkflowError)
+    assert "Ceasefire declared in Idlib" in str(refusal)
+    breaking = Article.objects.filter(breaking_until__isnull=False).values_list("headline", flat=True)
+    assert list(breaking) == ["Ceasefire declared in Idlib"]
+
+
+def test_marking_breaking_news_in_one_edition_does_not_wait_for_the_other(on_postgres, publisher):
+    english, arabic = story(headline="Ceasefire declared in Idlib"), story(headline="وقف إطلاق النار", language="ar")
+    until = timezone.now() + timedelta(hours=2)
+    marked, release = threading.Event(), threading.Event()
+
+    def english_publisher():
+        with transaction.atomic():
+            workflow.mark_breaking(english, by=publisher, until=until)
+            marked.set()
+            release.wait(timeout=30)
+
+    first, _ = _in_thread(english_publisher)
+    assert marked.wait(timeout=30)
+    second, second_result = _in_thread(workflow.mark_breaking, arabic, publisher, until)
+    second.join(timeout=10)
+    finished_while_english_open = not second.is_alive()
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert finished_while_english_open
+    assert "error" not in second_result
