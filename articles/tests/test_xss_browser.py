@@ -17,6 +17,7 @@ import pytest
 from django.core.management import call_command
 
 from articles import workflow
+from articles.archive_views import story_archive_paths
 from articles.models import Article
 from articles.taxonomy import add_aliases
 from articles.tests.browser import BROWSER_TEST_MARKS, browser  # noqa: F401 - browser is a fixture
@@ -146,6 +147,8 @@ def hostile(settings, publisher, admin_user_role, tmp_path):
 def _public_paths(hostile):
     paths = ["/", "/ar/", "/feeds/latest/rss/", "/feeds/latest/atom/", "/sitemap.xml"]
     paths += [article.get_absolute_url() for article in hostile["stories"]]
+    # The archive's day and month of every hostile story (their headlines, kickers, bylines and sections).
+    paths += list(dict.fromkeys(path for article in hostile["stories"] for path in story_archive_paths(article)))
     paths += [f"/search/?q={quote(payload)}" for payload in PAYLOADS]
     paths += [f"/ar/search/?q={quote(PAYLOADS[0])}"]
     for kind, entries in hostile["entries"].items():
