@@ -295,6 +295,10 @@ TINYMCE_DEFAULT_CONFIG = {
     "entity_encoding": "raw",
 }
 
+# Loaded after TinyMCE and before django-tinymce starts the editors: the editor follows the admin's light or dark
+# theme (static/admin/editor_theme.js).
+TINYMCE_EXTRA_MEDIA = {"js": ["admin/editor_theme.js"]}
+
 # Project settings (read by the code inside functions, never at import time).
 NEWSROOM_SITE_NAME = env.str("NEWSROOM_SITE_NAME", default="Newsroom")
 NEWSROOM_WORDS_PER_MINUTE = env.int("NEWSROOM_WORDS_PER_MINUTE", default=220)

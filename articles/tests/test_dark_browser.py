@@ -155,3 +155,27 @@ def test_an_opinion_label_prints_as_dark_ink_from_a_dark_device(live_server, dar
     colours = dark.evaluate(LUMINANCE, "article .work-type")
     # No solid background on paper (printers drop it), so the word is printed dark, not white on white.
     assert colours["text"] < 0.05 and colours["background"] > 0.9
+
+
+@pytest.mark.parametrize(
+    "theme, device, dark_editor",
+    [("auto", "dark", True), ("dark", "light", True), ("light", "dark", False), ("auto", "light", False)],
+)
+def test_the_body_editor_follows_the_admins_theme(live_server, browser, editor, theme, device, dark_editor):
+    article = story(headline="Talks resume in Baghdad", body="<p>Delegates met on Monday.</p>")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=device)
+    page = context.new_page()
+    _sign_in(page, live_server, editor)
+    page.evaluate("theme => localStorage.setItem('theme', theme)", theme)
+    page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
+    page.wait_for_selector(".tox-toolbar__primary")
+    writing = page.query_selector("#id_body_ifr").content_frame()
+    writing.wait_for_selector("body#tinymce p")
+    toolbar = page.evaluate(LUMINANCE, ".tox-toolbar__primary")
+    text = writing.evaluate(LUMINANCE, "body#tinymce")
+    typed = writing.evaluate(CONTRAST, "body#tinymce")
+    context.close()
+    # The toolbar and the page one writes on are dark exactly when the rest of the admin is.
+    assert (toolbar["background"] < 0.1) is dark_editor, toolbar
+    assert (text["background"] < 0.1) is dark_editor, text
+    assert typed >= 4.5
