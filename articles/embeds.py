@@ -29,6 +29,9 @@ YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 VIMEO_ID = re.compile(r"[1-9][0-9]{0,14}")
 YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com"}
 VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com"}
+# The players' own addresses, which editors copy from the hosts' embed codes: only their /embed/ and /video/ paths.
+YOUTUBE_PLAYER_HOSTS = {"www.youtube-nocookie.com", "youtube-nocookie.com"}
+VIMEO_PLAYER_HOST = "player.vimeo.com"
 # The origins the public pages may frame (newsroom/security.py), and nothing else.
 PLAYER_ORIGINS = ("https://www.youtube-nocookie.com", "https://player.vimeo.com")
 
@@ -83,8 +86,10 @@ def _split(url):
 def video_in(url):
     """The Video a YouTube or Vimeo address shows, or None for any other address.
 
-    Recognised: youtube.com/watch?v=ID, youtu.be/ID, youtube.com/shorts/ID, youtube.com/embed/ID (ID: 11
-    characters of A–Z, a–z, 0–9, _ and -) and vimeo.com/NUMBER. Other query parameters (a start time) are ignored.
+    Recognised: youtube.com/watch?v=ID, youtu.be/ID, youtube.com/shorts/ID, youtube.com/embed/ID and
+    youtube-nocookie.com/embed/ID (ID: 11 characters of A–Z, a–z, 0–9, _ and -), vimeo.com/NUMBER and
+    player.vimeo.com/video/NUMBER. Other query parameters (a start time) are ignored, except Vimeo's `h`: the
+    private hash of an unlisted video, whose player cannot be started without it.
     """
     split = _split(url)
     if split is None:
@@ -100,9 +105,14 @@ def video_in(url):
     elif host == "youtu.be":
         match = re.fullmatch(r"/([^/]*)/?", path)
         found = match and match.group(1)
-    elif host in VIMEO_HOSTS:
-        match = re.fullmatch(r"/([^/]*)/?", path)
-        return valid_video("vimeo", match.group(1)) if match else None
+    elif host in YOUTUBE_PLAYER_HOSTS:
+        match = re.fullmatch(r"/embed/([^/]*)/?", path)
+        found = match and match.group(1)
+    elif host in VIMEO_HOSTS or host == VIMEO_PLAYER_HOST:
+        shape = r"/([^/]*)/?" if host in VIMEO_HOSTS else r"/video/([^/]*)/?"
+        match = re.fullmatch(shape, path)
+        unlisted = "h" in parse_qs(query)
+        return valid_video("vimeo", match.group(1)) if match and not unlisted else None
     return valid_video("youtube", found) if found else None
 
 
@@ -117,8 +127,12 @@ def looks_like_video(url):
         return path.startswith(("/watch", "/shorts/", "/embed/"))
     if host == "youtu.be":
         return path not in ("", "/")
+    if host in YOUTUBE_PLAYER_HOSTS:
+        return path.startswith("/embed/")
     if host in VIMEO_HOSTS:
         return bool(re.match(r"/[0-9]", path))
+    if host == VIMEO_PLAYER_HOST:
+        return path.startswith("/video/")
     return False
 
 

@@ -41,6 +41,9 @@ STORED = (
         ("HTTPS://WWW.YOUTUBE.COM/watch?v=dQw4w9WgXcQ", "youtube", "dQw4w9WgXcQ"),
         ("https://vimeo.com/76979871", "vimeo", "76979871"),
         ("https://www.vimeo.com/76979871/", "vimeo", "76979871"),
+        # The players' own addresses, as the hosts' embed codes give them.
+        ("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=30", "youtube", "dQw4w9WgXcQ"),
+        ("https://player.vimeo.com/video/76979871?badge=0&autopause=0", "vimeo", "76979871"),
     ],
 )
 def test_youtube_and_vimeo_addresses_are_recognised_with_their_id(url, host, video_id):
@@ -62,12 +65,15 @@ def test_youtube_and_vimeo_addresses_are_recognised_with_their_id(url, host, vid
         "https://www.youtube.com:8443/watch?v=dQw4w9WgXcQ",
         "javascript:alert(1)//youtu.be/dQw4w9WgXcQ",
         "ftp://youtu.be/dQw4w9WgXcQ",
-        "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
+        "https://www.youtube-nocookie.com/watch?v=dQw4w9WgXcQ",  # the player host has no watch pages
+        "https://www.youtube-nocookie.com/embed/dQw4w9WgXc",
         "https://vimeo.com/channels/staffpicks/76979871",
         "https://vimeo.com/76979871/abcdef1234",  # an unlisted video: its player needs the private hash
         "https://vimeo.com/0123",
         "https://vimeo.com/1234567890123456",
-        "https://player.vimeo.com/video/76979871",
+        "https://player.vimeo.com/76979871",
+        "https://player.vimeo.com/video/76979871?h=abcdef1234",  # unlisted: the player needs the private hash
+        "https://player.vimeo.com.evil.example/video/76979871",
         "not an address",
     ],
 )
@@ -212,6 +218,7 @@ def test_a_video_address_inside_a_sentence_and_other_addresses_stay_plain_links(
         "https://www.youtube.com/watch?v=dQw4w9WgXc",
         "https://youtu.be/dQw4w9WgXcQ-too-long",
         "https://vimeo.com/76979871/abcdef1234",
+        "https://player.vimeo.com/video/76979871?h=abcdef1234",
     ],
 )
 def test_a_video_address_that_cannot_be_embedded_is_refused_with_the_reason_and_the_text_kept(
