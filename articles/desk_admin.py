@@ -108,7 +108,7 @@ class ArticleDeskMixin:
             getattr(workflow, name)(article, by=request.user, **MoveForm(request.POST).arguments(name))
         except workflow.WorkflowError as refused:
             self.message_user(request, str(refused), messages.ERROR)
-            if name == "post_live_update":
+            if name == "post_live_update" and workflow.may(request.user, workflow.MOVES[name], article):
                 # The panel shows the refused update again in its form, so the publisher can fix it.
                 request.session[_live_draft_key(article)] = {k: request.POST.get(k, "") for k in ("title", "text")}
         else:

@@ -14,6 +14,7 @@ from lxml import html as lxml_html
 from articles import workflow
 from articles.models import Article, ArticleEvent, LiveUpdate
 from articles.tests.publishing import S, fresh_cache, hidden_stories, story  # noqa: F401
+from articles.tests.test_caching import any_cache  # noqa: F401 - a fixture: the memory cache, then Redis
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
@@ -225,7 +226,9 @@ def test_the_story_page_runs_one_more_query_with_updates_whatever_their_number(
     assert _count(client, busy.get_absolute_url()) == 3
 
 
-def test_a_cached_story_page_shows_a_new_update_at_once(client, publisher, django_capture_on_commit_callbacks):
+def test_a_cached_story_page_shows_a_new_update_at_once(
+    client, any_cache, publisher, django_capture_on_commit_callbacks
+):
     article = story()
     url = article.get_absolute_url()
     assert "Live updates" not in client.get(url).content.decode()  # now cached without them
@@ -234,11 +237,11 @@ def test_a_cached_story_page_shows_a_new_update_at_once(client, publisher, djang
     post(article, publisher, django_capture_on_commit_callbacks, text="The bridge is down.")
     html = client.get(url).content.decode()
     assert html.index("The bridge is down.") < html.index("Shelling resumed at dawn.")
-    # The listings are purged too: the home page is rendered again after the move.
+    # The listings are purged too: the home page, served from the cache, is rendered again after the move.
     client.get("/")
     with CaptureQueriesContext(connection) as queries:
         client.get("/")
-    assert len(queries) == 0  # served from the cache again once rendered
+    assert len(queries) == 0
     post(article, publisher, django_capture_on_commit_callbacks, text="Third.")
     with CaptureQueriesContext(connection) as queries:
         client.get("/")
@@ -312,10 +315,14 @@ def test_a_publisher_posts_through_the_desk_panel(client, publisher):
     page = client.get(change).content.decode()
     assert "Post a live update" in page and 'name="text"' in page and "Title (optional)" in page
     move = reverse("admin:articles_article_move", args=[article.pk, "post_live_update"])
-    # Refused: the message shows, and the typed title comes back in the form.
+    # Refused: the message shows, and what was typed comes back in the form to be fixed.
     refused = client.post(move, {"title": "Bridge <down>", "text": "  "}, follow=True).content.decode()
     assert "Write the text of the live update." in refused
     assert 'value="Bridge &lt;down&gt;"' in refused
+    too_long = "The <b>bridge</b> " + "x" * 5000
+    refused = client.post(move, {"title": "", "text": too_long}, follow=True).content.decode()
+    assert "5000 characters at most" in refused
+    assert f">{too_long.replace('<', '&lt;').replace('>', '&gt;')}</textarea>" in refused
     assert not LiveUpdate.objects.exists()
     # Shown once: the next visit has an empty form.
     assert 'value="Bridge &lt;down&gt;"' not in client.get(change).content.decode()
