@@ -151,7 +151,7 @@ def news_article(article, request, publisher_name):
         data["about"] = regions
     if actors:
         data["mentions"] = actors
-    if article.last_live_update_at:
+    if article.newest_live_updates:
         data.update(_live_blog(article, url))
     return data
 
