@@ -34,6 +34,9 @@ class MoveForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000)
     at = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     kind = forms.ChoiceField(choices=Correction.Kind.choices, required=False)
+    # A live update's optional title and text; their lengths are the workflow's to refuse, with its message.
+    title = forms.CharField(required=False)
+    text = forms.CharField(required=False)
 
     def arguments(self, move):
         """Keyword arguments for the workflow action `move`, or raise WorkflowError with the problem."""
@@ -55,7 +58,14 @@ class MoveForm(forms.Form):
             if not self.cleaned_data["at"]:
                 raise workflow.WorkflowError(_("Enter the date and time the breaking-news banner ends."))
             kwargs["until"] = self.cleaned_data["at"]
+        if move == "post_live_update":
+            kwargs["title"], kwargs["text"] = self.cleaned_data["title"], self.cleaned_data["text"]
         return kwargs
+
+
+def _live_draft_key(article):
+    """The session key keeping a refused live update's typed title and text until the panel shows them again."""
+    return f"desk_live_update_{article.pk}"
 
 
 class ArticleDeskMixin:
@@ -98,6 +108,9 @@ class ArticleDeskMixin:
             getattr(workflow, name)(article, by=request.user, **MoveForm(request.POST).arguments(name))
         except workflow.WorkflowError as refused:
             self.message_user(request, str(refused), messages.ERROR)
+            if name == "post_live_update" and workflow.may(request.user, workflow.MOVES[name], article):
+                # The panel shows the refused update again in its form, so the publisher can fix it.
+                request.session[_live_draft_key(article)] = {k: request.POST.get(k, "") for k in ("title", "text")}
         else:
             article.refresh_from_db()
             self.message_user(
@@ -133,6 +146,7 @@ class ArticleDeskMixin:
             "feature_default": timezone.localtime(
                 article.featured_until if article.is_featured else timezone.now() + FEATURE_DEFAULT
             ).strftime("%Y-%m-%dT%H:%M"),
+            "live_draft": request.session.pop(_live_draft_key(article), None) or {},
             "breaking_default": timezone.localtime(timezone.now() + BREAKING_DEFAULT).strftime("%Y-%m-%dT%H:%M"),
             "breaking_latest": timezone.localtime(timezone.now() + workflow.BREAKING_LONGEST).strftime(
                 "%Y-%m-%dT%H:%M"

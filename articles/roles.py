@@ -47,6 +47,8 @@ _PUBLISHER = [
     "articles.correct_article",
     # What leads the front page is decided by those who put stories live.
     "articles.feature_article",
+    # A live update goes to readers at once, like a published story: it is a publisher's move.
+    "articles.post_live_update",
 ]
 
 ROLE_PERMISSIONS = {REPORTER: _REPORTER, EDITOR: _EDITOR, PUBLISHER: _PUBLISHER}

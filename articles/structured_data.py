@@ -2,9 +2,9 @@
 
 A story page carries a NewsArticle (or the subtype its type of work has, such as OpinionNewsArticle), built
 from what the article view has already loaded (authors, regions, actors, section), so it costs no query of its
-own. The other pages describe the site (home),
-a section, a place, an actor or an author, with the breadcrumb trail down to it, from what their views
-loaded, and carry Open Graph and Twitter "summary" cards for sharing.
+own; a story with live updates is a LiveBlogPosting listing the updates its page shows (the same query).
+The other pages describe the site (home), a section, a place, an actor or an author, with the breadcrumb
+trail down to it, from what their views loaded, and carry Open Graph and Twitter "summary" cards for sharing.
 """
 
 import html
@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from articles.addresses import public_url
 from articles.images import JSONLD_SPECS, PROFILE_SPEC, get_rendition
 from articles.models import Article, name_in, text_in
+from articles.models.fields import plain_text
 from newsroom.brand import PNG_SIZES
 
 _FIRST_IMAGE = re.compile(r"<img\b[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
@@ -150,7 +151,28 @@ def news_article(article, request, publisher_name):
         data["about"] = regions
     if actors:
         data["mentions"] = actors
+    if article.newest_live_updates:
+        data.update(_live_blog(article, url))
     return data
+
+
+def _live_blog(article, url):
+    """What makes a story with live updates a schema.org LiveBlogPosting: since when it is covered, and its
+    updates (the ones its page lists, newest first) as BlogPostings, each at its anchor on the page."""
+    return {
+        "@type": "LiveBlogPosting",
+        "coverageStartTime": _iso(article.published_time),
+        "liveBlogUpdate": [
+            {
+                "@type": "BlogPosting",
+                "headline": update.headline[:110],
+                "datePublished": _iso(update.posted_at),
+                "articleBody": plain_text(update.text),
+                "url": f"{url}#update-{update.pk}",
+            }
+            for update in article.newest_live_updates
+        ],
+    }
 
 
 def social_tags(article, request, site_name):

@@ -11,6 +11,7 @@ Each move is a named action taking the article, the acting user and a note:
     workflow.correct(article, by=publisher, note="An earlier version misspelt ...", kind="correction")
     workflow.spike(article, by=editor) / workflow.restore(article, by=editor)
     workflow.feature(article, by=publisher, until=tonight) / workflow.unfeature(article, by=publisher)
+    workflow.post_live_update(article, by=publisher, text="Shelling resumed at dawn.", title="Shelling resumes")
 
 Every action runs in one transaction with the article's row locked, refuses a move that is not allowed
 from the current state (`MoveNotAllowed`), by a user without the permission (`PermissionRefused`), without
@@ -20,17 +21,21 @@ a required note (`NoteRequired`) or before an embargo (`EmbargoInForce`), writes
 `by=None` means the system itself (scheduled publishing, imports): trusted callers only, never a request.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from articles import revisions
 from articles.images.usage import publication_problems
-from articles.models import Article, ArticleEvent, ArticleStatus, Correction
+from articles.models import Article, ArticleEvent, ArticleStatus, Correction, LiveUpdate
+from articles.models.fields import plain_text
+from articles.models.live import first_words
 from articles.signals import article_moved
 
 S = ArticleStatus
@@ -128,6 +133,13 @@ MOVES = {
             label=_lazy("End breaking news"),
             requires="is_breaking",
             refusal=_lazy("The story is not breaking news."),
+        ),
+        Move(
+            "post_live_update",
+            frozenset({S.PUBLISHED}),
+            None,
+            "post_live_update",
+            label=_lazy("Post a live update"),
         ),
         Move(
             "unfeature",
@@ -385,6 +397,50 @@ def _one_breaking_mark_at_a_time(language):
 def end_breaking(article, by, note=""):
     """Publisher takes a story out of the breaking-news banner before its time is up."""
     return _perform(article, by, "end_breaking", note, changes=lambda a, now: {"breaking_until": None})
+
+
+# The longest live update a publisher may post, in characters as typed: a live update is short.
+LIVE_UPDATE_LONGEST = 5000
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def live_update_html(text):
+    """The HTML of a live update typed as plain text: paragraphs (separated by blank lines) as `<p>`, single line
+    breaks as `<br>`, everything else escaped, so nothing typed is ever markup."""
+    paragraphs = (p.strip() for p in _PARAGRAPH_BREAK.split("\n".join(text.splitlines())))
+    return "".join(
+        "<p>" + "<br>".join(escape(line.strip()) for line in p.splitlines()) + "</p>" for p in paragraphs if p
+    )
+
+
+def post_live_update(article, by, text, title="", note=""):
+    """Publisher posts a short timestamped update (an optional title and plain text) on a published story; the
+    story page lists it at once, newest first. Refused when the text is empty or too long, or while the story
+    is under embargo."""
+    title, text = (title or "").strip(), (text or "").strip()
+    update = LiveUpdate(title=title, text=live_update_html(text), posted_by=by)
+
+    def check(locked, now):
+        if locked.embargo_until and locked.embargo_until > now:
+            raise EmbargoInForce(_("The story is under embargo: live updates can be posted once it has ended."))
+        if not plain_text(update.text):
+            raise WorkflowError(_("Write the text of the live update."))
+        if len(text) > LIVE_UPDATE_LONGEST:
+            raise WorkflowError(
+                _("A live update can be %(longest)s characters at most; this one has %(length)s.")
+                % {"longest": LIVE_UPDATE_LONGEST, "length": len(text)}
+            )
+        if len(title) > LiveUpdate._meta.get_field("title").max_length:
+            raise WorkflowError(_("The title of a live update can be 200 characters at most."))
+
+    def changes(locked, now):
+        update.article, update.posted_at = locked, now
+        update.save()
+        # The story's "Updated" time, Last-Modified and dateModified follow its newest update.
+        return {"last_live_update_at": now, "last_published_at": now}
+
+    summary = note or title or first_words(" ".join(text.split()))
+    return _perform(article, by, "post_live_update", summary, changes=changes, check=check)
 
 
 def spike(article, by, note=""):

@@ -12,6 +12,7 @@ from articles.models.article import (
 )
 from articles.models.images import Image, ImageActor, ImageRegion, Rendition
 from articles.models.imports import ImportedInput
+from articles.models.live import LIVE_UPDATES_SHOWN, LiveUpdate
 from articles.models.revisions import ArticleRevision
 from articles.models.see_also import SEE_ALSO_LIMIT, SeeAlso, see_also_problems
 from articles.models.staff import StaffProfile
@@ -42,6 +43,8 @@ __all__ = [
     "ImageActor",
     "ImageRegion",
     "ImportedInput",
+    "LIVE_UPDATES_SHOWN",
+    "LiveUpdate",
     "Rendition",
     "ArticleGenre",
     "ArticleLanguage",

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
@@ -244,6 +245,8 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
 
 # What `ArticleQuerySet.published()` and the public order read, carried in the public-time indexes.
 PUBLIC_INDEX_COLUMNS = ["id", "status", "first_published_at", "scheduled_for", "embargo_until"]
+# How many live updates a story's page and its structured data show, newest first.
+LIVE_UPDATES_SHOWN = 100
 
 
 class Article(models.Model):
@@ -392,6 +395,8 @@ class Article(models.Model):
             "While this time is ahead, every page of the story's edition links to it in a breaking-news banner."
         ),
     )
+    # Set by `workflow.post_live_update`: the page knows from the story's row whether it has updates to list.
+    last_live_update_at = models.DateTimeField(_("last live update"), null=True, blank=True, editable=False)
 
     # Provenance, for idempotent imports.
     source = models.CharField(_("source"), max_length=100, blank=True, help_text=_("Feed or archive it came from."))
@@ -431,6 +436,7 @@ class Article(models.Model):
             ("unpublish_article", "Can unpublish an article"),
             ("correct_article", "Can add a public correction to an article"),
             ("feature_article", "Can put a story at the top of the front page"),
+            ("post_live_update", "Can post live updates on a published story"),
         ]
         indexes = [
             models.Index(fields=["status", "-first_published_at"], name="article_status_published"),
@@ -524,6 +530,14 @@ class Article(models.Model):
         banner, which every page shows (a withdrawn story keeps the time until it is published again, so the
         pages that showed it are known to need purging)."""
         return self.breaking_until is not None and self.breaking_until > timezone.now()
+
+    @cached_property
+    def newest_live_updates(self):
+        """The story's LIVE_UPDATES_SHOWN newest live updates, newest first: one query the first time it is asked
+        (the page and its structured data share it), none for a story without updates."""
+        if self.last_live_update_at is None:
+            return []
+        return list(self.live_updates.all()[:LIVE_UPDATES_SHOWN])
 
     @property
     def is_news(self):

@@ -14,6 +14,7 @@ from articles.models import (
     Author,
     Correction,
     Image,
+    LiveUpdate,
     Region,
     Section,
 )
@@ -72,8 +73,14 @@ MOVES = {
     "spike": (S.SUBMITTED, {EDITOR, PUBLISHER, ADMIN}),
     "restore": (S.SPIKED, {EDITOR, PUBLISHER, ADMIN}),
     "feature": (S.PUBLISHED, {PUBLISHER, ADMIN}),
+    "post_live_update": (S.PUBLISHED, {PUBLISHER, ADMIN}),  # the live-update move: publishers' permission
 }
-MOVE_DATA = {"note": "A reason for the record", "at": "2031-01-01T09:00", "kind": "correction"}
+MOVE_DATA = {
+    "note": "A reason for the record",
+    "at": "2031-01-01T09:00",
+    "kind": "correction",
+    "text": "A live update",  # what the live-update move posts
+}
 
 MODELS = {
     "article": Article,
@@ -191,6 +198,7 @@ def _state(article):
         article.featured_until,
         ArticleEvent.objects.filter(article=article).count(),
         Correction.objects.filter(article=article).count(),
+        LiveUpdate.objects.filter(article=article).count(),  # a refused live update writes no row either
     )
 
 

@@ -1,0 +1,357 @@
+"""Live updates: a publisher posts short timestamped updates on a published story (`workflow.post_live_update`),
+and readers see them newest first on the story page, in its structured data, at once on cached pages too."""
+
+from datetime import UTC, datetime, timedelta
+
+import extruct
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from lxml import html as lxml_html
+
+from articles import workflow
+from articles.models import Article, ArticleEvent, LiveUpdate
+from articles.tests.publishing import S, fresh_cache, hidden_stories, story  # noqa: F401
+from articles.tests.test_caching import any_cache  # noqa: F401 - a fixture: the memory cache, then Redis
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
+
+HOSTILE_TITLE = "<script>alert('title')</script> Shelling resumes"
+HOSTILE_TEXT = "Residents fled.<img src=x onerror=alert('text')>\n\n<script>alert('text')</script>"
+
+
+@pytest.fixture
+def page_cache_off(settings):
+    """Each request renders its page (updates are posted between requests of one test)."""
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+
+
+def post(article, by, capture, text="Shelling resumed at dawn.", title=""):
+    with capture(execute=True):
+        return workflow.post_live_update(article, by=by, text=text, title=title)
+
+
+def updates_on(client, article):
+    """(id, datetime, title, text) of each live update on the story's page, in the page's order."""
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    page = lxml_html.fromstring(response.content)
+    found = []
+    for update in page.xpath('//section[@class="live-updates"]/article'):
+        title = update.xpath(".//h3")
+        found.append(
+            (
+                update.get("id"),
+                update.xpath(".//time")[0].get("datetime"),
+                title[0].text_content() if title else "",
+                update.xpath('.//div[@class="live-update-text"]')[0].text_content(),
+            )
+        )
+    return found
+
+
+# -- the move ----------------------------------------------------------------------------------------------------
+
+
+def test_a_publisher_posts_a_live_update_with_one_event(publisher, django_capture_on_commit_callbacks):
+    article = story(headline="Battle for Baghouz")
+    post(article, publisher, django_capture_on_commit_callbacks, text="First line\nsecond line\n\nNext", title="")
+    update = LiveUpdate.objects.get(article=article)
+    assert update.text == "<p>First line<br>second line</p><p>Next</p>"
+    assert update.posted_by == publisher and update.title == ""
+    article.refresh_from_db()
+    assert article.last_live_update_at == update.posted_at == article.last_published_at
+    event = ArticleEvent.objects.get(article=article)
+    assert (event.action, event.from_status, event.to_status, event.actor) == (
+        "post_live_update",
+        S.PUBLISHED,
+        S.PUBLISHED,
+        publisher,
+    )
+    assert event.note == "First line second line Next"
+    post(article, publisher, django_capture_on_commit_callbacks, title="Ceasefire announced")
+    assert ArticleEvent.objects.filter(article=article).first().note == "Ceasefire announced"
+
+
+def test_reporters_and_editors_cannot_post_and_nothing_is_written(reporter, editor):
+    article = story()
+    for colleague in (reporter, editor):
+        with pytest.raises(workflow.PermissionRefused):
+            workflow.post_live_update(article, by=colleague, text="Not mine to post.")
+    assert not LiveUpdate.objects.exists() and not ArticleEvent.objects.exists()
+    assert Article.objects.get(pk=article.pk).last_live_update_at is None
+
+
+@pytest.mark.parametrize("status", [S.DRAFT, S.SUBMITTED, S.APPROVED, S.SCHEDULED, S.UNPUBLISHED, S.SPIKED])
+def test_only_a_published_story_takes_live_updates(publisher, status):
+    with pytest.raises(workflow.MoveNotAllowed):
+        workflow.post_live_update(story(status), by=publisher, text="Too early, or too late.")
+    assert not LiveUpdate.objects.exists() and not ArticleEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "text, title, refusal",
+    [
+        ("", "", "Write the text of the live update."),
+        ("  \n\n \r\n ", "A title alone", "Write the text of the live update."),
+        ("x" * 5001, "", "5000 characters at most; this one has 5001"),
+        ("Text", "t" * 201, "200 characters at most"),
+    ],
+)
+def test_empty_or_too_long_updates_are_refused(publisher, text, title, refusal):
+    article = story()
+    with pytest.raises(workflow.WorkflowError, match=refusal):
+        workflow.post_live_update(article, by=publisher, text=text, title=title)
+    assert not LiveUpdate.objects.exists() and not ArticleEvent.objects.exists()
+    assert Article.objects.get(pk=article.pk).last_live_update_at is None
+
+
+def test_an_update_of_exactly_the_longest_length_is_accepted(publisher):
+    workflow.post_live_update(story(), by=publisher, text="x" * 5000)
+    assert LiveUpdate.objects.count() == 1
+
+
+def test_a_story_under_embargo_takes_no_live_update(publisher):
+    embargoed = story(embargo_until=timezone.now() + timedelta(hours=2))
+    with pytest.raises(workflow.EmbargoInForce):
+        workflow.post_live_update(embargoed, by=publisher, text="Too early.")
+    assert not LiveUpdate.objects.exists() and not ArticleEvent.objects.exists()
+
+
+# -- readers -----------------------------------------------------------------------------------------------------
+
+
+def test_the_story_page_lists_updates_newest_first_with_anchors_and_times(
+    client, publisher, django_capture_on_commit_callbacks, page_cache_off
+):
+    article = story(headline="Battle for Baghouz")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Live updates" not in html
+    first = post(article, publisher, django_capture_on_commit_callbacks, text="Fighting at the river.")
+    post(article, publisher, django_capture_on_commit_callbacks, text="Ceasefire holds.", title="Ceasefire")
+    old, new = LiveUpdate.objects.order_by("pk")
+    LiveUpdate.objects.filter(pk=old.pk).update(posted_at=datetime(2026, 3, 1, 6, 30, tzinfo=UTC))
+    LiveUpdate.objects.filter(pk=new.pk).update(posted_at=datetime(2026, 3, 1, 7, 45, tzinfo=UTC))
+    assert first.last_live_update_at is not None
+    assert updates_on(client, article) == [
+        (f"update-{new.pk}", "2026-03-01T10:45:00+03:00", "Ceasefire", "Ceasefire holds."),
+        (f"update-{old.pk}", "2026-03-01T09:30:00+03:00", "", "Fighting at the river."),
+    ]
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<h2 id="live-updates-title">Live updates</h2>' in html
+    assert '<time datetime="2026-03-01T09:30:00+03:00">1 March 2026, 09:30 GMT+3</time>' in html
+    # Before the body.
+    assert html.index("live-updates-title") < html.index('class="article-body"')
+
+
+def test_the_page_lists_the_newest_hundred_updates(client, publisher, page_cache_off):
+    article = story()
+    workflow.post_live_update(article, by=publisher, text="Update 0")
+    now = timezone.now()
+    LiveUpdate.objects.bulk_create(
+        LiveUpdate(article=article, posted_at=now + timedelta(minutes=n), text=f"<p>Update {n}</p>")
+        for n in range(1, 105)
+    )
+    shown = updates_on(client, article)
+    assert len(shown) == 100
+    assert [text for *_, text in (shown[0], shown[-1])] == ["Update 104", "Update 5"]
+
+
+def test_an_arabic_storys_updates_show_arabic_digits_and_heading(
+    client, publisher, django_capture_on_commit_callbacks, page_cache_off
+):
+    arabic = story(headline="معركة الباغوز", slug="معركة", language="ar")
+    post(arabic, publisher, django_capture_on_commit_callbacks, text="استؤنف القصف فجرا.")
+    LiveUpdate.objects.update(posted_at=datetime(2026, 3, 1, 6, 30, tzinfo=UTC))
+    html = client.get(arabic.get_absolute_url()).content.decode()
+    assert '<h2 id="live-updates-title">تحديثات مباشرة</h2>' in html
+    assert '<time datetime="2026-03-01T09:30:00+03:00">١ آذار ٢٠٢٦، ٠٩:٣٠ غرينتش+٣</time>' in html
+    assert "استؤنف القصف فجرا." in html
+
+
+def test_hostile_input_is_shown_escaped_and_never_runs(
+    client, publisher, django_capture_on_commit_callbacks, page_cache_off
+):
+    article = story()
+    post(article, publisher, django_capture_on_commit_callbacks, text=HOSTILE_TEXT, title=HOSTILE_TITLE)
+    html = client.get(article.get_absolute_url()).content.decode()
+    # Escaped as text on the page (and as \u003c in the JSON-LD): never a tag.
+    assert "<script>alert(" not in html and "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(" in html and "&lt;script&gt;alert(" in html
+    ((_, _, title, text),) = updates_on(client, article)
+    assert title == HOSTILE_TITLE
+    assert text == "Residents fled.<img src=x onerror=alert('text')><script>alert('text')</script>"
+    page = lxml_html.fromstring(html)
+    assert not page.xpath('//section[@class="live-updates"]//img | //section[@class="live-updates"]//script')
+
+
+def test_a_hidden_storys_updates_never_appear(client, page_cache_off):
+    hidden = hidden_stories()
+    for name, article in hidden.items():
+        # Set-up only: rows as if updates had been posted while the story was public.
+        LiveUpdate.objects.create(article=article, posted_at=timezone.now(), text=f"<p>Secret update: {name}</p>")
+        Article.objects.filter(pk=article.pk).update(last_live_update_at=timezone.now())
+    for name, article in hidden.items():
+        response = client.get(article.get_absolute_url())
+        assert response.status_code == (410 if name == "unpublished" else 404), name
+        assert b"Secret update" not in response.content
+    for address in ("/", "/search/?q=secret+update", "/feed/", "/sitemap.xml", "/corrections/"):
+        response = client.get(address)
+        assert b"Secret update" not in response.content, address
+
+
+# -- queries, cache, validators ----------------------------------------------------------------------------------
+
+
+def _count(client, url):
+    client.get(url)  # warm the navigation fragment and the related-story lists
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_the_story_page_runs_one_more_query_with_updates_whatever_their_number(
+    client, places, publisher, page_cache_off
+):
+    # The story, then its related stories (as test_views pins), then its updates.
+    plain, live, busy = (story(regions=[places["baghouz"]]) for _ in range(3))
+    workflow.post_live_update(live, by=publisher, text="One update.")
+    for n in range(30):
+        workflow.post_live_update(busy, by=publisher, text=f"Update {n}", title=f"Key event {n}" if n % 2 else "")
+    assert _count(client, plain.get_absolute_url()) == 2
+    assert _count(client, live.get_absolute_url()) == 3
+    assert _count(client, busy.get_absolute_url()) == 3
+
+
+def test_a_cached_story_page_shows_a_new_update_at_once(
+    client, any_cache, publisher, django_capture_on_commit_callbacks
+):
+    article = story()
+    url = article.get_absolute_url()
+    assert "Live updates" not in client.get(url).content.decode()  # now cached without them
+    post(article, publisher, django_capture_on_commit_callbacks, text="Shelling resumed at dawn.")
+    assert "Shelling resumed at dawn." in client.get(url).content.decode()
+    post(article, publisher, django_capture_on_commit_callbacks, text="The bridge is down.")
+    html = client.get(url).content.decode()
+    assert html.index("The bridge is down.") < html.index("Shelling resumed at dawn.")
+    # The listings are purged too: the home page, served from the cache, is rendered again after the move.
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    assert len(queries) == 0
+    post(article, publisher, django_capture_on_commit_callbacks, text="Third.")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    assert len(queries) > 0
+
+
+def test_the_updated_time_and_last_modified_move_when_an_update_is_posted(
+    client, publisher, django_capture_on_commit_callbacks
+):
+    article = story(age=timedelta(hours=3))
+    url = article.get_absolute_url()
+    before = client.get(url)
+    assert "Updated" not in before.content.decode()
+    post(article, publisher, django_capture_on_commit_callbacks)
+    after = client.get(url)
+    assert after["Last-Modified"] != before["Last-Modified"]
+    modified = datetime.strptime(after["Last-Modified"], "%a, %d %b %Y %H:%M:%S GMT").replace(tzinfo=UTC)
+    posted = LiveUpdate.objects.get().posted_at
+    assert modified == posted.replace(microsecond=0)
+    assert "Updated" in after.content.decode()
+    # A client holding the page from before the update is not told "not modified".
+    assert client.get(url, headers={"If-Modified-Since": before["Last-Modified"]}).status_code == 200
+
+
+# -- structured data ---------------------------------------------------------------------------------------------
+
+
+def test_a_story_with_updates_is_a_live_blog_posting(client, publisher, page_cache_off):
+    article = story(headline="Battle for Baghouz", standfirst="The last pocket.")
+    html = client.get(article.get_absolute_url()).content.decode()
+    (plain,) = extruct.extract(html, base_url="http://testserver/", syntaxes=["json-ld"])["json-ld"]
+    assert plain["@type"] == "NewsArticle" and "liveBlogUpdate" not in plain
+    workflow.post_live_update(article, by=publisher, text="Fighting <b>at</b> the river.\n\nMore later.")
+    workflow.post_live_update(article, by=publisher, text="Ceasefire holds.", title="Ceasefire")
+    old, new = LiveUpdate.objects.order_by("pk")
+    LiveUpdate.objects.filter(pk=old.pk).update(posted_at=datetime(2026, 3, 1, 6, 30, tzinfo=UTC))
+    LiveUpdate.objects.filter(pk=new.pk).update(posted_at=datetime(2026, 3, 1, 7, 45, tzinfo=UTC))
+    html = client.get(article.get_absolute_url()).content.decode()
+    (data,) = extruct.extract(html, base_url="http://testserver/", syntaxes=["json-ld"])["json-ld"]
+    assert data["@type"] == "LiveBlogPosting"
+    # Every NewsArticle property is kept.
+    assert {k for k in plain if k != "dateModified"} <= set(data)
+    assert data["headline"] == "Battle for Baghouz" and data["description"] == "The last pocket."
+    assert data["coverageStartTime"] == data["datePublished"]
+    url = "http://testserver" + article.get_absolute_url()
+    assert data["liveBlogUpdate"] == [
+        {
+            "@type": "BlogPosting",
+            "headline": "Ceasefire",
+            "datePublished": "2026-03-01T10:45:00+03:00",
+            "articleBody": "Ceasefire holds.",
+            "url": f"{url}#update-{new.pk}",
+        },
+        {
+            "@type": "BlogPosting",
+            "headline": "Fighting <b>at</b> the river. More later.",
+            "datePublished": "2026-03-01T09:30:00+03:00",
+            "articleBody": "Fighting <b>at</b> the river. More later.",
+            "url": f"{url}#update-{old.pk}",
+        },
+    ]
+
+
+# -- the desk ----------------------------------------------------------------------------------------------------
+
+
+def test_a_publisher_posts_through_the_desk_panel(client, publisher):
+    article = story(headline="Battle for Baghouz")
+    client.force_login(publisher)
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    page = client.get(change).content.decode()
+    assert "Post a live update" in page and 'name="text"' in page and "Title (optional)" in page
+    move = reverse("admin:articles_article_move", args=[article.pk, "post_live_update"])
+    # Refused: the message shows, and what was typed comes back in the form to be fixed.
+    refused = client.post(move, {"title": "Bridge <down>", "text": "  "}, follow=True).content.decode()
+    assert "Write the text of the live update." in refused
+    assert 'value="Bridge &lt;down&gt;"' in refused
+    too_long = "The <b>bridge</b> " + "x" * 5000
+    refused = client.post(move, {"title": "", "text": too_long}, follow=True).content.decode()
+    assert "5000 characters at most" in refused
+    assert f">{too_long.replace('<', '&lt;').replace('>', '&gt;')}</textarea>" in refused
+    assert not LiveUpdate.objects.exists()
+    # Shown once: the next visit has an empty form.
+    assert 'value="Bridge &lt;down&gt;"' not in client.get(change).content.decode()
+    page = client.post(move, {"title": "Bridge down", "text": "The bridge fell at noon."}, follow=True)
+    assert "Post a live update: done." in page.content.decode()
+    update = LiveUpdate.objects.get()
+    assert (update.article_id, update.title, update.text, update.posted_by) == (
+        article.pk,
+        "Bridge down",
+        "<p>The bridge fell at noon.</p>",
+        publisher,
+    )
+
+
+def test_the_desk_form_is_in_arabic_for_an_arabic_desk(client, publisher):
+    article = story()
+    client.force_login(publisher)
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    page = client.get(change, headers={"Accept-Language": "ar"}).content.decode()
+    assert "نشر تحديث مباشر" in page and "العنوان (اختياري)" in page
+    assert "التحديث المباشر (سطر فارغ يفصل بين الفقرات)" in page
+
+
+def test_an_editor_is_not_offered_the_form_and_a_forged_post_changes_nothing(client, editor):
+    article = story()
+    client.force_login(editor)
+    page = client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    assert "Post a live update" not in page and 'name="text"' not in page
+    move = reverse("admin:articles_article_move", args=[article.pk, "post_live_update"])
+    client.post(move, {"title": "Forged", "text": "Forged update."})
+    assert not LiveUpdate.objects.exists() and not ArticleEvent.objects.exists()
+    assert Article.objects.get(pk=article.pk).last_live_update_at is None
