@@ -90,6 +90,13 @@ def actors(db):
     return {"isis": isis, "sdf": sdf}
 
 
+@pytest.fixture
+def page_cache_off(settings):
+    """Every request renders its page: for query pins (the views themselves, not the page cache) and for tests
+    that change stories between requests."""
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture(autouse=True)
 def database_sessions(settings):
     """Sessions in the database whatever REDIS_URL says: the admin's query pins count the session's query

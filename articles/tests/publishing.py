@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
@@ -51,3 +53,15 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def page_queries(client, address, warm=True):
+    """How many queries the page at `address` runs (it must answer 200). By default it is asked for once first,
+    so what is cached for every page (the menu, a story's related lists, a picture's renditions made on its
+    first view) is not counted: a pin is what each later view costs."""
+    if warm:
+        client.get(address)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(address)
+    assert response.status_code == 200, address
+    return len(queries)

@@ -4,15 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 import extruct
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import workflow
 from articles.frontend_purge import story_paths
 from articles.models import Article
 from articles.tests.factories import ActorFactory, AuthorFactory, SectionFactory
-from articles.tests.publishing import S, fresh_cache, hidden_stories, story  # noqa: F401
+from articles.tests.publishing import S, fresh_cache, hidden_stories, page_queries, story  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
@@ -189,24 +187,17 @@ def test_every_page_links_the_archive_from_the_footer(client, archive):
     assert 'href="/ar/archive/">الأرشيف</a>' in _html(client, "/ar/")
 
 
-def _count(client, address):
-    client.get(address)  # the menu and the vocabulary's fragments, cached for every page
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(address).status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize("address, expected", [("/archive/", 2), ("/archive/2019/03/", 3), ("/archive/2019/03/14/", 5)])
 def test_archive_pages_run_a_fixed_number_of_queries(client, archive, settings, address, expected):
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
-    few = _count(client, address)
+    few = page_queries(client, address)
     section, author = SectionFactory(), AuthorFactory()
     for n in range(15):
         article = story(
             headline=f"Another story {n}", section=section, authors=[author, AuthorFactory()], actors=[ActorFactory()]
         )
         _public_from(article, _utc(2019, 3, 14 + n % 3, 6))
-    assert _count(client, address) == few == expected
+    assert page_queries(client, address) == few == expected
 
 
 def test_publishing_a_story_purges_its_day_in_the_archive(client, publisher, django_capture_on_commit_callbacks):

@@ -17,7 +17,7 @@ from articles import export
 from articles.importers.pipeline import ImportOptions, run_import
 from articles.models import Article, Author
 from articles.tests.factories import AuthorFactory, SectionFactory
-from articles.tests.publishing import fresh_cache, story  # noqa: F401 - fresh_cache is a fixture
+from articles.tests.publishing import fresh_cache, page_queries, story  # noqa: F401 - fresh_cache is a fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
@@ -266,33 +266,29 @@ def test_a_hostile_arabic_name_is_text_on_every_page_in_the_structured_data_and_
 # -- no query more ------------------------------------------------------------------------------------------
 
 
-def _count(client, address):
-    client.get(address)  # warm the menu and the related stories' lists
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(address)
-    assert response.status_code == 200, address
-    return len(queries)
-
-
 def test_arabic_pages_with_arabic_bylines_run_the_queries_the_english_ones_run(client, stories, places):
     # The budgets pinned for the English edition in test_views (story page, lists) and test_feeds; each story
     # has a related one, by an author with an Arabic name.
     author = AuthorFactory(display_name="Mustafa Jabbar", name_ar="مصطفى جبار")
     story(headline="الباغوز بعد المعركة", slug="s", language="ar", regions=[places["baghouz"]], authors=[author])
     story(headline="Baghouz after the battle", regions=[places["baghouz"]], authors=[author])
-    assert _count(client, stories["ar"].get_absolute_url()) == _count(client, stories["en"].get_absolute_url()) == 2
+    assert (
+        page_queries(client, stories["ar"].get_absolute_url())
+        == page_queries(client, stories["en"].get_absolute_url())
+        == 2
+    )
     for arabic, english in [
         ("/ar/", "/"),
         ("/ar/section/syria-news/", "/section/syria-news/"),
         ("/ar/author/rasha-khalil/", "/author/rasha-khalil/"),
         ("/ar/search/?q=الباغوز", "/search/?q=baghouz"),
     ]:
-        assert _count(client, arabic) == _count(client, english), arabic
+        assert page_queries(client, arabic) == page_queries(client, english), arabic
     for kind in ("latest", "author/rasha-khalil"):
         cache.clear()
-        english = _count(client, f"/feeds/{kind}/rss/")
+        english = page_queries(client, f"/feeds/{kind}/rss/")
         cache.clear()
-        assert _count(client, f"/ar/feeds/{kind}/rss/") == english, kind
+        assert page_queries(client, f"/ar/feeds/{kind}/rss/") == english, kind
 
 
 # -- the desk -----------------------------------------------------------------------------------------------

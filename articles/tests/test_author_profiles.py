@@ -8,8 +8,6 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.images import delete_images
@@ -17,7 +15,7 @@ from articles.models import Author, Rendition
 from articles.profile_links import ProfileLink, profile_links
 from articles.tests.factories import AuthorFactory
 from articles.tests.pictures import library_image
-from articles.tests.publishing import fresh_cache, story  # noqa: F401 - fresh_cache is a fixture
+from articles.tests.publishing import fresh_cache, page_queries, story  # noqa: F401 - fresh_cache is a fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
@@ -174,20 +172,17 @@ def test_a_line_saved_around_the_checks_never_becomes_a_link(client, writers):
 # -- the photo's renditions and the query budget ------------------------------------------------------------
 
 
-def _count(client, address):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(address)
-    assert response.status_code == 200, address
-    return len(queries)
-
-
 @pytest.mark.parametrize("edition", ["", "/ar"])
 def test_the_author_page_runs_its_four_queries_with_a_photo_a_job_title_and_links(client, writers, edition):
     # The budget pinned in test_views: the author (with the photo and its renditions in the same row), the count
     # of their stories, the page of stories, their bylines.
     client.get(f"{edition}/author/omar-saleh/")  # the menu, cached for every page
     client.get(f"{edition}/author/rasha-khalil/")  # the photo's renditions, made on the first view
-    assert _count(client, f"{edition}/author/rasha-khalil/") == _count(client, f"{edition}/author/omar-saleh/") == 4
+    assert (
+        page_queries(client, f"{edition}/author/rasha-khalil/", warm=False)
+        == page_queries(client, f"{edition}/author/omar-saleh/", warm=False)
+        == 4
+    )
 
 
 def test_the_photos_renditions_are_made_once_on_the_first_view_and_only_read_after(client, writers):

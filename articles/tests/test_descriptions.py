@@ -9,13 +9,11 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Actor, Author, Region, Section, text_in
 from articles.tests.factories import AuthorFactory, SectionFactory
-from articles.tests.publishing import fresh_cache, story  # noqa: F401 - fresh_cache is a fixture
+from articles.tests.publishing import fresh_cache, page_queries, story  # noqa: F401 - fresh_cache is a fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
@@ -218,14 +216,6 @@ def test_a_hostile_description_is_text_in_the_paragraph_the_meta_tags_and_the_st
 # -- no query more ------------------------------------------------------------------------------------------
 
 
-def _count(client, address):
-    client.get(address)  # warm the menu
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(address)
-    assert response.status_code == 200, address
-    return len(queries)
-
-
 @pytest.mark.parametrize(
     "address, pinned",
     [
@@ -241,7 +231,7 @@ def _count(client, address):
 )
 def test_described_pages_run_the_queries_pinned_for_list_pages_in_both_editions(client, described, address, pinned):
     # The budgets of test_views.test_list_pages_run_a_fixed_number_of_queries: the subject is fetched once.
-    assert _count(client, "/ar" + address) == _count(client, address) == pinned
+    assert page_queries(client, "/ar" + address) == page_queries(client, address) == pinned
     cache.clear()
 
 

@@ -247,11 +247,6 @@ def test_the_refusal_is_in_arabic_for_a_reporter_who_works_in_arabic(client, rep
 
 
 @pytest.fixture
-def page_cache_off(settings):
-    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
-
-
-@pytest.fixture
 def csp_on(settings):
     settings.NEWSROOM_CSP = True
 

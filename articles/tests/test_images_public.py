@@ -7,23 +7,15 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from PIL import Image as PILImage
 
 from articles.images import JSONLD_SPECS
 from articles.models import Correction, Rendition
 from articles.tests.factories import AuthorFactory, SectionFactory
 from articles.tests.pictures import library_image
-from articles.tests.publishing import fresh_cache, story  # noqa: F401
+from articles.tests.publishing import fresh_cache, page_queries, story  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache", "page_cache_off")]
-
-
-@pytest.fixture
-def page_cache_off(settings):
-    """Measure the views themselves, not the page cache."""
-    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture
@@ -44,14 +36,6 @@ def pictured_story(**kwargs):
     """A public story with a credited lead picture of its own (700×420, so several srcset widths)."""
     image = library_image(size=(700, 420), caption="Families wait at dawn.")
     return story(lead_image=image, **kwargs)
-
-
-def _count(client, url):
-    client.get(url)  # the first view makes the renditions; the budget is for every view after it
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
 
 
 def _meta(html, name):
@@ -145,8 +129,8 @@ def test_article_page_with_a_lead_picture_runs_two_queries(client, places, actor
     Correction.objects.create(article=big, text="A correction")
     # The picture costs no query of its own (nor do the corrections, places, actors and authors, which come
     # in the story's row): the story, then the related stories.
-    assert _count(client, small.get_absolute_url()) == 2
-    assert _count(client, big.get_absolute_url()) == 2
+    assert page_queries(client, small.get_absolute_url()) == 2
+    assert page_queries(client, big.get_absolute_url()) == 2
 
 
 def test_arabic_article_page_shows_its_lead_figure_right_to_left(client):
@@ -159,7 +143,7 @@ def test_arabic_article_page_shows_its_lead_figure_right_to_left(client):
     figure = re.search(r'<figure class="lead-image">.*?</figure>', html, re.S).group(0)
     assert "عائلات تنتظر عند حاجز" in figure and 'alt="عائلات تنتظر"' in figure
     assert _meta(html, "og:image").endswith(".jpg")
-    assert _count(client, article.get_absolute_url()) <= 2
+    assert page_queries(client, article.get_absolute_url()) <= 2
 
 
 LISTS = {
@@ -183,10 +167,10 @@ def test_lists_show_pictures_in_a_fixed_number_of_queries(client, places, actors
     for n in range(3):
         pictured_story(headline=f"Pictured story {n}", **tags)
         story(headline=f"Story without a picture {n}", **tags)
-    few = _count(client, url)
+    few = page_queries(client, url)
     for n in range(6):
         pictured_story(headline=f"Another pictured story {n}", **tags)
-    many = _count(client, url)
+    many = page_queries(client, url)
     assert (page, many) == (page, few)
     if pinned is not None:
         assert (page, few) == (page, pinned)  # the same budget as the lists without pictures (test_views)

@@ -13,19 +13,13 @@ from lxml import html as lxml_html
 
 from articles import workflow
 from articles.models import Article, ArticleEvent, LiveUpdate
-from articles.tests.publishing import S, fresh_cache, hidden_stories, story  # noqa: F401
+from articles.tests.publishing import S, fresh_cache, hidden_stories, page_queries, story  # noqa: F401
 from articles.tests.test_caching import any_cache  # noqa: F401 - a fixture: the memory cache, then Redis
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 HOSTILE_TITLE = "<script>alert('title')</script> Shelling resumes"
 HOSTILE_TEXT = "Residents fled.<img src=x onerror=alert('text')>\n\n<script>alert('text')</script>"
-
-
-@pytest.fixture
-def page_cache_off(settings):
-    """Each request renders its page (updates are posted between requests of one test)."""
-    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
 
 
 def post(article, by, capture, text="Shelling resumed at dawn.", title=""):
@@ -206,14 +200,6 @@ def test_a_hidden_storys_updates_never_appear(client, page_cache_off):
 # -- queries, cache, validators ----------------------------------------------------------------------------------
 
 
-def _count(client, url):
-    client.get(url)  # warm the navigation fragment and the related-story lists
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
-
-
 def test_the_story_page_runs_one_more_query_with_updates_whatever_their_number(
     client, places, publisher, page_cache_off
 ):
@@ -222,9 +208,9 @@ def test_the_story_page_runs_one_more_query_with_updates_whatever_their_number(
     workflow.post_live_update(live, by=publisher, text="One update.")
     for n in range(30):
         workflow.post_live_update(busy, by=publisher, text=f"Update {n}", title=f"Key event {n}" if n % 2 else "")
-    assert _count(client, plain.get_absolute_url()) == 2
-    assert _count(client, live.get_absolute_url()) == 3
-    assert _count(client, busy.get_absolute_url()) == 3
+    assert page_queries(client, plain.get_absolute_url()) == 2
+    assert page_queries(client, live.get_absolute_url()) == 3
+    assert page_queries(client, busy.get_absolute_url()) == 3
 
 
 def test_a_cached_story_page_shows_a_new_update_at_once(

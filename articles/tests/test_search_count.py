@@ -19,12 +19,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache", "pag
 
 
 @pytest.fixture
-def page_cache_off(settings):
-    """Each request renders its page (stories change between requests of one test)."""
-    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
-
-
-@pytest.fixture
 def small_window(monkeypatch):
     """Results hold the 3 newest matches (the window is read at each search, on both databases)."""
     monkeypatch.setattr(search_module, "SEARCH_WINDOW", 3)

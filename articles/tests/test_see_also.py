@@ -12,8 +12,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +20,7 @@ from articles import diffs, editing, export, revisions, views, workflow
 from articles.models import Article, ArticleRevision, SeeAlso
 from articles.tests.desk_forms import post_change
 from articles.tests.factories import ArticleFactory
-from articles.tests.publishing import S, fresh_cache, hidden_stories, story  # noqa: F401 - fresh_cache is a fixture
+from articles.tests.publishing import S, fresh_cache, hidden_stories, page_queries, story  # noqa: F401 - fresh_cache is a fixture
 from articles.tests.test_caching import any_cache  # noqa: F401 - a fixture: memory and Redis
 
 pytestmark = pytest.mark.django_db
@@ -45,11 +44,6 @@ def chosen_ids(article):
 def trio():
     """Three public stories to choose, made in an order the desk will not keep."""
     return [story(headline=f"Background story {n}", age=timedelta(hours=n + 2)) for n in range(3)]
-
-
-@pytest.fixture
-def page_cache_off(settings):
-    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
 
 
 # -- the model and the database ----------------------------------------------------------------------------
@@ -312,13 +306,6 @@ def test_a_chosen_story_from_the_same_edition_carries_no_language_mark(client, t
     assert "hreflang" not in re.search(r'<section class="related".*?</section>', page, re.S).group(0)
 
 
-def _count(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_chosen_stories_cost_the_article_page_no_query(client, places, trio, page_cache_off):
     from django.core.cache import cache
 
@@ -334,8 +321,8 @@ def test_chosen_stories_cost_the_article_page_no_query(client, places, trio, pag
         client.get(elsewhere.get_absolute_url())  # the site-wide fragments (menu, next scheduled story)
         # As the pinned page (test_views): the story with everything in its row, then the related stories;
         # one more when its tags' lists are not cached.
-        assert _count(client, article.get_absolute_url()) == 3
-        assert _count(client, article.get_absolute_url()) == 2
+        assert page_queries(client, article.get_absolute_url(), warm=False) == 3
+        assert page_queries(client, article.get_absolute_url(), warm=False) == 2
 
 
 def test_the_staff_preview_shows_the_same_box_and_a_pending_choice(client, editor, editor_client, publisher, trio):

@@ -6,23 +6,15 @@ from datetime import UTC, datetime, timedelta
 import extruct
 import pytest
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import views, workflow
 from articles.models import Article, Correction, Section
 from articles.tests.factories import ActorFactory, AuthorFactory, RegionFactory, SectionFactory
-from articles.tests.publishing import S, fresh_cache, hidden_stories, story  # noqa: F401
+from articles.tests.publishing import S, fresh_cache, hidden_stories, page_queries, story  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
-
-
-@pytest.fixture
-def page_cache_off(settings):
-    """Measure the views themselves, not the page cache."""
-    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture
@@ -527,15 +519,6 @@ def test_each_edition_lists_its_own_language(client, db):
 # Query budgets: the same number of queries for one tag as for many.
 
 
-def _count(client, url, warm=True):
-    if warm:
-        client.get(url)  # warm the navigation fragment (and an article page's related-story lists)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
-
-
 def test_article_page_runs_two_queries_whatever_the_tags_authors_and_related(client, places, actors, page_cache_off):
     small = story(regions=[places["baghouz"]], authors=[AuthorFactory()])
     story(headline="Another Baghouz story", regions=[places["baghouz"]])
@@ -553,8 +536,8 @@ def test_article_page_runs_two_queries_whatever_the_tags_authors_and_related(cli
     for article in (small, big):
         cache.clear()
         client.get(elsewhere.get_absolute_url())  # the site-wide fragments (menu, next scheduled story)
-        assert _count(client, article.get_absolute_url(), warm=False) == 3
-        assert _count(client, article.get_absolute_url()) == 2
+        assert page_queries(client, article.get_absolute_url(), warm=False) == 3
+        assert page_queries(client, article.get_absolute_url()) == 2
     html = client.get(big.get_absolute_url()).content.decode()
     assert "A correction" in html
     assert all(place.get_absolute_url() in html for place in many_regions)
@@ -583,7 +566,7 @@ def test_list_pages_run_a_fixed_number_of_queries(client, desk, page_cache_off, 
     address = url(desk)
     for n in range(6):
         story(section=desk["section"], headline=f"Plain story {n}", regions=[desk["baghouz"]], actors=[desk["isis"]])
-    few = _count(client, address)
+    few = page_queries(client, address)
     for n in range(12):
         article = story(
             section=desk["section"],
@@ -593,15 +576,15 @@ def test_list_pages_run_a_fixed_number_of_queries(client, desk, page_cache_off, 
             authors=[desk["author"], AuthorFactory()],
         )
         article.standfirst = "Story"
-    assert _count(client, address) == few == expected
+    assert page_queries(client, address) == few == expected
 
 
 def test_search_names_are_looked_up_once_per_vocabulary_generation(client, desk, page_cache_off):
     story(headline="Daesh attack on a checkpoint", actors=[desk["isis"]])
     client.get("/search/?q=market")  # the menu and the section filter's options, cached for every search
-    assert _count(client, "/search/?q=daesh+checkpoint", warm=False) == 4  # + one query per vocabulary
-    assert _count(client, "/search/?q=daesh+checkpoint", warm=False) == 2
-    assert _count(client, "/search/?q=checkpoint+daesh", warm=False) == 4  # other words: looked up again
+    assert page_queries(client, "/search/?q=daesh+checkpoint", warm=False) == 4  # + one query per vocabulary
+    assert page_queries(client, "/search/?q=daesh+checkpoint", warm=False) == 2
+    assert page_queries(client, "/search/?q=checkpoint+daesh", warm=False) == 4  # other words: looked up again
 
 
 def test_search_newest_first_runs_as_many_queries_as_relevance_whatever_the_results(client, desk, page_cache_off):
@@ -619,8 +602,8 @@ def test_search_newest_first_runs_as_many_queries_as_relevance_whatever_the_resu
         page = client.get(address).content.decode()
         assert '<option value="newest" selected>Newest first</option>' in page
         assert page.index("Dam report 0") < page.index("Dam <mark>story</mark> 7")
-    assert _count(client, "/search/?q=story&sort=newest") == _count(client, "/search/?q=story") == 2
-    assert _count(client, "/search/?q=daesh+story&region=syria&sort=newest") == 3
+    assert page_queries(client, "/search/?q=story&sort=newest") == page_queries(client, "/search/?q=story") == 2
+    assert page_queries(client, "/search/?q=daesh+story&region=syria&sort=newest") == 3
 
 
 def test_search_page_queries_do_not_grow_with_subsections(
@@ -629,13 +612,13 @@ def test_search_page_queries_do_not_grow_with_subsections(
     # The section filter's labels name each subsection's parent ("Syria News > Raqqa"); the options are
     # kept with the vocabulary's generation, so a new section shows at once and costs no query per search.
     story(section=desk["section"], headline="Plain story about the dam", regions=[desk["baghouz"]])
-    before = _count(client, "/search/?q=dam")
+    before = page_queries(client, "/search/?q=dam")
     with django_capture_on_commit_callbacks(execute=True):
         for n in range(5):
             SectionFactory(name=f"Desk {n}", slug=f"desk-{n}", parent=desk["section"])
     page = client.get("/search/?q=dam").content.decode()
     assert '<option value="desk-4">Syria News &gt; Desk 4</option>' in page
-    assert _count(client, "/search/?q=dam") == before == 2
+    assert page_queries(client, "/search/?q=dam") == before == 2
     # Filtering by one of them finds its stories (one more query, for the chosen section).
     story(section=Section.objects.get(slug="desk-4"), headline="Dam story filed on desk four")
     page = client.get("/search/?q=dam&section=desk-4").content.decode()

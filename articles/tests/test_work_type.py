@@ -16,18 +16,12 @@ from articles import editing, workflow
 from articles.models import Article, ArticleRevision
 from articles.tests.desk_forms import form_data
 from articles.tests.factories import ArticleFactory, AuthorFactory, SectionFactory
-from articles.tests.publishing import S, fresh_cache, story  # noqa: F401 - fresh_cache is a fixture
+from articles.tests.publishing import S, fresh_cache, page_queries, story  # noqa: F401 - fresh_cache is a fixture
 from articles.tests.test_admin import CHANGELIST_QUERIES, _queries_for
-from articles.tests.test_views import _count
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 G = Article.Genre
 OPINION_LABEL = '<p class="work-type work-type-opinion" aria-hidden="true">Opinion</p>'
-
-
-@pytest.fixture
-def page_cache_off(settings):
-    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
 
 
 def _change_url(article):
@@ -310,13 +304,13 @@ def test_labels_cost_no_query(client, listed, page_cache_off):
         story(headline=f"Opinion {number} on Baghouz", genre=G.OPINION, section=listed["section"],
               regions=[listed["baghouz"]], actors=[listed["isis"]], authors=[listed["author"]])  # fmt: skip
     # The counts test_views.py pins for pages of news stories.
-    assert _count(client, "/") == 5
-    assert _count(client, listed["section"].get_absolute_url()) == 5
-    assert _count(client, listed["syria"].get_absolute_url()) == 6
-    assert _count(client, listed["author"].get_absolute_url()) == 4
-    assert _count(client, "/search/?q=baghouz") == 2
+    assert page_queries(client, "/") == 5
+    assert page_queries(client, listed["section"].get_absolute_url()) == 5
+    assert page_queries(client, listed["syria"].get_absolute_url()) == 6
+    assert page_queries(client, listed["author"].get_absolute_url()) == 4
+    assert page_queries(client, "/search/?q=baghouz") == 2
     # The story page (its row) and its related box (opinion pieces among them).
-    assert _count(client, listed["opinion"].get_absolute_url()) == 2
+    assert page_queries(client, listed["opinion"].get_absolute_url()) == 2
     html = client.get(listed["news"].get_absolute_url()).content.decode()
     assert html.count('class="work-type work-type-opinion"') == 5  # the related box's
 
