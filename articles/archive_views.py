@@ -118,7 +118,7 @@ def archive_month(request, year, month):
     days = (
         _times(language, now)
         .filter(public_at__gte=start, public_at__lt=end)
-        .annotate(day=TruncDate(PUBLIC_TIME, tzinfo=zone))
+        .annotate(day=TruncDate("public_at", tzinfo=zone))
         .values("day")
         .annotate(stories=models.Count("pk"))
         .order_by("day")
