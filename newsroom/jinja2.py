@@ -13,7 +13,7 @@ the same msgids as `{% blocktranslate %}`/`{% translate %}` did (`{{ name }}` be
 """
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -21,7 +21,7 @@ from django.dispatch import receiver
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from django.utils.html import conditional_escape, strip_spaces_between_tags
 from django.utils.timezone import _datetime_ambiguous_or_imaginary, template_localtime
@@ -387,6 +387,15 @@ def story_body(article):
     return embeds.video_facades(article.body, article.language)
 
 
+def live_follow_seconds(article):
+    """How often an open page of this story asks for new live updates (static/js/live_updates.js), in seconds;
+    0 for a story that is not live: no updates, or the newest older than NEWSROOM_LIVE_FOLLOW_HOURS."""
+    posted = article.last_live_update_at
+    if posted is None or timezone.now() - posted > timedelta(hours=settings.NEWSROOM_LIVE_FOLLOW_HOURS):
+        return 0
+    return settings.NEWSROOM_LIVE_POLL_SECONDS
+
+
 def environment(**options):
     """The environment Django's Jinja2 backend renders with (settings.TEMPLATES, `OPTIONS["environment"]`)."""
     # Django's templates print a template's last newline; keeping it keeps included lists byte for byte.
@@ -410,6 +419,7 @@ def environment(**options):
         page_social_meta=page_social_meta,
         share_links=share_links,
         story_body=story_body,
+        live_follow_seconds=live_follow_seconds,
         has_videos=embeds.has_videos,
     )
     env.filters.update(

@@ -310,6 +310,12 @@ NEWSROOM_ICON = env.str("NEWSROOM_ICON", default="")
 NEWSROOM_ARABIC_MONTHS = env.str("NEWSROOM_ARABIC_MONTHS", default="syriac")
 if NEWSROOM_ARABIC_MONTHS not in {"syriac", "latin", "both"}:
     raise ImproperlyConfigured(f"NEWSROOM_ARABIC_MONTHS must be syriac, latin or both, not {NEWSROOM_ARABIC_MONTHS!r}.")
+# How often a reader's open live story asks the site for new live updates, in seconds (0: never). Only a story
+# whose newest update is under NEWSROOM_LIVE_FOLLOW_HOURS old is followed (static/js/live_updates.js).
+NEWSROOM_LIVE_POLL_SECONDS = env.int("NEWSROOM_LIVE_POLL_SECONDS", default=30)
+NEWSROOM_LIVE_FOLLOW_HOURS = env.int("NEWSROOM_LIVE_FOLLOW_HOURS", default=24)
+if NEWSROOM_LIVE_POLL_SECONDS < 0 or NEWSROOM_LIVE_FOLLOW_HOURS < 0:
+    raise ImproperlyConfigured("NEWSROOM_LIVE_POLL_SECONDS and NEWSROOM_LIVE_FOLLOW_HOURS must be 0 or more.")
 # Where the site answers, for links in notification emails.
 NEWSROOM_SITE_URL = env.str("NEWSROOM_SITE_URL", default="http://127.0.0.1:8000")
 # How long a shared preview link lasts unless the sharer chooses otherwise.

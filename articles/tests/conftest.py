@@ -1,5 +1,6 @@
 """Shared fixtures: a small real gazetteer (Syria > Deir ez-Zor > Baghouz, ISIS and its aliases), role users."""
 
+import contextlib
 import threading
 import time
 
@@ -166,11 +167,14 @@ class _RequestsInFlight:
     def __init__(self, httpd):
         self.count = 0
         self.last_start = 0.0
+        self.holding = False
         self.changed = threading.Condition()
         app = httpd.get_app()
 
         def counted(environ, start_response):
             with self.changed:
+                while self.holding:
+                    self.changed.wait()
                 self.count += 1
                 self.last_start = time.monotonic()
             try:
@@ -185,6 +189,20 @@ class _RequestsInFlight:
         with self.changed:
             self.count -= 1
             self.changed.notify_all()
+
+    @contextlib.contextmanager
+    def held(self):
+        """Keep new requests waiting at the door, and wait for those in flight to finish, while the block runs."""
+        with self.changed:
+            self.holding = True
+            while self.count:
+                self.changed.wait(timeout=0.5)
+        try:
+            yield
+        finally:
+            with self.changed:
+                self.holding = False
+                self.changed.notify_all()
 
     def wait_until_quiet(self, quiet=0.3, longest=10.0):
         """Return once no request has been in flight, or started, for `quiet` seconds (at most `longest`)."""
@@ -208,3 +226,11 @@ def live_server(live_server):
         httpd.requests_in_flight = _RequestsInFlight(httpd)
     yield live_server
     httpd.requests_in_flight.wait_until_quiet()
+
+
+@pytest.fixture
+def live_server_held(live_server):
+    """`with live_server_held():` writes to the database while a page keeps asking the live server (a live
+    story's page polling): the server's requests wait until the block ends, so the two never share SQLite's
+    in-memory connection at once."""
+    return live_server.thread.httpd.requests_in_flight.held

@@ -338,3 +338,74 @@ def test_an_editor_is_not_offered_the_form_and_a_forged_post_changes_nothing(cli
     client.post(move, {"title": "Forged", "text": "Forged update."})
     assert not LiveUpdate.objects.exists() and not ArticleEvent.objects.exists()
     assert Article.objects.get(pk=article.pk).last_live_update_at is None
+
+
+# -- an open page follows a live story (static/js/live_updates.js; the browser's side is in the browser tests) ---
+
+
+def follow_markup(client, article):
+    """The live-updates section's follow attributes and whether the page loads the following script."""
+    response = client.get(article.get_absolute_url())
+    page = lxml_html.fromstring(response.content)
+    sections = page.xpath('//section[@class="live-updates"]')
+    scripts = [src for src in page.xpath("//script/@src") if "live_updates" in src]
+    if not sections:
+        return None, None, scripts
+    return sections[0].get("data-follow-seconds"), sections[0].get("data-new-updates"), scripts
+
+
+def test_a_live_storys_page_asks_for_new_updates_and_offers_them_in_its_language(
+    client, publisher, page_cache_off, settings
+):
+    settings.NEWSROOM_LIVE_POLL_SECONDS = 45
+    english, arabic = story(), story(headline="معركة الباغوز", slug="معركة", language="ar")
+    for article in (english, arabic):
+        workflow.post_live_update(article, by=publisher, text="Shelling resumed at dawn.")
+    seconds, offer, scripts = follow_markup(client, english)
+    assert (seconds, offer, len(scripts)) == ("45", "New updates: %(count)s. Show them", 1)
+    seconds, offer, scripts = follow_markup(client, arabic)
+    assert (seconds, offer, len(scripts)) == ("45", "تحديثات جديدة: %(count)s. اعرضها", 1)
+
+
+@pytest.mark.parametrize("hours_ago, poll, followed", [(23, 30, True), (25, 30, False), (1, 0, False)])
+def test_only_a_story_updated_lately_is_followed_and_polling_can_be_turned_off(
+    client, publisher, page_cache_off, settings, hours_ago, poll, followed
+):
+    settings.NEWSROOM_LIVE_POLL_SECONDS = poll
+    article = story()
+    workflow.post_live_update(article, by=publisher, text="Shelling resumed at dawn.")
+    Article.objects.filter(pk=article.pk).update(last_live_update_at=timezone.now() - timedelta(hours=hours_ago))
+    seconds, offer, scripts = follow_markup(client, article)
+    assert (seconds is not None, offer is not None, bool(scripts)) == (followed, followed, followed)
+    # The updates themselves are on the page either way.
+    assert [text for *_, text in updates_on(client, article)] == ["Shelling resumed at dawn."]
+
+
+def test_a_story_without_updates_loads_no_following_script(client, page_cache_off):
+    assert follow_markup(client, story()) == (None, None, [])
+
+
+def test_a_negative_polling_interval_stops_the_site_with_a_clear_error():
+    import os
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "NEWSROOM_LIVE_POLL_SECONDS": "-5", "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
+    run = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=environment, capture_output=True, text=True
+    )
+    assert run.returncode != 0
+    assert "NEWSROOM_LIVE_POLL_SECONDS and NEWSROOM_LIVE_FOLLOW_HOURS must be 0 or more" in run.stderr
+
+
+def test_the_desks_preview_of_a_live_story_shows_its_updates_but_does_not_follow_them(client, publisher):
+    article = story()
+    workflow.post_live_update(article, by=publisher, text="Shelling resumed at dawn.")
+    client.force_login(publisher)
+    response = client.get(reverse("desk:preview", args=[article.pk]))
+    page = lxml_html.fromstring(response.content)
+    assert page.xpath('//section[@class="live-updates"]//div[@class="live-update-text"]')[0].text_content() == (
+        "Shelling resumed at dawn."
+    )
+    assert page.xpath('//section[@class="live-updates"]/@data-follow-seconds') == []
+    assert not [src for src in page.xpath("//script/@src") if "live_updates" in src]

@@ -1,7 +1,10 @@
-"""Live updates in a real browser: a live story's page passes axe in both editions, light and dark, and an
-update's anchor leads to it."""
+"""Live updates in a real browser: a live story's page passes axe in both editions, light and dark, an
+update's anchor leads to it, and an open page offers new updates as they are posted."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from articles import workflow
 from articles.models import LiveUpdate
@@ -40,3 +43,117 @@ def test_a_live_story_page_passes_axe_and_its_anchors_lead_to_the_updates(
     assert page.locator(f"#update-{newest.pk}").is_visible()
     assert serious_violations(page) == []
     context.close()
+
+
+# -- an open page follows the story (static/js/live_updates.js) ---------------------------------------------------
+
+
+@pytest.fixture
+def asking_every_second(settings):
+    settings.NEWSROOM_LIVE_POLL_SECONDS = 1
+
+
+def story_requests(page, article):
+    """The list of the page's own requests for the story's address after it loaded, kept up to date."""
+    asked, address = [], article.get_absolute_url()
+    page.on("request", lambda request: asked.append(request) if request.url.endswith(address) else None)
+    return asked
+
+
+def test_a_reader_is_offered_new_updates_and_the_page_moves_only_when_asked(
+    live_server, live_server_held, browser, live, publisher, asking_every_second
+):
+    article = live["english"]
+    page = browser.new_page()
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    updates = page.locator("article.live-update")
+    assert updates.count() == 2
+    offer = page.get_by_role("button", name="New updates: 2. Show them")
+    assert page.locator("button.live-new").is_hidden()
+    with live_server_held():
+        workflow.post_live_update(article, by=publisher, text="Troops entered the town.", title="Town taken")
+        workflow.post_live_update(article, by=publisher, text="Shops reopened.")
+    offer.wait_for(timeout=10_000)
+    # Offered in the status region, and nothing moved under the reader.
+    assert page.get_by_role("status").inner_text() == "New updates: 2. Show them"
+    assert updates.count() == 2
+    assert serious_violations(page) == []
+    offer.click()
+    assert updates.count() == 4
+    assert [updates.nth(n).locator(".live-update-text").inner_text() for n in range(3)] == [
+        "Shops reopened.", "Troops entered the town.", "It holds.",
+    ]  # fmt: skip
+    # The keyboard is on the newest update, and the offer is gone.
+    assert updates.first.evaluate("update => update === document.activeElement")
+    assert page.locator("button.live-new").is_hidden()
+    page.close()
+
+
+def test_the_arabic_edition_offers_them_in_arabic_with_arabic_digits(
+    live_server, live_server_held, browser, live, publisher, asking_every_second
+):
+    article = live["arabic"]
+    page = browser.new_page()
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    with live_server_held():
+        workflow.post_live_update(article, by=publisher, text="دخلت القوات البلدة.")
+    offer = page.get_by_role("button", name="تحديثات جديدة: ١. اعرضها")
+    offer.wait_for(timeout=10_000)
+    offer.click()
+    assert page.locator("article.live-update").first.locator(".live-update-text").inner_text() == "دخلت القوات البلدة."
+    page.close()
+
+
+def test_a_page_stops_asking_once_the_story_is_unpublished(
+    live_server, live_server_held, browser, live, publisher, asking_every_second
+):
+    article = live["english"]
+    page = browser.new_page()
+    asked = story_requests(page, article)
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    page.wait_for_timeout(2_500)
+    assert len(asked) >= 2  # the page itself, then at least one poll
+    with live_server_held():
+        workflow.unpublish(article, by=publisher, note="Legal review.")
+    page.wait_for_timeout(2_500)
+    gone = len(asked)
+    page.wait_for_timeout(3_000)
+    # The 410 was the last answer it asked for; the reader's page keeps what it showed, with no offer.
+    assert len(asked) == gone
+    assert page.locator("article.live-update").count() == 2
+    assert page.locator("button.live-new").is_hidden()
+    page.close()
+
+
+def test_a_story_whose_last_update_is_old_is_not_followed(
+    live_server, live_server_held, browser, live, asking_every_second
+):
+    article = live["english"]
+    with live_server_held():
+        type(article).objects.filter(pk=article.pk).update(last_live_update_at=timezone.now() - timedelta(hours=25))
+    page = browser.new_page()
+    asked = story_requests(page, article)
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    page.wait_for_timeout(3_000)
+    assert len(asked) == 1
+    assert page.locator("article.live-update").count() == 2
+    assert page.locator("button.live-new").count() == 0
+    page.close()
+
+
+def test_a_hidden_tab_asks_nothing_and_asks_at_once_when_shown_again(live_server, browser, live, asking_every_second):
+    article = live["english"]
+    page = browser.new_page()
+    asked = story_requests(page, article)
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    show = "hidden => { Object.defineProperty(document, 'hidden', {value: hidden, configurable: true}); "
+    show += "document.dispatchEvent(new Event('visibilitychange')); }"
+    page.evaluate(show, True)
+    page.wait_for_timeout(1_500)  # a request already under way may finish
+    before = len(asked)
+    page.wait_for_timeout(3_000)
+    assert len(asked) == before
+    page.evaluate(show, False)
+    page.wait_for_timeout(300)
+    assert len(asked) == before + 1
+    page.close()
