@@ -133,17 +133,25 @@ def test_arabic_pages_name_the_months_as_the_newsroom_chose(settings, style, sho
     assert english == "1 March 2026"  # the English edition keeps its month names whatever the Arabic choice
 
 
-def test_an_unknown_arabic_month_style_stops_the_site_with_a_clear_error():
+@pytest.mark.parametrize(
+    "name, value, error",
+    [
+        ("NEWSROOM_ARABIC_MONTHS", "egyptian", "NEWSROOM_ARABIC_MONTHS must be syriac, latin or both, not 'egyptian'"),
+        ("NEWSROOM_LIVE_POLL_SECONDS", "-5", "NEWSROOM_LIVE_POLL_SECONDS and NEWSROOM_LIVE_FOLLOW_HOURS must be 0"),
+        ("NEWSROOM_LIVE_FOLLOW_HOURS", "-1", "NEWSROOM_LIVE_POLL_SECONDS and NEWSROOM_LIVE_FOLLOW_HOURS must be 0"),
+    ],
+)
+def test_a_bad_page_setting_stops_the_site_with_a_clear_error(name, value, error):
     import os
     import subprocess
     import sys
 
-    environment = {**os.environ, "NEWSROOM_ARABIC_MONTHS": "egyptian", "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
+    environment = {**os.environ, name: value, "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
     run = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"], env=environment, capture_output=True, text=True
     )
     assert run.returncode != 0
-    assert "NEWSROOM_ARABIC_MONTHS must be syriac, latin or both, not 'egyptian'" in run.stderr
+    assert error in run.stderr
 
 
 @pytest.mark.parametrize(
