@@ -387,13 +387,28 @@ def story_body(article):
     return embeds.video_facades(article.body, article.language)
 
 
+def is_live(article):
+    """True while the story's newest live update is under NEWSROOM_LIVE_FOLLOW_HOURS old: lists label it "Live",
+    and its open page follows it. Reads the story's row only (`last_live_update_at`), so it costs no query."""
+    posted = article.last_live_update_at
+    return posted is not None and timezone.now() - posted <= timedelta(hours=settings.NEWSROOM_LIVE_FOLLOW_HOURS)
+
+
+_LIVE = translation.gettext_noop("Live")
+
+
+def live_label(article):
+    """The label "Live" in the story's own language ("مباشر") while it is live (`is_live`), as a list shows it
+    next to the type of work whatever the page's language; "" otherwise."""
+    if not is_live(article):
+        return ""
+    return _translation((article.language, _LIVE), translation.gettext, _LIVE)
+
+
 def live_follow_seconds(article):
     """How often an open page of this story asks for new live updates (static/js/live_updates.js), in seconds;
-    0 for a story that is not live: no updates, or the newest older than NEWSROOM_LIVE_FOLLOW_HOURS."""
-    posted = article.last_live_update_at
-    if posted is None or timezone.now() - posted > timedelta(hours=settings.NEWSROOM_LIVE_FOLLOW_HOURS):
-        return 0
-    return settings.NEWSROOM_LIVE_POLL_SECONDS
+    0 for a story that is not live."""
+    return settings.NEWSROOM_LIVE_POLL_SECONDS if is_live(article) else 0
 
 
 def environment(**options):
@@ -431,6 +446,7 @@ def environment(**options):
         lang_attributes=lang_attributes,
         local_byline=local_byline,
         work_type=work_type,
+        live_label=live_label,
         headline=headline,
         zone=zone,
         linebreaksbr=linebreaksbr,

@@ -13,6 +13,7 @@ from lxml import html as lxml_html
 
 from articles import workflow
 from articles.models import Article, ArticleEvent, LiveUpdate
+from articles.tests.factories import SectionFactory
 from articles.tests.publishing import S, fresh_cache, hidden_stories, page_queries, story  # noqa: F401
 from articles.tests.test_caching import any_cache  # noqa: F401 - a fixture: the memory cache, then Redis
 
@@ -396,3 +397,58 @@ def test_the_desks_preview_of_a_live_story_shows_its_updates_but_does_not_follow
     )
     assert page.xpath('//section[@class="live-updates"]/@data-follow-seconds') == []
     assert not [src for src in page.xpath("//script/@src") if "live_updates" in src]
+
+
+# -- lists label a live story -------------------------------------------------------------------------------------
+
+
+def labels_on(client, address):
+    """{headline: label} of every story listed at `address` ("" for a story without a "Live" label), and the
+    screen reader's text of the headline links that carry one."""
+    page = lxml_html.fromstring(client.get(address).content)
+    labels, spoken = {}, []
+    for item in page.xpath('//li[contains(@class, "story")][.//h3]'):
+        link = item.xpath(".//h3/a")[0]
+        label = item.xpath('.//p[@class="live-label"]')
+        hidden = link.xpath('./span[@class="visually-hidden"]')
+        headline = link.text_content().removeprefix(hidden[0].text_content() if hidden else "")
+        labels[headline] = label[0].text_content() if label else ""
+        if label:
+            spoken.append(link.text_content())
+    return labels, spoken
+
+
+HEADLINES = ("Battle for Baghouz", "Siege of Hajin", "Water prices rise")
+
+
+@pytest.mark.parametrize("where", ["home", "section", "place"])
+def test_lists_label_a_story_live_while_its_newest_update_is_recent(client, places, publisher, page_cache_off, where):
+    section = SectionFactory()
+    live, old, plain = (story(headline=h, regions=[places["baghouz"]], section=section) for h in HEADLINES)
+    for article in (live, old):
+        workflow.post_live_update(article, by=publisher, text="Shelling resumed at dawn.")
+    Article.objects.filter(pk=old.pk).update(last_live_update_at=timezone.now() - timedelta(hours=25))
+    address = {"home": "/", "section": section.get_absolute_url(), "place": places["baghouz"].get_absolute_url()}
+    labels, spoken = labels_on(client, address[where])
+    assert [labels.get(headline) for headline in HEADLINES] == ["Live", "", ""]
+    assert spoken == ["Live: Battle for Baghouz"]
+
+
+def test_the_arabic_edition_labels_a_live_story_in_arabic(client, publisher, page_cache_off):
+    section = SectionFactory()
+    arabic = story(headline="معركة الباغوز", slug="معركة", language="ar", section=section)
+    workflow.post_live_update(arabic, by=publisher, text="استؤنف القصف فجرا.")
+    labels, spoken = labels_on(client, "/ar/")
+    assert labels["معركة الباغوز"] == "مباشر"
+    assert spoken == ["مباشر: معركة الباغوز"]
+
+
+def test_a_live_label_costs_a_list_no_query(client, places, publisher, page_cache_off):
+    section = SectionFactory()
+    stories = [story(headline=h, regions=[places["baghouz"]], section=section) for h in HEADLINES]
+    addresses = ["/", section.get_absolute_url(), places["baghouz"].get_absolute_url()]
+    before = [page_queries(client, address) for address in addresses]
+    for article in stories:
+        workflow.post_live_update(article, by=publisher, text="Shelling resumed at dawn.")
+    assert [page_queries(client, address) for address in addresses] == before
+    assert labels_on(client, addresses[1])[0] == dict.fromkeys(HEADLINES, "Live")

@@ -157,3 +157,15 @@ def test_a_hidden_tab_asks_nothing_and_asks_at_once_when_shown_again(live_server
     page.wait_for_timeout(300)
     assert len(asked) == before + 1
     page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("language, front, label", [("english", "/", "Live"), ("arabic", "/ar/", "مباشر")])
+def test_the_front_page_labels_a_live_story_and_passes_axe(live_server, browser, live, scheme, language, front, label):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{front}")
+    item = page.locator("li.story", has=page.get_by_role("link", name=f"{label}: {live[language].headline}"))
+    assert item.first.locator(".live-label").is_visible()
+    assert serious_violations(page) == []
+    context.close()
