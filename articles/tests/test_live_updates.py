@@ -452,3 +452,14 @@ def test_a_live_label_costs_a_list_no_query(client, places, publisher, page_cach
         workflow.post_live_update(article, by=publisher, text="Shelling resumed at dawn.")
     assert [page_queries(client, address) for address in addresses] == before
     assert labels_on(client, addresses[1])[0] == dict.fromkeys(HEADLINES, "Live")
+
+
+@pytest.mark.parametrize("hours_ago, label", [(1, "Live"), (25, None)])
+def test_a_live_storys_own_page_carries_the_label_while_it_is_live(client, publisher, page_cache_off, hours_ago, label):
+    article = story(headline="Battle for Baghouz")
+    workflow.post_live_update(article, by=publisher, text="Shelling resumed at dawn.")
+    Article.objects.filter(pk=article.pk).update(last_live_update_at=timezone.now() - timedelta(hours=hours_ago))
+    page = lxml_html.fromstring(client.get(article.get_absolute_url()).content)
+    shown = page.xpath('//header[@class="article-header"]/p[@class="live-label"]')
+    assert (shown[0].text_content() if shown else None) == label
+    assert page.xpath("//h1")[0].text_content() == (f"{label}: Battle for Baghouz" if label else "Battle for Baghouz")
