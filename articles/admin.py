@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from tinymce.widgets import TinyMCE
 
-from articles import caching, editing, embeds, revisions, taxonomy
+from articles import caching, editing, embeds, revisions, search, taxonomy
 from articles.admin_pickers import (
     BylineField,
     BylinePicker,
@@ -446,8 +446,15 @@ class ArticleAdmin(DeskPickersMixin, ArticleDeskMixin, admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
-        """Headline and standfirst, plus articles tagged with a region or actor known by that name or alias."""
+        """Headline and standfirst as typed, or a headline holding the term's words in any spelling that folds
+        alike (الرقه finds الرقة, ادلب finds إدلب: `search.backend().titles_holding`, from the search index),
+        plus articles tagged with a region or actor known by that name or alias. The story list and the
+        see-also picker both search this way."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        words = search.query_terms(search_term)
+        if words:
+            titles = search.backend().titles_holding(Article.objects.all(), words)
+            results |= queryset.filter(pk__in=titles.values("pk"))
         key = name_key(search_term)
         if key:
             regions = Region.objects.matching_keys([key])

@@ -284,6 +284,12 @@ class PostgresBackend:
         )
         return articles.filter(condition)
 
+    def titles_holding(self, articles, words):
+        """`articles` whose title (kicker and headline, the document's weight A) holds every one of the folded
+        `words`, the longer ones as a word's start: the desk's story search, in any spelling that folds alike."""
+        parts = [f"'{w}':*A" if len(w) >= MIN_PREFIX else f"'{w}':A" for w in words]
+        return self.matching(articles, [" & ".join(parts)], [], [])
+
     @staticmethod
     def window(articles, since, size):
         """The ids of the `size` newest of `articles` (matching stories) and of the next one if any (so the
@@ -334,6 +340,16 @@ class SimpleBackend:
                 words &= models.Q(search_document__contains=word)
             condition &= words | _tagged(concept)
         return articles.filter(condition)
+
+    def titles_holding(self, articles, words):
+        """`articles` whose title (the stored text's first line) holds every one of the folded `words` (see
+        PostgresBackend)."""
+        end_of_title = models.functions.StrIndex("search_document", models.Value("\n"))
+        for i, word in enumerate(words):
+            hit = f"title_hit_{i}"
+            articles = articles.alias(**{hit: models.functions.StrIndex("search_document", models.Value(word))})
+            articles = articles.filter(**{f"{hit}__gt": 0, f"{hit}__lt": end_of_title})
+        return articles
 
     def ranked(self, articles, terms, concepts, size):
         # The stored text is the headline on its first line, then the rest: a hit before the first newline

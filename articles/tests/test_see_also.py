@@ -398,3 +398,30 @@ def test_the_ninjs_export_names_the_public_chosen_stories_as_associations_in_ord
         ("seealso2", f"urn:newsroom:article:{trio[1].pk}", "en", "Background story 1"),
     ]
     assert "associations" not in items[f"urn:newsroom:article:{trio[1].pk}"]
+
+
+@pytest.mark.parametrize(
+    "term, found",
+    [
+        ("الرقه", ["الأسواق تعود إلى الرقة (Arabic, published)"]),  # taa marbuta typed as haa
+        ("ادلب", ["قصف على إدلب (Arabic, draft)"]),  # alef without its hamza
+        ("اسواق", ["الأسواق تعود إلى الرقة (Arabic, published)"]),  # a word's start, without the hamza
+        ("بغداد", []),
+    ],
+)
+def test_the_picker_finds_arabic_headlines_in_any_spelling_that_folds_alike(editor_client, term, found):
+    story(headline="الأسواق تعود إلى الرقة", language="ar")
+    ArticleFactory(headline="قصف على إدلب", slug="idlib", language="ar")
+    # Named in the body alone: the picker finds headlines, so this one is not found by "ادلب".
+    ArticleFactory(headline="قصف في حماة", slug="hama", body="<p>ووصل القصف إلى إدلب.</p>", language="ar")
+    params = {"term": term, "app_label": "articles", "model_name": "article", "field_name": "see_also"}
+    response = editor_client.get(reverse("admin:articles_article_picker_search"), params)
+    assert [result["text"] for result in response.json()["results"]] == found
+
+
+def test_the_story_list_search_folds_arabic_too(editor_client):
+    ArticleFactory(headline="قصف على إدلب", slug="idlib", language="ar")
+    ArticleFactory(headline="Shelling near Idlib", language="en")
+    page = editor_client.get(reverse("admin:articles_article_changelist"), {"q": "ادلب"}).content.decode()
+    assert "قصف على إدلب" in page
+    assert "Shelling near Idlib" not in page
