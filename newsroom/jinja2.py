@@ -13,7 +13,7 @@ the same msgids as `{% blocktranslate %}`/`{% translate %}` did (`{{ name }}` be
 """
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -21,7 +21,7 @@ from django.dispatch import receiver
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.dates import MONTHS
 from django.utils.html import conditional_escape, strip_spaces_between_tags
 from django.utils.timezone import _datetime_ambiguous_or_imaginary, template_localtime
@@ -387,20 +387,13 @@ def story_body(article):
     return embeds.video_facades(article.body, article.language)
 
 
-def is_live(article):
-    """True while the story's newest live update is under NEWSROOM_LIVE_FOLLOW_HOURS old: lists label it "Live",
-    and its open page follows it. Reads the story's row only (`last_live_update_at`), so it costs no query."""
-    posted = article.last_live_update_at
-    return posted is not None and timezone.now() - posted <= timedelta(hours=settings.NEWSROOM_LIVE_FOLLOW_HOURS)
-
-
 _LIVE = translation.gettext_noop("Live")
 
 
 def live_label(article):
-    """The label "Live" in the story's own language ("مباشر") while it is live (`is_live`), as a list shows it
-    next to the type of work whatever the page's language; "" otherwise."""
-    if not is_live(article):
+    """The label "Live" in the story's own language ("مباشر") while it is live (`Article.is_live`), as a list
+    shows it next to the type of work whatever the page's language; "" otherwise."""
+    if not article.is_live:
         return ""
     return _translation((article.language, _LIVE), translation.gettext, _LIVE)
 
@@ -408,7 +401,7 @@ def live_label(article):
 def live_follow_seconds(article):
     """How often an open page of this story asks for new live updates (static/js/live_updates.js), in seconds;
     0 for a story that is not live."""
-    return settings.NEWSROOM_LIVE_POLL_SECONDS if is_live(article) else 0
+    return settings.NEWSROOM_LIVE_POLL_SECONDS if article.is_live else 0
 
 
 def environment(**options):

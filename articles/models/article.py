@@ -1,5 +1,6 @@
 """Article, Section, Author and Byline: the stories, where they are filed and who wrote them, in what order."""
 
+import datetime
 import math
 import uuid
 
@@ -538,6 +539,14 @@ class Article(models.Model):
         if self.last_live_update_at is None:
             return []
         return list(self.live_updates.all()[:LIVE_UPDATES_SHOWN])
+
+    @property
+    def is_live(self):
+        """True while the story's newest live update is under NEWSROOM_LIVE_FOLLOW_HOURS old: lists and its page
+        label it "Live", and its open page follows it. Reads the story's own row, so it costs no query."""
+        posted = self.last_live_update_at
+        hours = settings.NEWSROOM_LIVE_FOLLOW_HOURS
+        return posted is not None and timezone.now() - posted <= datetime.timedelta(hours=hours)
 
     @property
     def is_news(self):
