@@ -191,12 +191,18 @@ class _RequestsInFlight:
             self.changed.notify_all()
 
     @contextlib.contextmanager
-    def held(self):
-        """Keep new requests waiting at the door, and wait for those in flight to finish, while the block runs."""
+    def held(self, longest=10.0):
+        """Keep new requests waiting at the door, and wait for those in flight to finish, while the block runs.
+        A request still in flight after `longest` seconds fails the test instead of hanging it."""
+        deadline = time.monotonic() + longest
         with self.changed:
             self.holding = True
-            while self.count:
+            while self.count and time.monotonic() < deadline:
                 self.changed.wait(timeout=0.5)
+            if self.count:
+                self.holding = False
+                self.changed.notify_all()
+                raise AssertionError(f"the live server still answers {self.count} request(s) after {longest} s")
         try:
             yield
         finally:

@@ -378,8 +378,10 @@ def test_only_a_story_updated_lately_is_followed_and_polling_can_be_turned_off(
     Article.objects.filter(pk=article.pk).update(last_live_update_at=timezone.now() - timedelta(hours=hours_ago))
     seconds, offer, scripts = follow_markup(client, article)
     assert (seconds is not None, offer is not None, bool(scripts)) == (followed, followed, followed)
-    # The updates themselves are on the page either way.
+    # The updates themselves are on the page either way, and the Live label follows the window, not polling.
     assert [text for *_, text in updates_on(client, article)] == ["Shelling resumed at dawn."]
+    page = lxml_html.fromstring(client.get(article.get_absolute_url()).content)
+    assert bool(page.xpath('//p[@class="live-label"]')) == (hours_ago < 24)
 
 
 def test_a_story_without_updates_loads_no_following_script(client, page_cache_off):
