@@ -399,12 +399,22 @@ def _ranked(article, tags):
 
 # The related stories to show, loaded by id: the desk's choice (at most SEE_ALSO_LIMIT) and twice as many ranked
 # ones as are shown, so a story withdrawn a moment ago (its tags' lists are purged after the move commits) leaves
-# no gap. Only what the box shows (headline, address, language, type of work, publication time) is loaded.
+# no gap. Only what the box shows (headline, address, language, type of work, publication time, whether it is
+# live) is loaded.
 RELATED_ROWS = PreparedQuery(
     lambda ids, now: (
         Article.objects.published(at=now)
         .filter(pk__in=ids)
-        .only("headline", "slug", "language", "genre", "status", "first_published_at", "scheduled_for")
+        .only(
+            "headline",
+            "slug",
+            "language",
+            "genre",
+            "status",
+            "first_published_at",
+            "scheduled_for",
+            "last_live_update_at",
+        )
     )
 )
 

@@ -29,6 +29,7 @@ from jinja2 import Environment, pass_context, pass_eval_context
 from markupsafe import Markup
 
 from articles import embeds, structured_data
+from articles.addresses import archive_day_url as _archive_day_url
 from articles.addresses import public_url
 from articles.models import ArticleGenre, name_in, text_in
 from articles.templatetags import images
@@ -172,6 +173,12 @@ def edition_url(context, name):
     """`url("articles:<name>")` for an address without arguments, in the page's edition, without the resolver
     walk (`articles.addresses`): the masthead and footer print six of them on every page."""
     return public_url(name, _page_language(context))
+
+
+@pass_context
+def archive_day_url(context, moment):
+    """The archive's page of `moment`'s day (the newsroom's day) in the page's edition; None without a moment."""
+    return _archive_day_url(moment, _page_language(context)) if moment else None
 
 
 # The format characters the readers' pages print dates with, and the separators between them: such formats
@@ -418,6 +425,7 @@ def environment(**options):
         static=static,
         url=url,
         edition_url=edition_url,
+        archive_day_url=archive_day_url,
         picture=images.picture,
         lead_figure=images.lead_figure,
         form_field=form_field,

@@ -1,12 +1,15 @@
 """The archive by date: every public story reached by the day it was published, in the newsroom's days."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import extruct
 import pytest
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from articles import workflow
+from articles.addresses import archive_day_url
 from articles.frontend_purge import story_paths
 from articles.models import Article
 from articles.tests.factories import ActorFactory, AuthorFactory, SectionFactory
@@ -218,3 +221,44 @@ def test_a_proxy_in_front_is_told_to_purge_the_storys_archive_pages(archive):
     for edition in ("", "/ar"):
         for path in ("/archive/", "/archive/2019/03/", "/archive/2019/03/15/"):
             assert edition + path in paths
+
+
+def _publication_link(html):
+    """The address the story page's "Published" time links to (its `<a>` wraps the `<time>`), or None."""
+    found = re.search(r'Published <a href="([^"]+)"><time datetime=', html)
+    return found and found.group(1)
+
+
+@pytest.mark.parametrize(
+    "name, day",
+    [
+        ("14th", "/archive/2019/03/14/"),
+        # Published at 23:30 UTC on the 14th: the 15th in Baghdad, where the archive lists it.
+        ("15th by Baghdad's clock", "/archive/2019/03/15/"),
+        # Live by schedule: the day of its scheduled time.
+        ("due on the 14th", "/archive/2019/03/14/"),
+        ("arabic on the 14th", "/ar/archive/2019/03/14/"),
+    ],
+)
+def test_a_storys_publication_time_links_the_archive_day_that_lists_it(client, archive, name, day):
+    article = archive[name]
+    html = _html(client, article.get_absolute_url())
+    if article.language == "ar":
+        html = html.replace("نُشر", "Published")  # the Arabic label, so one pattern reads both editions
+    assert _publication_link(html) == day
+    assert article.get_absolute_url() in _html(client, day)
+
+
+def test_the_archive_day_address_is_the_one_the_resolver_gives(archive):
+    for language in ("en", "ar"):
+        with translation.override(language):
+            expected = reverse("articles:archive_day", args=[2019, 3, 5])
+        assert archive_day_url(_utc(2019, 3, 5, 12), language) == expected
+
+
+def test_the_desks_preview_does_not_link_an_archive_day(admin_client, archive):
+    # A preview shows the story as it will read; the archive day is the public page's link.
+    html = admin_client.get(reverse("desk:preview", args=[archive["14th"].pk])).content.decode()
+    assert "Last pocket falls in Baghouz" in html
+    assert "Published <time datetime=" in html
+    assert _publication_link(html) is None

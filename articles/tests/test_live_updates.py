@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import extruct
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -454,6 +455,28 @@ def test_a_live_label_costs_a_list_no_query(client, places, publisher, page_cach
         workflow.post_live_update(article, by=publisher, text="Shelling resumed at dawn.")
     assert [page_queries(client, address) for address in addresses] == before
     assert labels_on(client, addresses[1])[0] == dict.fromkeys(HEADLINES, "Live")
+
+
+def test_the_related_box_labels_a_live_story_at_no_query(client, places, publisher, page_cache_off):
+    reader = story(headline="Aid reaches Hajin", regions=[places["baghouz"]])
+    live = story(headline=HEADLINES[0], regions=[places["baghouz"]])
+    workflow.post_live_update(live, by=publisher, text="Shelling resumed at dawn.")
+    one_related = page_queries(client, reader.get_absolute_url())
+    old, plain = (story(headline=h, regions=[places["baghouz"]]) for h in HEADLINES[1:])
+    workflow.post_live_update(old, by=publisher, text="Shelling resumed at dawn.")
+    Article.objects.filter(pk=old.pk).update(last_live_update_at=timezone.now() - timedelta(hours=25))
+    cache.clear()  # the place's list of newest stories, cached by the first view, now holds three more
+    # The label reads a column the related box loads: no query per related story, live or not.
+    assert page_queries(client, reader.get_absolute_url()) == one_related
+    page = lxml_html.fromstring(client.get(reader.get_absolute_url()).content)
+    related = page.xpath('//section[@class="related"]//li')
+    labels = {
+        item.xpath(".//a")[0].text_content(): [
+            label.text_content() for label in item.xpath('.//*[@class="live-label"]')
+        ]
+        for item in related
+    }
+    assert labels == {"Live: Battle for Baghouz": ["Live"], "Siege of Hajin": [], "Water prices rise": []}
 
 
 @pytest.mark.parametrize("hours_ago, label", [(1, "Live"), (25, None)])
