@@ -68,6 +68,8 @@ def test_a_reader_is_offered_new_updates_and_the_page_moves_only_when_asked(
     page.goto(f"{live_server.url}{article.get_absolute_url()}")
     updates = page.locator("article.live-update")
     assert updates.count() == 2
+    updated = page.locator(".article-meta .updated time")
+    shown_at = updated.get_attribute("datetime")
     offer = page.get_by_role("button", name="New updates: 2. Show them")
     assert page.locator("button.live-new").is_hidden()
     with live_server_held():
@@ -77,15 +79,46 @@ def test_a_reader_is_offered_new_updates_and_the_page_moves_only_when_asked(
     # Offered in the status region, and nothing moved under the reader.
     assert page.get_by_role("status").inner_text() == "New updates: 2. Show them"
     assert updates.count() == 2
+    assert updated.get_attribute("datetime") == shown_at
     assert serious_violations(page) == []
     offer.click()
     assert updates.count() == 4
+    # The story's "Updated" time is now the newest update's.
+    newest = LiveUpdate.objects.filter(article=article).first()
+    assert updated.get_attribute("datetime") == timezone.localtime(newest.posted_at).isoformat()
+    assert updated.get_attribute("datetime") != shown_at
     assert [updates.nth(n).locator(".live-update-text").inner_text() for n in range(3)] == [
         "Shops reopened.", "Troops entered the town.", "It holds.",
     ]  # fmt: skip
     # The keyboard is on the newest update, and the offer is gone.
     assert updates.first.evaluate("update => update === document.activeElement")
     assert page.locator("button.live-new").is_hidden()
+    page.close()
+
+
+def test_the_updated_time_appears_when_the_first_update_a_minute_after_publication_is_shown(
+    live_server, live_server_held, browser, live, publisher, asking_every_second
+):
+    # Published 57 seconds ago and updated at once: too soon to show an "Updated" time.
+    article, moment = live["english"], timezone.now() - timedelta(seconds=57)
+    type(article).objects.filter(pk=article.pk).update(
+        first_published_at=moment, last_published_at=moment, last_live_update_at=moment
+    )
+    LiveUpdate.objects.filter(article=article).update(posted_at=moment)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    assert page.locator(".article-meta .updated").count() == 0
+    page.wait_for_timeout(3_500)  # a minute after publication
+    with live_server_held():
+        workflow.post_live_update(article, by=publisher, text="Troops entered the town.")
+    offer = page.get_by_role("button", name="New updates: 1. Show them")
+    offer.wait_for(timeout=10_000)
+    offer.click()
+    newest = LiveUpdate.objects.filter(article=article).first()
+    times = page.locator(".article-meta .times")
+    assert times.locator(".updated time").get_attribute("datetime") == timezone.localtime(newest.posted_at).isoformat()
+    # In its place: after the publication time, before the reading time.
+    assert "Updated" in times.inner_text().split("Published")[1].split("minute")[0]
     page.close()
 
 

@@ -2,7 +2,8 @@
 // Every data-follow-seconds the page asks the site for itself again (revalidated: the page cache answers, and
 // the browser's copy with 304 when nothing changed), takes the updates it has not shown yet and offers them
 // with a button in a status region. Nothing moves under the reader until the button is pressed; then the new
-// updates go on top and the keyboard goes to the newest. Polling pauses while the tab is hidden, and stops for
+// updates go on top, the story's "Updated" time is brought up to date and the keyboard goes to the newest.
+// Polling pauses while the tab is hidden, and stops for
 // good when the story is gone (404, 410) or its page no longer follows (no longer live, or turned off).
 "use strict";
 (function () {
@@ -20,6 +21,7 @@
     if (!(seconds > 0) || !button || !window.fetch || !window.DOMParser) { return; }
     var address = window.location.pathname;
     var waiting = []; // fetched updates not yet shown, newest first
+    var updated = null; // the "Updated" time of the page the waiting updates came from
     var timer = null;
     var asking = false;
     var stopped = false;
@@ -34,7 +36,8 @@
     }
 
     function take(html) {
-      var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("section.live-updates");
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var fresh = doc.querySelector("section.live-updates");
       if (!fresh || !fresh.hasAttribute("data-follow-seconds")) { stopped = true; }
       if (!fresh) { return; }
       var found = [];
@@ -43,6 +46,8 @@
       });
       if (found.length) {
         waiting = found.concat(waiting);
+        var time = doc.querySelector(".article-meta .updated");
+        updated = time ? document.importNode(time, true) : updated;
         offer();
       }
     }
@@ -65,11 +70,26 @@
         .then(function () { asking = false; schedule(); });
     }
 
+    // The header's "Updated" time, as the page the shown updates came from has it (a story updated within a
+    // minute of its publication has none until then: it goes before the reading time).
+    function showUpdated() {
+      var shown = document.querySelector(".article-meta .updated");
+      if (!updated) { return; }
+      if (shown) {
+        shown.replaceWith(updated);
+      } else {
+        var reading = document.querySelector(".article-meta .reading-time");
+        if (reading) { reading.before(updated, " "); }
+      }
+      updated = null;
+    }
+
     button.addEventListener("click", function () {
       var first = section.querySelector("article.live-update");
       waiting.forEach(function (item) { section.insertBefore(item, first); });
       var newest = waiting[0];
       waiting = [];
+      showUpdated();
       if (newest) {
         newest.setAttribute("tabindex", "-1");
         newest.focus();
