@@ -504,8 +504,9 @@ def edit_live_update(update, by, text, title="", note=""):
 
     def trail():
         old = before["update"]
+        title = _("Title: %(title)s") % {"title": old.title} if old.title else ""
         return "\n".join(
-            filter(None, [_("Live update %(id)s before this edit:") % {"id": old.pk}, old.title, old.typed_text])
+            filter(None, [_("Live update %(id)s before this edit:") % {"id": old.pk}, title, old.typed_text])
         )
 
     return _perform(update.article, by, "edit_live_update", note, changes=changes, check=check, trail=trail)
