@@ -1,5 +1,6 @@
 """In a real browser: a publisher corrects one live update and removes another from the desk panel, whose
-forms pass axe, and readers' page changes accordingly."""
+forms pass axe, and readers' page changes accordingly; an open page following the story is never offered an
+update removed before it asked."""
 
 import pytest
 from django.urls import reverse
@@ -8,6 +9,8 @@ from articles import workflow
 from articles.models import LiveUpdate
 from articles.tests.browser import BROWSER_TEST_MARKS, browser  # noqa: F401 - browser is a fixture
 from articles.tests.publishing import story
+from articles.tests.test_browser import stories  # noqa: F401 - a fixture
+from articles.tests.test_live_updates_browser import asking_every_second, live  # noqa: F401 - fixtures
 
 pytestmark = BROWSER_TEST_MARKS
 
@@ -70,3 +73,27 @@ def test_a_publisher_corrects_and_removes_live_updates_from_the_desk_panel(live_
     assert updates.locator(".live-update-edited").inner_text().startswith("Edited ")
     assert "The bridge is down." not in page.content()
     context.close()
+
+
+def test_an_open_page_is_offered_only_the_updates_not_removed(
+    live_server, live_server_held, browser, live, publisher, asking_every_second
+):
+    article = live["english"]
+    page = browser.new_page()
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    updates = page.locator("article.live-update")
+    assert updates.count() == 2
+    with live_server_held():
+        workflow.post_live_update(article, by=publisher, text="Troops entered the town.")
+        workflow.post_live_update(article, by=publisher, text="Twelve soldiers were killed.", title="Toll")
+        wrong = LiveUpdate.objects.filter(article=article).first()
+        workflow.remove_live_update(wrong, by=publisher, note="Not confirmed")
+    offer = page.get_by_role("button", name="New updates: 1. Show them")
+    offer.wait_for(timeout=10_000)
+    page.wait_for_timeout(2_500)  # later polls offer nothing more
+    assert offer.is_visible()
+    offer.click()
+    assert updates.count() == 3
+    assert updates.first.locator(".live-update-text").inner_text() == "Troops entered the town."
+    assert page.locator(f"#update-{wrong.pk}").count() == 0
+    page.close()
