@@ -19,7 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles import diffs, editing, presence, revisions, workflow
-from articles.models import Correction
+from articles.models import Correction, LiveUpdate
+
+# How many of a story's newest live updates the desk panel lists to correct or remove.
+LIVE_UPDATES_LISTED = 20
 
 # How long a story leads the front page, or stays in the breaking-news banner, unless the publisher picks
 # another time.
@@ -63,9 +66,27 @@ class MoveForm(forms.Form):
         return kwargs
 
 
-def _live_draft_key(article):
-    """The session key keeping a refused live update's typed title and text until the panel shows them again."""
-    return f"desk_live_update_{article.pk}"
+def _live_draft_key(article, update=None):
+    """The session key keeping a refused live update's typed title and text until the panel shows them again:
+    the new update's, or the correction of `update`'s."""
+    return f"desk_live_update_{article.pk}" + (f"_{update.pk}" if update else "")
+
+
+class LiveUpdateForm(forms.Form):
+    """What a live update's correction or removal posts; lengths and emptiness are the workflow's to refuse."""
+
+    title = forms.CharField(required=False)
+    text = forms.CharField(required=False)
+    note = forms.CharField(required=False, max_length=2000)
+
+    def arguments(self, move):
+        """Keyword arguments for the workflow action `move` (edit_live_update or remove_live_update)."""
+        if not self.is_valid():
+            problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in self.errors.items())
+            raise workflow.WorkflowError(problems)
+        if move == "remove_live_update":
+            return {"note": self.cleaned_data["note"]}
+        return {key: self.cleaned_data[key] for key in ("title", "text", "note")}
 
 
 class ArticleDeskMixin:
@@ -77,6 +98,11 @@ class ArticleDeskMixin:
         wrap = self.admin_site.admin_view
         return [
             path("<path:object_id>/move/<str:name>/", wrap(self.move_view), name="articles_article_move"),
+            path(
+                "<path:object_id>/live-update/<id:update_id>/<str:name>/",
+                wrap(self.live_update_view),
+                name="articles_article_live_update",
+            ),
             path("<path:object_id>/history/compare/", wrap(self.compare_view), name="articles_article_compare"),
             path(
                 "<path:object_id>/history/<id:number>/restore/",
@@ -102,7 +128,7 @@ class ArticleDeskMixin:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         article = self._article_or_404(request, object_id)
-        if name not in workflow.MOVES:
+        if name not in workflow.MOVES or workflow.MOVES[name].on_live_update:
             raise Http404(_("No such move."))
         try:
             getattr(workflow, name)(article, by=request.user, **MoveForm(request.POST).arguments(name))
@@ -121,6 +147,31 @@ class ArticleDeskMixin:
             )
         return HttpResponseRedirect(self._change_url(article))
 
+    def live_update_view(self, request, object_id, update_id, name):
+        """POST only: correct or remove live update `update_id` of the story; the workflow decides whether this user
+        may. An update of another story is not found here, whatever its id."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_or_404(request, object_id)
+        move = workflow.MOVES.get(name)
+        if move is None or not move.on_live_update:
+            raise Http404(_("No such move."))
+        update = LiveUpdate.objects.filter(pk=update_id, article=article).first()
+        if update is None:
+            raise Http404(_("No such live update on this story."))
+        update.article = article
+        try:
+            getattr(workflow, name)(update, by=request.user, **LiveUpdateForm(request.POST).arguments(name))
+        except workflow.WorkflowError as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+            if name == "edit_live_update" and workflow.may(request.user, move, article):
+                # The panel shows the refused correction again in the update's form, so the publisher can fix it.
+                keep = ("title", "text", "note")
+                request.session[_live_draft_key(article, update)] = {k: request.POST.get(k, "") for k in keep}
+        else:
+            self.message_user(request, _("%(move)s: done.") % {"move": move.label}, messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(article) + "#desk-live-updates")
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, unquote(object_id))
         if article is not None and self.has_view_or_change_permission(request, article):
@@ -130,9 +181,10 @@ class ArticleDeskMixin:
     def _desk_panel(self, request, article):
         """What the change form shows around the fields: state, moves, trail, corrections, presence, preview."""
         colleagues = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(pk=request.user.pk)
+        moves = workflow.available_moves(article, request.user)
         return {
             "article": article,
-            "moves": workflow.available_moves(article, request.user),
+            "moves": moves,
             "correction_kinds": Correction.Kind.choices,
             "events": article.events.select_related("actor")[:100],
             "corrections": article.corrections.select_related("created_by"),
@@ -147,11 +199,24 @@ class ArticleDeskMixin:
                 article.featured_until if article.is_featured else timezone.now() + FEATURE_DEFAULT
             ).strftime("%Y-%m-%dT%H:%M"),
             "live_draft": request.session.pop(_live_draft_key(article), None) or {},
+            "live_updates": self._live_updates_to_correct(request, article, moves),
             "breaking_default": timezone.localtime(timezone.now() + BREAKING_DEFAULT).strftime("%Y-%m-%dT%H:%M"),
             "breaking_latest": timezone.localtime(timezone.now() + workflow.BREAKING_LONGEST).strftime(
                 "%Y-%m-%dT%H:%M"
             ),
         }
+
+    def _live_updates_to_correct(self, request, article, moves):
+        """The story's newest live updates readers see, each with what its correction form shows (a refused
+        correction's words, else the update's own), for a user who may post them; none for anyone else."""
+        if not any(move.name == "post_live_update" for move in moves) or article.last_live_update_at is None:
+            return []
+        updates = list(article.live_updates.shown().select_related("posted_by", "edited_by")[:LIVE_UPDATES_LISTED])
+        for update in updates:
+            draft = request.session.pop(_live_draft_key(article, update), None) or {}
+            update.draft = {"title": update.title, "text": update.typed_text, "note": "", **draft}
+            update.refused = bool(draft)
+        return updates
 
     def history_view(self, request, object_id, extra_context=None):
         """Every revision (who, when, state) with a picker to compare any two, and the audit trail."""

@@ -47,7 +47,9 @@ _PUBLISHER = [
     "articles.correct_article",
     # What leads the front page is decided by those who put stories live.
     "articles.feature_article",
-    # A live update goes to readers at once, like a published story: it is a publisher's move.
+    # A live update goes to readers at once, like a published story: it is a publisher's move. Correcting or
+    # removing one (workflow.edit_live_update, remove_live_update) takes the same permission, so existing
+    # installations need no new permission (nor a rerun of setup_roles) for it.
     "articles.post_live_update",
 ]
 

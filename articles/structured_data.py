@@ -162,17 +162,22 @@ def _live_blog(article, url):
     return {
         "@type": "LiveBlogPosting",
         "coverageStartTime": _iso(article.published_time),
-        "liveBlogUpdate": [
-            {
-                "@type": "BlogPosting",
-                "headline": update.headline[:110],
-                "datePublished": _iso(update.posted_at),
-                "articleBody": plain_text(update.text),
-                "url": f"{url}#update-{update.pk}",
-            }
-            for update in article.newest_live_updates
-        ],
+        "liveBlogUpdate": [_blog_posting(update, url) for update in article.newest_live_updates],
     }
+
+
+def _blog_posting(update, url):
+    """One live update as a BlogPosting at its anchor on the page; a corrected one says when it was corrected."""
+    posting = {
+        "@type": "BlogPosting",
+        "headline": update.headline[:110],
+        "datePublished": _iso(update.posted_at),
+        "articleBody": plain_text(update.text),
+        "url": f"{url}#update-{update.pk}",
+    }
+    if update.edited_at:
+        posting["dateModified"] = _iso(update.edited_at)
+    return posting
 
 
 def social_tags(article, request, site_name):

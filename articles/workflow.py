@@ -12,6 +12,8 @@ Each move is a named action taking the article, the acting user and a note:
     workflow.spike(article, by=editor) / workflow.restore(article, by=editor)
     workflow.feature(article, by=publisher, until=tonight) / workflow.unfeature(article, by=publisher)
     workflow.post_live_update(article, by=publisher, text="Shelling resumed at dawn.", title="Shelling resumes")
+    workflow.edit_live_update(update, by=publisher, text="Shelling resumed at 5am.", note="The time was wrong")
+    workflow.remove_live_update(update, by=publisher, note="Posted on the wrong story")
 
 Every action runs in one transaction with the article's row locked, refuses a move that is not allowed
 from the current state (`MoveNotAllowed`), by a user without the permission (`PermissionRefused`), without
@@ -34,7 +36,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from articles import revisions
 from articles.images.usage import publication_problems
 from articles.models import Article, ArticleEvent, ArticleStatus, Correction, LiveUpdate
-from articles.models.fields import plain_text
+from articles.models.fields import plain_text, sanitise_html
 from articles.models.live import first_words
 from articles.signals import article_moved
 
@@ -80,6 +82,9 @@ class Move:
     # the front page: moves whose fact does not hold are neither offered nor allowed (`refusal` says why).
     requires: str = ""
     refusal: str = ""
+    # A move on one live update of the story rather than on the story: the desk offers it beside each update, not
+    # among the story's buttons, and it is made through its own address (articles/desk_admin.py).
+    on_live_update: bool = False
 
 
 MOVES = {
@@ -141,6 +146,24 @@ MOVES = {
             "post_live_update",
             label=_lazy("Post a live update"),
         ),
+        # Who may put words live at once may also correct or take them down: the same permission.
+        Move(
+            "edit_live_update",
+            frozenset({S.PUBLISHED}),
+            None,
+            "post_live_update",
+            label=_lazy("Correct a live update"),
+            on_live_update=True,
+        ),
+        Move(
+            "remove_live_update",
+            frozenset({S.PUBLISHED}),
+            None,
+            "post_live_update",
+            needs_note=True,
+            label=_lazy("Remove a live update"),
+            on_live_update=True,
+        ),
         Move(
             "unfeature",
             frozenset({S.PUBLISHED}),
@@ -173,8 +196,8 @@ def may(user, move, article):
 
 
 def available_moves(article, user):
-    """The moves `user` may make on `article` right now, in display order."""
-    return [m for m in MOVES.values() if _possible(article, m) and may(user, m, article)]
+    """The moves on the story itself that `user` may make on `article` right now, in display order."""
+    return [m for m in MOVES.values() if not m.on_live_update and _possible(article, m) and may(user, m, article)]
 
 
 def _possible(article, move):
@@ -210,8 +233,11 @@ def _announce(article, event, move):
     transaction.on_commit(lambda: article_moved.send(sender=Article, article=article, event=event, move=move.name))
 
 
-def _perform(article, by, name, note="", changes=None, check=None):
-    """Lock, check, change, record one event, announce on commit; return the refreshed article."""
+def _perform(article, by, name, note="", changes=None, check=None, trail=None):
+    """Lock, check, change, record one event, announce on commit; return the refreshed article.
+
+    `trail`, when given, is called once the changes are made; what it returns is recorded in the event after
+    the note (what the move replaced, which only the locked transaction can read truly)."""
     move = MOVES[name]
     now = timezone.now()
     with transaction.atomic():
@@ -232,7 +258,7 @@ def _perform(article, by, name, note="", changes=None, check=None):
             from_status=from_status,
             to_status=locked.status,
             actor=by,
-            note=(note or "").strip(),
+            note="\n".join(filter(None, [(note or "").strip(), trail() if trail else ""])),
         )
         _announce(locked, event, move)
     # Hand the caller the fresh state, so code holding `article` sees what was written.
@@ -413,6 +439,21 @@ def live_update_html(text):
     )
 
 
+def _check_live_update(locked, now, title, text, html):
+    """Raise WorkflowError when a live update with `title` and `text` (made into `html`) cannot go on `locked`."""
+    if locked.embargo_until and locked.embargo_until > now:
+        raise EmbargoInForce(_("The story is under embargo: live updates can be posted once it has ended."))
+    if not plain_text(html):
+        raise WorkflowError(_("Write the text of the live update."))
+    if len(text) > LIVE_UPDATE_LONGEST:
+        raise WorkflowError(
+            _("A live update can be %(longest)s characters at most; this one has %(length)s.")
+            % {"longest": LIVE_UPDATE_LONGEST, "length": len(text)}
+        )
+    if len(title) > LiveUpdate._meta.get_field("title").max_length:
+        raise WorkflowError(_("The title of a live update can be 200 characters at most."))
+
+
 def post_live_update(article, by, text, title="", note=""):
     """Publisher posts a short timestamped update (an optional title and plain text) on a published story; the
     story page lists it at once, newest first. Refused when the text is empty or too long, or while the story
@@ -421,17 +462,7 @@ def post_live_update(article, by, text, title="", note=""):
     update = LiveUpdate(title=title, text=live_update_html(text), posted_by=by)
 
     def check(locked, now):
-        if locked.embargo_until and locked.embargo_until > now:
-            raise EmbargoInForce(_("The story is under embargo: live updates can be posted once it has ended."))
-        if not plain_text(update.text):
-            raise WorkflowError(_("Write the text of the live update."))
-        if len(text) > LIVE_UPDATE_LONGEST:
-            raise WorkflowError(
-                _("A live update can be %(longest)s characters at most; this one has %(length)s.")
-                % {"longest": LIVE_UPDATE_LONGEST, "length": len(text)}
-            )
-        if len(title) > LiveUpdate._meta.get_field("title").max_length:
-            raise WorkflowError(_("The title of a live update can be 200 characters at most."))
+        _check_live_update(locked, now, title, text, update.text)
 
     def changes(locked, now):
         update.article, update.posted_at = locked, now
@@ -441,6 +472,66 @@ def post_live_update(article, by, text, title="", note=""):
 
     summary = note or title or first_words(" ".join(text.split()))
     return _perform(article, by, "post_live_update", summary, changes=changes, check=check)
+
+
+def _shown_update(locked, update):
+    """`update` read again under the story's lock: refused unless it is one of `locked`'s and not removed."""
+    current = LiveUpdate.objects.shown().filter(pk=update.pk, article=locked).first()
+    if current is None:
+        raise WorkflowError(_("This live update has been removed, or is not one of this story's."))
+    return current
+
+
+def edit_live_update(update, by, text, title="", note=""):
+    """Publisher corrects the title and text of a live update already posted (`note`: why, for the desk). The
+    update keeps its place and time and shows when it was edited; the words it replaces stay in the event. The
+    story's "Updated" time moves, but not the time of its newest update: a correction does not make a story
+    live again. Refused as posting is (empty or too long text, an embargo), and for a removed update."""
+    title, text = (title or "").strip(), (text or "").strip()
+    html = str(sanitise_html(live_update_html(text)))  # as stored, to tell an edit that changes nothing
+    before = {}
+
+    def check(locked, now):
+        before["update"] = old = _shown_update(locked, update)
+        _check_live_update(locked, now, title, text, html)
+        if (old.title, old.text) == (title, html):
+            raise WorkflowError(_("Nothing to correct: the title and the text are as they were."))
+
+    def changes(locked, now):
+        LiveUpdate.objects.filter(pk=update.pk).update(title=title, text=html, edited_at=now, edited_by=by)
+        update.title, update.text, update.edited_at, update.edited_by = title, html, now, by
+        return {"last_published_at": now}
+
+    def trail():
+        old = before["update"]
+        title = _("Title: %(title)s") % {"title": old.title} if old.title else ""
+        return "\n".join(
+            filter(None, [_("Live update %(id)s before this edit:") % {"id": old.pk}, title, old.typed_text])
+        )
+
+    return _perform(update.article, by, "edit_live_update", note, changes=changes, check=check, trail=trail)
+
+
+def remove_live_update(update, by, note):
+    """Publisher takes a live update off the story (`note`: why, required). Readers never see it again; it stays
+    in the database for the audit trail. The story's time of its newest update follows the newest one left.
+    Allowed under an embargo: taking words down releases nothing."""
+    before = {}
+
+    def check(locked, now):
+        before["update"] = _shown_update(locked, update)
+
+    def changes(locked, now):
+        LiveUpdate.objects.filter(pk=update.pk).update(removed_at=now, removed_by=by)
+        update.removed_at, update.removed_by = now, by
+        newest = locked.live_updates.shown().order_by("-posted_at").values_list("posted_at", flat=True).first()
+        return {"last_live_update_at": newest, "last_published_at": now}
+
+    def trail():
+        old = before["update"]
+        return _("Live update %(id)s removed: %(headline)s") % {"id": old.pk, "headline": old.headline}
+
+    return _perform(update.article, by, "remove_live_update", note, changes=changes, check=check, trail=trail)
 
 
 def spike(article, by, note=""):

@@ -396,7 +396,8 @@ class Article(models.Model):
             "While this time is ahead, every page of the story's edition links to it in a breaking-news banner."
         ),
     )
-    # Set by `workflow.post_live_update`: the page knows from the story's row whether it has updates to list.
+    # The time of the newest update readers see (kept by the live-update moves in articles/workflow.py): the page
+    # knows from the story's row whether it has updates to list. An edit leaves it: a correction is not news.
     last_live_update_at = models.DateTimeField(_("last live update"), null=True, blank=True, editable=False)
 
     # Provenance, for idempotent imports.
@@ -534,11 +535,11 @@ class Article(models.Model):
 
     @cached_property
     def newest_live_updates(self):
-        """The story's LIVE_UPDATES_SHOWN newest live updates, newest first: one query the first time it is asked
-        (the page and its structured data share it), none for a story without updates."""
+        """The story's LIVE_UPDATES_SHOWN newest live updates (removed ones left out), newest first: one query the
+        first time it is asked (the page and its structured data share it), none for a story without updates."""
         if self.last_live_update_at is None:
             return []
-        return list(self.live_updates.all()[:LIVE_UPDATES_SHOWN])
+        return list(self.live_updates.shown()[:LIVE_UPDATES_SHOWN])
 
     @property
     def is_live(self):

@@ -1,5 +1,8 @@
 """Live updates: short timestamped posts a publisher adds to one published story (a live blog)."""
 
+import re
+from html import unescape
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,13 +10,23 @@ from django.utils.translation import gettext_lazy as _
 from articles.models.article import LIVE_UPDATES_SHOWN, Article
 from articles.models.fields import SanitisedHTMLField, plain_text
 
-__all__ = ["LIVE_UPDATES_SHOWN", "LiveUpdate", "first_words"]
+__all__ = ["LIVE_UPDATES_SHOWN", "LiveUpdate", "LiveUpdateQuerySet", "first_words", "typed_text"]
+
+
+class LiveUpdateQuerySet(models.QuerySet):
+    """Live updates, with the ones readers may see (`shown()`)."""
+
+    def shown(self):
+        """The updates not removed: what the story page, its structured data and the desk's list show."""
+        return self.filter(removed_at__isnull=True)
 
 
 class LiveUpdate(models.Model):
     """One update on a published story: when, an optional key-event title, and the text (sanitised HTML).
 
-    Written only by `workflow.post_live_update`, which also stamps the story's `last_live_update_at`."""
+    Written only by `workflow.post_live_update`, `edit_live_update` and `remove_live_update`, which also keep the
+    story's `last_live_update_at`. A removed update stays (for the audit trail) but readers never see it; the
+    words an edit replaced are in the edit's event in the story's workflow log."""
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="live_updates", verbose_name=_("article")
@@ -29,6 +42,26 @@ class LiveUpdate(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    edited_at = models.DateTimeField(_("last edited"), null=True, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last edited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("removed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = LiveUpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-posted_at", "-pk"]
@@ -44,9 +77,26 @@ class LiveUpdate(models.Model):
         """The title, else the first words of the text: what the audit trail and structured data name it by."""
         return self.title or first_words(plain_text(self.text))
 
+    @property
+    def typed_text(self):
+        """The text as the publisher typed it (see `typed_text`): what the desk's edit form starts from."""
+        return typed_text(self.text)
+
 
 def first_words(text, length=80):
     """`text` cut at a word boundary to at most `length` characters, with "…" when cut."""
     if len(text) <= length:
         return text
     return text[:length].rsplit(" ", 1)[0].rstrip(" ,.;:،؛") + "…"
+
+
+_PARAGRAPH_END = re.compile(r"</p\s*>", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def typed_text(html):
+    """The plain text a live update's HTML was made from (the reverse of `workflow.live_update_html`): paragraphs
+    separated by a blank line, `<br>` as a line break, every other tag dropped and entities read back."""
+    paragraphs = (unescape(_TAG.sub("", _LINE_BREAK.sub("\n", part))).strip() for part in _PARAGRAPH_END.split(html))
+    return "\n\n".join(p for p in paragraphs if p)

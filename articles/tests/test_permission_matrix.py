@@ -75,11 +75,16 @@ MOVES = {
     "feature": (S.PUBLISHED, {PUBLISHER, ADMIN}),
     "post_live_update": (S.PUBLISHED, {PUBLISHER, ADMIN}),  # the live-update move: publishers' permission
 }
+# Moves on one live update of a published story (their own address) -> the roles that may make them.
+LIVE_UPDATE_MOVES = {
+    "edit_live_update": {PUBLISHER, ADMIN},  # the live-update permission again: who posts may correct
+    "remove_live_update": {PUBLISHER, ADMIN},
+}
 MOVE_DATA = {
     "note": "A reason for the record",
     "at": "2031-01-01T09:00",
     "kind": "correction",
-    "text": "A live update",  # what the live-update move posts
+    "text": "A live update",  # what the live-update move posts (and a correction's new words)
 }
 
 MODELS = {
@@ -221,6 +226,40 @@ def test_each_role_and_each_workflow_move_by_direct_post(client, people, move, r
         assert response.status_code == 200
         assert after != before
         assert after[5] == before[5] + 1  # exactly one audit event
+    else:
+        assert after == before
+        if role == ANON:
+            assert response.status_code == 302
+            assert response.url.startswith(reverse("admin:login"))
+        else:
+            assert response.status_code in (200, 403)
+
+
+LIVE_UPDATE_CASES = [
+    pytest.param(move, role, role in allowed, id=f"{role}-{move}")
+    for move, allowed in LIVE_UPDATE_MOVES.items()
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("move", "role", "allowed"), LIVE_UPDATE_CASES)
+def test_each_role_and_each_live_update_move_by_direct_post(client, people, move, role, allowed):
+    article = story(S.PUBLISHED, created_by=people[REPORTER], headline=f"Story for {move}")
+    update = LiveUpdate.objects.create(article=article, posted_at=article.first_published_at, text="<p>Posted</p>")
+    article.last_live_update_at = update.posted_at
+    article.save(update_fields=["last_live_update_at"])  # set-up only: as if a publisher had posted it
+
+    def state():
+        return _state(article), LiveUpdate.objects.filter(pk=update.pk).values("title", "text", "removed_at").get()
+
+    before = state()
+    url = reverse("admin:articles_article_live_update", args=[article.pk, update.pk, move])
+    response = client_for(client, people, role).post(url, MOVE_DATA, follow=role != ANON)
+    after = state()
+    if allowed:
+        assert response.status_code == 200
+        assert after[1] != before[1]
+        assert after[0][5] == before[0][5] + 1  # exactly one audit event
     else:
         assert after == before
         if role == ANON:
