@@ -1,8 +1,9 @@
 // A live story's open page follows its live updates (templates/jinja2/articles/article_detail.html).
 // Every data-follow-seconds the page asks the site for itself again (revalidated: the page cache answers, and
 // the browser's copy with 304 when nothing changed), takes the updates it has not shown yet and offers them
-// with a button in a status region. Nothing moves under the reader until the button is pressed; then the new
-// updates go on top, the story's "Updated" time is brought up to date and the keyboard goes to the newest.
+// with a button in a status region, as it offers the corrections and removals of updates it shows. Nothing
+// moves under the reader until the button is pressed; then the new updates go on top, corrected ones are
+// replaced, removed ones go, the story's "Updated" time is brought up to date and the keyboard goes to the newest.
 // Polling pauses while the tab is hidden, and stops for
 // good when the story is gone (404, 410) or its page no longer follows (no longer live, or turned off).
 "use strict";
@@ -20,19 +21,31 @@
     var button = section.querySelector("button.live-new");
     if (!(seconds > 0) || !button || !window.fetch || !window.DOMParser) { return; }
     var address = window.location.pathname;
-    var waiting = []; // fetched updates not yet shown, newest first
-    var updated = null; // the "Updated" time of the page the waiting updates came from
+    // What the newest page asked for holds that this one does not show yet, worked out again on every answer:
+    var waiting = []; // new updates, newest first
+    var changed = []; // [shown update's id, its corrected version or null when it was removed]
+    var updated = null; // the story's "Updated" time
     var timer = null;
     var asking = false;
     var stopped = false;
 
-    function known(id) {
-      return document.getElementById(id) !== null || waiting.some(function (item) { return item.id === id; });
+    function postedAt(item) {
+      var time = item.querySelector(".live-update-time > time");
+      return time ? Date.parse(time.getAttribute("datetime")) : NaN;
+    }
+
+    function editedAt(item) {
+      var time = item.querySelector(".live-update-edited time");
+      return time ? time.getAttribute("datetime") : "";
     }
 
     function offer() {
-      button.textContent = section.dataset.newUpdates.replace("%(count)s", localDigits(waiting.length));
-      button.hidden = waiting.length === 0;
+      if (waiting.length) {
+        button.textContent = section.dataset.newUpdates.replace("%(count)s", localDigits(waiting.length));
+      } else {
+        button.textContent = section.dataset.changedUpdates;
+      }
+      button.hidden = waiting.length === 0 && changed.length === 0;
     }
 
     function take(html) {
@@ -40,16 +53,25 @@
       var fresh = doc.querySelector("section.live-updates");
       if (!fresh || !fresh.hasAttribute("data-follow-seconds")) { stopped = true; }
       if (!fresh) { return; }
-      var found = [];
-      fresh.querySelectorAll("article.live-update[id]").forEach(function (item) {
-        if (!known(item.id)) { found.push(document.importNode(item, true)); }
+      var items = Array.prototype.slice.call(fresh.querySelectorAll("article.live-update[id]"));
+      var byId = {};
+      items.forEach(function (item) { byId[item.id] = item; });
+      // The answer holds every update readers see, or only the newest: then an older one missing is not gone.
+      var oldest = fresh.hasAttribute("data-all-updates") || !items.length ? -Infinity : postedAt(items[items.length - 1]);
+      waiting = items.filter(function (item) { return document.getElementById(item.id) === null; })
+        .map(function (item) { return document.importNode(item, true); });
+      changed = [];
+      section.querySelectorAll("article.live-update[id]").forEach(function (shown) {
+        var now = byId[shown.id];
+        if (now && editedAt(now) !== editedAt(shown)) {
+          changed.push([shown.id, document.importNode(now, true)]);
+        } else if (!now && postedAt(shown) >= oldest) {
+          changed.push([shown.id, null]);
+        }
       });
-      if (found.length) {
-        waiting = found.concat(waiting);
-        var time = doc.querySelector(".article-meta .updated");
-        updated = time ? document.importNode(time, true) : updated;
-        offer();
-      }
+      var time = doc.querySelector(".article-meta .updated");
+      updated = time ? document.importNode(time, true) : null;
+      offer();
     }
 
     function schedule() {
@@ -70,8 +92,8 @@
         .then(function () { asking = false; schedule(); });
     }
 
-    // The header's "Updated" time, as the page the shown updates came from has it (a story updated within a
-    // minute of its publication has none until then: it goes before the reading time).
+    // The header's "Updated" time, as the newest answer has it (a story updated within a minute of its
+    // publication has none until then: it goes before the reading time).
     function showUpdated() {
       var shown = document.querySelector(".article-meta .updated");
       if (!updated) { return; }
@@ -85,15 +107,27 @@
     }
 
     button.addEventListener("click", function () {
+      var focus = waiting[0] || null;
+      changed.forEach(function (change) {
+        var shown = document.getElementById(change[0]);
+        if (!shown) { return; }
+        if (change[1]) {
+          shown.replaceWith(change[1]);
+          focus = focus || change[1];
+        } else {
+          shown.remove();
+        }
+      });
       var first = section.querySelector("article.live-update");
       waiting.forEach(function (item) { section.insertBefore(item, first); });
-      var newest = waiting[0];
       waiting = [];
+      changed = [];
       showUpdated();
-      if (newest) {
-        newest.setAttribute("tabindex", "-1");
-        newest.focus();
-      }
+      // The keyboard goes to the newest update shown, else the first corrected one, else (only removals) the
+      // section's heading, so it is not left on the button as it hides.
+      focus = focus || section.querySelector("h2");
+      focus.setAttribute("tabindex", "-1");
+      focus.focus();
       offer();
     });
 
