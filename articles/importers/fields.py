@@ -1,4 +1,5 @@
-"""Field conversions the parsers share: dates, name lists, section paths, plain text to paragraphs, genres.
+"""Field conversions the parsers share: dates, name lists, section paths, plain text to paragraphs, genres,
+and a story's public notes (corrections and live updates).
 
 It also maps the documented flat columns (JSON Lines and CSV, and the `jsonl` export) onto a `Story`.
 """
@@ -12,9 +13,11 @@ from email.utils import parsedate_to_datetime
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from articles.importers.story import BadInput, PictureRef, Story
-from articles.models import ArticleGenre
+from articles.importers.story import BadInput, PictureRef, PostedUpdate, PublicCorrection, Story
+from articles.models import ArticleGenre, Correction, LiveUpdate
+from articles.models.fields import plain_text, sanitise_html
 from articles.taxonomy import parse_tag_string
+from articles.workflow import LIVE_UPDATE_LONGEST
 
 # C0 control characters but tab, newline and carriage return: PostgreSQL refuses NUL in text and XML 1.0
 # (the feeds and sitemaps) refuses them all. They carry no text: the pipeline writes a story without them,
@@ -262,3 +265,100 @@ def _picture(get):
         credit=str(get("image_credit") or ""),
         alt_text=str(get("image_alt") or ""),
     )
+
+
+# --- a story's public notes --------------------------------------------------------------------------------
+
+CORRECTION_KINDS = tuple(Correction.Kind.values)
+CORRECTION_LONGEST = 5000  # characters of a correction's text, as many as a live update's (LIVE_UPDATE_LONGEST)
+MAX_UPDATE_TITLE = LiveUpdate._meta.get_field("title").max_length
+
+
+def _note_text(value, what="text"):
+    """A note's text as given, control characters out and stripped; BadInput when it is not text or empty."""
+    if value is None or value == "":
+        raise BadInput(f"no {what}")
+    if not isinstance(value, str):
+        raise BadInput(f"{what} is not text")
+    text = CONTROL_CHARACTERS.sub("", value).strip()
+    if not text:
+        raise BadInput(f"no {what}")
+    return text
+
+
+def _note_time(item, name):
+    value = item.get(name)
+    if value is None or value == "":
+        raise BadInput(f"no time ({name})")
+    if not isinstance(value, str):
+        raise BadInput(f"{name} is not a date: {json_text(value)[:40]}")
+    try:
+        return parse_when(value)
+    except BadInput as error:
+        raise BadInput(f"{name} is {error}") from None
+
+
+def correction_of(item, time="created_at"):
+    """A `PublicCorrection` from an object with `kind`, `text` and its time under `time`; BadInput saying what is
+    wrong."""
+    if not isinstance(item, dict):
+        raise BadInput("not a JSON object")
+    kind = item.get("kind")
+    if kind is None or kind == "":
+        raise BadInput("no kind")
+    if not isinstance(kind, str) or kind.strip().casefold() not in CORRECTION_KINDS:
+        shown = kind if isinstance(kind, str) else json_text(kind)
+        raise BadInput(f"kind {shown[:40]!r} is not one of {', '.join(CORRECTION_KINDS)}")
+    text = _note_text(item.get("text"))
+    if len(text) > CORRECTION_LONGEST:
+        raise BadInput(f"text longer than {CORRECTION_LONGEST} characters ({len(text)})")
+    return PublicCorrection(kind.strip().casefold(), text, _note_time(item, time))
+
+
+def live_update_of(item, time="posted_at"):
+    """A `PostedUpdate` from an object with its time under `time`, `text` (HTML, or plain text whose blank
+    lines separate paragraphs; sanitised as `LiveUpdate.text` is) and an optional `title`; BadInput saying what
+    is wrong."""
+    if not isinstance(item, dict):
+        raise BadInput("not a JSON object")
+    title = item.get("title")
+    if title is None:
+        title = ""
+    if not isinstance(title, str):
+        raise BadInput("title is not text")
+    title = " ".join(CONTROL_CHARACTERS.sub("", title).split())
+    if len(title) > MAX_UPDATE_TITLE:
+        raise BadInput(f"title longer than {MAX_UPDATE_TITLE} characters ({len(title)})")
+    html = sanitise_html(body_html(_note_text(item.get("text"))))  # CleanHTML: the model field keeps it as it is
+    shown = plain_text(html)
+    if not shown:
+        raise BadInput("no text (nothing left once sanitised)")
+    if len(shown) > LIVE_UPDATE_LONGEST:
+        raise BadInput(f"text longer than {LIVE_UPDATE_LONGEST} characters ({len(shown)})")
+    return PostedUpdate(_note_time(item, time), title, html)
+
+
+def _notes(value, column, read, when):
+    """The notes of a list column (`read` makes one of an item), each once, oldest first (stable); BadInput
+    naming the column and the item (counted from 1) that cannot be read."""
+    if value is None or value == "":
+        return ()
+    if not isinstance(value, list):
+        raise BadInput(f"{column} is not a list")
+    notes = []
+    for number, item in enumerate(value, start=1):
+        try:
+            notes.append(read(item))
+        except BadInput as error:
+            raise BadInput(f"{column} item {number}: {error}") from None
+    return tuple(sorted(dict.fromkeys(notes), key=when))
+
+
+def corrections_of(value, column="corrections"):
+    """A story's corrections from a JSON list of {kind, text, created_at}: `PublicCorrection`s, oldest first."""
+    return _notes(value, column, correction_of, lambda note: note.created_at)
+
+
+def live_updates_of(value, column="live_updates"):
+    """A story's live updates from a JSON list of {posted_at, title, text}: `PostedUpdate`s, oldest first."""
+    return _notes(value, column, live_update_of, lambda note: note.posted_at)
