@@ -85,8 +85,8 @@ def write(corrections, updates, created, copy=False):
     if not touched:
         return
     _follow_notes(touched, created)
+    # Their pages, and every listing (the corrections pages, the "Live" labels), as a workflow move purges them.
     transaction.on_commit(partial(caching.purge_stories, *touched))
-    caching.invalidate_on_commit()  # the corrections pages and the "Live" labels of lists
 
 
 def _newest(model, column):
