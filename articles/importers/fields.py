@@ -7,7 +7,7 @@ It also maps the documented flat columns (JSON Lines and CSV, and the `jsonl` ex
 import html
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from django.utils import timezone
@@ -270,6 +270,7 @@ def _picture(get):
 # --- a story's public notes --------------------------------------------------------------------------------
 
 CORRECTION_KINDS = tuple(Correction.Kind.values)
+NOTE_CLOCK_SKEW = timedelta(minutes=5)  # how far ahead of this server's clock a note's time may be
 CORRECTION_LONGEST = 5000  # characters of a correction's text, as many as a live update's (LIVE_UPDATE_LONGEST)
 MAX_UPDATE_TITLE = LiveUpdate._meta.get_field("title").max_length
 
@@ -293,9 +294,13 @@ def _note_time(item, name):
     if not isinstance(value, str):
         raise BadInput(f"{name} is not a date: {json_text(value)[:40]}")
     try:
-        return parse_when(value)
+        moment = parse_when(value)
     except BadInput as error:
         raise BadInput(f"{name} is {error}") from None
+    if moment > timezone.now() + NOTE_CLOCK_SKEW:
+        # A note cannot have been published yet: a wrong time zone or a typo, which would keep the story "Live".
+        raise BadInput(f"{name} is in the future: {value.strip()[:40]!r}")
+    return moment
 
 
 def correction_of(item, time="created_at"):

@@ -195,6 +195,7 @@ BAD_NOTES = [
         "corrections item 1: created_at is not a date: 'yesterday'",
     ),
     ({"corrections": [{**FIX, "created_at": 1700000000}]}, "corrections item 1: created_at is not a date: 1700000000"),
+    ({"corrections": [{**FIX, "created_at": "2999-01-01T10:00"}]}, "corrections item 1: created_at is in the future"),
     ({"live_updates": "Fighting resumed."}, "live_updates is not a list"),
     ({"live_updates": [DAWN, {**DAWN, "posted_at": ""}]}, "live_updates item 2: no time (posted_at)"),
     ({"live_updates": [{**DAWN, "posted_at": "2024-13-45"}]}, "live_updates item 1: posted_at is not a date"),
@@ -359,7 +360,7 @@ def test_a_batch_s_notes_cost_the_same_queries_for_few_or_many_stories_and_notes
 
 @pytest.mark.parametrize("options", PATHS, ids=PATH_IDS)
 def test_many_stories_with_many_notes_import_once_on_every_path(tmp_path, options):
-    count = 240
+    count = 1000
     rows = [
         row(
             n,
@@ -375,7 +376,7 @@ def test_many_stories_with_many_notes_import_once_on_every_path(tmp_path, option
         for n in range(count)
     ]
     path = write_jsonl(tmp_path / "archive.jsonl", rows)
-    report = run(path, batch_size=50, status="published", **options)
+    report = run(path, batch_size=250, status="published", **options)
     assert report.summary() == (
         f"imported {count}, updated 0, unchanged 0, held 0, duplicates 0, failed 0, "
         f"corrections {2 * count}, live updates {6 * count}"
@@ -385,7 +386,20 @@ def test_many_stories_with_many_notes_import_once_on_every_path(tmp_path, option
     assert set(Article.objects.values_list("last_published_at", flat=True)) == {T0 + timedelta(hours=6)}
     sample = Article.objects.get(source_id="live-77")
     assert notes(sample)[1][1] == (T0 + timedelta(hours=2), "Hour 1", "<p>Story 77, update 1</p>")
-    assert run(path, batch_size=50, status="published", **options).summary() == (
+    assert run(path, batch_size=250, status="published", **options).summary() == (
         f"imported 0, updated 0, unchanged {count}, held 0, duplicates 0, failed 0"
     )
     assert (Correction.objects.count(), LiveUpdate.objects.count()) == (2 * count, 6 * count)
+
+
+def test_copy_and_bulk_create_write_the_same_notes(tmp_path):
+    rows = [row(n, [FIX, CLARIFY], [DAWN, BUSES], language="ar" if n % 2 else "en") for n in range(30)]
+    path = write_jsonl(tmp_path / "live.jsonl", rows)
+    run(path, source="copy", copy=True, status="published")
+    run(path, source="bulk", copy=False, status="published")
+
+    def written(source):
+        stories = Article.objects.filter(source=source).order_by("source_id")
+        return [(a.source_id, a.last_live_update_at, a.last_published_at, notes(a)) for a in stories]
+
+    assert written("copy") == written("bulk") and len(written("copy")) == 30
