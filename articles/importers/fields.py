@@ -9,6 +9,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from operator import attrgetter
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -271,8 +272,11 @@ def _picture(get):
 
 CORRECTION_KINDS = tuple(Correction.Kind.values)
 NOTE_CLOCK_SKEW = timedelta(minutes=5)  # how far ahead of this server's clock a note's time may be
-CORRECTION_LONGEST = 5000  # characters of a correction's text, as many as a live update's (LIVE_UPDATE_LONGEST)
+# Characters of a correction's text: as many as a live update's (LIVE_UPDATE_LONGEST), more than the desk's form
+# takes (2,000), so every exported correction comes back.
+CORRECTION_LONGEST = 5000
 MAX_UPDATE_TITLE = LiveUpdate._meta.get_field("title").max_length
+CORRECTION_TIME, UPDATE_TIME = attrgetter("created_at"), attrgetter("posted_at")  # the order notes are kept in
 
 
 def _note_text(value, what="text"):
@@ -343,9 +347,17 @@ def live_update_of(item, time="posted_at"):
     return PostedUpdate(_note_time(item, time), title, html)
 
 
+def distinct_notes(notes, when):
+    """`notes` (corrections or live updates) each once (by `key`, the first one given), oldest by `when` first."""
+    first = {}
+    for note in notes:
+        first.setdefault(note.key, note)
+    return tuple(sorted(first.values(), key=when))
+
+
 def _notes(value, column, read, when):
-    """The notes of a list column (`read` makes one of an item), each once, oldest first (stable); BadInput
-    naming the column and the item (counted from 1) that cannot be read."""
+    """The notes of a list column (`read` makes one of an item), each once, oldest first (`distinct_notes`);
+    BadInput naming the column and the item (counted from 1) that cannot be read."""
     if value is None or value == "":
         return ()
     if not isinstance(value, list):
@@ -356,14 +368,14 @@ def _notes(value, column, read, when):
             notes.append(read(item))
         except BadInput as error:
             raise BadInput(f"{column} item {number}: {error}") from None
-    return tuple(sorted(dict.fromkeys(notes), key=when))
+    return distinct_notes(notes, when)
 
 
 def corrections_of(value, column="corrections"):
     """A story's corrections from a JSON list of {kind, text, created_at}: `PublicCorrection`s, oldest first."""
-    return _notes(value, column, correction_of, lambda note: note.created_at)
+    return _notes(value, column, correction_of, CORRECTION_TIME)
 
 
 def live_updates_of(value, column="live_updates"):
     """A story's live updates from a JSON list of {posted_at, title, text}: `PostedUpdate`s, oldest first."""
-    return _notes(value, column, live_update_of, lambda note: note.posted_at)
+    return _notes(value, column, live_update_of, UPDATE_TIME)

@@ -25,8 +25,11 @@ that cannot be read fails its item, naming the association.
 import ijson
 
 from articles.importers.fields import (
+    CORRECTION_TIME,
+    UPDATE_TIME,
     body_html,
     correction_of,
+    distinct_notes,
     json_text,
     live_update_of,
     name_list,
@@ -151,10 +154,7 @@ def notes_from_item(item):
                 corrections.append(correction_of(fields, time="firstcreated"))
         except BadInput as error:
             raise BadInput(f"association {name or number}: {error}") from None
-    return (
-        tuple(sorted(dict.fromkeys(corrections), key=lambda note: note.created_at)),
-        tuple(sorted(dict.fromkeys(updates), key=lambda note: note.posted_at)),
-    )
+    return distinct_notes(corrections, CORRECTION_TIME), distinct_notes(updates, UPDATE_TIME)
 
 
 def _genres(entries, keys):

@@ -47,21 +47,21 @@ def lacking(carriers, stored):
     have_corrections, have_updates = set(), set()
     if with_corrections:
         rows = Correction.objects.filter(article_id__in=with_corrections).order_by()
-        have_corrections = set(rows.values_list("article_id", "kind", "text", "created_at"))
+        have_corrections = set(rows.values_list("article_id", "kind", "text", "created_at"))  # (id, *key)
     if with_updates:
         rows = LiveUpdate.objects.filter(article_id__in=with_updates).order_by()
-        have_updates = set(rows.values_list("article_id", "posted_at", "text"))
+        have_updates = set(rows.values_list("article_id", "posted_at", "text"))  # (id, *key)
     corrections = [
         Correction(article_id=pk, kind=note.kind, text=note.text, created_at=note.created_at)
         for pk, story in carriers
         for note in story.corrections
-        if (pk, note.kind, note.text, note.created_at) not in have_corrections
+        if (pk, *note.key) not in have_corrections
     ]
     updates = [
         LiveUpdate(article_id=pk, posted_at=note.posted_at, title=note.title, text=note.text)
         for pk, story in carriers
         for note in story.live_updates
-        if (pk, note.posted_at, note.text) not in have_updates
+        if (pk, *note.key) not in have_updates
     ]
     return corrections, updates
 

@@ -43,6 +43,11 @@ class PublicCorrection:
     text: str
     created_at: datetime
 
+    @property
+    def key(self):
+        """What makes two corrections of a story the same one: kind, text and time."""
+        return (self.kind, self.text, self.created_at)
+
 
 @dataclass(frozen=True)
 class PostedUpdate:
@@ -52,6 +57,11 @@ class PostedUpdate:
     posted_at: datetime
     title: str
     text: str
+
+    @property
+    def key(self):
+        """What makes two live updates of a story the same one: time and text (the title is the desk's to change)."""
+        return (self.posted_at, self.text)
 
 
 @dataclass

@@ -155,9 +155,12 @@ def test_live_update_html_is_sanitised_and_plain_text_becomes_paragraphs(tmp_pat
     ]
 
 
-def test_the_same_note_twice_in_one_input_is_written_once(tmp_path):
-    run(write_jsonl(tmp_path / "live.jsonl", [row(corrections=[FIX, dict(FIX)], live_updates=[DAWN, DAWN])]))
-    assert (Correction.objects.count(), LiveUpdate.objects.count()) == (1, 1)
+def test_the_same_note_twice_in_one_input_is_written_once_as_first_given(tmp_path):
+    retitled = {**DAWN, "title": "Dawn"}  # the same update (time and text): the title is the desk's to change
+    run(write_jsonl(tmp_path / "live.jsonl", [row(corrections=[FIX, dict(FIX)], live_updates=[DAWN, retitled])]))
+    assert (Correction.objects.count(), LiveUpdate.objects.get().title) == (1, "")
+    write_jsonl(tmp_path / "live.jsonl", [row(corrections=[FIX], live_updates=[retitled])])
+    assert run(tmp_path / "live.jsonl").live_updates == 0 and LiveUpdate.objects.get().title == ""
 
 
 def test_a_dry_run_counts_the_notes_it_would_add_and_writes_none(tmp_path):
