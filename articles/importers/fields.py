@@ -324,10 +324,15 @@ def correction_of(item, time="created_at"):
     return PublicCorrection(kind.strip().casefold(), text, _note_time(item, time))
 
 
-def live_update_of(item, time="posted_at"):
-    """A `PostedUpdate` from an object with its time under `time`, `text` (HTML, or plain text whose blank
-    lines separate paragraphs; sanitised as `LiveUpdate.text` is) and an optional `title`; BadInput saying what
-    is wrong."""
+# Markup anywhere in a live update's text: a tag or a character reference. (`body_html` looks only at how a
+# body starts; a stored update, which `export_articles` writes as it is, may start with any sanitised tag.)
+_MARKUP = re.compile(r"</?[a-z][a-z0-9]*\b[^<>]*>|&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.I)
+
+
+def live_update_of(item, time="posted_at", html=None):
+    """A `PostedUpdate` from an object with its time under `time`, `text` and an optional `title`; BadInput
+    saying what is wrong. The text is HTML when `html` says so, or (None) when it holds any markup, else plain
+    text whose blank lines separate paragraphs; either way sanitised as `LiveUpdate.text` is."""
     if not isinstance(item, dict):
         raise BadInput("not a JSON object")
     title = item.get("title")
@@ -338,13 +343,16 @@ def live_update_of(item, time="posted_at"):
     title = " ".join(CONTROL_CHARACTERS.sub("", title).split())
     if len(title) > MAX_UPDATE_TITLE:
         raise BadInput(f"title longer than {MAX_UPDATE_TITLE} characters ({len(title)})")
-    html = sanitise_html(body_html(_note_text(item.get("text"))))  # CleanHTML: the model field keeps it as it is
-    shown = plain_text(html)
+    text = _note_text(item.get("text"))
+    if html is None:
+        html = bool(_MARKUP.search(text))
+    text = sanitise_html(text if html else paragraphs_html(text))  # CleanHTML: the model field keeps it as it is
+    shown = plain_text(text)
     if not shown:
         raise BadInput("no text (nothing left once sanitised)")
     if len(shown) > LIVE_UPDATE_LONGEST:
         raise BadInput(f"text longer than {LIVE_UPDATE_LONGEST} characters ({len(shown)})")
-    return PostedUpdate(_note_time(item, time), title, html)
+    return PostedUpdate(_note_time(item, time), title, text)
 
 
 def distinct_notes(notes, when):

@@ -1,7 +1,8 @@
 """JSON Lines: one JSON object per line with the documented flat columns (see `fields.COLUMNS`), and the
 story's public notes, which only JSON Lines (of the flat formats) can hold, as `export_articles` writes them:
 `corrections`, a list of {"kind", "text", "created_at"}, and `live_updates`, a list of {"posted_at", "title",
-"text"} (see `fields.corrections_of` and `fields.live_updates_of`).
+"text"} (see `fields.corrections_of` and `fields.live_updates_of`; a live update's text is HTML when it holds
+any markup, else plain text).
 
 The file is read line by line, so its size does not matter; a line that is not a JSON object, has no
 headline, or has a note that cannot be read (its column and item number are named) is reported by its line

@@ -16,7 +16,8 @@ file: the "original" rendition, else the widest; `href` is a path relative to th
 
 A story's public notes are associations too, as `export_articles` writes them (ninjs 2.0 has no field for
 either; see `articles.export`): an association whose `profile` is "newsroom:live-update" is a live update
-(time `firstcreated`, else `versioncreated`; title its main headline; text its body, HTML or plain), and one
+(time `firstcreated`, else `versioncreated`; title its main headline; text its body, HTML when its
+`contenttype` says so, else plain text), and one
 whose profile is "newsroom:" and a kind of correction ("newsroom:correction", "newsroom:clarification",
 "newsroom:update", "newsroom:retraction") is a correction of that kind (time and text the same way). A note
 that cannot be read fails its item, naming the association.
@@ -139,6 +140,7 @@ def notes_from_item(item):
             continue
         body = _pick(association.get("bodies"))
         text = body["value"] if body else None
+        is_html = "html" in str(body.get("contenttype") or "") if body else False
         fields = {
             "text": text,
             "title": (_pick(association.get("headlines")) or {}).get("value"),
@@ -146,9 +148,9 @@ def notes_from_item(item):
         }
         try:
             if profile == LIVE_UPDATE_PROFILE:
-                updates.append(live_update_of(fields, time="firstcreated"))
+                updates.append(live_update_of(fields, time="firstcreated", html=is_html))
             else:
-                if text and "html" in (body.get("contenttype") or ""):
+                if text and is_html:
                     fields["text"] = plain_text(text)
                 fields["kind"] = profile.removeprefix(NOTE_PROFILE)
                 corrections.append(correction_of(fields, time="firstcreated"))

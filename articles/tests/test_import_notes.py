@@ -155,6 +155,19 @@ def test_live_update_html_is_sanitised_and_plain_text_becomes_paragraphs(tmp_pat
     ]
 
 
+def test_a_live_update_starting_with_any_markup_is_read_as_html_and_comes_back_as_it_was(tmp_path):
+    stored = [
+        "<blockquote><p>“We will hold,” he said.</p></blockquote>",
+        "Tom &amp; Jerry, at <strong>noon</strong>",
+        "<ul><li>one</li></ul>",
+    ]
+    updates = [{"posted_at": at(n + 1), "text": text} for n, text in enumerate(stored)]
+    path = write_jsonl(tmp_path / "live.jsonl", [row(live_updates=updates)])
+    run(path)
+    assert [u[2] for u in notes(Article.objects.get())[1]] == stored
+    assert run(path).live_updates == 0
+
+
 def test_the_same_note_twice_in_one_input_is_written_once_as_first_given(tmp_path):
     retitled = {**DAWN, "title": "Dawn"}  # the same update (time and text): the title is the desk's to change
     run(write_jsonl(tmp_path / "live.jsonl", [row(corrections=[FIX, dict(FIX)], live_updates=[DAWN, retitled])]))
@@ -302,6 +315,22 @@ def test_a_bad_ninjs_note_fails_its_item_naming_the_association(tmp_path, associ
     report = run(path)
     assert report.imported == 1 and len(report.failures) == 1
     assert report.failures == [f"{path} entry 1: {reason}"]
+
+
+@pytest.mark.parametrize(
+    "association",
+    [
+        {"profile": "newsroom:live-update", "firstcreated": 5, "bodies": [{"value": "x", "contenttype": 5}]},
+        {"profile": "newsroom:live-update", "firstcreated": at(1), "bodies": {"value": "x"}, "headlines": "t"},
+        {"profile": "newsroom:correction", "firstcreated": [at(1)], "bodies": [{"value": 7}]},
+        {"profile": "newsroom:", "firstcreated": at(1), "bodies": [{"value": "x"}]},
+    ],
+)
+def test_a_malformed_ninjs_note_is_reported_never_a_crash(tmp_path, association):
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps([ninjs_item([association], 1), ninjs_item([], 2)]), encoding="utf-8")
+    report = run(path)
+    assert report.imported == 1 and report.failures[0].startswith(f"{path} entry 1: association 1: ")
 
 
 def test_csv_reads_no_notes_and_leaves_such_a_column_aside(tmp_path):
