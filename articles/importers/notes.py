@@ -15,7 +15,8 @@ Per batch, at most six queries whatever the number of stories or notes (none whe
 carries notes): the stored stories' corrections and live updates (one query each, only for stored stories
 that carry some), the new corrections (`bulk_create`, then one update giving them the input's times:
 `Correction.created_at` is `auto_now_add`, which a bulk insert stamps with the present), the new live
-updates, and one update of the stories' times. On PostgreSQL's COPY path the notes go in with binary COPY
+updates, and one update of the stories' times (Django splits an insert or update into more statements past
+the database's parameter limit: on SQLite, about 200 notes). On PostgreSQL's COPY path the notes go in with binary COPY
 (`pgcopy.copy_objects`), one query each, times as given. The stories' times follow their notes as the
 workflow's own moves make them (`workflow.correct`, `workflow.post_live_update`): `last_live_update_at`
 becomes the newest live update's time (never earlier than it was), and the "Updated" time of a published

@@ -375,6 +375,11 @@ def test_notes_survive_the_round_trip_into_an_empty_database_and_show_on_the_sto
     expected = {a.headline: (_notes_of(a), _page_notes(client, a)) for a in noted}
     assert expected["SDF takes Baghouz"][1][0][1][0] == "Clarification"  # the page shows what we compare
     assert len(expected["SDF takes Baghouz"][1][1]) == 3 and expected["SDF takes Baghouz"][1][2][1]  # updated
+    arabic_corrections, arabic_updates, _times = expected["انتخابات في بغداد"][1]
+    assert "صُحّح اسم المرشح." in arabic_corrections[0][2] and arabic_updates[0][1:] == (
+        "إغلاق الصناديق",
+        "أغلقت مراكز الاقتراع.",
+    )
     Article.objects.all().delete()
     Author.objects.all().delete()
     cache.clear()
