@@ -19,6 +19,23 @@ the desk chose to lead the related box (`Article.see_also`), in its order, as "s
 (type text, representation type partial: `uri`, `language`, main headline, `firstcreated`), which import
 leaves aside as it does every association that is not a picture. JSON Lines carries no such column (import
 has none to read it into).
+
+Public notes: the story's corrections (`Correction`: kind, text, time) and live updates (`LiveUpdate`: time,
+title, sanitised HTML text), both **oldest first**, numbered from 1 in that order: a live blog read from its
+start, and an export taken later only adds to the end of each list. JSON Lines rows carry them as
+`corrections` [{"kind", "text", "created_at"}] and `live_updates` [{"posted_at", "title", "text"}] (empty lists
+for none). ninjs 2.0 has no field for either and its schema admits no property of our own on an item, nor
+any but `role`, `contenttype` and `value` on a description (so a correction as a "correction" description
+would lose its time). A note is a content object of its own, though, and `associations` are where ninjs
+puts the objects that go with an item, each a ninjs object: so each note is an association of type text and
+representation type full, named "correction1" … / "liveupdate1" …, `uri` urn:newsroom:correction:<id> /
+urn:newsroom:live-update:<id>, its time as `firstcreated` and `versioncreated`, its text as the main body
+(text/plain for a correction, text/html for a live update), a live update's title as its main headline, and
+what it is as its `profile`, which ninjs leaves to the provider to name and document: "newsroom:live-update",
+or "newsroom:" and the correction's kind ("newsroom:correction", "newsroom:clarification", "newsroom:update",
+"newsroom:retraction"). `import_articles` reads both back and adds the notes a stored story lacks.
+The notes read are those of `exported_corrections()` and `exported_live_updates()`, prefetched: one query
+each per chunk, whatever their number.
 """
 
 import json
@@ -32,7 +49,8 @@ from django.conf import settings
 from django.db.models import Prefetch
 
 from articles.importers.fields import IPTC_GENRES
-from articles.models import Actor, Article, Region, Section, SeeAlso
+from articles.importers.ninjs import LIVE_UPDATE_PROFILE, NOTE_PROFILE
+from articles.models import Actor, Article, Correction, LiveUpdate, Region, Section, SeeAlso
 
 NINJS_STANDARD = {"name": "ninjs", "version": "2.0", "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.0.json"}
 FORMATS = ("ninjs", "jsonl")
@@ -85,7 +103,14 @@ def public_articles(only=ExportFilter()):
     return (
         only.apply(Article.objects.published())
         .select_related("section__parent", "dateline_place")
-        .prefetch_related("regions", "actors", "authors", Prefetch("see_also_links", queryset=_public_choices()))
+        .prefetch_related(
+            "regions",
+            "actors",
+            "authors",
+            Prefetch("see_also_links", queryset=_public_choices()),
+            Prefetch("corrections", queryset=exported_corrections(), to_attr="exported_corrections"),
+            Prefetch("live_updates", queryset=exported_live_updates(), to_attr="exported_live_updates"),
+        )
         .with_lead_image()
         .order_by("pk")
     )
@@ -101,6 +126,73 @@ def _public_choices():
         .only("article_id", "position", *(f"story__{name}" for name in SEE_ALSO_COLUMNS))
         .order_by("position")
     )
+
+
+def exported_corrections():
+    """The public corrections an export carries with each story, oldest first (prefetched: one query per chunk)."""
+    return Correction.objects.only("article_id", "kind", "text", "created_at").order_by("created_at", "pk")
+
+
+def exported_live_updates():
+    """The live updates an export carries with each story, oldest first (prefetched: one query per chunk). The
+    one place that says which of a story's updates are public."""
+    return LiveUpdate.objects.only("article_id", "posted_at", "title", "text").order_by("posted_at", "pk")
+
+
+def _notes(article, name, queryset):
+    # What `public_articles` prefetched under `name`; for an article read otherwise, the same in its own query.
+    found = getattr(article, name, None)
+    return found if found is not None else list(queryset.filter(article=article))
+
+
+def corrections_of(article):
+    """The story's exported corrections, oldest first (prefetched by `public_articles`)."""
+    return _notes(article, "exported_corrections", exported_corrections())
+
+
+def live_updates_of(article):
+    """The story's exported live updates, oldest first (prefetched by `public_articles`)."""
+    return _notes(article, "exported_live_updates", exported_live_updates())
+
+
+def correction_row(correction):
+    """A correction as JSON Lines writes it (and import reads it)."""
+    return {"kind": correction.kind, "text": correction.text, "created_at": _iso(correction.created_at)}
+
+
+def live_update_row(update):
+    """A live update as JSON Lines writes it (and import reads it)."""
+    return {"posted_at": _iso(update.posted_at), "title": update.title, "text": update.text}
+
+
+def note_associations(article):
+    """The story's corrections and live updates as ninjs 2.0 associations (see the module docstring), oldest
+    first; reads what `public_articles` prefetches."""
+    corrections = [
+        _note(article, f"correction{number}", f"correction:{c.pk}", f"{NOTE_PROFILE}{c.kind}", c.created_at)
+        | {"bodies": [{"role": "main", "contenttype": "text/plain", "value": c.text}]}
+        for number, c in enumerate(corrections_of(article), start=1)
+    ]
+    updates = [
+        _note(article, f"liveupdate{number}", f"live-update:{u.pk}", LIVE_UPDATE_PROFILE, u.posted_at)
+        | ({"headlines": [{"role": "main", "value": u.title}]} if u.title else {})
+        | {"bodies": [{"role": "main", "contenttype": "text/html", "value": u.text}]}
+        for number, u in enumerate(live_updates_of(article), start=1)
+    ]
+    return corrections + updates
+
+
+def _note(article, name, uri, profile, moment):
+    return {
+        "name": name,
+        "uri": f"urn:newsroom:{uri}",
+        "type": "text",
+        "profile": profile,
+        "representationtype": "full",
+        "language": article.language,
+        "firstcreated": _iso(moment),
+        "versioncreated": _iso(moment),
+    }
 
 
 SEE_ALSO_COLUMNS = ("headline", "language", "status", "first_published_at", "scheduled_for")
@@ -176,6 +268,7 @@ def ninjs_item(article):
         item["located"] = article.dateline_place.name
     associations = [picture_association(article)] if article.lead_image_id else []
     associations += see_also_associations(article)
+    associations += note_associations(article)
     if associations:
         item["associations"] = associations
     return {key: value for key, value in item.items() if value is not None}
@@ -230,8 +323,9 @@ def see_also_associations(article):
 
 
 def jsonl_row(article):
-    """One article as a row of the documented flat columns (what JSON Lines import reads), and `authors_ar`: the
-    authors' Arabic names in the same order ("" for an author without one), which import gives to the authors."""
+    """One article as a row of the documented flat columns (what JSON Lines import reads), `authors_ar`: the
+    authors' Arabic names in the same order ("" for an author without one), which import gives to the authors,
+    and the story's public notes, `corrections` and `live_updates`, oldest first (see the module docstring)."""
     authors = list(article.authors.all())
     return {
         "headline": article.headline,
@@ -251,6 +345,8 @@ def jsonl_row(article):
         "source": article.source,
         "source_id": article.source_id or f"newsroom:{article.pk}",
         "source_url": article.source_url,
+        "corrections": [correction_row(c) for c in corrections_of(article)],
+        "live_updates": [live_update_row(u) for u in live_updates_of(article)],
     }
 
 

@@ -1,4 +1,5 @@
-"""Field conversions the parsers share: dates, name lists, section paths, plain text to paragraphs, genres.
+"""Field conversions the parsers share: dates, name lists, section paths, plain text to paragraphs, genres,
+and a story's public notes (corrections and live updates).
 
 It also maps the documented flat columns (JSON Lines and CSV, and the `jsonl` export) onto a `Story`.
 """
@@ -6,15 +7,18 @@ It also maps the documented flat columns (JSON Lines and CSV, and the `jsonl` ex
 import html
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from operator import attrgetter
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from articles.importers.story import BadInput, PictureRef, Story
-from articles.models import ArticleGenre
+from articles.importers.story import BadInput, PictureRef, PostedUpdate, PublicCorrection, Story
+from articles.models import ArticleGenre, Correction, LiveUpdate
+from articles.models.fields import plain_text, sanitise_html
 from articles.taxonomy import parse_tag_string
+from articles.workflow import LIVE_UPDATE_LONGEST
 
 # C0 control characters but tab, newline and carriage return: PostgreSQL refuses NUL in text and XML 1.0
 # (the feeds and sitemaps) refuses them all. They carry no text: the pipeline writes a story without them,
@@ -262,3 +266,124 @@ def _picture(get):
         credit=str(get("image_credit") or ""),
         alt_text=str(get("image_alt") or ""),
     )
+
+
+# --- a story's public notes --------------------------------------------------------------------------------
+
+CORRECTION_KINDS = tuple(Correction.Kind.values)
+NOTE_CLOCK_SKEW = timedelta(minutes=5)  # how far ahead of this server's clock a note's time may be
+# Characters of a correction's text: as many as a live update's (LIVE_UPDATE_LONGEST), more than the desk's form
+# takes (2,000), so every exported correction comes back.
+CORRECTION_LONGEST = 5000
+MAX_UPDATE_TITLE = LiveUpdate._meta.get_field("title").max_length
+CORRECTION_TIME, UPDATE_TIME = attrgetter("created_at"), attrgetter("posted_at")  # the order notes are kept in
+
+
+def _note_text(value, what="text"):
+    """A note's text as given, control characters out and stripped; BadInput when it is not text or empty."""
+    if value is None or value == "":
+        raise BadInput(f"no {what}")
+    if not isinstance(value, str):
+        raise BadInput(f"{what} is not text")
+    text = CONTROL_CHARACTERS.sub("", value).strip()
+    if not text:
+        raise BadInput(f"no {what}")
+    return text
+
+
+def _note_time(item, name):
+    value = item.get(name)
+    if value is None or value == "":
+        raise BadInput(f"no time ({name})")
+    if not isinstance(value, str):
+        raise BadInput(f"{name} is not a date: {json_text(value)[:40]}")
+    try:
+        moment = parse_when(value)
+    except BadInput as error:
+        raise BadInput(f"{name} is {error}") from None
+    if moment > timezone.now() + NOTE_CLOCK_SKEW:
+        # A note cannot have been published yet: a wrong time zone or a typo, which would keep the story "Live".
+        raise BadInput(f"{name} is in the future: {value.strip()[:40]!r}")
+    return moment
+
+
+def correction_of(item, time="created_at"):
+    """A `PublicCorrection` from an object with `kind`, `text` and its time under `time`; BadInput saying what is
+    wrong."""
+    if not isinstance(item, dict):
+        raise BadInput("not a JSON object")
+    kind = item.get("kind")
+    if kind is None or kind == "":
+        raise BadInput("no kind")
+    if not isinstance(kind, str) or kind.strip().casefold() not in CORRECTION_KINDS:
+        shown = kind if isinstance(kind, str) else json_text(kind)
+        raise BadInput(f"kind {shown[:40]!r} is not one of {', '.join(CORRECTION_KINDS)}")
+    text = _note_text(item.get("text"))
+    if len(text) > CORRECTION_LONGEST:
+        raise BadInput(f"text longer than {CORRECTION_LONGEST} characters ({len(text)})")
+    return PublicCorrection(kind.strip().casefold(), text, _note_time(item, time))
+
+
+# Markup anywhere in a live update's text: a tag or a character reference. (`body_html` looks only at how a
+# body starts; a stored update, which `export_articles` writes as it is, may start with any sanitised tag.)
+_MARKUP = re.compile(r"</?[a-z][a-z0-9]*\b[^<>]*>|&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.I)
+
+
+def live_update_of(item, time="posted_at", html=None):
+    """A `PostedUpdate` from an object with its time under `time`, `text` and an optional `title`; BadInput
+    saying what is wrong. The text is HTML when `html` says so, or (None) when it holds any markup, else plain
+    text whose blank lines separate paragraphs; either way sanitised as `LiveUpdate.text` is."""
+    if not isinstance(item, dict):
+        raise BadInput("not a JSON object")
+    title = item.get("title")
+    if title is None:
+        title = ""
+    if not isinstance(title, str):
+        raise BadInput("title is not text")
+    title = " ".join(CONTROL_CHARACTERS.sub("", title).split())
+    if len(title) > MAX_UPDATE_TITLE:
+        raise BadInput(f"title longer than {MAX_UPDATE_TITLE} characters ({len(title)})")
+    text = _note_text(item.get("text"))
+    if html is None:
+        html = bool(_MARKUP.search(text))
+    text = sanitise_html(text if html else paragraphs_html(text))  # CleanHTML: the model field keeps it as it is
+    shown = plain_text(text)
+    if not shown:
+        raise BadInput("no text (nothing left once sanitised)")
+    if len(shown) > LIVE_UPDATE_LONGEST:
+        raise BadInput(f"text longer than {LIVE_UPDATE_LONGEST} characters ({len(shown)})")
+    return PostedUpdate(_note_time(item, time), title, text)
+
+
+def distinct_notes(notes, when):
+    """`notes` (corrections or live updates) each once (by `key`, the first one given), oldest by `when` first."""
+    first = {}
+    for note in notes:
+        first.setdefault(note.key, note)
+    return tuple(sorted(first.values(), key=when))
+
+
+def _notes(value, column, read, when):
+    """The notes of a list column (`read` makes one of an item), each once, oldest first (`distinct_notes`);
+    BadInput naming the column and the item (counted from 1) that cannot be read."""
+    if value is None or value == "":
+        return ()
+    if not isinstance(value, list):
+        raise BadInput(f"{column} is not a list")
+    notes = []
+    for number, item in enumerate(value, start=1):
+        try:
+            notes.append(read(item))
+        except BadInput as error:
+            raise BadInput(f"{column} item {number}: {error}") from None
+    return distinct_notes(notes, when)
+
+
+def corrections_of(value, column="corrections"):
+    """A story's corrections from a JSON list of {kind, text, created_at}: `PublicCorrection`s, oldest first."""
+    return _notes(value, column, correction_of, CORRECTION_TIME)
+
+
+def live_updates_of(value, column="live_updates"):
+    """A story's live updates from a JSON list of {posted_at, title, text}: `PostedUpdate`s, oldest first."""
+    return _notes(value, column, live_update_of, UPDATE_TIME)

@@ -13,11 +13,31 @@ file: the "original" rendition, else the widest; `href` is a path relative to th
 `description_text` / a description with role "caption" (else the picture's headline); credit:
 `copyrightholder` / `byline` / `by` / the first `infosources` name; alt text: a description with role
 "alt" (or "alternative") or an `alt_text` field.
+
+A story's public notes are associations too, as `export_articles` writes them (ninjs 2.0 has no field for
+either; see `articles.export`): an association whose `profile` is "newsroom:live-update" is a live update
+(time `firstcreated`, else `versioncreated`; title its main headline; text its body, HTML when its
+`contenttype` says so, else plain text), and one
+whose profile is "newsroom:" and a kind of correction ("newsroom:correction", "newsroom:clarification",
+"newsroom:update", "newsroom:retraction") is a correction of that kind (time and text the same way). A note
+that cannot be read fails its item, naming the association.
 """
 
 import ijson
 
-from articles.importers.fields import body_html, json_text, name_list, paragraphs_html, parse_when, section_path
+from articles.importers.fields import (
+    CORRECTION_TIME,
+    UPDATE_TIME,
+    body_html,
+    correction_of,
+    distinct_notes,
+    json_text,
+    live_update_of,
+    name_list,
+    paragraphs_html,
+    parse_when,
+    section_path,
+)
 from articles.importers.story import BadInput, EntryError, PictureRef, Story
 from articles.tagging import plain_text
 
@@ -106,6 +126,39 @@ def picture_from_item(item):
     return PictureRef(path=href, caption=str(caption).strip(), credit=str(credit).strip(), alt_text=str(alt).strip())
 
 
+NOTE_PROFILE = "newsroom:"  # the `profile` of an association that is a public note: "newsroom:<kind>"
+LIVE_UPDATE_PROFILE = "newsroom:live-update"
+
+
+def notes_from_item(item):
+    """(corrections, live updates) that an item's associations hold (see the module docstring), each once and
+    oldest first; BadInput naming the association that cannot be read."""
+    corrections, updates = [], []
+    for number, (name, association) in enumerate(_associations(item), start=1):
+        profile = association.get("profile")
+        if not isinstance(profile, str) or not profile.startswith(NOTE_PROFILE):
+            continue
+        body = _pick(association.get("bodies"))
+        text = body["value"] if body else None
+        is_html = "html" in str(body.get("contenttype") or "") if body else False
+        fields = {
+            "text": text,
+            "title": (_pick(association.get("headlines")) or {}).get("value"),
+            "firstcreated": association.get("firstcreated") or association.get("versioncreated"),
+        }
+        try:
+            if profile == LIVE_UPDATE_PROFILE:
+                updates.append(live_update_of(fields, time="firstcreated", html=is_html))
+            else:
+                if text and is_html:
+                    fields["text"] = plain_text(text)
+                fields["kind"] = profile.removeprefix(NOTE_PROFILE)
+                corrections.append(correction_of(fields, time="firstcreated"))
+        except BadInput as error:
+            raise BadInput(f"association {name or number}: {error}") from None
+    return distinct_notes(corrections, CORRECTION_TIME), distinct_notes(updates, UPDATE_TIME)
+
+
 def _genres(entries, keys):
     """The genres of a 1.x `genre` or 2.x `genres` array: for each, its `keys` in turn (an IPTC code or URI, then
     its name). A bare string is one genre; anything else is kept as written, for the report."""
@@ -158,6 +211,7 @@ def story_from_item(item, entry=None):
     )
     uri = str(item.get("uri") or item.get("guid") or "")
     altids = {a.get("role"): a.get("value") for a in item.get("altids") or () if isinstance(a, dict)}
+    corrections, live_updates = notes_from_item(item)
     kickers = [h for h in item.get("headlines") or () if isinstance(h, dict) and h.get("role") == "kicker"]
     kicker = kickers[0].get("value", "") if kickers else ""
     return Story(
@@ -178,6 +232,8 @@ def story_from_item(item, entry=None):
         credit=str(credit),
         picture=picture_from_item(item),
         genres=genres,
+        corrections=corrections,
+        live_updates=live_updates,
         entry=entry,
     )
 

@@ -227,6 +227,21 @@ def copy_tag_links(region_pairs, actor_pairs, author_rows):
     copy_links(Byline, ("article_id", "author_id", "position"), author_rows)
 
 
+def copy_objects(model, objects, names):
+    """COPY the unsaved `objects` of `model` in binary, one query: their fields `names` (by field name), the
+    table's defaults for its other columns (the id included). Model fields' `pre_save` does not run: values
+    are written as they are (a sanitised field must hold sanitised text)."""
+    if not objects:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    encoders = [(field.attname, _encoder(field)) for field in fields]
+    header = struct.pack(">h", len(fields))
+    rows = (header + b"".join(encode(getattr(o, attname)) for attname, encode in encoders) for o in objects)
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    _copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)", b"".join([_SIGNATURE, *rows, _TRAILER]))
+
+
 def stored_rows(keys, columns):
     """`columns` of the articles stored under `keys` ((source, source id) pairs, no empty id), in one query.
 

@@ -15,8 +15,11 @@ that exist) and of their bylines in the input's order (an updated story's author
 others an editor added follow them: one more query reads those), new sections and authors level by level
 (new authors with the Arabic names the input's `authors_ar` gives; one more query gives those names to
 stored authors who have none, for unchanged stories too: an author's name is not the story's content),
-the publication events for `--status published` (`workflow.publish_imported`), and for changed stories the
-reads and writes of `updates` (their rows locked, their content and revisions; a fixed number of queries).
+the publication events for `--status published` (`workflow.publish_imported`), for changed stories the
+reads and writes of `updates` (their rows locked, their content and revisions; a fixed number of queries),
+and, when stories of the batch carry public corrections or live updates, those their stories lack (`notes`:
+at most six queries, for new, changed, unchanged and held stories alike: the notes are not the story's
+content and are never held).
 On PostgreSQL the new
 articles and their links go in with binary COPY instead (`pgcopy`: the workers encode the rows and search
 documents; one more query reserves the ids), the same rows bulk_create would write; and one query records
@@ -49,7 +52,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import caching, revisions, workflow
-from articles.importers import formats, pgcopy, pictures, records, updates
+from articles.importers import formats, notes, pgcopy, pictures, records, updates
 from articles.importers.fields import CONTROL_CHARACTERS, section_path, work_type
 from articles.importers.records import InputRecord, Recorded
 from articles.importers.sources import Input, Missing, inputs
@@ -131,6 +134,8 @@ class ImportReport:
     picture_problems: list = field(default_factory=list)  # "where: picture path: reason"; the story is kept
     genre_problems: list = field(default_factory=list)  # "where: genre “name”: reason (imported as news)"
     unparsed: int = 0  # stories known from the record of their unchanged input, not parsed (see records.py)
+    corrections: int = 0  # public corrections added to stories (notes.py), whatever became of the stories
+    live_updates: int = 0  # live updates added to stories (notes.py)
 
     @property
     def failed(self):
@@ -140,7 +145,8 @@ class ImportReport:
         """The one-line summary: `imported N, updated N, unchanged N, held N, duplicates N, failed N`.
 
         When the inputs named pictures, `, pictures N, picture problems N` follows; when a story's genre could
-        not be used, `, genre problems N`.
+        not be used, `, genre problems N`; when the import added public notes to stories (a dry run: would
+        add), `, corrections N, live updates N`.
         """
         line = (
             f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, held {self.held}, "
@@ -150,6 +156,8 @@ class ImportReport:
             line += f", pictures {self.pictures}, picture problems {len(self.picture_problems)}"
         if self.genre_problems:
             line += f", genre problems {len(self.genre_problems)}"
+        if self.corrections or self.live_updates:
+            line += f", corrections {self.corrections}, live updates {self.live_updates}"
         return line
 
 
@@ -704,12 +712,18 @@ class BatchWriter:
         arabic = _arabic_names(batch)
         # Stored authors without an Arabic name get the one the input gives, from unchanged stories too.
         fills = self._arabic_fills(arabic) if arabic and not self.options.dry_run else {}
-        if not self.options.dry_run and (everything or inputs or fills):
+        # Stories whose inputs give public notes (notes.py): new, changed or unchanged alike.
+        carriers = [p for p in batch if isinstance(p, Prepared) and (p.story.corrections or p.story.live_updates)]
+        added = (0, 0)  # corrections and live updates added (a dry run: that would be)
+        if not self.options.dry_run and (everything or inputs or fills or carriers):
             # Pictures first, outside the batch's transaction: a refused picture never costs the batch.
             images = pictures.attach(everything, self.options.status, self.report.picture_problems)
             with transaction.atomic():
+                created = {}
                 if everything:
-                    held = self._save(new, changed, tags, images, arabic)
+                    held, created = self._save(new, changed, tags, images, arabic)
+                if carriers:
+                    added = self._add_notes(carriers, existing, created)
                 if fills:
                     self._fill_arabic(fills)
                 if inputs:
@@ -717,7 +731,9 @@ class BatchWriter:
             for slug, name_ar in fills.values():  # known by it once written (a failed batch retries them)
                 self.authors.add(slug, "", name_ar)
             self.report.pictures += len(images)
-        elif changed:  # a dry run: which updates would be held
+        elif carriers and self.options.dry_run:  # what notes it would add
+            added = self._add_notes(carriers, existing, {}, write=False)
+        if changed and self.options.dry_run:  # which updates would be held
             stored, now = updates.read([row[0] for _p, row in changed], lock=False), timezone.now()
             for prepared, row in changed:
                 outcome, reason = updates.decide(stored[row[0]], now) if row[0] in stored else (updates.IN_PLACE, "")
@@ -728,6 +744,8 @@ class BatchWriter:
         self.report.held += len(held)
         self.report.held_stories += held
         self.report.unchanged += unchanged
+        self.report.corrections += added[0]
+        self.report.live_updates += added[1]
         self.report.unparsed += sum(isinstance(item, Recorded) for item in batch)
         if settings.DEBUG and not connection.force_debug_cursor:
             # With DEBUG on Django keeps every query's SQL; whole batches of story bodies would pile up.
@@ -755,16 +773,18 @@ class BatchWriter:
 
     def _save(self, new, changed, tags, images, arabic):
         """Write the batch's new and changed stories (new authors get their Arabic names from `arabic`);
-        returns the changed ones held for the desk, as (where, why)."""
+        returns the changed ones held for the desk, as (where, why), and {id(prepared): article id} of the new."""
         everything = [*new, *(p for p, _row in changed)]
         section_ids = self._section_ids({p.section for p in everything if p.section})
         author_ids = self._author_ids({name for p in everything for name in p.story.authors}, arabic)
         now = timezone.now()
+        created = {}
         if self.copy:
-            self._copy_new(new, tags, section_ids, author_ids, images, now)
+            created = self._copy_new(new, tags, section_ids, author_ids, images, now)
             new = []  # written
         articles = [self._article(p, section_ids, images.get(id(p))) for p in new]
         Article.objects.bulk_create(articles)
+        created.update((id(p), article.pk) for p, article in zip(new, articles, strict=True))
         written = list(zip(new, articles, strict=True))
         held = self._save_changed(changed, tags, section_ids, author_ids, images, now, written)
         region_links, actor_links, author_links = [], [], []
@@ -782,7 +802,19 @@ class BatchWriter:
             author_links, update_conflicts=True, unique_fields=["article", "author"], update_fields=["position"]
         )
         self._publish_new(new, articles)
-        return held
+        return held, created
+
+    def _add_notes(self, carriers, existing, created, write=True):
+        """Add the public notes of `carriers` (the batch's stories whose inputs give some) that their stories
+        lack (see `notes`); `created` maps the batch's new stories to their ids. Returns how many corrections
+        and live updates; with `write` False (a dry run), only counts them: a story not yet written lacks all
+        of its notes."""
+        stored = {existing[p.key][0] for p in carriers if p.key in existing}
+        pairs = [(created.get(id(p)) or (existing[p.key][0] if p.key in existing else None), p.story) for p in carriers]
+        corrections, live_updates = notes.lacking(pairs, stored)
+        if write:
+            notes.write(corrections, live_updates, set(created.values()), copy=self.copy)
+        return len(corrections), len(live_updates)
 
     def _save_changed(self, changed, tags, section_ids, author_ids, images, now, written):
         """Lock and read the changed stories, write those the desk has not saved since their import in place and
@@ -834,9 +866,10 @@ class BatchWriter:
         workflow.publish_imported(articles, note=self.options.note)
 
     def _copy_new(self, new, tags, section_ids, author_ids, images, now):
-        """Write the new articles of a batch and their links with COPY (see `pgcopy`)."""
+        """Write the new articles of a batch and their links with COPY (see `pgcopy`); returns {id(prepared):
+        article id}."""
         if not new:
-            return
+            return {}
         ids, arabic_parsed = pgcopy.reserve_ids(len(new))
         rows, computed_in_sql = [], []
         region_pairs, actor_pairs, author_pairs = [], [], []
@@ -870,6 +903,7 @@ class BatchWriter:
             for pk, article in zip(ids, articles, strict=True):
                 article.pk = pk
             self._publish_new(new, articles)
+        return {id(prepared): pk for pk, prepared in zip(ids, new, strict=True)}
 
     @staticmethod
     def _caption(prepared, image):

@@ -34,6 +34,36 @@ class PictureRef:
     member: str = ""
 
 
+@dataclass(frozen=True)
+class PublicCorrection:
+    """A public note the input gives its story (`Correction`): its kind (a `Correction.Kind` value), text and
+    time, checked by the parser (`fields.corrections_of`)."""
+
+    kind: str
+    text: str
+    created_at: datetime
+
+    @property
+    def key(self):
+        """What makes two corrections of a story the same one: kind, text and time."""
+        return (self.kind, self.text, self.created_at)
+
+
+@dataclass(frozen=True)
+class PostedUpdate:
+    """A live update the input gives its story (`LiveUpdate`): when, an optional title, and the text as
+    sanitised HTML, checked by the parser (`fields.live_updates_of`)."""
+
+    posted_at: datetime
+    title: str
+    text: str
+
+    @property
+    def key(self):
+        """What makes two live updates of a story the same one: time and text (the title is the desk's to change)."""
+        return (self.posted_at, self.text)
+
+
 @dataclass
 class Story:
     """One story as read from an input, before defaults, deduplication and tagging.
@@ -43,7 +73,9 @@ class Story:
     Arabic names in the same order ("" for none). `entry` numbers stories within an input.
     `picture` is the lead picture the input names (a `PictureRef`), if any. `genres` are the genres the input
     gives the story, each a tuple of the ways it names one genre (an IPTC code, a URI, a name), as written: the
-    pipeline works out the story's type of work from them (`fields.work_type`).
+    pipeline works out the story's type of work from them (`fields.work_type`). `corrections` and `live_updates`
+    are the story's public notes (`PublicCorrection`, `PostedUpdate`), oldest first, each once: the pipeline
+    adds those the stored story lacks, whatever else happens to the story.
     """
 
     headline: str
@@ -66,4 +98,6 @@ class Story:
     entry: int | None = None
     picture: PictureRef | None = None
     genres: tuple = ()
+    corrections: tuple = ()
+    live_updates: tuple = ()
     extra: dict = field(default_factory=dict)

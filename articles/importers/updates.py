@@ -13,7 +13,9 @@ then meets one of these (`decide`):
   pending: nothing of the story changes and the import's content is recorded as a `held` revision, which
   History lists and can compare and restore.
 
-Held and pending stories are counted as `held` in the summary. Either way the story's import digest takes
+Held and pending stories are counted as `held` in the summary. A story's public corrections and live updates
+are not its content and are never held: the ones its input gives that it lacks are added whatever happens
+here (`notes`), as the desk's own are public at once. Either way the story's import digest takes
 the input's, so a re-run of the same input finds it unchanged and holds nothing twice.
 
 A revision's content is the article as the import leaves it, or would leave it: the fields the import writes

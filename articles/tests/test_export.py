@@ -225,3 +225,169 @@ def test_a_bad_filter_is_refused_by_name_and_writes_nothing(newsroom, tmp_path, 
         call_command("export_articles", str(out), "--format", "jsonl", *options)
     assert error.value.returncode == 2
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+# A story's public notes: its corrections and live updates travel with it and come back on the public page.
+
+
+def _page_notes(client, article):
+    """What a reader sees of the story's notes: the corrections box's (kind, time, text), the live updates'
+    (time, title, text), and the story's Updated time."""
+    from lxml import html as lxml_html
+
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    page = lxml_html.fromstring(response.content)
+    corrections = [
+        (
+            item.xpath("./strong")[0].text_content(),
+            item.xpath("./time")[0].get("datetime"),
+            " ".join(item.text_content().split()),
+        )
+        for item in page.xpath('//aside[@class="corrections"]//li')
+    ]
+    updates = [
+        (
+            update.xpath(".//time")[0].get("datetime"),
+            "".join(t.text_content() for t in update.xpath(".//h3")),
+            update.xpath('.//div[@class="live-update-text"]')[0].text_content(),
+        )
+        for update in page.xpath('//section[@class="live-updates"]/article')
+    ]
+    times = [t.get("datetime") for t in page.xpath('//p[@class="times"]//time')]
+    return corrections, updates, times
+
+
+def _notes_of(article):
+    return (
+        list(article.corrections.order_by("created_at").values_list("kind", "text", "created_at")),
+        list(article.live_updates.order_by("posted_at").values_list("posted_at", "title", "text")),
+    )
+
+
+@pytest.fixture
+def noted(newsroom):
+    """The two public stories with public notes: the English one two corrections and three live updates (one
+    titled, one with markup), the Arabic one a clarification and an update; as the desk leaves them, times in
+    the past (first publication three days ago, the notes since)."""
+    one, two = (Article.objects.get(pk=a.pk) for a in newsroom["published"])
+    start = timezone.now().replace(microsecond=123456) - timedelta(days=3)
+    workflow.correct(one, by=None, note="An earlier version misspelt Baghouz.")
+    workflow.correct(one, by=None, note="The SDF took the town on Saturday, not Sunday.", kind="clarification")
+    workflow.post_live_update(one, by=None, text="Fighting resumed at dawn.")
+    workflow.post_live_update(one, by=None, text="Families leave the camp.\n\nBuses wait at the gate.", title="Exodus")
+    workflow.post_live_update(one, by=None, text="The last <pocket> falls & the flag is raised.")
+    workflow.correct(two, by=None, note="صُحّح اسم المرشح.", kind="clarification")
+    workflow.post_live_update(two, by=None, text="أغلقت مراكز الاقتراع.", title="إغلاق الصناديق")
+    for article in (one, two):
+        Article.objects.filter(pk=article.pk).update(first_published_at=start)
+        for hours, note in enumerate(article.corrections.order_by("pk"), start=1):
+            type(note).objects.filter(pk=note.pk).update(created_at=start + timedelta(hours=hours))
+        for hours, update in enumerate(article.live_updates.order_by("pk"), start=1):
+            type(update).objects.filter(pk=update.pk).update(posted_at=start + timedelta(hours=10 + hours))
+        newest = max(article.live_updates.values_list("posted_at", flat=True))
+        Article.objects.filter(pk=article.pk).update(last_published_at=newest, last_live_update_at=newest)
+    return [Article.objects.get(pk=one.pk), Article.objects.get(pk=two.pk)]
+
+
+def test_a_jsonl_row_carries_the_story_s_corrections_and_live_updates_oldest_first(noted, tmp_path):
+    out = tmp_path / "export.jsonl"
+    call_command("export_articles", str(out), "--format", "jsonl", stdout=io.StringIO())
+    rows = {json.loads(line)["headline"]: json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()}
+    english = rows["SDF takes Baghouz"]
+    assert [c["kind"] for c in english["corrections"]] == ["correction", "clarification"]
+    assert english["corrections"][0]["text"] == "An earlier version misspelt Baghouz."
+    assert [u["title"] for u in english["live_updates"]] == ["", "Exodus", ""]
+    assert english["live_updates"][1]["text"] == "<p>Families leave the camp.</p><p>Buses wait at the gate.</p>"
+    assert english["live_updates"][2]["text"] == "<p>The last &lt;pocket&gt; falls &amp; the flag is raised.</p>"
+    times = [u["posted_at"] for u in english["live_updates"]]
+    assert times == sorted(times) and times[0].endswith(".123456+00:00")
+    assert rows["انتخابات في بغداد"]["corrections"] == [
+        {"kind": "clarification", "text": "صُحّح اسم المرشح.", "created_at": _iso(noted[1].corrections.get().created_at)}
+    ]
+
+
+def _iso(moment):
+    return moment.isoformat()
+
+
+def test_a_ninjs_item_carries_its_notes_as_valid_associations_with_a_profile(noted, tmp_path):
+    out = tmp_path / "export.json"
+    call_command("export_articles", str(out), "--format", "ninjs", stdout=io.StringIO())
+    items = {i["headlines"][0]["value"]: i for i in json.loads(out.read_text(encoding="utf-8"))}
+    checker = jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+    english = items["SDF takes Baghouz"]
+    checker.validate(english)
+    notes = [a for a in english["associations"] if a.get("profile", "").startswith("newsroom:")]
+    for association in notes:
+        checker.validate({k: v for k, v in association.items() if k != "name"})  # each a ninjs object of its own
+    assert [(a["name"], a["profile"]) for a in notes] == [
+        ("correction1", "newsroom:correction"),
+        ("correction2", "newsroom:clarification"),
+        ("liveupdate1", "newsroom:live-update"),
+        ("liveupdate2", "newsroom:live-update"),
+        ("liveupdate3", "newsroom:live-update"),
+    ]
+    exodus = notes[3]
+    assert exodus["headlines"] == [{"role": "main", "value": "Exodus"}]
+    assert exodus["bodies"][0]["contenttype"] == "text/html"
+    assert (
+        exodus["firstcreated"] == exodus["versioncreated"] == _iso(noted[0].live_updates.get(title="Exodus").posted_at)
+    )
+    assert notes[0]["bodies"] == [
+        {"role": "main", "contenttype": "text/plain", "value": "An earlier version misspelt Baghouz."}
+    ]
+    assert notes[0]["uri"].startswith("urn:newsroom:correction:") and notes[2]["uri"].startswith(
+        "urn:newsroom:live-update:"
+    )
+
+
+@pytest.mark.parametrize("format", ["ninjs", "jsonl"])
+def test_an_export_costs_the_same_queries_whatever_the_number_of_notes(newsroom, tmp_path, format):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.export import write_export
+
+    counts = []
+    for round in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            assert write_export(str(tmp_path / f"{round}.out"), format) == 2
+        counts.append(len(queries))
+        for article in newsroom["published"]:  # more notes for the next round
+            for number in range(round * 3 + 1):
+                workflow.correct(Article.objects.get(pk=article.pk), by=None, note=f"Note {round}.{number}")
+                workflow.post_live_update(Article.objects.get(pk=article.pk), by=None, text=f"Update {round}.{number}")
+    assert "Update 1.3" in (tmp_path / "2.out").read_text(encoding="utf-8")
+    # The articles, regions, actors, authors, chosen related stories, corrections and live updates.
+    assert counts == [7, 7, 7]
+
+
+@pytest.mark.parametrize("format", ["ninjs", "jsonl"])
+@pytest.mark.parametrize("options", [{"copy": True}, {"copy": False}, {"workers": 2}], ids=["copy", "bulk", "workers"])
+def test_notes_survive_the_round_trip_into_an_empty_database_and_show_on_the_story_page(
+    noted, tmp_path, client, format, options
+):
+    from django.core.cache import cache
+
+    out = tmp_path / "export.out"
+    call_command("export_articles", str(out), "--format", format, stdout=io.StringIO())
+    expected = {a.headline: (_notes_of(a), _page_notes(client, a)) for a in noted}
+    assert expected["SDF takes Baghouz"][1][0][1][0] == "Clarification"  # the page shows what we compare
+    assert len(expected["SDF takes Baghouz"][1][1]) == 3 and expected["SDF takes Baghouz"][1][2][1]  # updated
+    arabic_corrections, arabic_updates, _times = expected["انتخابات في بغداد"][1]
+    assert "صُحّح اسم المرشح." in arabic_corrections[0][2] and arabic_updates[0][1:] == (
+        "إغلاق الصناديق",
+        "أغلقت مراكز الاقتراع.",
+    )
+    Article.objects.all().delete()
+    Author.objects.all().delete()
+    cache.clear()
+    report = run_import([str(out)], ImportOptions(status="published", autotag=False, format=format, **options))
+    summary = "imported 2, updated 0, unchanged 0, held 0, duplicates 0, failed 0, corrections 3, live updates 4"
+    assert report.summary() == summary
+    imported = {a.headline: (_notes_of(a), _page_notes(client, a)) for a in Article.objects.all()}
+    assert imported == expected
+    again = run_import([str(out)], ImportOptions(status="published", autotag=False, format=format, **options))
+    assert again.summary() == "imported 0, updated 0, unchanged 2, held 0, duplicates 0, failed 0"
+    assert {a.headline: (_notes_of(a), _page_notes(client, a)) for a in Article.objects.all()} == expected

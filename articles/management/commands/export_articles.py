@@ -9,8 +9,10 @@ from articles.models import Actor, Region, Section
 class Command(BaseCommand):
     help = (
         "Write the published articles (only what readers may see) to OUT as IPTC ninjs 2.0 (a JSON array) "
-        "or JSON Lines, all of them or those of a time span, an edition, a section, a place or an actor; "
-        "import_articles reads both back."
+        "or JSON Lines, all of them or those of a time span, an edition, a section, a place or an actor, each "
+        "with its public corrections and live updates, oldest first (JSON Lines: `corrections` and "
+        "`live_updates`; ninjs: associations whose profile is newsroom:<kind of correction> or "
+        "newsroom:live-update); import_articles reads both back."
     )
 
     def add_arguments(self, parser):
