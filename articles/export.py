@@ -135,8 +135,8 @@ def exported_corrections():
 
 def exported_live_updates():
     """The live updates an export carries with each story, oldest first (prefetched: one query per chunk). The
-    one place that says which of a story's updates are public."""
-    return LiveUpdate.objects.only("article_id", "posted_at", "title", "text").order_by("posted_at", "pk")
+    one place that says which of a story's updates are public: those readers see (not removed)."""
+    return LiveUpdate.objects.shown().only("article_id", "posted_at", "title", "text").order_by("posted_at", "pk")
 
 
 def _notes(article, name, queryset):

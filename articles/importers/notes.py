@@ -5,8 +5,10 @@ not in its import digest nor in its revisions, and an import only ever adds them
 that carries notes, whatever else happens to it (new, updated in place, unchanged, or held for the desk: a
 note is public at once, like one the desk posts, and a held story's text waits for the desk but its published
 corrections do not), the notes the stored story lacks are written: a correction is the same when its kind,
-text and time are, a live update when its time and text are (the title is the desk's to change). Nothing is
-ever deleted, so what the desk added stays, and the same input run again adds nothing. A story known from
+text and time are, a live update when its time and text are (the title is the desk's to change), or its time
+alone once the desk has corrected it (`workflow.edit_live_update`: the input may hold the words it replaced). A
+removed update (`workflow.remove_live_update`) still counts as stored, so an input never brings it back. Nothing
+is ever deleted, so what the desk added stays, and the same input run again adds nothing. A story known from
 the record of its unchanged input (`records`) is not parsed, so its notes are not looked at again: they were
 added when the input was recorded, and one the desk has deleted since comes back only once the input
 changes (then it is parsed).
@@ -45,13 +47,17 @@ def lacking(carriers, stored):
     `stored` are the ids of the stories stored before this batch (the only ones that can have notes)."""
     with_corrections = [pk for pk, story in carriers if pk in stored and story.corrections]
     with_updates = [pk for pk, story in carriers if pk in stored and story.live_updates]
-    have_corrections, have_updates = set(), set()
+    have_corrections, have_updates, corrected = set(), set(), set()
     if with_corrections:
         rows = Correction.objects.filter(article_id__in=with_corrections).order_by()
         have_corrections = set(rows.values_list("article_id", "kind", "text", "created_at"))  # (id, *key)
     if with_updates:
         rows = LiveUpdate.objects.filter(article_id__in=with_updates).order_by()
-        have_updates = set(rows.values_list("article_id", "posted_at", "text"))  # (id, *key)
+        for pk, posted, text, edited in rows.values_list("article_id", "posted_at", "text", "edited_at"):
+            have_updates.add((pk, posted, text))  # (id, *key)
+            if edited is not None:
+                # The desk corrected it: the input may hold its words from before, so its time alone tells it.
+                corrected.add((pk, posted))
     corrections = [
         Correction(article_id=pk, kind=note.kind, text=note.text, created_at=note.created_at)
         for pk, story in carriers
@@ -62,7 +68,7 @@ def lacking(carriers, stored):
         LiveUpdate(article_id=pk, posted_at=note.posted_at, title=note.title, text=note.text)
         for pk, story in carriers
         for note in story.live_updates
-        if (pk, *note.key) not in have_updates
+        if (pk, *note.key) not in have_updates and (pk, note.posted_at) not in corrected
     ]
     return corrections, updates
 
@@ -90,14 +96,14 @@ def write(corrections, updates, created, copy=False):
     transaction.on_commit(partial(caching.purge_stories, *touched))
 
 
-def _newest(model, column):
-    newest = model.objects.filter(article=OuterRef("pk")).order_by(f"-{column}").values(column)[:1]
+def _newest(notes, column):
+    newest = notes.filter(article=OuterRef("pk")).order_by(f"-{column}").values(column)[:1]
     return Subquery(newest)
 
 
 def _follow_notes(touched, created):
     """One update: the stories `touched` take the times of their newest notes (see the module docstring)."""
-    correction, update = _newest(Correction, "created_at"), _newest(LiveUpdate, "posted_at")
+    correction, update = _newest(Correction.objects, "created_at"), _newest(LiveUpdate.objects.shown(), "posted_at")
     # GREATEST of a NULL is NULL on SQLite and the other value on PostgreSQL: no NULL is ever given to it.
     note = Greatest(Coalesce(correction, update), Coalesce(update, correction))
     published = [When(last_published_at__isnull=True, then=F("last_published_at"))]

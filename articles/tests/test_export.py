@@ -307,6 +307,19 @@ def test_a_jsonl_row_carries_the_story_s_corrections_and_live_updates_oldest_fir
     ]
 
 
+def test_an_export_carries_corrected_updates_as_they_read_now_and_no_removed_one(noted, tmp_path, publisher):
+    dawn, exodus, falls = noted[0].live_updates.order_by("posted_at")
+    workflow.edit_live_update(dawn, by=publisher, text="Fighting resumed before dawn.")
+    workflow.remove_live_update(exodus, by=publisher, note="Not confirmed")
+    out = tmp_path / "export.jsonl"
+    call_command("export_articles", str(out), "--format", "jsonl", stdout=io.StringIO())
+    rows = {json.loads(line)["headline"]: json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()}
+    assert [u["text"] for u in rows["SDF takes Baghouz"]["live_updates"]] == [
+        "<p>Fighting resumed before dawn.</p>",
+        "<p>The last &lt;pocket&gt; falls &amp; the flag is raised.</p>",
+    ]
+
+
 def _iso(moment):
     return moment.isoformat()
 

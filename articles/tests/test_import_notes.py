@@ -121,6 +121,31 @@ def test_a_re_import_adds_only_the_notes_the_story_lacks_and_keeps_the_desk_s(tm
     assert Article.objects.get().last_live_update_at == desk_time
 
 
+@pytest.mark.parametrize("options", PATHS, ids=PATH_IDS)
+def test_a_re_import_brings_back_neither_a_corrected_updates_old_words_nor_a_removed_update(
+    tmp_path, options, publisher
+):
+    path = write_jsonl(tmp_path / "live.jsonl", [row(live_updates=[DAWN, BUSES])])
+    run(path, status="published", **options)
+    dawn, buses = LiveUpdate.objects.order_by("posted_at")
+    workflow.edit_live_update(dawn, by=publisher, text="Fighting resumed before dawn.")
+    workflow.remove_live_update(buses, by=publisher, note="Not confirmed")
+    report = run(path, status="published", **options)
+    assert report.summary() == "imported 0, updated 0, unchanged 1, held 0, duplicates 0, failed 0"
+    article = Article.objects.get()
+    assert [(u.text, u.removed_at is not None) for u in article.live_updates.order_by("posted_at")] == [
+        ("<p>Fighting resumed before dawn.</p>", False),
+        ("<p>Families leave.</p><p>Buses wait at the gate.</p>", True),
+    ]
+    # The story's newest update is the one left, not the removed one the input still holds, also when the input
+    # then brings a new one older than the removed one.
+    assert article.last_live_update_at == T0 + timedelta(hours=1)
+    noon = {"posted_at": at(1.5), "title": "", "text": "Shelling stopped."}
+    write_jsonl(path, [row(live_updates=[DAWN, noon, BUSES])])
+    assert run(path, status="published", **options).summary().endswith("failed 0, corrections 0, live updates 1")
+    assert Article.objects.get().last_live_update_at == T0 + timedelta(hours=1.5)
+
+
 def test_a_held_story_still_gets_its_new_notes(tmp_path, editor, publisher):
     path = write_jsonl(tmp_path / "live.jsonl", [row(corrections=[FIX])])
     run(path, status="published")
