@@ -6,20 +6,35 @@ fixed number of queries: the feed's subject, the stories with their section and 
 ride along in the same row), then their authors, places and actors (one query each). A story with a lead
 picture carries it as an enclosure (RSS `<enclosure>`, Atom `<link rel="enclosure">`) with length and type.
 A story that is not news carries its type of work as its first category ("Opinion"; "رأي" in Arabic feeds).
+
+A story's live updates have their own feeds, at the story's address (`live_updates_feed`): one item per update.
 """
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from articles.caching import public_page, shows_stories
 from articles.models import Actor, Article, Author, Correction, Region, Section, name_in
 from articles.structured_data import description
+from articles.views import _article_or_gone
 
 FEED_SIZE = 30
+
+
+def story_categories(article, language):
+    """A story's categories in the feeds of the edition in `language`: its section, places and actors, named as the
+    edition names them (the Arabic names in the Arabic feeds), after its type of work when it is not news
+    ("Opinion", "رأي", in the active language)."""
+    entries = [*([article.section] if article.section else []), *article.regions.all(), *article.actors.all()]
+    categories = [name_in(entry, language) for entry in entries]
+    if not article.is_news:
+        categories.insert(0, article.get_genre_display())
+    return categories
 
 
 class LatestStoriesFeed(Feed):
@@ -83,14 +98,7 @@ class LatestStoriesFeed(Feed):
         return self.request.build_absolute_uri(authors[0].get_absolute_url()) if len(authors) == 1 else None
 
     def item_categories(self, item):
-        # Named as the edition names them: the Arabic feeds' categories are the entries' Arabic names, and the
-        # type of work of a story that is not news comes first, in the edition's language ("Opinion", "رأي").
-        language = get_language()
-        entries = [*([item.section] if item.section else []), *item.regions.all(), *item.actors.all()]
-        categories = [name_in(entry, language) for entry in entries]
-        if not item.is_news:
-            categories.insert(0, item.get_genre_display())
-        return categories
+        return story_categories(item, get_language())
 
     def item_enclosures(self, item):
         # RSS <enclosure> / Atom <link rel="enclosure">: the lead picture's 16:9 JPEG with its size and type.
@@ -217,3 +225,114 @@ class CorrectionsFeed(Feed):
 
     def item_categories(self, item):
         return [item.get_kind_display()]
+
+
+class _DatedByTheStory:
+    """A feed generator whose own date (RSS `lastBuildDate`, Atom `updated`, and the response's Last-Modified) is
+    the story's last public change, `last_change`: removing an update or correcting one is a change no item's date
+    shows, and a client asking "modified since?" must not be told no."""
+
+    def latest_post_date(self):
+        last_change = self.feed["last_change"]
+        return max(last_change, super().latest_post_date()) if self.items else last_change
+
+
+class _LiveUpdatesRss(_DatedByTheStory, Rss201rev2Feed):
+    pass
+
+
+class _LiveUpdatesAtom(_DatedByTheStory, Atom1Feed):
+    pass
+
+
+class LiveUpdatesFeed(Feed):
+    """One public story's live updates (RSS 2.0), newest first: the same ones its page shows (never a removed one,
+    a corrected one in its new words), each linking to its anchor on the story's page.
+
+    The story is found by `live_updates_feed`, which decides whether readers may see it; the feed reads it and
+    its updates in one query each.
+    """
+
+    feed_type = _LiveUpdatesRss
+    ttl = 1  # minutes: a live story moves by the minute, and the page cache answers the asking
+
+    def get_object(self, request, article):
+        self.story = article
+        return article
+
+    def title(self, obj):
+        return obj.headline
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def description(self, obj):
+        return _("Live updates on this story from %(site)s.") % {"site": settings.NEWSROOM_SITE_NAME}
+
+    def subtitle(self, obj):
+        return self.description(obj)
+
+    def feed_guid(self, obj):
+        # The Atom feed's id: the story's, never its address, which a new slug changes.
+        return f"urn:newsroom:article:{obj.pk}:live-updates"
+
+    def author_name(self, obj):
+        # Atom wants an author for the feed or every entry: the story's byline, else the newsroom itself (an
+        # update's poster is a member of staff, not a byline).
+        return obj.byline_in(get_language()) or settings.NEWSROOM_SITE_NAME
+
+    def categories(self, obj):
+        return story_categories(obj, get_language())
+
+    def feed_extra_kwargs(self, obj):
+        return {"last_change": obj.modified_time}
+
+    def items(self, obj):
+        return obj.newest_live_updates
+
+    def item_title(self, item):
+        return item.headline
+
+    def item_description(self, item):
+        # Stored sanitised, every character the publisher typed escaped (workflow.live_update_html).
+        return item.text
+
+    def item_link(self, item):
+        return f"{self.story.get_absolute_url()}#update-{item.pk}"
+
+    def item_guid(self, item):
+        # The update's id names it for good: a correction or a new slug for the story never makes it a new item.
+        return f"urn:newsroom:live-update:{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.posted_at
+
+    def item_updateddate(self, item):
+        return item.edited_at or item.posted_at
+
+
+class LiveUpdatesAtomFeed(LiveUpdatesFeed):
+    """One public story's live updates (Atom 1.0)."""
+
+    feed_type = _LiveUpdatesAtom
+
+
+LIVE_UPDATES_FEEDS = {"rss": LiveUpdatesFeed, "atom": LiveUpdatesAtomFeed}
+
+
+@public_page
+def live_updates_feed(request, pk, slug, form):
+    """The feed (`form`: "rss" or "atom") of a story's live updates, seen exactly when its page is: 404 for a story
+    readers may not see, 410 for a withdrawn one, 301 from an old slug or the other edition. A public story without
+    updates has an empty feed, so a subscription outlives the removal of its only update."""
+    # The story page's own look-up (one query), so the feed cannot show what the page would not.
+    article, gone = _article_or_gone(request, pk)
+    if gone:
+        return gone
+    if slug != article.slug or get_language() != article.language:
+        return redirect(article.live_updates_feed_url(form), permanent=True)
+    # Cached as the story's page is: purged by a change to this story (every update move is one), not by others.
+    shows_stories(request, [article.pk])
+    return LIVE_UPDATES_FEEDS[form]()(request, article=article)

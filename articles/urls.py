@@ -33,6 +33,9 @@ def _feeds(prefix, feed_class, with_slug):
 urlpatterns = [
     path("", views.home, name="home"),
     path("article/<id:pk>/<str:slug>/", views.article_detail, name="article"),
+    # A story's live updates as feeds, under the story's own address (articles/feeds.py).
+    path("article/<id:pk>/<str:slug>/live/rss/", feeds.live_updates_feed, {"form": "rss"}, name="article_live_rss"),
+    path("article/<id:pk>/<str:slug>/live/atom/", feeds.live_updates_feed, {"form": "atom"}, name="article_live_atom"),
     path("section/<str:slug>/", views.section_detail, name="section"),
     path("region/<str:slug>/", views.region_detail, name="region"),
     path("actor/<str:slug>/", views.actor_detail, name="actor"),

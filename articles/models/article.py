@@ -497,6 +497,10 @@ class Article(models.Model):
         # A story lives in its own language's edition: Arabic stories under /ar/, English ones unprefixed.
         return public_url("article", self.language, pk=self.pk, slug=self.slug)
 
+    def live_updates_feed_url(self, form):
+        """The address of the feed of the story's live updates, `form` "rss" or "atom", in its own edition."""
+        return public_url(f"article_live_{form}", self.language, pk=self.pk, slug=self.slug)
+
     @property
     def published_time(self):
         """When readers could first see the story: its first publication, or the time it was scheduled for."""
