@@ -3,10 +3,10 @@
 The page cache inside Django is purged by articles/caching.py (listings and the story's pages), but a proxy in
 front keeps its own copies. When NEWSROOM_PURGE_URLS names one or more proxies (e.g.
 "http://127.0.0.1:6081,http://10.0.0.5:6081"), every workflow move sends an HTTP `PURGE` request to each
-of them for every address the story appears on: its own page, the home pages, its section, its places
-and the places above them, its actors and authors, their feeds, the latest-stories feeds, the
-corrections page and its feeds, the archive and the story's month and day in it, and the sitemaps, in
-both editions (English unprefixed, Arabic under /ar/). The `Host` header is the public site's
+of them for every address the story appears on: its own page and the feeds of its live updates, the home
+pages, its section, its places and the places above them, its actors and authors, their feeds, the
+latest-stories feeds, the corrections page and its feeds, the archive and the story's month and day in it,
+and the sitemaps, in both editions (English unprefixed, Arabic under /ar/). The `Host` header is the public site's
 (NEWSROOM_SITE_URL), so the proxy finds the object it cached for readers.
 
 Purging is best effort and never fails a publish: each proxy gets a short timeout
@@ -58,7 +58,9 @@ def _edition_paths(article):
 
 def story_paths(article):
     """Every public address (path only) on which `article` appears, in both editions, without repeats."""
-    paths = [article.get_absolute_url()]
+    # The feeds of its live updates too: every update move is a move, and one that takes the last update away
+    # leaves no sign on the story that it had any.
+    paths = [article.get_absolute_url(), *(article.live_updates_feed_url(form) for form in ("rss", "atom"))]
     for language in EDITIONS:
         with translation.override(language):
             paths += _edition_paths(article)

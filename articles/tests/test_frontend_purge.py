@@ -5,6 +5,7 @@ import logging
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote
 
 import pytest
 
@@ -133,6 +134,26 @@ def test_every_configured_proxy_is_purged_and_unpublishing_purges_too(
     finally:
         second.shutdown()
         second.server_close()
+
+
+def test_every_move_of_a_live_update_purges_the_feeds_of_the_storys_updates(
+    settings, proxy, publisher, django_capture_on_commit_callbacks
+):
+    settings.NEWSROOM_PURGE_URLS = [proxy.url]
+    arabic = story(headline="معركة الباغوز", slug="معركة-الباغوز", language="ar")
+    feeds = [arabic.live_updates_feed_url(form) for form in ("rss", "atom")]
+    assert feeds[0] == f"/ar/article/{arabic.pk}/{quote(arabic.slug)}/live/rss/"  # as readers ask for it
+    moves = [
+        lambda: workflow.post_live_update(arabic, by=publisher, text="استؤنف القصف فجرا."),
+        lambda: workflow.edit_live_update(arabic.live_updates.get(), by=publisher, text="استؤنف القصف ليلا."),
+        lambda: workflow.remove_live_update(arabic.live_updates.get(), by=publisher, note="Not confirmed"),
+        lambda: workflow.unpublish(arabic, by=publisher, note="Legal request"),
+    ]
+    for move in moves:
+        proxy.requests.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            move()
+        assert [path for path in [arabic.get_absolute_url(), *feeds] if path not in proxy.paths()] == []
 
 
 def test_nothing_is_sent_when_no_proxy_is_configured(
