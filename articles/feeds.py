@@ -229,8 +229,8 @@ class CorrectionsFeed(Feed):
 
 class _DatedByTheStory:
     """A feed generator whose own date (RSS `lastBuildDate`, Atom `updated`, and the response's Last-Modified) is
-    the story's last public change, `last_change`: removing an update or correcting one is a change no item's date
-    shows, and a client asking "modified since?" must not be told no."""
+    the story's last public change, `last_change`, when no item is newer: removing an update is a change no item's
+    date shows, and a client asking "modified since?" must not be told no."""
 
     def latest_post_date(self):
         last_change = self.feed["last_change"]
