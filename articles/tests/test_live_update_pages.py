@@ -2,33 +2,18 @@
 next 100 (`/article/<id>/<slug>/updates/<n>/`), answering as the story does for hidden, withdrawn and renamed
 stories, purged with the story when an update is posted, corrected or removed."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import extruct
 import pytest
-from django.utils import timezone
 from lxml import html as lxml_html
 
 from articles import workflow
 from articles.models import Article, LiveUpdate
-from articles.tests.publishing import S, fresh_cache, hidden_stories, page_queries, story  # noqa: F401
+from articles.tests.publishing import fresh_cache, hidden_stories, page_queries, story, with_updates  # noqa: F401
 from articles.tests.test_caching import any_cache  # noqa: F401 - a fixture: the memory cache, then Redis
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
-
-
-def with_updates(article, count, start=None):
-    """Give `article` `count` live updates "Update 0" (the oldest) to "Update <count - 1>", a minute apart, as if
-    posted while it was public: bulk-created for speed, with the story's time of its newest update set."""
-    start = start or timezone.now() - timedelta(minutes=count + 5)
-    LiveUpdate.objects.bulk_create(
-        LiveUpdate(article=article, posted_at=start + timedelta(minutes=n), text=f"<p>Update {n}</p>")
-        for n in range(count)
-    )
-    newest = start + timedelta(minutes=count - 1)
-    Article.objects.filter(pk=article.pk).update(last_live_update_at=newest, last_published_at=newest)
-    article.refresh_from_db()
-    return article
 
 
 @pytest.fixture
