@@ -48,3 +48,25 @@ class TwoDigitConverter:
 
 register_converter(YearConverter, "year")
 register_converter(TwoDigitConverter, "two_digits")
+
+
+class PageNumberConverter:
+    """A page's number in an address (`/article/<id>/<slug>/updates/2/`): written without leading zeros, so one
+    page has one address (`02` and `0` are not addresses: 404). Up to eighteen digits match, as `<id:…>` does
+    (articles/addresses.py reverses addresses with eighteen-digit stand-ins), but a number past LARGEST is no
+    page (404), so it never becomes an offset too large for the database."""
+
+    regex = "[1-9][0-9]{0,17}"
+    LARGEST = 10**9
+
+    def to_python(self, value):
+        number = int(value)
+        if number > self.LARGEST:
+            raise ValueError("no such page")  # the resolver reads it as no match: 404
+        return number
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(PageNumberConverter, "page_number")

@@ -3,8 +3,8 @@
 The page cache inside Django is purged by articles/caching.py (listings and the story's pages), but a proxy in
 front keeps its own copies. When NEWSROOM_PURGE_URLS names one or more proxies (e.g.
 "http://127.0.0.1:6081,http://10.0.0.5:6081"), every workflow move sends an HTTP `PURGE` request to each
-of them for every address the story appears on: its own page and the feeds of its live updates, the home
-pages, its section, its places and the places above them, its actors and authors, their feeds, the
+of them for every address the story appears on: its own page, its pages of older live updates and the
+feeds of its live updates, the home pages, its section, its places and the places above them, its actors and authors, their feeds, the
 latest-stories feeds, the corrections page and its feeds, the archive and the story's month and day in it,
 and the sitemaps, in both editions (English unprefixed, Arabic under /ar/). The `Host` header is the public site's
 (NEWSROOM_SITE_URL), so the proxy finds the object it cached for readers.
@@ -16,6 +16,7 @@ short browser max-age bounds what a missed purge can leave behind.
 
 import http.client
 import logging
+import math
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from articles.archive_views import story_archive_paths
-from articles.models import Region
+from articles.models import LIVE_UPDATES_SHOWN, Region
 
 logger = logging.getLogger(__name__)
 EDITIONS = ("en", "ar")
@@ -56,11 +57,25 @@ def _edition_paths(article):
     return paths
 
 
+def _older_live_update_paths(article):
+    """The story's pages of older live updates (articles/live_views.py), all of them: every new update pushes one
+    update from each page onto the next, so they all change together. One page more than its updates fill now,
+    for the page a removal just emptied (it answers 404 from now on). One query, none without updates."""
+    if article.last_live_update_at is None:
+        return []
+    pages = math.ceil((article.live_updates.shown().count() + 1) / LIVE_UPDATES_SHOWN)
+    return [article.live_updates_url(number) for number in range(2, pages + 1)]
+
+
 def story_paths(article):
     """Every public address (path only) on which `article` appears, in both editions, without repeats."""
-    # The feeds of its live updates too: every update move is a move, and one that takes the last update away
-    # leaves no sign on the story that it had any.
-    paths = [article.get_absolute_url(), *(article.live_updates_feed_url(form) for form in ("rss", "atom"))]
+    # Its pages of older live updates and the feeds of its updates too: every update move is a move, and one that
+    # takes the last update away leaves no sign on the story that it had any.
+    paths = [
+        article.get_absolute_url(),
+        *_older_live_update_paths(article),
+        *(article.live_updates_feed_url(form) for form in ("rss", "atom")),
+    ]
     for language in EDITIONS:
         with translation.override(language):
             paths += _edition_paths(article)

@@ -4,7 +4,7 @@ Arabic under /ar/); `unprefixed` are the language-neutral ones (robots.txt, site
 from django.urls import path
 from django.views.generic import TemplateView
 
-from articles import archive_views, feeds, sitemaps, views
+from articles import archive_views, feeds, live_views, sitemaps, views
 from articles.caching import public_page
 from newsroom import brand
 
@@ -36,6 +36,8 @@ urlpatterns = [
     # A story's live updates as feeds, under the story's own address (articles/feeds.py).
     path("article/<id:pk>/<str:slug>/live/rss/", feeds.live_updates_feed, {"form": "rss"}, name="article_live_rss"),
     path("article/<id:pk>/<str:slug>/live/atom/", feeds.live_updates_feed, {"form": "atom"}, name="article_live_atom"),
+    # A long live blog's older updates; page 1 is the story itself (articles/live_views.py).
+    path("article/<id:pk>/<str:slug>/updates/<page_number:number>/", live_views.live_updates, name="live_updates"),
     path("section/<str:slug>/", views.section_detail, name="section"),
     path("region/<str:slug>/", views.region_detail, name="region"),
     path("actor/<str:slug>/", views.actor_detail, name="actor"),

@@ -320,11 +320,17 @@ def _article_or_gone(request, pk):
         _remember_links(article)
         _remember(article, "corrections", _corrections(article))
         return article, None
+    return None, gone(request, pk)
+
+
+def gone(request, pk):
+    """The answer for a story `pk` that is not public: 410 with its public reason when it was withdrawn, else
+    404. Every page of a story answers so when the story itself does."""
     withdrawn = Article.objects.filter(pk=pk, status=Article.Status.UNPUBLISHED).only("headline", "withdrawal_reason")
     withdrawn = withdrawn.first()
     if withdrawn is None:
         raise Http404("No such story.")
-    return None, render(request, "articles/gone.html", {"article": withdrawn}, status=410)
+    return render(request, "articles/gone.html", {"article": withdrawn}, status=410)
 
 
 def _newest_by_tag(link_name, kind, language, now, tag_ids):

@@ -31,7 +31,7 @@ from markupsafe import Markup
 from articles import embeds, structured_data
 from articles.addresses import archive_day_url as _archive_day_url
 from articles.addresses import public_url
-from articles.models import LIVE_UPDATES_SHOWN, ArticleGenre, name_in, text_in
+from articles.models import ArticleGenre, name_in, text_in
 from articles.templatetags import images
 
 # Arabic-Indic digits, and the Arabic comma between a date's parts ("٢٤ تشرين الثاني ٢٠٢٦، ١٦:٤٥").
@@ -436,7 +436,6 @@ def environment(**options):
         share_links=share_links,
         story_body=story_body,
         live_follow_seconds=live_follow_seconds,
-        live_updates_shown=LIVE_UPDATES_SHOWN,
         has_videos=embeds.has_videos,
     )
     env.filters.update(

@@ -246,7 +246,8 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
 
 # What `ArticleQuerySet.published()` and the public order read, carried in the public-time indexes.
 PUBLIC_INDEX_COLUMNS = ["id", "status", "first_published_at", "scheduled_for", "embargo_until"]
-# How many live updates a story's page and its structured data show, newest first.
+# How many live updates a story's page and its structured data show, newest first; each page of older updates
+# (`/article/<id>/<slug>/updates/<n>/`) shows as many again.
 LIVE_UPDATES_SHOWN = 100
 
 
@@ -538,12 +539,34 @@ class Article(models.Model):
         return self.breaking_until is not None and self.breaking_until > timezone.now()
 
     @cached_property
+    def _newest_live_updates_and_one(self):
+        # One row more than the page shows says whether older updates have a page of their own, in the same query.
+        if self.last_live_update_at is None:
+            return []
+        return self.live_updates_page(1)
+
+    @property
     def newest_live_updates(self):
         """The story's LIVE_UPDATES_SHOWN newest live updates (removed ones left out), newest first: one query the
         first time it is asked (the page and its structured data share it), none for a story without updates."""
-        if self.last_live_update_at is None:
-            return []
-        return list(self.live_updates.shown()[:LIVE_UPDATES_SHOWN])
+        return self._newest_live_updates_and_one[:LIVE_UPDATES_SHOWN]
+
+    @property
+    def has_older_live_updates(self):
+        """True when the story has more live updates than its page shows (read with `newest_live_updates`)."""
+        return len(self._newest_live_updates_and_one) > LIVE_UPDATES_SHOWN
+
+    def live_updates_page(self, number):
+        """The updates readers see on page `number` of the story's live updates (1: the story's own page), newest
+        first, and the first update of the next page when there is one: LIVE_UPDATES_SHOWN + 1 at most, one query."""
+        start = (number - 1) * LIVE_UPDATES_SHOWN
+        return list(self.live_updates.shown()[start : start + LIVE_UPDATES_SHOWN + 1])
+
+    def live_updates_url(self, number):
+        """The address of page `number` of the story's live updates: the story's own for 1, else its older page."""
+        if number == 1:
+            return self.get_absolute_url()
+        return public_url("live_updates", self.language, pk=self.pk, slug=self.slug, number=number)
 
     @property
     def is_live(self):

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, LiveUpdate
 from articles.tests.factories import ArticleFactory
 
 S = Article.Status
@@ -27,6 +27,20 @@ def story(status=S.PUBLISHED, age=timedelta(hours=1), **kwargs):
     if status == S.SCHEDULED:
         fields.setdefault("scheduled_for", timezone.now() + timedelta(hours=1))
     Article.objects.filter(pk=article.pk).update(**fields)  # set-up only: put the row in a state
+    article.refresh_from_db()
+    return article
+
+
+def with_updates(article, count, start=None):
+    """Give `article` `count` live updates "Update 0" (the oldest) to "Update <count - 1>", a minute apart, as if
+    posted while it was public: bulk-created for speed, with the story's time of its newest update set."""
+    start = start or timezone.now() - timedelta(minutes=count + 5)
+    LiveUpdate.objects.bulk_create(
+        LiveUpdate(article=article, posted_at=start + timedelta(minutes=n), text=f"<p>Update {n}</p>")
+        for n in range(count)
+    )
+    newest = start + timedelta(minutes=count - 1)
+    Article.objects.filter(pk=article.pk).update(last_live_update_at=newest, last_published_at=newest)
     article.refresh_from_db()
     return article
 

@@ -10,9 +10,9 @@ from urllib.parse import quote
 import pytest
 
 from articles import workflow
-from articles.models import Article
+from articles.models import Article, LiveUpdate
 from articles.tests.factories import AuthorFactory, SectionFactory
-from articles.tests.publishing import S, story
+from articles.tests.publishing import S, story, with_updates
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +154,36 @@ def test_every_move_of_a_live_update_purges_the_feeds_of_the_storys_updates(
         with django_capture_on_commit_callbacks(execute=True):
             move()
         assert [path for path in [arabic.get_absolute_url(), *feeds] if path not in proxy.paths()] == []
+
+
+def older_pages(paths, article):
+    """The numbers of `article`'s pages of older live updates among the purged `paths`."""
+    prefix = f"{article.get_absolute_url()}updates/"
+    return [int(path.removeprefix(prefix).strip("/")) for path in paths if path.startswith(prefix)]
+
+
+@pytest.mark.parametrize(
+    "count, move, pages",
+    [
+        (0, "post", []),  # one update: the story's page holds it
+        (100, "post", [2]),  # the 101st update pushes the oldest onto page 2
+        (250, "post", [2, 3]),
+        (201, "remove", [2, 3]),  # page 3 held the oldest update alone: now empty, its address purged too
+        (250, "remove", [2, 3]),
+    ],
+)
+def test_a_live_update_purges_every_page_of_older_updates(
+    settings, proxy, publisher, django_capture_on_commit_callbacks, count, move, pages
+):
+    settings.NEWSROOM_PURGE_URLS = [proxy.url]
+    article = with_updates(story(), count) if count else story()
+    with django_capture_on_commit_callbacks(execute=True):
+        if move == "post":
+            workflow.post_live_update(article, by=publisher, text="The bridge is down.")
+        else:
+            workflow.remove_live_update(LiveUpdate.objects.filter(article=article).first(), by=publisher, note="Wrong.")
+    assert older_pages(proxy.paths(), article) == pages
+    assert article.get_absolute_url() in proxy.paths()
 
 
 def test_nothing_is_sent_when_no_proxy_is_configured(
