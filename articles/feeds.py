@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from articles.caching import public_page, shows_stories
 from articles.models import Actor, Article, Author, Correction, Region, Section, name_in
 from articles.structured_data import description
-from articles.views import _article_or_gone
+from articles.views import story_or_gone
 
 FEED_SIZE = 30
 
@@ -328,7 +328,7 @@ def live_updates_feed(request, pk, slug, form):
     readers may not see, 410 for a withdrawn one, 301 from an old slug or the other edition. A public story without
     updates has an empty feed, so a subscription outlives the removal of its only update."""
     # The story page's own look-up (one query), so the feed cannot show what the page would not.
-    article, gone = _article_or_gone(request, pk)
+    article, gone = story_or_gone(request, pk)
     if gone:
         return gone
     if slug != article.slug or get_language() != article.language:

@@ -4,10 +4,11 @@ The page cache inside Django is purged by articles/caching.py (listings and the 
 front keeps its own copies. When NEWSROOM_PURGE_URLS names one or more proxies (e.g.
 "http://127.0.0.1:6081,http://10.0.0.5:6081"), every workflow move sends an HTTP `PURGE` request to each
 of them for every address the story appears on: its own page, its pages of older live updates and the
-feeds of its live updates, the home pages, its section, its places and the places above them, its actors and authors, their feeds, the
-latest-stories feeds, the corrections page and its feeds, the archive and the story's month and day in it,
-and the sitemaps, in both editions (English unprefixed, Arabic under /ar/). The `Host` header is the public site's
-(NEWSROOM_SITE_URL), so the proxy finds the object it cached for readers.
+feeds of its live updates, the home pages, its section, its places and the places above them, its actors
+and authors, their feeds, the latest-stories feeds, the corrections page and its feeds, the archive and the
+story's month and day in it, and the sitemaps, in both editions (English unprefixed, Arabic under /ar/).
+The `Host` header is the public site's (NEWSROOM_SITE_URL), so the proxy finds the object it cached for
+readers.
 
 Purging is best effort and never fails a publish: each proxy gets a short timeout
 (NEWSROOM_PURGE_TIMEOUT seconds), an unreachable one is logged once per move and skipped, and the

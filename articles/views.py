@@ -310,7 +310,7 @@ def _remember_links(article):
         _remember(article, name, [link.model.from_db(db, link.columns, row) for row in rows])
 
 
-def _article_or_gone(request, pk):
+def story_or_gone(request, pk):
     """The public story `pk`; a withdrawn one answers 410 with its public reason, anything else 404."""
     article = next(iter(PUBLIC_STORY(pk=pk, now=timezone.now())), None)
     if article is not None:
@@ -477,7 +477,7 @@ def article_page_context(article):
 @public_page
 def article_detail(request, pk, slug):
     """One public story at its canonical address; 301 from an old slug or the other edition, 410 if withdrawn."""
-    article, gone = _article_or_gone(request, pk)
+    article, gone = story_or_gone(request, pk)
     if gone:
         return gone
     if slug != article.slug or get_language() != article.language:

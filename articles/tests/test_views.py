@@ -333,7 +333,7 @@ def test_places_actors_and_authors_come_with_the_story_as_their_relations_give_t
     article = _tagged_out_of_order(places, actors)
     fresh = Article.objects.get(pk=article.pk)
     expected = {name: _stored(fresh, name) for name in READ_FIELDS}
-    shown, _ = views._article_or_gone(rf.get("/"), article.pk)
+    shown, _ = views.story_or_gone(rf.get("/"), article.pk)
     with django_assert_num_queries(0):
         assert {name: _stored(shown, name) for name in READ_FIELDS} == expected
         assert [r.name for r in shown.regions.all()] == ["Deir ez-Zor", "Baghdad", "Syria", "Baghouz"]
