@@ -10,7 +10,7 @@ from articles.models import LiveUpdate
 from articles.tests.browser import BROWSER_TEST_MARKS, browser  # noqa: F401 - browser is a fixture
 from articles.tests.publishing import story
 from articles.tests.test_browser import serious_violations, stories  # noqa: F401 - a fixture
-from articles.tests.test_live_updates_browser import asking_every_second, live  # noqa: F401 - fixtures
+from articles.tests.test_live_updates_browser import asking_every_second, live, story_page, take_offer  # noqa: F401
 
 pytestmark = BROWSER_TEST_MARKS
 
@@ -79,8 +79,7 @@ def test_an_open_page_is_offered_only_the_updates_not_removed(
     live_server, live_server_held, browser, live, publisher, asking_every_second
 ):
     article = live["english"]
-    page = browser.new_page()
-    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    page = story_page(browser, live_server, article)
     updates = page.locator("article.live-update")
     assert updates.count() == 2
     with live_server_held():
@@ -103,8 +102,7 @@ def test_an_open_page_is_offered_corrections_and_removals_and_applies_them_when_
     live_server, live_server_held, browser, live, publisher, asking_every_second
 ):
     article = live["english"]
-    page = browser.new_page()
-    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    page = story_page(browser, live_server, article)
     texts = page.locator("article.live-update .live-update-text")
     assert texts.all_inner_texts() == ["It holds.", "Fighting moved to the river bank.\n\nResidents fled north."]
     newer, older = LiveUpdate.objects.filter(article=article)
@@ -132,16 +130,13 @@ def test_new_updates_bring_the_corrections_along_in_arabic(
     live_server, live_server_held, browser, live, publisher, asking_every_second
 ):
     article = live["arabic"]
-    page = browser.new_page()
-    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    page = story_page(browser, live_server, article)
     newer = LiveUpdate.objects.filter(article=article).first()
     with live_server_held():
         workflow.edit_live_update(newer, by=publisher, text="صامد حتى صباح اليوم.", title="وقف إطلاق النار")
         workflow.post_live_update(article, by=publisher, text="دخلت القوات البلدة.")
     # New updates are counted; the correction comes with them.
-    offer = page.get_by_role("button", name="تحديثات جديدة: ١. اعرضها")
-    offer.wait_for(timeout=10_000)
-    offer.click()
+    take_offer(page, "تحديثات جديدة: ١. اعرضها")
     texts = page.locator("article.live-update .live-update-text").all_inner_texts()
     assert texts[:2] == ["دخلت القوات البلدة.", "صامد حتى صباح اليوم."]
     assert page.locator("article.live-update").first.evaluate("update => update === document.activeElement")
@@ -156,15 +151,12 @@ def test_an_update_pushed_out_of_the_newest_hundred_is_not_taken_for_removed(
     article = story(headline="Battle for Baghouz")
     for n in range(LIVE_UPDATES_SHOWN):
         workflow.post_live_update(article, by=publisher, text=f"Update number {n}.")
-    page = browser.new_page()
-    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    page = story_page(browser, live_server, article)
     updates = page.locator("article.live-update")
     assert updates.count() == LIVE_UPDATES_SHOWN
     with live_server_held():
         workflow.post_live_update(article, by=publisher, text="Troops entered the town.")
-    offer = page.get_by_role("button", name="New updates: 1. Show them")
-    offer.wait_for(timeout=10_000)
-    offer.click()
+    take_offer(page, "New updates: 1. Show them")
     # The oldest is no longer in the site's page, but it was not removed: the reader keeps it.
     assert updates.count() == LIVE_UPDATES_SHOWN + 1
     assert updates.last.locator(".live-update-text").inner_text() == "Update number 0."

@@ -53,6 +53,20 @@ def asking_every_second(settings):
     settings.NEWSROOM_LIVE_POLL_SECONDS = 1
 
 
+def story_page(browser, live_server, article):
+    """A new browser page open on the story."""
+    page = browser.new_page()
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    return page
+
+
+def take_offer(page, name):
+    """Wait for the page to offer what changed (the button named `name`), then press it."""
+    offer = page.get_by_role("button", name=name)
+    offer.wait_for(timeout=10_000)
+    offer.click()
+
+
 def story_requests(page, article):
     """The list of the page's own requests for the story's address after it loaded, kept up to date."""
     asked, address = [], article.get_absolute_url()
@@ -64,8 +78,7 @@ def test_a_reader_is_offered_new_updates_and_the_page_moves_only_when_asked(
     live_server, live_server_held, browser, live, publisher, asking_every_second
 ):
     article = live["english"]
-    page = browser.new_page()
-    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    page = story_page(browser, live_server, article)
     updates = page.locator("article.live-update")
     assert updates.count() == 2
     updated = page.locator(".article-meta .updated time")
@@ -105,15 +118,12 @@ def test_the_updated_time_appears_when_the_first_update_a_minute_after_publicati
         first_published_at=moment, last_published_at=moment, last_live_update_at=moment
     )
     LiveUpdate.objects.filter(article=article).update(posted_at=moment)
-    page = browser.new_page()
-    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    page = story_page(browser, live_server, article)
     assert page.locator(".article-meta .updated").count() == 0
     page.wait_for_timeout(3_500)  # a minute after publication
     with live_server_held():
         workflow.post_live_update(article, by=publisher, text="Troops entered the town.")
-    offer = page.get_by_role("button", name="New updates: 1. Show them")
-    offer.wait_for(timeout=10_000)
-    offer.click()
+    take_offer(page, "New updates: 1. Show them")
     newest = LiveUpdate.objects.filter(article=article).first()
     times = page.locator(".article-meta .times")
     assert times.locator(".updated time").get_attribute("datetime") == timezone.localtime(newest.posted_at).isoformat()
@@ -126,13 +136,10 @@ def test_the_arabic_edition_offers_them_in_arabic_with_arabic_digits(
     live_server, live_server_held, browser, live, publisher, asking_every_second
 ):
     article = live["arabic"]
-    page = browser.new_page()
-    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    page = story_page(browser, live_server, article)
     with live_server_held():
         workflow.post_live_update(article, by=publisher, text="دخلت القوات البلدة.")
-    offer = page.get_by_role("button", name="تحديثات جديدة: ١. اعرضها")
-    offer.wait_for(timeout=10_000)
-    offer.click()
+    take_offer(page, "تحديثات جديدة: ١. اعرضها")
     assert page.locator("article.live-update").first.locator(".live-update-text").inner_text() == "دخلت القوات البلدة."
     page.close()
 
