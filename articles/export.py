@@ -4,7 +4,7 @@ Only `Article.objects.published()` is exported, streamed in chunks with a fixed 
 chunk, optionally narrowed (`ExportFilter`) to a time span, an edition, a section, a place or an actor as the
 public pages read them (a section with its subsections, a place with the places inside it). Both formats
 carry what `import_articles` reads back: importing an export into an empty database gives the same articles,
-tags (by slug), authors and sections.
+tags (by slug), authors, sections, corrections and live updates.
 
 ninjs mapping: `uri` urn:newsroom:article:<id>; `altids` the source and source id; `headlines` (main,
 kicker); `descriptions` (summary = standfirst); `bodies` (text/html); `by` the authors joined with ", ";
@@ -20,8 +20,9 @@ the desk chose to lead the related box (`Article.see_also`), in its order, as "s
 leaves aside as it does every association that is not a picture. JSON Lines carries no such column (import
 has none to read it into).
 
-Public notes: the story's corrections (`Correction`: kind, text, time) and live updates (`LiveUpdate`: time,
-title, sanitised HTML text), both **oldest first**, numbered from 1 in that order: a live blog read from its
+Public notes: the story's corrections (`Correction`: kind, text, time) and the live updates readers see
+(`LiveUpdate`: time, title, sanitised HTML text; a corrected one as it reads now, a removed one left out), both
+**oldest first**, numbered from 1 in that order: a live blog read from its
 start, and an export taken later only adds to the end of each list. JSON Lines rows carry them as
 `corrections` [{"kind", "text", "created_at"}] and `live_updates` [{"posted_at", "title", "text"}] (empty lists
 for none). ninjs 2.0 has no field for either and its schema admits no property of our own on an item, nor
