@@ -17,7 +17,7 @@ from articles.models import Article, ArticleEvent, LiveUpdate
 from articles.models.live import typed_text
 from articles.tests.publishing import S, fresh_cache, page_queries, story  # noqa: F401
 from articles.tests.test_caching import any_cache  # noqa: F401 - a fixture: the memory cache, then Redis
-from articles.tests.test_live_updates import HOSTILE_TEXT, HOSTILE_TITLE, updates_on
+from articles.tests.test_live_updates import HOSTILE_TEXT, HOSTILE_TITLE, REFUSED_WORDS, updates_on
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
@@ -185,13 +185,7 @@ def test_a_cached_story_page_shows_a_correction_and_a_removal_at_once(
 
 @pytest.mark.parametrize(
     "text, title, refusal",
-    [
-        ("", "", "Write the text of the live update."),
-        ("  \n\n \r\n ", "A title alone", "Write the text of the live update."),
-        ("x" * 5001, "", "5000 characters at most; this one has 5001"),
-        ("Text", "t" * 201, "200 characters at most"),
-        ("Twelve people were killed.", "Casualties", "the title and the text are as they were"),
-    ],
+    [*REFUSED_WORDS, ("Twelve people were killed.", "Casualties", "the title and the text are as they were")],
 )
 def test_an_empty_too_long_or_unchanged_correction_is_refused_and_writes_nothing(publisher, text, title, refusal):
     article = story()

@@ -87,15 +87,16 @@ def test_only_a_published_story_takes_live_updates(publisher, status):
     assert not LiveUpdate.objects.exists() and not ArticleEvent.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "text, title, refusal",
-    [
-        ("", "", "Write the text of the live update."),
-        ("  \n\n \r\n ", "A title alone", "Write the text of the live update."),
-        ("x" * 5001, "", "5000 characters at most; this one has 5001"),
-        ("Text", "t" * 201, "200 characters at most"),
-    ],
-)
+# What posting or correcting a live update refuses: (text, title, the refusal's words).
+REFUSED_WORDS = [
+    ("", "", "Write the text of the live update."),
+    ("  \n\n \r\n ", "A title alone", "Write the text of the live update."),
+    ("x" * 5001, "", "5000 characters at most; this one has 5001"),
+    ("Text", "t" * 201, "200 characters at most"),
+]
+
+
+@pytest.mark.parametrize("text, title, refusal", REFUSED_WORDS)
 def test_empty_or_too_long_updates_are_refused(publisher, text, title, refusal):
     article = story()
     with pytest.raises(workflow.WorkflowError, match=refusal):
