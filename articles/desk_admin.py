@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from articles import diffs, editing, presence, revisions, workflow
 from articles.models import Correction, LiveUpdate
 
-# How many of a story's newest live updates the desk panel lists to correct or remove.
+# How many of a story's live updates the desk panel lists at a time to correct or remove, newest first; older
+# ones are a link away (`?live_updates=2` …).
 LIVE_UPDATES_LISTED = 20
 
 # How long a story leads the front page, or stays in the breaking-news banner, unless the publisher picks
@@ -170,7 +171,10 @@ class ArticleDeskMixin:
                 request.session[_live_draft_key(article, update)] = {k: request.POST.get(k, "") for k in keep}
         else:
             self.message_user(request, _("%(move)s: done.") % {"move": move.label}, messages.SUCCESS)
-        return HttpResponseRedirect(self._change_url(article) + "#desk-live-updates")
+        # Back to the page of the panel's list the form was on.
+        page = request.POST.get("live_updates", "")
+        query = f"?live_updates={page}" if page.isdigit() and page != "1" and len(page) <= 6 else ""
+        return HttpResponseRedirect(self._change_url(article) + query + "#desk-live-updates")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, unquote(object_id))
@@ -199,7 +203,7 @@ class ArticleDeskMixin:
                 article.featured_until if article.is_featured else timezone.now() + FEATURE_DEFAULT
             ).strftime("%Y-%m-%dT%H:%M"),
             "live_draft": request.session.pop(_live_draft_key(article), None) or {},
-            "live_updates": self._live_updates_to_correct(request, article, moves),
+            **self._live_updates_to_correct(request, article, moves),
             "breaking_default": timezone.localtime(timezone.now() + BREAKING_DEFAULT).strftime("%Y-%m-%dT%H:%M"),
             "breaking_latest": timezone.localtime(timezone.now() + workflow.BREAKING_LONGEST).strftime(
                 "%Y-%m-%dT%H:%M"
@@ -207,16 +211,32 @@ class ArticleDeskMixin:
         }
 
     def _live_updates_to_correct(self, request, article, moves):
-        """The story's newest live updates readers see, each with what its correction form shows (a refused
-        correction's words, else the update's own), for a user who may post them; none for anyone else."""
+        """The panel's list of the live updates readers see, for a user who may post them (none for anyone else):
+        `live_updates`, LIVE_UPDATES_LISTED of them newest first from the page `?live_updates=` names (the first
+        when it names none or no page there is), each with what its correction form shows (a refused correction's
+        words, else the update's own), and the numbers of the newer and older pages, if any."""
         if not any(move.name == "post_live_update" for move in moves) or article.last_live_update_at is None:
-            return []
-        updates = list(article.live_updates.shown().select_related("posted_by", "edited_by")[:LIVE_UPDATES_LISTED])
+            return {"live_updates": []}
+        number = request.GET.get("live_updates", "")
+        number = int(number) if number.isdigit() and len(number) <= 6 and int(number) > 0 else 1
+        shown = article.live_updates.shown().select_related("posted_by", "edited_by")
+        start = (number - 1) * LIVE_UPDATES_LISTED
+        updates = list(shown[start : start + LIVE_UPDATES_LISTED + 1])
+        if not updates and number > 1:  # past the oldest (an old link after removals): the first page
+            number, start = 1, 0
+            updates = list(shown[: LIVE_UPDATES_LISTED + 1])
+        older = number + 1 if len(updates) > LIVE_UPDATES_LISTED else None
+        updates = updates[:LIVE_UPDATES_LISTED]
         for update in updates:
             draft = request.session.pop(_live_draft_key(article, update), None) or {}
             update.draft = {"title": update.title, "text": update.typed_text, "note": "", **draft}
             update.refused = bool(draft)
-        return updates
+        return {
+            "live_updates": updates,
+            "live_updates_page": number,
+            "live_updates_newer": number - 1 or None,
+            "live_updates_older": older,
+        }
 
     def history_view(self, request, object_id, extra_context=None):
         """Every revision (who, when, state) with a picker to compare any two, and the audit trail."""

@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 from articles import workflow
 from articles.models import Article, ArticleEvent, LiveUpdate
 from articles.models.live import typed_text
-from articles.tests.publishing import S, fresh_cache, page_queries, story  # noqa: F401
+from articles.tests.publishing import S, fresh_cache, page_queries, story, with_updates  # noqa: F401
 from articles.tests.test_caching import any_cache  # noqa: F401 - a fixture: the memory cache, then Redis
 from articles.tests.test_live_updates import HOSTILE_TEXT, HOSTILE_TITLE, REFUSED_WORDS, updates_on
 
@@ -360,6 +360,44 @@ def test_the_desk_lists_the_updates_with_their_typed_words_to_correct_or_remove(
     assert remove.xpath('.//textarea[@name="note"][@required]')
     # The trail shows the removal with its reason.
     assert "Wrong story" in page.xpath('//section[@aria-labelledby="desk-audit"]')[0].text_content()
+
+
+def desk_list(client, article, query=""):
+    """(the texts of the updates the desk panel lists, its newer and older links) on the story's change page."""
+    page = lxml_html.fromstring(client.get(reverse("admin:articles_article_change", args=[article.pk]) + query).content)
+    texts = [li.xpath(".//textarea[@name='text']")[0].text for li in page.xpath('//li[@class="desk-live-update"]')]
+    links = {a.text_content(): a.get("href") for a in page.xpath('//nav[@class="desk-live-pages"]/a')}
+    return texts, links
+
+
+def test_the_desk_pages_through_every_update_and_a_correction_returns_to_its_page(client, publisher):
+    article = with_updates(story(), 45)
+    client.force_login(publisher)
+    texts, links = desk_list(client, article)
+    assert texts == [f"Update {n}" for n in range(44, 24, -1)]
+    assert links == {"Older updates": "?live_updates=2#desk-live-updates"}
+    texts, links = desk_list(client, article, "?live_updates=3")
+    assert texts == [f"Update {n}" for n in range(4, -1, -1)]
+    assert links == {"Newer updates": "?live_updates=2#desk-live-updates"}
+    # The oldest update, corrected from the third page, and the desk is back on that page.
+    oldest = LiveUpdate.objects.filter(article=article).order_by("posted_at").first()
+    done = client.post(edit_url(article, oldest), {"text": "Update 0, corrected.", "live_updates": "3"})
+    assert done.url.endswith("?live_updates=3#desk-live-updates")
+    assert desk_list(client, article, "?live_updates=3")[0][-1] == "Update 0, corrected."
+
+
+@pytest.mark.parametrize("query", ["?live_updates=0", "?live_updates=-2", "?live_updates=abc", "?live_updates=9"])
+def test_a_bad_or_past_the_end_page_of_the_desks_list_shows_the_newest(client, publisher, query):
+    article = with_updates(story(), 25)
+    client.force_login(publisher)
+    assert desk_list(client, article, query) == (
+        [f"Update {n}" for n in range(24, 4, -1)],
+        {"Older updates": "?live_updates=2#desk-live-updates"},
+    )
+    # A forged page number in a form's post sends the desk back to the list's first page, nothing else.
+    update = LiveUpdate.objects.filter(article=article).first()
+    done = client.post(edit_url(article, update), {"text": "Corrected.", "live_updates": "../../x"})
+    assert done.url.endswith(f"/{article.pk}/change/#desk-live-updates")
 
 
 def test_a_publisher_corrects_and_removes_through_the_desk(client, publisher):
