@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles import workflow
 from articles.models import Article, LiveUpdate
 from articles.tests.factories import ArticleFactory
 
@@ -29,6 +30,17 @@ def story(status=S.PUBLISHED, age=timedelta(hours=1), **kwargs):
     Article.objects.filter(pk=article.pk).update(**fields)  # set-up only: put the row in a state
     article.refresh_from_db()
     return article
+
+
+def post_update(article, by, text, title="", at=None):
+    """A live update posted by `by` on `article` through the workflow, its time then moved to `at` when given
+    (set-up only); returns it."""
+    workflow.post_live_update(article, by=by, text=text, title=title)
+    update = LiveUpdate.objects.filter(article=article).order_by("-pk").first()
+    if at is not None:
+        LiveUpdate.objects.filter(pk=update.pk).update(posted_at=at)
+        update.refresh_from_db()
+    return update
 
 
 def with_updates(article, count, start=None):

@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 from articles import workflow
 from articles.models import Article, ArticleEvent, LiveUpdate
 from articles.models.live import typed_text
-from articles.tests.publishing import S, fresh_cache, page_queries, story, with_updates  # noqa: F401
+from articles.tests.publishing import S, fresh_cache, page_queries, post_update, story, with_updates  # noqa: F401
 from articles.tests.test_caching import any_cache  # noqa: F401 - a fixture: the memory cache, then Redis
 from articles.tests.test_live_updates import HOSTILE_TEXT, HOSTILE_TITLE, REFUSED_WORDS, updates_on
 
@@ -25,12 +25,14 @@ POSTED = datetime(2026, 3, 1, 6, 30, tzinfo=UTC)  # 09:30 in the newsroom's time
 
 
 def posted(article, publisher, text="Twelve people were killed.", title="Casualties", at=POSTED):
-    """A live update posted by `publisher` on `article`, its time moved to `at` (set-up only)."""
-    workflow.post_live_update(article, by=publisher, text=text, title=title)
-    update = LiveUpdate.objects.filter(article=article).order_by("-pk").first()
-    LiveUpdate.objects.filter(pk=update.pk).update(posted_at=at)
-    update.refresh_from_db()
-    return update
+    return post_update(article, publisher, text, title, at)
+
+
+def correct_or_remove(action, update, by):
+    """`by` corrects ("edit") or removes ("remove") `update`, with words and a reason that would be accepted."""
+    if action == "edit":
+        return workflow.edit_live_update(update, by=by, text="Changed words.")
+    return workflow.remove_live_update(update, by=by, note="Gone.")
 
 
 def written(article):
@@ -297,10 +299,7 @@ def test_reporters_and_editors_cannot_correct_or_remove_and_nothing_is_written(p
     before = written(article)
     for colleague in (reporter, editor):
         with pytest.raises(workflow.PermissionRefused):
-            if action == "edit":
-                workflow.edit_live_update(update, by=colleague, text="Not mine to change.")
-            else:
-                workflow.remove_live_update(update, by=colleague, note="Not mine to remove.")
+            correct_or_remove(action, update, colleague)
     assert written(article) == before
 
 
@@ -312,10 +311,7 @@ def test_only_a_published_storys_updates_can_be_corrected_or_removed(publisher, 
     Article.objects.filter(pk=article.pk).update(status=status)  # set-up only: the story left publication
     before = written(article)
     with pytest.raises(workflow.MoveNotAllowed):
-        if action == "edit":
-            workflow.edit_live_update(update, by=publisher, text="Changed.")
-        else:
-            workflow.remove_live_update(update, by=publisher, note="Gone.")
+        correct_or_remove(action, update, publisher)
     assert written(article) == before
 
 

@@ -16,8 +16,9 @@ from lxml import html as lxml_html
 from articles import workflow
 from articles.models import Article, LiveUpdate
 from articles.tests.factories import AuthorFactory, SectionFactory
-from articles.tests.publishing import S, fresh_cache, hidden_stories, page_queries, story  # noqa: F401
+from articles.tests.publishing import S, fresh_cache, hidden_stories, page_queries, post_update, story  # noqa: F401
 from articles.tests.test_caching import any_cache  # noqa: F401 - a fixture: the memory cache, then Redis
+from articles.tests.test_feeds import parse
 from articles.tests.test_live_updates import HOSTILE_TEXT, HOSTILE_TITLE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
@@ -27,22 +28,7 @@ POSTED = datetime(2026, 3, 1, 6, 30, tzinfo=UTC)
 
 
 def posted(article, publisher, text="Shelling resumed at dawn.", title="", at=None):
-    """A live update posted by `publisher` on `article`, its time moved to `at` when given (set-up only)."""
-    workflow.post_live_update(article, by=publisher, text=text, title=title)
-    update = LiveUpdate.objects.filter(article=article).order_by("-pk").first()
-    if at is not None:
-        LiveUpdate.objects.filter(pk=update.pk).update(posted_at=at)
-        update.refresh_from_db()
-    return update
-
-
-def parse(client, address):
-    """The feed at `address` as feedparser reads it: it must answer 200 and parse without a complaint."""
-    response = client.get(address)
-    assert response.status_code == 200, address
-    parsed = feedparser.parse(response.content)
-    assert not parsed.bozo, parsed.get("bozo_exception")
-    return parsed
+    return post_update(article, publisher, text, title, at)
 
 
 def feed_queries(client, address):
