@@ -482,6 +482,12 @@ def test_the_update_moves_are_not_story_buttons_nor_reachable_as_story_moves(cli
         assert response.status_code == 404
     response = client.get(edit_url(article, LiveUpdate.objects.get()))
     assert response.status_code == 405
+    # Nor is a story's move reachable through an update's address.
+    before = written(article)
+    for name in ("unpublish", "post_live_update", "no_such_move"):
+        response = client.post(edit_url(article, LiveUpdate.objects.get(), name), {"note": "x", "text": "x"})
+        assert response.status_code == 404
+    assert written(article) == before
 
 
 def test_the_desk_forms_are_in_arabic_for_an_arabic_desk(client, publisher):
