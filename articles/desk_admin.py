@@ -219,7 +219,7 @@ class ArticleDeskMixin:
             return {"live_updates": []}
         number = request.GET.get("live_updates", "")
         number = int(number) if number.isdigit() and len(number) <= 6 and int(number) > 0 else 1
-        shown = article.live_updates.shown().select_related("posted_by", "edited_by")
+        shown = article.live_updates.shown().select_related("posted_by", "edited_by").defer("search_words")
         start = (number - 1) * LIVE_UPDATES_LISTED
         updates = list(shown[start : start + LIVE_UPDATES_LISTED + 1])
         if not updates and number > 1:  # past the oldest (an old link after removals): the first page

@@ -200,6 +200,8 @@ class ArticleQuerySet(models.QuerySet):
                 obj.search_document = field.document_for(obj)
             self.model.objects.bulk_update(batch, ["search_document"])
             done, last_pk = done + len(batch), batch[-1].pk
+            if len(batch) < batch_size:  # the last batch: no need to read that there is no more
+                break
         return done
 
     def with_list_relations(self):

@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.db import connection, models
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.expressions import RawSQL, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -38,7 +39,8 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.addresses import public_url
 from articles.caching import cached_fragment
-from articles.models import Actor, Article, ArticleActor, ArticleRegion, Region, Section, name_in
+from articles.models import Actor, Article, ArticleActor, ArticleRegion, LiveUpdate, Region, Section, name_in
+from articles.models.article import LIVE_UPDATES_SHOWN
 from articles.models.fields import search_words, spaced_text, tag_lexemes
 from articles.normalisation import fold, name_key
 from articles.prepared import PreparedQuery
@@ -514,9 +516,45 @@ def search(query, page=1, per_page=20, depth=2000):
     for article in shown:
         article.headline_html = highlight(article.headline, terms)
         article.snippet = snippet(f"{article.standfirst} {spaced_text(article.body)}", terms)
+    if terms:
+        live_update_snippets(shown, terms)
     has_next = count is not None and start + per_page < count
     more = matches is not None and matches > reach
     return SearchResults(shown, page, has_next, terms, concepts, count, more, reach, per_page)
+
+
+def live_update_snippets(articles, terms):
+    """Give each of `articles` (results with their snippets) whose snippet shows no match and that has live
+    updates the snippet of its newest update holding one of `terms`, with that update as `live_update_match`
+    (its `url`: the page of updates that shows it, at its anchor). One query, only when a result needs it: a
+    story found by the words of its live updates (`SearchDocument`) shows the words it was found by."""
+    wanted = {a.pk: a for a in articles if a.last_live_update_at and "<mark>" not in a.snippet}
+    if not wanted:
+        return
+    holding = models.Q()
+    for term in terms:  # a first sieve on the folded words; `snippet` below says which truly match
+        holding |= models.Q(search_words__contains=term)
+    shown = LiveUpdate.objects.shown()
+    later = models.Q(posted_at__gt=OuterRef("posted_at")) | models.Q(
+        posted_at=OuterRef("posted_at"), pk__gt=OuterRef("pk")
+    )
+    newer = shown.filter(later, article=OuterRef("article")).order_by().values("article").annotate(n=Count("pk"))
+    newest_first = [models.F("posted_at").desc(), models.F("pk").desc()]
+    updates = (
+        shown.filter(holding, article_id__in=list(wanted))
+        .annotate(newer=Coalesce(Subquery(newer.values("n")), 0))
+        .annotate(place=Window(RowNumber(), partition_by=[models.F("article_id")], order_by=newest_first))
+        .filter(place=1)
+        .only("pk", "article_id", "posted_at", "title", "text")
+    )
+    for update in updates:
+        found = snippet(f"{update.title} {spaced_text(update.text)}", terms)
+        if "<mark>" not in found:
+            continue
+        article = wanted[update.article_id]
+        page = 1 + update.newer // LIVE_UPDATES_SHOWN
+        update.url = f"{article.live_updates_url(page)}#update-{update.pk}"
+        article.snippet, article.live_update_match = found, update
 
 
 def highlight(text, terms):

@@ -454,6 +454,11 @@ def _check_live_update(locked, now, title, text, html):
         raise WorkflowError(_("The title of a live update can be 200 characters at most."))
 
 
+# A live update move saves the story's search document too: `SearchDocumentField.pre_save` writes it afresh,
+# with the words of the updates readers see now (the value given here is never written).
+_SEARCH_AGAIN = {"search_document": None}
+
+
 def post_live_update(article, by, text, title="", note=""):
     """Publisher posts a short timestamped update (an optional title and plain text) on a published story; the
     story page lists it at once, newest first. Refused when the text is empty or too long, or while the story
@@ -467,8 +472,9 @@ def post_live_update(article, by, text, title="", note=""):
     def changes(locked, now):
         update.article, update.posted_at = locked, now
         update.save()
-        # The story's "Updated" time, Last-Modified and dateModified follow its newest update.
-        return {"last_live_update_at": now, "last_published_at": now}
+        # The story's "Updated" time, Last-Modified and dateModified follow its newest update; its search
+        # document takes in the update's words (SearchDocument reads them as the story is saved).
+        return {"last_live_update_at": now, "last_published_at": now, **_SEARCH_AGAIN}
 
     summary = note or title or first_words(" ".join(text.split()))
     return _perform(article, by, "post_live_update", summary, changes=changes, check=check)
@@ -498,9 +504,13 @@ def edit_live_update(update, by, text, title="", note=""):
             raise WorkflowError(_("Nothing to correct: the title and the text are as they were."))
 
     def changes(locked, now):
-        LiveUpdate.objects.filter(pk=update.pk).update(title=title, text=html, edited_at=now, edited_by=by)
         update.title, update.text, update.edited_at, update.edited_by = title, html, now, by
-        return {"last_published_at": now}
+        words = LiveUpdate._meta.get_field("search_words").words_of(update)
+        LiveUpdate.objects.filter(pk=update.pk).update(
+            title=title, text=html, edited_at=now, edited_by=by, search_words=words
+        )
+        update.search_words = words
+        return {"last_published_at": now, **_SEARCH_AGAIN}
 
     def trail():
         old = before["update"]
@@ -525,7 +535,7 @@ def remove_live_update(update, by, note):
         LiveUpdate.objects.filter(pk=update.pk).update(removed_at=now, removed_by=by)
         update.removed_at, update.removed_by = now, by
         newest = locked.live_updates.shown().order_by("-posted_at").values_list("posted_at", flat=True).first()
-        return {"last_live_update_at": newest, "last_published_at": now}
+        return {"last_live_update_at": newest, "last_published_at": now, **_SEARCH_AGAIN}
 
     def trail():
         old = before["update"]

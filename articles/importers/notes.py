@@ -14,10 +14,12 @@ added when the input was recorded, and one the desk has deleted since comes back
 changes (then it is parsed).
 
 Per batch, at most six queries whatever the number of stories or notes (none when no story of the batch
-carries notes): the stored stories' corrections and live updates (one query each, only for stored stories
-that carry some), the new corrections (`bulk_create`, then one update giving them the input's times:
-`Correction.created_at` is `auto_now_add`, which a bulk insert stamps with the present), the new live
-updates, and one update of the stories' times (Django splits an insert or update into more statements past
+carries notes), and two more when live updates are added: the stored stories' corrections and live updates
+(one query each, only for stored stories that carry some), the new corrections (`bulk_create`, then one update
+giving them the input's times: `Correction.created_at` is `auto_now_add`, which a bulk insert stamps with the
+present), the new live updates, one update of the stories' times, and the search documents of the stories
+given updates, which take in the updates' words (`refresh_search`: the stories' texts, then their documents,
+500 stories at a time) (Django splits an insert or update into more statements past
 the database's parameter limit: on SQLite, about 200 notes). On PostgreSQL's COPY path the notes go in with binary COPY
 (`pgcopy.copy_objects`), one query each, times as given. The stories' times follow their notes as the
 workflow's own moves make them (`workflow.correct`, `workflow.post_live_update`): `last_live_update_at`
@@ -38,7 +40,7 @@ from articles.importers import pgcopy
 from articles.models import Article, Correction, LiveUpdate
 
 CORRECTION_FIELDS = ("article", "kind", "text", "created_at")
-LIVE_UPDATE_FIELDS = ("article", "posted_at", "title", "text")
+LIVE_UPDATE_FIELDS = ("article", "posted_at", "title", "text", "search_words")
 
 
 def lacking(carriers, stored):
@@ -70,6 +72,9 @@ def lacking(carriers, stored):
         for note in story.live_updates
         if (pk, *note.key) not in have_updates and (pk, note.posted_at) not in corrected
     ]
+    words = LiveUpdate._meta.get_field("search_words")
+    for update in updates:  # COPY writes fields as they are (no pre_save)
+        update.search_words = words.words_of(update)
     return corrections, updates
 
 
@@ -92,6 +97,9 @@ def write(corrections, updates, created, copy=False):
     if not touched:
         return
     _follow_notes(touched, created)
+    if updates:
+        # Their search documents take in the new updates' words (SearchDocument reads them as it rewrites).
+        Article.objects.filter(pk__in={note.article_id for note in updates}).refresh_search()
     # Their pages, and every listing (the corrections pages, the "Live" labels), as a workflow move purges them.
     transaction.on_commit(partial(caching.purge_stories, *touched))
 

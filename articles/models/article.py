@@ -560,7 +560,8 @@ class Article(models.Model):
         """The updates readers see on page `number` of the story's live updates (1: the story's own page), newest
         first, and the first update of the next page when there is one: LIVE_UPDATES_SHOWN + 1 at most, one query."""
         start = (number - 1) * LIVE_UPDATES_SHOWN
-        return list(self.live_updates.shown()[start : start + LIVE_UPDATES_SHOWN + 1])
+        # Not the folded words the story's search document reads: no page shows them.
+        return list(self.live_updates.shown().defer("search_words")[start : start + LIVE_UPDATES_SHOWN + 1])
 
     def live_updates_url(self, number):
         """The address of page `number` of the story's live updates: the story's own for 1, else its older page."""

@@ -5,6 +5,7 @@ import re
 
 import nh3
 from django.db import models
+from django.db.models.sql.compiler import SQLInsertCompiler
 
 from articles import embeds, normalisation
 from articles.normalisation import fold
@@ -148,25 +149,80 @@ def tag_lexemes(regions=(), actors=()):
 
 
 class SearchDocument(models.Expression):
-    """The value written to an article's search column, built from its folded title, summary and body.
+    """The value written to an article's search column, built from its folded title, summary and body, and,
+    when it rewrites a stored article, the words of the article's live updates readers see.
 
-    On PostgreSQL it is a weighted tsvector (title A, standfirst B, body C) of text folded in Python by
-    `articles.normalisation.fold`, so one folding serves the index and the query. Elsewhere it is the
-    folded text itself: the title on the first line, then the rest (the simple backend searches it).
+    On PostgreSQL it is a weighted tsvector (title A, standfirst B, body C, live updates D) of text folded in
+    Python by `articles.normalisation.fold`, so one folding serves the index and the query. Elsewhere it is
+    the folded text itself: the title on the first line, then the rest (the simple backend searches it).
+
+    The live updates' words are each update's own folded words (`LiveUpdate.search_words`), read by a
+    subquery of the UPDATE that writes the document, so every way of rewriting a story's document (a save, a
+    bulk update, `refresh_search`, an import) keeps them; an INSERT has none to read (a new story has no
+    updates). `live=False` leaves them out (a migration that runs before live updates existed).
     """
 
-    def __init__(self, title, summary, body, words=None):
+    def __init__(self, title, summary, body, words=None, live=True):
         """From the title, summary and body texts; `words` gives their `search_words` when already computed."""
         super().__init__(output_field=models.TextField())
         self.parts = words or (search_words(title), search_words(summary), search_words(body))
+        self.live = live
+
+    def _live_words(self, compiler, connection):
+        """SQL for the live updates' words of the row being updated (a text, maybe NULL), or None in an INSERT."""
+        if not self.live or isinstance(compiler, SQLInsertCompiler):
+            return None
+        from articles.models import LiveUpdate
+
+        quote = connection.ops.quote_name
+        story = f"{quote(compiler.query.model._meta.db_table)}.{quote(compiler.query.model._meta.pk.column)}"
+        join = "string_agg(u.search_words, ' ' ORDER BY u.posted_at, u.id)"
+        if connection.vendor != "postgresql":
+            join = "group_concat(u.search_words, ' ')"
+        return (
+            f"(SELECT {join} FROM {quote(LiveUpdate._meta.db_table)} u "
+            f"WHERE u.article_id = {story} AND u.removed_at IS NULL AND u.search_words <> '')"
+        )
 
     def as_sql(self, compiler, connection):
         title, summary, body = self.parts
-        return "%s", [f"{title}\n{summary} {body}"]
+        live = self._live_words(compiler, connection)
+        if live is None:
+            return "%s", [f"{title}\n{summary} {body}"]
+        return f"(%s || COALESCE(' ' || {live}, ''))", [f"{title}\n{summary} {body}"]
 
     def as_postgresql(self, compiler, connection):
         sql = " || ".join(f"setweight(to_tsvector('simple'::regconfig, %s), '{w}')" for w in "ABC")
+        live = self._live_words(compiler, connection)
+        if live is not None:
+            sql += f" || setweight(to_tsvector('simple'::regconfig, COALESCE({live}, '')), 'D')"
         return f"({sql})", list(self.parts)
+
+
+class FoldedWordsField(models.TextField):
+    """The folded words (`search_words`) of other fields of the same row, rewritten on every save and bulk
+    create: what a story's search document reads of a live update. A queryset `update()` of those fields
+    must write it too (`words_of`)."""
+
+    def __init__(self, *args, sources=(), **kwargs):
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("editable", False)
+        self.sources = sources
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("editable", None)
+        kwargs["sources"] = self.sources
+        return name, path, args, kwargs
+
+    def words_of(self, instance):
+        return search_words(" ".join(getattr(instance, name) or "" for name in self.sources))
+
+    def pre_save(self, model_instance, add):
+        value = self.words_of(model_instance)
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class SearchDocumentField(models.Field):

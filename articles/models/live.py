@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from articles.models.article import LIVE_UPDATES_SHOWN, Article
-from articles.models.fields import SanitisedHTMLField, plain_text
+from articles.models.fields import FoldedWordsField, SanitisedHTMLField, plain_text
 
 __all__ = ["LIVE_UPDATES_SHOWN", "LiveUpdate", "LiveUpdateQuerySet", "first_words", "typed_text"]
 
@@ -60,6 +60,8 @@ class LiveUpdate(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Its title's and text's folded words, which the story's search document takes in (SearchDocument).
+    search_words = FoldedWordsField(_("search words"), sources=("title", "text"))
 
     objects = LiveUpdateQuerySet.as_manager()
 
