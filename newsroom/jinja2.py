@@ -409,7 +409,7 @@ _LIVE_UPDATE = translation.gettext_noop("Live update")
 
 
 def live_update_label(article):
-    """"Live update" in the story's own language ("تحديث مباشر"): what a search result's snippet taken from
+    """The words "Live update" in the story's own language ("تحديث مباشر"): what a search result's snippet taken from
     one of its live updates starts with, whatever the page's language."""
     return _translation((article.language, _LIVE_UPDATE), translation.gettext, _LIVE_UPDATE)
 
