@@ -148,6 +148,12 @@ def tag_lexemes(regions=(), actors=()):
     return [f"~r{pk}" for pk in regions] + [f"~a{pk}" for pk in actors]
 
 
+# How much of a story's live updates' folded words its search document takes, newest first: a long blog's
+# words, with its body's, must stay inside PostgreSQL's tsvector (1 MB); 100,000 characters is about 15,000
+# words, which even all different would take a fifth of it.
+LIVE_WORDS_LIMIT = 100_000
+
+
 class SearchDocument(models.Expression):
     """The value written to an article's search column, built from its folded title, summary and body, and,
     when it rewrites a stored article, the words of the article's live updates readers see.
@@ -169,20 +175,23 @@ class SearchDocument(models.Expression):
         self.live = live
 
     def _live_words(self, compiler, connection):
-        """SQL for the live updates' words of the row being updated (a text, maybe NULL), or None in an INSERT."""
+        """SQL for the live updates' words of the row being updated, newest first and at most LIVE_WORDS_LIMIT
+        characters (a text, maybe NULL), or None in an INSERT."""
         if not self.live or isinstance(compiler, SQLInsertCompiler):
             return None
         from articles.models import LiveUpdate
 
         quote = connection.ops.quote_name
         story = f"{quote(compiler.query.model._meta.db_table)}.{quote(compiler.query.model._meta.pk.column)}"
-        join = "string_agg(u.search_words, ' ' ORDER BY u.posted_at, u.id)"
-        if connection.vendor != "postgresql":
-            join = "group_concat(u.search_words, ' ')"
-        return (
-            f"(SELECT {join} FROM {quote(LiveUpdate._meta.db_table)} u "
-            f"WHERE u.article_id = {story} AND u.removed_at IS NULL AND u.search_words <> '')"
+        shown = (
+            f"FROM {quote(LiveUpdate._meta.db_table)} u "
+            f"WHERE u.article_id = {story} AND u.removed_at IS NULL AND u.search_words <> ''"
         )
+        if connection.vendor == "postgresql":
+            words = "string_agg(u.search_words, ' ' ORDER BY u.posted_at DESC, u.id DESC)"
+            return f"(SELECT left({words}, {int(LIVE_WORDS_LIMIT)}) {shown})"
+        newest_first = f"SELECT u.search_words AS words {shown} ORDER BY u.posted_at DESC, u.id DESC"
+        return f"(SELECT substr(group_concat(words, ' '), 1, {int(LIVE_WORDS_LIMIT)}) FROM ({newest_first}))"
 
     def as_sql(self, compiler, connection):
         title, summary, body = self.parts

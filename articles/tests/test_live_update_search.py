@@ -217,3 +217,24 @@ def test_a_search_costs_one_query_more_only_when_a_result_is_found_by_its_update
     assert page_queries(client, "/search/?q=hajin") == 3  # one result is found by its update: its snippet
     with_updates(blog, 30)  # however many updates it has
     assert page_queries(client, "/search/?q=hajin") == 3
+
+
+def test_a_long_blog_s_document_takes_the_newest_updates_words_up_to_the_limit(blog, publisher, monkeypatch):
+    # The limit keeps a blog of thousands of updates inside PostgreSQL's tsvector; here, 60 characters.
+    monkeypatch.setattr("articles.models.fields.LIVE_WORDS_LIMIT", 60)
+    post_update(blog, publisher, "Families reached Susa by bus before the checkpoint closed for the night.")
+    assert headlines("Susa") == [blog.headline]
+    assert headlines("Hajin") == []  # the older update's words are past the limit
+    assert headlines("clashes") == [blog.headline]  # the story's own text is never cut
+
+
+def test_a_blog_whose_updates_hold_more_words_than_a_tsvector_can_still_takes_a_new_update(blog, publisher):
+    # 200 updates of 5,000 characters of distinct made-up words: about 125,000 lexemes, past PostgreSQL's 1 MB
+    # for a tsvector had every word gone in. Posting one more must work, and find the story by the newest.
+    words = (f"w{n:07x}" for n in range(200 * 625))
+    LiveUpdate.objects.bulk_create(
+        LiveUpdate(article=blog, posted_at=blog.last_published_at, text=" ".join(next(words) for _ in range(625)))
+        for _ in range(200)
+    )
+    post_update(blog, publisher, "Families reached Susa by bus.")
+    assert headlines("Susa") == [blog.headline]
