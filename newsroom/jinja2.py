@@ -405,15 +405,6 @@ def live_label(article):
     return _translation((article.language, _LIVE), translation.gettext, _LIVE)
 
 
-_LIVE_UPDATE = translation.gettext_noop("Live update")
-
-
-def live_update_label(article):
-    """The words "Live update" in the story's own language ("تحديث مباشر"): what a search result's snippet taken from
-    one of its live updates starts with, whatever the page's language."""
-    return _translation((article.language, _LIVE_UPDATE), translation.gettext, _LIVE_UPDATE)
-
-
 def live_follow_seconds(article):
     """How often an open page of this story asks for new live updates (static/js/live_updates.js), in seconds;
     0 for a story that is not live."""
@@ -457,7 +448,6 @@ def environment(**options):
         local_byline=local_byline,
         work_type=work_type,
         live_label=live_label,
-        live_update_label=live_update_label,
         headline=headline,
         zone=zone,
         linebreaksbr=linebreaksbr,

@@ -199,12 +199,15 @@ def test_an_update_past_the_story_page_s_newest_links_the_older_page_that_shows_
     assert f'id="update-{old.pk}"' in client.get(href.split("#")[0]).content.decode()
 
 
-def test_an_arabic_story_s_update_is_labelled_in_arabic_on_either_edition(client, publisher):
+def test_the_label_is_in_the_page_s_language_as_the_result_s_date_is(client, publisher):
     article = story(headline="معركة دير الزور: تغطية مباشرة", body="<p>استمرت الاشتباكات.</p>", language="ar")
     post_update(article, publisher, "قصف التحالف مواقع بالموصل")
-    for address in ("/ar/search/?q=الموصل", "/search/?q=الموصل"):
+    for address, label, language in (
+        ("/ar/search/?q=الموصل", "تحديث مباشر،", "ar"),
+        ("/search/?q=الموصل", "Live update,", "en"),
+    ):
         [(snippet, href)] = result_snippets(client, address)
-        assert "تحديث مباشر" in snippet and "<mark>بالموصل</mark>" in snippet, address
+        assert label in snippet and f'lang="{language}"' in snippet and "<mark>بالموصل</mark>" in snippet, address
 
 
 def test_a_search_costs_one_query_more_only_when_a_result_is_found_by_its_updates(
