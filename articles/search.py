@@ -548,7 +548,10 @@ def live_update_snippets(articles, terms):
         .only("pk", "article_id", "posted_at", "title", "text")
     )
     for update in updates:
-        found = snippet(f"{update.title} {spaced_text(update.text)}", terms)
+        # Its text around the first match; else the match is in its title, shown before the text.
+        found = snippet(spaced_text(update.text), terms)
+        if "<mark>" not in found and update.title:
+            found = snippet(f"{update.title}: {spaced_text(update.text)}", terms)
         if "<mark>" not in found:
             continue
         article = wanted[update.article_id]

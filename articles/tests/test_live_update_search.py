@@ -171,6 +171,14 @@ def test_a_result_found_by_an_update_shows_that_update_s_words_labelled_and_link
     assert f'id="update-{update.pk}"' in client.get(href.split("#")[0]).content.decode()
 
 
+def test_an_update_s_snippet_is_its_text_around_the_match_or_its_title_then_text(client, blog, publisher):
+    post_update(blog, publisher, "Protesters marched on the gate at noon.", title="March on the oil field")
+    [(snippet, href)] = result_snippets(client, "/search/?q=noon")
+    assert "</a>: Protesters marched on the gate at <mark>noon</mark>." in snippet  # the text alone
+    [(snippet, href)] = result_snippets(client, "/search/?q=oil")
+    assert "</a>: March on the <mark>oil</mark> field: Protesters marched on the gate at noon." in snippet
+
+
 def test_a_result_matching_in_its_own_text_keeps_its_own_snippet(client, blog, publisher):
     post_update(blog, publisher, "The river crossing stayed closed.")
     [(snippet, href)] = result_snippets(client, "/search/?q=river")
