@@ -491,8 +491,9 @@ def search(query, page=1, per_page=20, depth=2000):
     newest first, back to the `depth` newest. Runs a fixed number of queries: two to find names in the
     query (none when the same words were looked up since the vocabulary changed), one for the page, which
     also counts the matches up to one more than the results reach (so "more than 150" costs no query),
-    compiled once per process for the first pages (`rows`). Results show no place or actor chips, so those
-    are not fetched; the page's view gives the stories their authors in one more query
+    compiled once per process for the first pages (`rows`), and one more only when a result is found by its
+    live updates' words alone, for the update to show (`live_update_snippets`). Results show no place or
+    actor chips, so those are not fetched; the page's view gives the stories their authors in one more query
     (`views.remember_authors`).
     """
     if query.sort not in (RELEVANCE, NEWEST):
