@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.db import connection, models
-from django.db.models import Count, OuterRef, Subquery
 from django.db.models.expressions import RawSQL, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -40,7 +39,6 @@ from django.utils.translation import gettext_lazy as _
 from articles.addresses import public_url
 from articles.caching import cached_fragment
 from articles.models import Actor, Article, ArticleActor, ArticleRegion, LiveUpdate, Region, Section, name_in
-from articles.models.article import LIVE_UPDATES_SHOWN
 from articles.models.fields import search_words, spaced_text, tag_lexemes
 from articles.normalisation import fold, name_key
 from articles.prepared import PreparedQuery
@@ -535,15 +533,11 @@ def live_update_snippets(articles, terms):
     holding = models.Q()
     for term in terms:  # a first sieve on the folded words; `snippet` below says which truly match
         holding |= models.Q(search_words__contains=term)
-    shown = LiveUpdate.objects.shown()
-    later = models.Q(posted_at__gt=OuterRef("posted_at")) | models.Q(
-        posted_at=OuterRef("posted_at"), pk__gt=OuterRef("pk")
-    )
-    newer = shown.filter(later, article=OuterRef("article")).order_by().values("article").annotate(n=Count("pk"))
     newest_first = [models.F("posted_at").desc(), models.F("pk").desc()]
     updates = (
-        shown.filter(holding, article_id__in=list(wanted))
-        .annotate(newer=Coalesce(Subquery(newer.values("n")), 0))
+        LiveUpdate.objects.shown()
+        .filter(holding, article_id__in=list(wanted))
+        .with_newer()
         .annotate(place=Window(RowNumber(), partition_by=[models.F("article_id")], order_by=newest_first))
         .filter(place=1)
         .only("pk", "article_id", "posted_at", "title", "text")
@@ -556,8 +550,7 @@ def live_update_snippets(articles, terms):
         if "<mark>" not in found:
             continue
         article = wanted[update.article_id]
-        page = 1 + update.newer // LIVE_UPDATES_SHOWN
-        update.url = f"{article.live_updates_url(page)}#update-{update.pk}"
+        update.url = update.address_on(article)
         article.snippet, article.live_update_match = found, update
 
 

@@ -249,6 +249,8 @@ PUBLIC_INDEX_COLUMNS = ["id", "status", "first_published_at", "scheduled_for", "
 # How many live updates a story's page and its structured data show, newest first; each page of older updates
 # (`/article/<id>/<slug>/updates/<n>/`) shows as many again.
 LIVE_UPDATES_SHOWN = 100
+# How many of a live story's key events (its titled updates) its page lists above the updates.
+KEY_EVENTS_SHOWN = 10
 
 
 class Article(models.Model):
@@ -550,6 +552,27 @@ class Article(models.Model):
         """The story's LIVE_UPDATES_SHOWN newest live updates (removed ones left out), newest first: one query the
         first time it is asked (the page and its structured data share it), none for a story without updates."""
         return self._newest_live_updates_and_one[:LIVE_UPDATES_SHOWN]
+
+    @cached_property
+    def key_events(self):
+        """The story's key events: its newest KEY_EVENTS_SHOWN live updates readers see that have a title, newest
+        first, each with `url`, where it is shown (`#update-<id>` on this page, else the page of older updates
+        that holds it). Read from the updates the page loads; one query more only when the story has older
+        updates and its page shows fewer key events than the list holds."""
+        loaded = self._newest_live_updates_and_one
+        shown = loaded[:LIVE_UPDATES_SHOWN]
+        events = [update for update in shown if update.title][:KEY_EVENTS_SHOWN]
+        for update in events:
+            update.url = f"#update-{update.pk}"
+        if len(loaded) <= LIVE_UPDATES_SHOWN or len(events) == KEY_EVENTS_SHOWN:
+            return events
+        oldest = shown[-1]
+        older = models.Q(posted_at__lt=oldest.posted_at) | models.Q(posted_at=oldest.posted_at, pk__lt=oldest.pk)
+        rows = self.live_updates.shown().exclude(title="").filter(older).with_newer().only("pk", "posted_at", "title")
+        for update in rows[: KEY_EVENTS_SHOWN - len(events)]:
+            update.url = update.address_on(self)
+            events.append(update)
+        return events
 
     @property
     def has_older_live_updates(self):

@@ -5,6 +5,8 @@ from html import unescape
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from articles.models.article import LIVE_UPDATES_SHOWN, Article
@@ -19,6 +21,17 @@ class LiveUpdateQuerySet(models.QuerySet):
     def shown(self):
         """The updates not removed: what the story page, its structured data and the desk's list show."""
         return self.filter(removed_at__isnull=True)
+
+    def with_newer(self):
+        """Each update with `newer`: how many updates readers see on its story come before it, newest first (a
+        subquery per row, read from the story's newest-first index), which says the page that shows it
+        (`LiveUpdate.address_on`)."""
+        later = models.Q(posted_at__gt=OuterRef("posted_at")) | models.Q(
+            posted_at=OuterRef("posted_at"), pk__gt=OuterRef("pk")
+        )
+        newer = LiveUpdate.objects.shown().filter(later, article=OuterRef("article")).order_by()
+        counted = newer.values("article").annotate(n=models.Count("pk")).values("n")
+        return self.annotate(newer=Coalesce(Subquery(counted), 0))
 
 
 class LiveUpdate(models.Model):
@@ -73,6 +86,12 @@ class LiveUpdate(models.Model):
 
     def __str__(self):
         return self.headline
+
+    def address_on(self, article):
+        """The address of this update where readers see it (read `with_newer`): its anchor on the story's page,
+        or on the page of older updates that holds it."""
+        page = 1 + self.newer // LIVE_UPDATES_SHOWN
+        return f"{article.live_updates_url(page)}#update-{self.pk}"
 
     @property
     def headline(self):

@@ -19,6 +19,9 @@ UPDATES = {
 }
 
 
+KEY_EVENTS = {"english": "Key events", "arabic": "أبرز الأحداث"}
+
+
 @pytest.fixture
 def live(stories, publisher):
     """Both editions' stories with two live updates each, the newer one titled."""
@@ -39,8 +42,15 @@ def test_a_live_story_page_passes_axe_and_its_anchors_lead_to_the_updates(
     page.goto(f"{live_server.url}{live[language].get_absolute_url()}#update-{newest.pk}")
     section = page.get_by_role("region", name=heading)
     assert section.is_visible()
-    assert section.get_by_role("heading", level=3).inner_text() == UPDATES[language][1][0]
+    assert (
+        section.locator("article.live-update").get_by_role("heading", level=3).inner_text() == UPDATES[language][1][0]
+    )
     assert page.locator(f"#update-{newest.pk}").is_visible()
+    # The key events list the titled update, and its link leads to it.
+    events = section.get_by_role("navigation", name=KEY_EVENTS[language])
+    assert events.get_by_role("listitem").count() == 1
+    events.get_by_role("link").click()
+    page.wait_for_url(f"**{live[language].get_absolute_url()}#update-{newest.pk}")
     assert serious_violations(page) == []
     context.close()
 
@@ -85,6 +95,8 @@ def test_a_reader_is_offered_new_updates_and_the_page_moves_only_when_asked(
     shown_at = updated.get_attribute("datetime")
     offer = page.get_by_role("button", name="New updates: 2. Show them")
     assert page.locator("button.live-new").is_hidden()
+    key_events = page.get_by_role("navigation", name="Key events").get_by_role("link")
+    assert key_events.locator(".key-event-title").all_inner_texts() == ["Ceasefire"]
     with live_server_held():
         workflow.post_live_update(article, by=publisher, text="Troops entered the town.", title="Town taken")
         workflow.post_live_update(article, by=publisher, text="Shops reopened.")
@@ -93,9 +105,13 @@ def test_a_reader_is_offered_new_updates_and_the_page_moves_only_when_asked(
     assert page.get_by_role("status").inner_text() == "New updates: 2. Show them"
     assert updates.count() == 2
     assert updated.get_attribute("datetime") == shown_at
+    assert key_events.locator(".key-event-title").all_inner_texts() == ["Ceasefire"]
     assert serious_violations(page) == []
     offer.click()
     assert updates.count() == 4
+    # The key events now start with the new titled update, and its link leads to it.
+    assert key_events.locator(".key-event-title").all_inner_texts() == ["Town taken", "Ceasefire"]
+    assert key_events.first.get_attribute("href") == f"#update-{LiveUpdate.objects.get(title='Town taken').pk}"
     # The story's "Updated" time is now the newest update's.
     newest = LiveUpdate.objects.filter(article=article).first()
     assert updated.get_attribute("datetime") == timezone.localtime(newest.posted_at).isoformat()

@@ -3,7 +3,8 @@
 // the browser's copy with 304 when nothing changed), takes the updates it has not shown yet and offers them
 // with a button in a status region, as it offers the corrections and removals of updates it shows. Nothing
 // moves under the reader until the button is pressed; then the new updates go on top, corrected ones are
-// replaced, removed ones go, the story's "Updated" time is brought up to date and the keyboard goes to the newest.
+// replaced, removed ones go, the story's "Updated" time and its key events are brought up to date and the
+// keyboard goes to the newest.
 // Polling pauses while the tab is hidden, and stops for
 // good when the story is gone (404, 410) or its page no longer follows (no longer live, or turned off).
 "use strict";
@@ -25,6 +26,7 @@
     var waiting = []; // new updates, newest first
     var changed = []; // [shown update's id, its corrected version or null when it was removed]
     var updated = null; // the story's "Updated" time
+    var keyEvents = null; // the list of key events (titled updates), or false when the newest page has none
     var timer = null;
     var asking = false;
     var stopped = false;
@@ -71,6 +73,8 @@
       });
       var time = doc.querySelector(".article-meta .updated");
       updated = time ? document.importNode(time, true) : null;
+      var events = fresh.querySelector("nav.key-events");
+      keyEvents = events ? document.importNode(events, true) : false;
       offer();
     }
 
@@ -106,6 +110,20 @@
       updated = null;
     }
 
+    // The key events as the newest answer lists them: replaced, put after the section's heading, or taken away.
+    function showKeyEvents() {
+      var shown = section.querySelector("nav.key-events");
+      if (keyEvents === null) { return; }
+      if (shown && keyEvents) {
+        shown.replaceWith(keyEvents);
+      } else if (shown) {
+        shown.remove();
+      } else if (keyEvents) {
+        section.querySelector("h2").after(keyEvents);
+      }
+      keyEvents = null;
+    }
+
     button.addEventListener("click", function () {
       var focus = waiting[0] || null;
       changed.forEach(function (change) {
@@ -123,6 +141,7 @@
       waiting = [];
       changed = [];
       showUpdated();
+      showKeyEvents();
       // The keyboard goes to the newest update shown, else the first corrected one, else (only removals) the
       // section's heading, so it is not left on the button as it hides.
       focus = focus || section.querySelector("h2");
