@@ -489,8 +489,8 @@ def search(query, page=1, per_page=20, depth=2000):
     newest first, back to the `depth` newest. Runs a fixed number of queries: two to find names in the
     query (none when the same words were looked up since the vocabulary changed), one for the page, which
     also counts the matches up to one more than the results reach (so "more than 150" costs no query),
-    compiled once per process for the first pages (`rows`), and one more only when a result is found by its
-    live updates' words alone, for the update to show (`live_update_snippets`). Results show no place or
+    compiled once per process for the first pages (`rows`), and one more only when a result with live
+    updates shows no match in its own text, for the update to show (`live_update_snippets`). Results show no place or
     actor chips, so those are not fetched; the page's view gives the stories their authors in one more query
     (`views.remember_authors`).
     """
@@ -525,8 +525,9 @@ def search(query, page=1, per_page=20, depth=2000):
 def live_update_snippets(articles, terms):
     """Give each of `articles` (results with their snippets) whose snippet shows no match and that has live
     updates the snippet of its newest update holding one of `terms`, with that update as `live_update_match`
-    (its `url`: the page of updates that shows it, at its anchor). One query, only when a result needs it: a
-    story found by the words of its live updates (`SearchDocument`) shows the words it was found by."""
+    (its `url`: the page of updates that shows it, at its anchor). One query, only when a story with live
+    updates is among the results with no match in its own snippet: a story found by the words of its live
+    updates (`SearchDocument`) shows the words it was found by."""
     wanted = {a.pk: a for a in articles if a.last_live_update_at and "<mark>" not in a.snippet}
     if not wanted:
         return
