@@ -438,6 +438,33 @@ def test_lists_label_a_story_live_while_its_newest_update_is_recent(client, plac
     assert spoken == ["Live: Battle for Baghouz"]
 
 
+def updated_times(client, address):
+    """{headline link text: (datetime, text) of its "Updated" time, or None} of every story listed at `address`."""
+    page = lxml_html.fromstring(client.get(address).content)
+    found = {}
+    for item in page.xpath('//li[contains(@class, "story")][.//h3]'):
+        time = item.xpath('.//p[@class="meta"]/span[@class="updated"]/time')
+        found[item.xpath(".//h3/a")[0].text_content()] = (time[0].get("datetime"), time[0].text) if time else None
+    return found
+
+
+def test_lists_give_a_live_story_the_time_of_its_newest_update_and_no_other_story_one(
+    client, places, publisher, page_cache_off
+):
+    live, old, plain = (story(headline=h, regions=[places["baghouz"]]) for h in HEADLINES)
+    for article in (live, old):
+        workflow.post_live_update(article, by=publisher, text="Shelling resumed at dawn.")
+    Article.objects.filter(pk=old.pk).update(last_live_update_at=timezone.now() - timedelta(hours=25))
+    moment = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=2)
+    Article.objects.filter(pk=live.pk).update(last_live_update_at=moment, last_published_at=moment)
+    local = timezone.localtime(moment)  # in the newsroom's zone, Baghdad's
+    expected = (local.isoformat(), f"{local.day} {local:%B, %H:%M}")
+    for address in ("/", places["baghouz"].get_absolute_url(), "/search/?q=baghouz"):
+        times = updated_times(client, address)
+        assert times["Live: Battle for Baghouz"] == expected, address
+        assert times["Siege of Hajin"] is None and times["Water prices rise"] is None, address
+
+
 def test_the_arabic_edition_labels_a_live_story_in_arabic(client, publisher, page_cache_off):
     section = SectionFactory()
     arabic = story(headline="معركة الباغوز", slug="معركة", language="ar", section=section)
@@ -445,6 +472,9 @@ def test_the_arabic_edition_labels_a_live_story_in_arabic(client, publisher, pag
     labels, spoken = labels_on(client, "/ar/")
     assert labels["معركة الباغوز"] == "مباشر"
     assert spoken == ["مباشر: معركة الباغوز"]
+    [(_, text)] = updated_times(client, "/ar/").values()
+    assert not any(digit in text for digit in "0123456789")  # Arabic-Indic digits, after "آخر تحديث"
+    assert "آخر تحديث <time" in client.get("/ar/").content.decode()
 
 
 def test_a_live_label_costs_a_list_no_query(client, places, publisher, page_cache_off):
