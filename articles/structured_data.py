@@ -157,13 +157,14 @@ def news_article(article, request, publisher_name):
 
 
 def _live_blog(article, url):
-    """What makes a story with live updates a schema.org LiveBlogPosting: since when it is covered, and its
-    updates (the ones its page lists, newest first) as BlogPostings, each at its anchor on the page."""
-    return {
-        "@type": "LiveBlogPosting",
-        "coverageStartTime": _iso(article.published_time),
-        "liveBlogUpdate": [_blog_posting(update, url) for update in article.newest_live_updates],
-    }
+    """What makes a story with live updates a schema.org LiveBlogPosting: since when it is covered, until when
+    once it is no longer live (`Article.is_live`: its newest update is its last), and its updates (the ones its
+    page lists, newest first) as BlogPostings, each at its anchor on the page."""
+    blog = {"@type": "LiveBlogPosting", "coverageStartTime": _iso(article.published_time)}
+    if not article.is_live:
+        blog["coverageEndTime"] = _iso(article.last_live_update_at)
+    blog["liveBlogUpdate"] = [_blog_posting(update, url) for update in article.newest_live_updates]
+    return blog
 
 
 def _blog_posting(update, url):

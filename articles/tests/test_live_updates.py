@@ -289,6 +289,20 @@ def test_a_story_with_updates_is_a_live_blog_posting(client, publisher, page_cac
             "url": f"{url}#update-{old.pk}",
         },
     ]
+    assert "coverageEndTime" not in data  # still live: its coverage goes on
+
+
+def test_a_live_blog_no_longer_live_says_when_its_coverage_ended(client, publisher, page_cache_off):
+    article = story(headline="Battle for Baghouz")
+    workflow.post_live_update(article, by=publisher, text="Ceasefire holds.")
+    ended = datetime(2026, 3, 1, 7, 45, tzinfo=UTC)  # past the window: the story is no longer live
+    Article.objects.filter(pk=article.pk).update(last_live_update_at=ended)
+    LiveUpdate.objects.update(posted_at=ended)
+    html = client.get(article.get_absolute_url()).content.decode()
+    (data,) = extruct.extract(html, base_url="http://testserver/", syntaxes=["json-ld"])["json-ld"]
+    assert data["@type"] == "LiveBlogPosting"
+    assert data["coverageEndTime"] == "2026-03-01T10:45:00+03:00"
+    assert data["coverageStartTime"] == data["datePublished"]
 
 
 # -- the desk ----------------------------------------------------------------------------------------------------
