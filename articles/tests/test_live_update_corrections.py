@@ -74,7 +74,7 @@ def test_readers_see_the_corrected_words_with_the_time_of_the_correction_in_plac
     html = client.get(article.get_absolute_url()).content.decode()
     assert "Twelve people" not in html and "Casualties<" not in html
     assert (
-        '09:30 GMT+3</time> <span class="live-update-edited">Edited '
+        '09:30 GMT+3</time></a> <span class="live-update-edited">Edited '
         '<time datetime="2026-03-01T11:35:00+03:00">11:35</time></span></p>'
     ) in html
     newer = lxml_html.fromstring(html).xpath(f'//article[@id="update-{first.pk}"]/preceding-sibling::article')

@@ -199,6 +199,17 @@ def test_an_arabic_storys_older_pages_are_in_its_edition_with_arabic_digits(clie
     assert (response.status_code, response["Location"]) == (301, arabic.live_updates_url(2))
 
 
+def test_each_update_s_time_links_its_own_anchor_on_the_story_and_older_pages(client, page_cache_off):
+    article = with_updates(story(), 150)
+    for address in (article.get_absolute_url(), article.live_updates_url(2)):
+        page = lxml_html.fromstring(client.get(address).content)
+        updates = page.xpath('//article[@class="live-update"]')
+        assert updates, address
+        for update in updates:
+            [link] = update.xpath('.//p[@class="live-update-time"]/a[@class="live-update-link"]')
+            assert link.get("href") == f"#{update.get('id')}" and link.xpath("time"), address
+
+
 # -- queries, structured data, caching ----------------------------------------------------------------------------
 
 

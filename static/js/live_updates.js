@@ -32,7 +32,7 @@
     var stopped = false;
 
     function postedAt(item) {
-      var time = item.querySelector(".live-update-time > time");
+      var time = item.querySelector(".live-update-link > time");
       return time ? Date.parse(time.getAttribute("datetime")) : NaN;
     }
 
