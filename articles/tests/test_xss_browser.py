@@ -1,8 +1,8 @@
 """Stored and reflected XSS, proved in a real browser (Debian's Chromium through Playwright).
 
 Classic payloads go into every field an editor or a reader can reach (story words, captions, names and
-aliases of places and actors, authors, sections, corrections, withdrawal reasons, the search box and the
-importer), then every public page and the main admin pages are opened. Each payload would call alert() and
+aliases of places and actors, authors, sections, corrections, withdrawal reasons, live updates' titles and
+texts (with a search result showing one), the search box and the importer), then every public page and the main admin pages are opened. Each payload would call alert() and
 set `window.__xss`; the test proves no dialog opened, the flag stayed unset, no element carries an event
 handler or a javascript: address, and every JSON-LD block still parses as JSON. The Content-Security-Policy
 is switched off here on purpose: it is a second wall, and this test checks the first one (escaping).
@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from articles import workflow
 from articles.archive_views import story_archive_paths
@@ -114,9 +115,17 @@ def hostile(settings, publisher, admin_user_role, tmp_path):
             authors=[author],
         )
         workflow.correct(article, by=publisher, note=payload)
+        # A live update whose title (a key event) and text carry it too.
+        workflow.post_live_update(article, by=publisher, text=payload, title=payload[:200])
         stories.append(article)
         for kind, entry in (("section", section), ("region", region), ("actor", actor), ("author", author)):
             entries[kind].append(entry)
+    # A story found only by its live updates' words: its search result shows an update's title and text.
+    blog = story(headline="Quiet story", slug="xss-blog", body="<p>Nothing here.</p>")
+    for payload in PAYLOADS:
+        workflow.post_live_update(blog, by=publisher, text=f"xsslivemark {payload}", title=payload[:200])
+    stories.insert(0, blog)
+    assert Client().get("/search/?q=xsslivemark").content.decode().count('class="snippet-update"') == 1
     withdrawn = stories[-1]
     workflow.unpublish(withdrawn, by=publisher, note=" ".join(PAYLOADS))
     lines = [
@@ -150,7 +159,9 @@ def _public_paths(hostile):
     # The archive's day and month of every hostile story (their headlines, kickers, bylines and sections).
     paths += list(dict.fromkeys(path for article in hostile["stories"] for path in story_archive_paths(article)))
     paths += [f"/search/?q={quote(payload)}" for payload in PAYLOADS]
-    paths += [f"/ar/search/?q={quote(PAYLOADS[0])}"]
+    paths += [f"/ar/search/?q={quote(PAYLOADS[0])}", "/search/?q=xsslivemark"]
+    blog = hostile["stories"][0]
+    paths += [blog.live_updates_feed_url("rss"), blog.live_updates_feed_url("atom")]
     for kind, entries in hostile["entries"].items():
         paths += [f"/{kind}/{entry.slug}/" for entry in entries]
         if kind != "author":
