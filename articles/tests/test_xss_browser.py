@@ -2,10 +2,11 @@
 
 Classic payloads go into every field an editor or a reader can reach (story words, captions, names and
 aliases of places and actors, authors, sections, corrections, withdrawal reasons, live updates' titles and
-texts (with a search result showing one), the search box and the importer), then every public page and the main admin pages are opened. Each payload would call alert() and
-set `window.__xss`; the test proves no dialog opened, the flag stayed unset, no element carries an event
-handler or a javascript: address, and every JSON-LD block still parses as JSON. The Content-Security-Policy
-is switched off here on purpose: it is a second wall, and this test checks the first one (escaping).
+texts (with a search result showing one), the search box and the importer), then every public page and the
+main admin pages are opened. Each payload would call alert() and set `window.__xss`; the test proves no
+dialog opened, the flag stayed unset, no element carries an event handler or a javascript: address, and every
+JSON-LD block still parses as JSON. The Content-Security-Policy is switched off here on purpose: it is a
+second wall, and this test checks the first one (escaping).
 Skipped when /usr/bin/chromium is missing (`apt-get install -y chromium`).
 """
 
