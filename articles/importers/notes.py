@@ -72,9 +72,6 @@ def lacking(carriers, stored):
         for note in story.live_updates
         if (pk, *note.key) not in have_updates and (pk, note.posted_at) not in corrected
     ]
-    words = LiveUpdate._meta.get_field("search_words")
-    for update in updates:  # COPY writes fields as they are (no pre_save)
-        update.search_words = words.words_of(update)
     return corrections, updates
 
 
@@ -83,6 +80,9 @@ def write(corrections, updates, created, copy=False):
     `created` are the ids of the stories this batch created, `copy` writes with COPY (PostgreSQL)."""
     if copy:
         pgcopy.copy_objects(Correction, corrections, CORRECTION_FIELDS)
+        words = LiveUpdate._meta.get_field("search_words")
+        for update in updates:  # COPY writes fields as they are: no pre_save folds the words (bulk_create's does)
+            update.search_words = words.words_of(update)
         pgcopy.copy_objects(LiveUpdate, updates, LIVE_UPDATE_FIELDS)
     else:
         if corrections:

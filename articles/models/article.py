@@ -566,8 +566,9 @@ class Article(models.Model):
             update.url = f"#update-{update.pk}"
         if len(loaded) <= LIVE_UPDATES_SHOWN or len(events) == KEY_EVENTS_SHOWN:
             return events
-        oldest = shown[-1]
-        older = models.Q(posted_at__lt=oldest.posted_at) | models.Q(posted_at=oldest.posted_at, pk__lt=oldest.pk)
+        from articles.models.live import beyond  # live.py imports this module
+
+        older = beyond(shown[-1].posted_at, shown[-1].pk, newer=False)
         rows = self.live_updates.shown().exclude(title="").filter(older).with_newer().only("pk", "posted_at", "title")
         for update in rows[: KEY_EVENTS_SHOWN - len(events)]:
             update.url = update.address_on(self)

@@ -15,6 +15,13 @@ from articles.models.fields import FoldedWordsField, SanitisedHTMLField, plain_t
 __all__ = ["LIVE_UPDATES_SHOWN", "LiveUpdate", "LiveUpdateQuerySet", "first_words", "typed_text"]
 
 
+def beyond(posted_at, pk, newer):
+    """The updates that come before (`newer`) or after the one posted at `posted_at` with id `pk` in the pages'
+    order, newest first (`LiveUpdate.Meta.ordering`): values, or `OuterRef`s in a subquery."""
+    way = "gt" if newer else "lt"
+    return models.Q(**{f"posted_at__{way}": posted_at}) | models.Q(posted_at=posted_at, **{f"pk__{way}": pk})
+
+
 class LiveUpdateQuerySet(models.QuerySet):
     """Live updates, with the ones readers may see (`shown()`)."""
 
@@ -26,9 +33,7 @@ class LiveUpdateQuerySet(models.QuerySet):
         """Each update with `newer`: how many updates readers see on its story come before it, newest first (a
         subquery per row, read from the story's newest-first index), which says the page that shows it
         (`LiveUpdate.address_on`)."""
-        later = models.Q(posted_at__gt=OuterRef("posted_at")) | models.Q(
-            posted_at=OuterRef("posted_at"), pk__gt=OuterRef("pk")
-        )
+        later = beyond(OuterRef("posted_at"), OuterRef("pk"), newer=True)
         newer = LiveUpdate.objects.shown().filter(later, article=OuterRef("article")).order_by()
         counted = newer.values("article").annotate(n=models.Count("pk")).values("n")
         return self.annotate(newer=Coalesce(Subquery(counted), 0))
