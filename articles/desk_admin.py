@@ -15,11 +15,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from articles import diffs, editing, presence, revisions, workflow
-from articles.models import Correction, LiveUpdate
+from articles.models import Author, Correction, LiveUpdate
 
 # How many of a story's live updates the desk panel lists at a time to correct or remove, newest first; older
 # ones are a link away (`?live_updates=2` …).
@@ -29,6 +29,15 @@ LIVE_UPDATES_LISTED = 20
 # another time.
 FEATURE_DEFAULT = timedelta(hours=12)
 BREAKING_DEFAULT = timedelta(hours=2)
+
+
+def _byline_field():
+    """A live update's byline: an author's id, or empty for none. A forged id is refused with what to do."""
+    return forms.ModelChoiceField(
+        queryset=Author.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": _("No such author: pick the byline from the list.")},
+    )
 
 
 class MoveForm(forms.Form):
@@ -41,6 +50,7 @@ class MoveForm(forms.Form):
     # A live update's optional title and text; their lengths are the workflow's to refuse, with its message.
     title = forms.CharField(required=False)
     text = forms.CharField(required=False)
+    author = _byline_field()
 
     def arguments(self, move):
         """Keyword arguments for the workflow action `move`, or raise WorkflowError with the problem."""
@@ -64,6 +74,7 @@ class MoveForm(forms.Form):
             kwargs["until"] = self.cleaned_data["at"]
         if move == "post_live_update":
             kwargs["title"], kwargs["text"] = self.cleaned_data["title"], self.cleaned_data["text"]
+            kwargs["author"] = self.cleaned_data["author"]
         return kwargs
 
 
@@ -78,16 +89,21 @@ class LiveUpdateForm(forms.Form):
 
     title = forms.CharField(required=False)
     text = forms.CharField(required=False)
+    author = _byline_field()
     note = forms.CharField(required=False, max_length=2000)
 
     def arguments(self, move):
-        """Keyword arguments for the workflow action `move` (edit_live_update or remove_live_update)."""
+        """Keyword arguments for the workflow action `move` (edit_live_update or remove_live_update). A correction
+        that posts no `author` at all keeps the byline; an empty one takes it off."""
         if not self.is_valid():
             problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in self.errors.items())
             raise workflow.WorkflowError(problems)
         if move == "remove_live_update":
             return {"note": self.cleaned_data["note"]}
-        return {key: self.cleaned_data[key] for key in ("title", "text", "note")}
+        kwargs = {key: self.cleaned_data[key] for key in ("title", "text", "note")}
+        if "author" in self.data:
+            kwargs["author"] = self.cleaned_data["author"]
+        return kwargs
 
 
 class ArticleDeskMixin:
@@ -137,7 +153,8 @@ class ArticleDeskMixin:
             self.message_user(request, str(refused), messages.ERROR)
             if name == "post_live_update" and workflow.may(request.user, workflow.MOVES[name], article):
                 # The panel shows the refused update again in its form, so the publisher can fix it.
-                request.session[_live_draft_key(article)] = {k: request.POST.get(k, "") for k in ("title", "text")}
+                keep = ("title", "text", "author")
+                request.session[_live_draft_key(article)] = {k: request.POST.get(k, "") for k in keep}
         else:
             article.refresh_from_db()
             self.message_user(
@@ -167,7 +184,7 @@ class ArticleDeskMixin:
             self.message_user(request, str(refused), messages.ERROR)
             if name == "edit_live_update" and workflow.may(request.user, move, article):
                 # The panel shows the refused correction again in the update's form, so the publisher can fix it.
-                keep = ("title", "text", "note")
+                keep = ("title", "text", "author", "note")
                 request.session[_live_draft_key(article, update)] = {k: request.POST.get(k, "") for k in keep}
         else:
             self.message_user(request, _("%(move)s: done.") % {"move": move.label}, messages.SUCCESS)
@@ -202,24 +219,39 @@ class ArticleDeskMixin:
             "feature_default": timezone.localtime(
                 article.featured_until if article.is_featured else timezone.now() + FEATURE_DEFAULT
             ).strftime("%Y-%m-%dT%H:%M"),
-            "live_draft": request.session.pop(_live_draft_key(article), None) or {},
-            **self._live_updates_to_correct(request, article, moves),
+            **self._live_update_forms(request, article, moves),
             "breaking_default": timezone.localtime(timezone.now() + BREAKING_DEFAULT).strftime("%Y-%m-%dT%H:%M"),
             "breaking_latest": timezone.localtime(timezone.now() + workflow.BREAKING_LONGEST).strftime(
                 "%Y-%m-%dT%H:%M"
             ),
         }
 
-    def _live_updates_to_correct(self, request, article, moves):
-        """The panel's list of the live updates readers see, for a user who may post them (none for anyone else):
-        `live_updates`, LIVE_UPDATES_LISTED of them newest first from the page `?live_updates=` names (the first
-        when it names none or no page there is), each with what its correction form shows (a refused correction's
-        words, else the update's own), and the numbers of the newer and older pages, if any."""
-        if not any(move.name == "post_live_update" for move in moves) or article.last_live_update_at is None:
+    def _live_update_forms(self, request, article, moves):
+        """What the panel's live-update forms show a user who may post updates (nothing for anyone else): the
+        bylines to pick from (`live_authors`, (id, label) pairs in the user's language), the new update's form
+        (`live_draft`: a refused update's words and byline, else the user's own author profile as its byline),
+        and the list of updates to correct (`_live_updates_to_correct`)."""
+        if not any(move.name == "post_live_update" for move in moves):
+            return {"live_updates": []}
+        language = translation.get_language()
+        authors = list(Author.objects.only("pk", "display_name", "name_ar", "user_id"))
+        own = next((str(a.pk) for a in authors if a.user_id == request.user.pk), "")
+        return {
+            "live_authors": sorted(((str(a.pk), a.desk_label(language)) for a in authors), key=lambda a: a[1]),
+            "live_draft": request.session.pop(_live_draft_key(article), None) or {"author": own},
+            **self._live_updates_to_correct(request, article),
+        }
+
+    def _live_updates_to_correct(self, request, article):
+        """The panel's list of the live updates readers see: `live_updates`, LIVE_UPDATES_LISTED of them newest
+        first from the page `?live_updates=` names (the first when it names none or no page there is), each with
+        what its correction form shows (a refused correction's words and byline, else the update's own), and the
+        numbers of the newer and older pages, if any."""
+        if article.last_live_update_at is None:
             return {"live_updates": []}
         number = request.GET.get("live_updates", "")
         number = int(number) if number.isdigit() and len(number) <= 6 and int(number) > 0 else 1
-        shown = article.live_updates.shown().select_related("posted_by", "edited_by").defer("search_words")
+        shown = article.live_updates.shown().select_related("posted_by", "edited_by", "author").defer("search_words")
         start = (number - 1) * LIVE_UPDATES_LISTED
         updates = list(shown[start : start + LIVE_UPDATES_LISTED + 1])
         if not updates and number > 1:  # past the oldest (an old link after removals): the first page
@@ -229,7 +261,8 @@ class ArticleDeskMixin:
         updates = updates[:LIVE_UPDATES_LISTED]
         for update in updates:
             draft = request.session.pop(_live_draft_key(article, update), None) or {}
-            update.draft = {"title": update.title, "text": update.typed_text, "note": "", **draft}
+            own = {"title": update.title, "text": update.typed_text, "author": str(update.author_id or ""), "note": ""}
+            update.draft = {**own, **draft}
             update.refused = bool(draft)
         return {
             "live_updates": updates,

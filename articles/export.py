@@ -20,23 +20,22 @@ the desk chose to lead the related box (`Article.see_also`), in its order, as "s
 leaves aside as it does every association that is not a picture. JSON Lines carries no such column (import
 has none to read it into).
 
-Public notes: the story's corrections (`Correction`: kind, text, time) and the live updates readers see
-(`LiveUpdate`: time, title, sanitised HTML text; a corrected one as it reads now, a removed one left out), both
-**oldest first**, numbered from 1 in that order: a live blog read from its
-start, and an export taken later only adds to the end of each list. JSON Lines rows carry them as
-`corrections` [{"kind", "text", "created_at"}] and `live_updates` [{"posted_at", "title", "text"}] (empty lists
-for none). ninjs 2.0 has no field for either and its schema admits no property of our own on an item, nor
-any but `role`, `contenttype` and `value` on a description (so a correction as a "correction" description
-would lose its time). A note is a content object of its own, though, and `associations` are where ninjs
-puts the objects that go with an item, each a ninjs object: so each note is an association of type text and
-representation type full, named "correction1" … / "liveupdate1" …, `uri` urn:newsroom:correction:<id> /
-urn:newsroom:live-update:<id>, its time as `firstcreated` and `versioncreated`, its text as the main body
-(text/plain for a correction, text/html for a live update), a live update's title as its main headline, and
-what it is as its `profile`, which ninjs leaves to the provider to name and document: "newsroom:live-update",
-or "newsroom:" and the correction's kind ("newsroom:correction", "newsroom:clarification", "newsroom:update",
-"newsroom:retraction"). `import_articles` reads both back and adds the notes a stored story lacks.
-The notes read are those of `exported_corrections()` and `exported_live_updates()`, prefetched: one query
-each per chunk, whatever their number.
+Public notes: the story's corrections (`Correction`: kind, text, time) and the live updates readers see (`LiveUpdate`:
+time, title, sanitised HTML text, byline; a corrected one as it reads now, a removed one left out), both **oldest
+first**, numbered from 1 in that order: a live blog read from its start, and an export taken later only adds to the end
+of each list. JSON Lines rows carry them as `corrections` [{"kind", "text", "created_at"}] and `live_updates`
+[{"posted_at", "title", "text"}, with "author", the byline's display name, when it has one] (empty lists for none).
+ninjs 2.0 has no field for either and its schema admits no property of our own on an item, nor any but `role`,
+`contenttype` and `value` on a description (so a correction as a "correction" description would lose its time). A note
+is a content object of its own, though, and `associations` are where ninjs puts the objects that go with an item, each a
+ninjs object: so each note is an association of type text and representation type full, named "correction1" … /
+"liveupdate1" …, `uri` urn:newsroom:correction:<id> / urn:newsroom:live-update:<id>, its time as `firstcreated` and
+`versioncreated`, its text as the main body (text/plain for a correction, text/html for a live update), a live update's
+title as its main headline and its byline's display name as `by`, and what it is as its `profile`, which ninjs leaves to
+the provider to name and document: "newsroom:live-update", or "newsroom:" and the correction's kind
+("newsroom:correction", "newsroom:clarification", "newsroom:update", "newsroom:retraction"). `import_articles` reads
+both back and adds the notes a stored story lacks. The notes read are those of `exported_corrections()` and
+`exported_live_updates()`, prefetched: one query each per chunk, whatever their number.
 """
 
 import json
@@ -137,7 +136,8 @@ def exported_corrections():
 def exported_live_updates():
     """The live updates an export carries with each story, oldest first (prefetched: one query per chunk). The
     one place that says which of a story's updates are public: those readers see (not removed)."""
-    return LiveUpdate.objects.shown().only("article_id", "posted_at", "title", "text").order_by("posted_at", "pk")
+    fields = ("article_id", "posted_at", "title", "text", "author__display_name")
+    return LiveUpdate.objects.shown().select_related("author").only(*fields).order_by("posted_at", "pk")
 
 
 def _notes(article, name, queryset):
@@ -163,7 +163,8 @@ def correction_row(correction):
 
 def live_update_row(update):
     """A live update as JSON Lines writes it (and import reads it)."""
-    return {"posted_at": _iso(update.posted_at), "title": update.title, "text": update.text}
+    row = {"posted_at": _iso(update.posted_at), "title": update.title, "text": update.text}
+    return row | ({"author": update.author.display_name} if update.author_id else {})
 
 
 def note_associations(article):
@@ -177,6 +178,7 @@ def note_associations(article):
     updates = [
         _note(article, f"liveupdate{number}", f"live-update:{u.pk}", LIVE_UPDATE_PROFILE, u.posted_at)
         | ({"headlines": [{"role": "main", "value": u.title}]} if u.title else {})
+        | ({"by": u.author.display_name} if u.author_id else {})
         | {"bodies": [{"role": "main", "contenttype": "text/html", "value": u.text}]}
         for number, u in enumerate(live_updates_of(article), start=1)
     ]

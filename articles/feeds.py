@@ -257,7 +257,7 @@ class LiveUpdatesFeed(Feed):
     ttl = 1  # minutes: a live story moves by the minute, and the page cache answers the asking
 
     def get_object(self, request, article):
-        self.story = article
+        self.story, self.request = article, request
         return article
 
     def title(self, obj):
@@ -299,6 +299,13 @@ class LiveUpdatesFeed(Feed):
 
     def item_link(self, item):
         return f"{self.story.get_absolute_url()}#update-{item.pk}"
+
+    def item_author_name(self, item):
+        # The update's own byline, named as the story's edition names its author; none without one.
+        return name_in(item.author, get_language()) if item.author_id else None
+
+    def item_author_link(self, item):
+        return self.request.build_absolute_uri(item.author.get_absolute_url()) if item.author_id else None
 
     def item_guid(self, item):
         # The update's id names it for good: a correction or a new slug for the story never makes it a new item.

@@ -160,8 +160,13 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(pk__in=ArticleActor.objects.filter(tag=actor).values("content_object_id"))
 
     def by_author(self, author):
-        """Articles whose byline names `author` (an Author or its id)."""
-        return self.filter(pk__in=self.model.authors.through.objects.filter(author=author).values("article_id"))
+        """Articles whose byline names `author` (an Author or its id), and live blogs with an update readers see
+        that carries their byline (`LiveUpdate.author`): a stringer who writes only updates has stories too."""
+        from articles.models.live import LiveUpdate  # live.py imports the models this module serves
+
+        bylines = self.model.authors.through.objects.filter(author=author).values("article_id")
+        updates = LiveUpdate.objects.shown().filter(author=author).order_by().values("article_id")
+        return self.filter(pk__in=bylines.order_by().union(updates))
 
     def tagged_with_any(self, regions=(), actors=()):
         """Articles tagged directly with any of `regions` or any of `actors` (lists or querysets)."""

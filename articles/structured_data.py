@@ -152,23 +152,25 @@ def news_article(article, request, publisher_name):
     if actors:
         data["mentions"] = actors
     if article.newest_live_updates:
-        data.update(_live_blog(article, url))
+        data.update(_live_blog(article, url, absolute))
     return data
 
 
-def _live_blog(article, url):
+def _live_blog(article, url, absolute):
     """What makes a story with live updates a schema.org LiveBlogPosting: since when it is covered, until when
     once it is no longer live (`Article.is_live`: its newest update is its last), and its updates (the ones its
     page lists, newest first) as BlogPostings, each at its anchor on the page."""
     blog = {"@type": "LiveBlogPosting", "coverageStartTime": _iso(article.published_time)}
     if not article.is_live:
         blog["coverageEndTime"] = _iso(article.last_live_update_at)
-    blog["liveBlogUpdate"] = [_blog_posting(update, url) for update in article.newest_live_updates]
+    updates = article.newest_live_updates
+    blog["liveBlogUpdate"] = [_blog_posting(update, url, absolute, article.language) for update in updates]
     return blog
 
 
-def _blog_posting(update, url):
-    """One live update as a BlogPosting at its anchor on the page; a corrected one says when it was corrected."""
+def _blog_posting(update, url, absolute, language):
+    """One live update as a BlogPosting at its anchor on the page, by its byline's Person (named as the page in
+    `language` names them) when it has one; a corrected one says when it was corrected."""
     posting = {
         "@type": "BlogPosting",
         "headline": update.headline[:110],
@@ -176,6 +178,8 @@ def _blog_posting(update, url):
         "articleBody": plain_text(update.text),
         "url": f"{url}#update-{update.pk}",
     }
+    if update.author_id:
+        posting["author"] = _person(update.author, absolute, language)
     if update.edited_at:
         posting["dateModified"] = _iso(update.edited_at)
     return posting

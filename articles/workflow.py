@@ -459,12 +459,12 @@ def _check_live_update(locked, now, title, text, html):
 _SEARCH_AGAIN = {"search_document": None}
 
 
-def post_live_update(article, by, text, title="", note=""):
-    """Publisher posts a short timestamped update (an optional title and plain text) on a published story; the
-    story page lists it at once, newest first. Refused when the text is empty or too long, or while the story
-    is under embargo."""
+def post_live_update(article, by, text, title="", note="", author=None):
+    """Publisher posts a short timestamped update (an optional title and plain text, by `author`, an `Author` or
+    None for no byline of its own) on a published story; the story page lists it at once, newest first. Refused
+    when the text is empty or too long, or while the story is under embargo."""
     title, text = (title or "").strip(), (text or "").strip()
-    update = LiveUpdate(title=title, text=live_update_html(text), posted_by=by)
+    update = LiveUpdate(title=title, text=live_update_html(text), posted_by=by, author=author)
 
     def check(locked, now):
         _check_live_update(locked, now, title, text, update.text)
@@ -482,32 +482,39 @@ def post_live_update(article, by, text, title="", note=""):
 
 def _shown_update(locked, update):
     """`update` read again under the story's lock: refused unless it is one of `locked`'s and not removed."""
-    current = LiveUpdate.objects.shown().filter(pk=update.pk, article=locked).first()
+    current = LiveUpdate.objects.shown().filter(pk=update.pk, article=locked).select_related("author").first()
     if current is None:
         raise WorkflowError(_("This live update has been removed, or is not one of this story's."))
     return current
 
 
-def edit_live_update(update, by, text, title="", note=""):
-    """Publisher corrects the title and text of a live update already posted (`note`: why, for the desk). The
-    update keeps its place and time and shows when it was edited; the words it replaces stay in the event. The
-    story's "Updated" time moves, but not the time of its newest update: a correction does not make a story
-    live again. Refused as posting is (empty or too long text, an embargo), and for a removed update."""
+# `edit_live_update`'s byline when the correction leaves it as it is.
+KEEP_BYLINE = object()
+
+
+def edit_live_update(update, by, text, title="", note="", author=KEEP_BYLINE):
+    """Publisher corrects the title, text and byline (`author`: an `Author`, None for none, unchanged unless
+    given) of a live update already posted (`note`: why, for the desk). The update keeps its place and time and
+    shows when it was edited; the words and byline it replaces stay in the event. The story's "Updated" time
+    moves, but not the time of its newest update: a correction does not make a story live again. Refused as
+    posting is (empty or too long text, an embargo), and for a removed update."""
     title, text = (title or "").strip(), (text or "").strip()
     html = str(sanitise_html(live_update_html(text)))  # as stored, to tell an edit that changes nothing
     before = {}
 
     def check(locked, now):
         before["update"] = old = _shown_update(locked, update)
+        before["author"] = old.author_id if author is KEEP_BYLINE else getattr(author, "pk", None)
         _check_live_update(locked, now, title, text, html)
-        if (old.title, old.text) == (title, html):
-            raise WorkflowError(_("Nothing to correct: the title and the text are as they were."))
+        if (old.title, old.text, old.author_id) == (title, html, before["author"]):
+            raise WorkflowError(_("Nothing to correct: the title, the text and the byline are as they were."))
 
     def changes(locked, now):
         update.title, update.text, update.edited_at, update.edited_by = title, html, now, by
+        update.author_id = before["author"]
         words = LiveUpdate._meta.get_field("search_words").words_of(update)
         LiveUpdate.objects.filter(pk=update.pk).update(
-            title=title, text=html, edited_at=now, edited_by=by, search_words=words
+            title=title, text=html, author=before["author"], edited_at=now, edited_by=by, search_words=words
         )
         update.search_words = words
         return {"last_published_at": now, **_SEARCH_AGAIN}
@@ -515,8 +522,9 @@ def edit_live_update(update, by, text, title="", note=""):
     def trail():
         old = before["update"]
         title = _("Title: %(title)s") % {"title": old.title} if old.title else ""
+        byline = _("By: %(name)s") % {"name": old.author.display_name} if old.author_id else ""
         return "\n".join(
-            filter(None, [_("Live update %(id)s before this edit:") % {"id": old.pk}, title, old.typed_text])
+            filter(None, [_("Live update %(id)s before this edit:") % {"id": old.pk}, title, byline, old.typed_text])
         )
 
     return _perform(update.article, by, "edit_live_update", note, changes=changes, check=check, trail=trail)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from articles.importers.story import BadInput, PictureRef, PostedUpdate, PublicCorrection, Story
-from articles.models import ArticleGenre, Correction, LiveUpdate
+from articles.models import ArticleGenre, Author, Correction, LiveUpdate
 from articles.models.fields import plain_text, sanitise_html
 from articles.taxonomy import parse_tag_string
 from articles.workflow import LIVE_UPDATE_LONGEST
@@ -276,6 +276,7 @@ NOTE_CLOCK_SKEW = timedelta(minutes=5)  # how far ahead of this server's clock a
 # takes (2,000), so every exported correction comes back.
 CORRECTION_LONGEST = 5000
 MAX_UPDATE_TITLE = LiveUpdate._meta.get_field("title").max_length
+MAX_AUTHOR_NAME = Author._meta.get_field("display_name").max_length
 CORRECTION_TIME, UPDATE_TIME = attrgetter("created_at"), attrgetter("posted_at")  # the order notes are kept in
 
 
@@ -330,9 +331,10 @@ _MARKUP = re.compile(r"</?[a-z][a-z0-9]*\b[^<>]*>|&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*
 
 
 def live_update_of(item, time="posted_at", html=None):
-    """A `PostedUpdate` from an object with its time under `time`, `text` and an optional `title`; BadInput
-    saying what is wrong. The text is HTML when `html` says so, or (None) when it holds any markup, else plain
-    text whose blank lines separate paragraphs; either way sanitised as `LiveUpdate.text` is."""
+    """A `PostedUpdate` from an object with its time under `time`, `text`, an optional `title` and an optional `author`
+    (the name of the update's byline); BadInput saying what is wrong. The text is HTML when `html` says so, or (None)
+    when it holds any markup, else plain text whose blank lines separate paragraphs; either way sanitised as
+    `LiveUpdate.text` is."""
     if not isinstance(item, dict):
         raise BadInput("not a JSON object")
     title = item.get("title")
@@ -343,6 +345,14 @@ def live_update_of(item, time="posted_at", html=None):
     title = " ".join(CONTROL_CHARACTERS.sub("", title).split())
     if len(title) > MAX_UPDATE_TITLE:
         raise BadInput(f"title longer than {MAX_UPDATE_TITLE} characters ({len(title)})")
+    author = item.get("author")
+    if author is None:
+        author = ""
+    if not isinstance(author, str):
+        raise BadInput("author is not a name")
+    author = " ".join(CONTROL_CHARACTERS.sub("", author).split())
+    if len(author) > MAX_AUTHOR_NAME:
+        raise BadInput(f"author longer than {MAX_AUTHOR_NAME} characters ({len(author)})")
     text = _note_text(item.get("text"))
     if html is None:
         html = bool(_MARKUP.search(text))
@@ -352,7 +362,7 @@ def live_update_of(item, time="posted_at", html=None):
         raise BadInput("no text (nothing left once sanitised)")
     if len(shown) > LIVE_UPDATE_LONGEST:
         raise BadInput(f"text longer than {LIVE_UPDATE_LONGEST} characters ({len(shown)})")
-    return PostedUpdate(_note_time(item, time), title, text)
+    return PostedUpdate(_note_time(item, time), title, text, author)
 
 
 def distinct_notes(notes, when):
@@ -385,5 +395,5 @@ def corrections_of(value, column="corrections"):
 
 
 def live_updates_of(value, column="live_updates"):
-    """A story's live updates from a JSON list of {posted_at, title, text}: `PostedUpdate`s, oldest first."""
+    """A story's live updates from a JSON list of {posted_at, title, text, author}: `PostedUpdate`s, oldest first."""
     return _notes(value, column, live_update_of, UPDATE_TIME)

@@ -145,6 +145,7 @@ def notes_from_item(item):
             "text": text,
             "title": (_pick(association.get("headlines")) or {}).get("value"),
             "firstcreated": association.get("firstcreated") or association.get("versioncreated"),
+            "author": association.get("by"),
         }
         try:
             if profile == LIVE_UPDATE_PROFILE:

@@ -1,32 +1,31 @@
 """The public notes of imported stories: the corrections and live updates a story's input gives, added in bulk.
 
-A story's notes (`Story.corrections`, `Story.live_updates`) are public notes on it, not its content: they are
-not in its import digest nor in its revisions, and an import only ever adds them. For every story of a batch
-that carries notes, whatever else happens to it (new, updated in place, unchanged, or held for the desk: a
-note is public at once, like one the desk posts, and a held story's text waits for the desk but its published
-corrections do not), the notes the stored story lacks are written: a correction is the same when its kind,
-text and time are, a live update when its time and text are (the title is the desk's to change), or its time
-alone once the desk has corrected it (`workflow.edit_live_update`: the input may hold the words it replaced). A
-removed update (`workflow.remove_live_update`) still counts as stored, so an input never brings it back. Nothing
-is ever deleted, so what the desk added stays, and the same input run again adds nothing. A story known from
-the record of its unchanged input (`records`) is not parsed, so its notes are not looked at again: they were
-added when the input was recorded, and one the desk has deleted since comes back only once the input
-changes (then it is parsed).
+A story's notes (`Story.corrections`, `Story.live_updates`) are public notes on it, not its content: they are not in its
+import digest nor in its revisions, and an import only ever adds them. For every story of a batch that carries notes,
+whatever else happens to it (new, updated in place, unchanged, or held for the desk: a note is public at once, like one
+the desk posts, and a held story's text waits for the desk but its published corrections do not), the notes the stored
+story lacks are written: a correction is the same when its kind, text and time are, a live update when its time and text
+are (the title and the byline are the desk's to change), or its time alone once the desk has corrected it
+(`workflow.edit_live_update`: the input may hold the words it replaced). A removed update
+(`workflow.remove_live_update`) still counts as stored, so an input never brings it back. Nothing is ever deleted, so
+what the desk added stays, and the same input run again adds nothing. A story known from the record of its unchanged
+input (`records`) is not parsed, so its notes are not looked at again: they were added when the input was recorded, and
+one the desk has deleted since comes back only once the input changes (then it is parsed).
 
-Per batch, at most six queries whatever the number of stories or notes (none when no story of the batch
-carries notes), and two more when live updates are added: the stored stories' corrections and live updates
-(one query each, only for stored stories that carry some), the new corrections (`bulk_create`, then one update
-giving them the input's times: `Correction.created_at` is `auto_now_add`, which a bulk insert stamps with the
-present), the new live updates, one update of the stories' times, and the search documents of the stories
-given updates, which take in the updates' words (`refresh_search`: the stories' texts, then their documents,
-500 stories at a time) (Django splits an insert or update into more statements past
-the database's parameter limit: on SQLite, about 200 notes). On PostgreSQL's COPY path the notes go in with binary COPY
-(`pgcopy.copy_objects`), one query each, times as given. The stories' times follow their notes as the
-workflow's own moves make them (`workflow.correct`, `workflow.post_live_update`): `last_live_update_at`
-becomes the newest live update's time (never earlier than it was), and the "Updated" time of a published
-story (`last_published_at`) the newest note's time, never earlier than it was, or, for a story this batch
-publishes, than its first publication (the import's own time, which `publish_imported` gives, says nothing
-about an archived story).
+Per batch, at most six queries whatever the number of stories or notes (none when no story of the batch carries notes),
+and two more when live updates are added: the stored stories' corrections and live updates (one query each, only for
+stored stories that carry some), the new corrections (`bulk_create`, then one update giving them the input's times:
+`Correction.created_at` is `auto_now_add`, which a bulk insert stamps with the present), the new live updates, one
+update of the stories' times, and the search documents of the stories given updates, which take in the updates' words
+(`refresh_search`: the stories' texts, then their documents, 500 stories at a time) (an update's byline names its author
+as a story's byline does, found by name or created: the pipeline's author lookups, only for a batch whose new updates
+carry bylines) (Django splits an insert or update into more statements past the database's parameter limit: on SQLite,
+about 200 notes). On PostgreSQL's COPY path the notes go in with binary COPY (`pgcopy.copy_objects`), one query each,
+times as given. The stories' times follow their notes as the workflow's own moves make them (`workflow.correct`,
+`workflow.post_live_update`): `last_live_update_at` becomes the newest live update's time (never earlier than it was),
+and the "Updated" time of a published story (`last_published_at`) the newest note's time, never earlier than it was, or,
+for a story this batch publishes, than its first publication (the import's own time, which `publish_imported` gives,
+says nothing about an archived story).
 """
 
 from functools import partial
@@ -40,7 +39,7 @@ from articles.importers import pgcopy
 from articles.models import Article, Correction, LiveUpdate
 
 CORRECTION_FIELDS = ("article", "kind", "text", "created_at")
-LIVE_UPDATE_FIELDS = ("article", "posted_at", "title", "text", "search_words")
+LIVE_UPDATE_FIELDS = ("article", "posted_at", "title", "text", "author", "search_words")
 
 
 def lacking(carriers, stored):
@@ -66,12 +65,13 @@ def lacking(carriers, stored):
         for note in story.corrections
         if (pk, *note.key) not in have_corrections
     ]
-    updates = [
-        LiveUpdate(article_id=pk, posted_at=note.posted_at, title=note.title, text=note.text)
-        for pk, story in carriers
-        for note in story.live_updates
-        if (pk, *note.key) not in have_updates and (pk, note.posted_at) not in corrected
-    ]
+    updates = []
+    for pk, story in carriers:
+        for note in story.live_updates:
+            if (pk, *note.key) not in have_updates and (pk, note.posted_at) not in corrected:
+                update = LiveUpdate(article_id=pk, posted_at=note.posted_at, title=note.title, text=note.text)
+                update.byline = note.author  # a name: the pipeline finds or creates its author (`author_id`)
+                updates.append(update)
     return corrections, updates
 
 

@@ -813,6 +813,11 @@ class BatchWriter:
         pairs = [(created.get(id(p)) or (existing[p.key][0] if p.key in existing else None), p.story) for p in carriers]
         corrections, live_updates = notes.lacking(pairs, stored)
         if write:
+            # Bylines name authors as a story's do: found by name, or created (one query for any number).
+            names = {update.byline for update in live_updates if update.byline}
+            author_ids = self._author_ids(names, {}) if names else {}
+            for update in live_updates:
+                update.author_id = author_ids.get(update.byline)
             notes.write(corrections, live_updates, set(created.values()), copy=self.copy)
         return len(corrections), len(live_updates)
 

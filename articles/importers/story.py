@@ -51,12 +51,14 @@ class PublicCorrection:
 
 @dataclass(frozen=True)
 class PostedUpdate:
-    """A live update the input gives its story (`LiveUpdate`): when, an optional title, and the text as
-    sanitised HTML, checked by the parser (`fields.live_updates_of`)."""
+    """A live update the input gives its story (`LiveUpdate`): when, an optional title, the text as sanitised
+    HTML, and an optional byline (an author's name, found or created as a story's byline names are), checked by
+    the parser (`fields.live_updates_of`)."""
 
     posted_at: datetime
     title: str
     text: str
+    author: str = ""
 
     @property
     def key(self):

@@ -249,6 +249,8 @@ PUBLIC_INDEX_COLUMNS = ["id", "status", "first_published_at", "scheduled_for", "
 # How many live updates a story's page and its structured data show, newest first; each page of older updates
 # (`/article/<id>/<slug>/updates/<n>/`) shows as many again.
 LIVE_UPDATES_SHOWN = 100
+# What the pages of live updates leave unread of an update and its byline's author.
+LIVE_UPDATE_UNREAD = ("search_words", "author__bio", "author__bio_ar", "author__profile_links")
 # How many of a live story's key events (its titled updates) its page lists above the updates.
 KEY_EVENTS_SHOWN = 10
 
@@ -584,8 +586,10 @@ class Article(models.Model):
         """The updates readers see on page `number` of the story's live updates (1: the story's own page), newest
         first, and the first update of the next page when there is one: LIVE_UPDATES_SHOWN + 1 at most, one query."""
         start = (number - 1) * LIVE_UPDATES_SHOWN
-        # Not the folded words the story's search document reads: no page shows them.
-        return list(self.live_updates.shown().defer("search_words")[start : start + LIVE_UPDATES_SHOWN + 1])
+        # Not the folded words the story's search document reads, nor the byline's author's page: no page shows
+        # them. The byline comes in the same query.
+        shown = self.live_updates.shown().select_related("author").defer(*LIVE_UPDATE_UNREAD)
+        return list(shown[start : start + LIVE_UPDATES_SHOWN + 1])
 
     def live_updates_url(self, number):
         """The address of page `number` of the story's live updates: the story's own for 1, else its older page."""

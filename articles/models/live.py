@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from articles.models.article import LIVE_UPDATES_SHOWN, Article
+from articles.models.article import LIVE_UPDATES_SHOWN, Article, Author
 from articles.models.fields import FoldedWordsField, SanitisedHTMLField, plain_text
 
 __all__ = ["LIVE_UPDATES_SHOWN", "LiveUpdate", "LiveUpdateQuerySet", "first_words", "typed_text"]
@@ -40,7 +40,8 @@ class LiveUpdateQuerySet(models.QuerySet):
 
 
 class LiveUpdate(models.Model):
-    """One update on a published story: when, an optional key-event title, and the text (sanitised HTML).
+    """One update on a published story: when, an optional key-event title, the text (sanitised HTML) and an
+    optional byline (`author`).
 
     Written only by `workflow.post_live_update`, `edit_live_update` and `remove_live_update`, which also keep the
     story's `last_live_update_at`. A removed update stays (for the audit trail) but readers never see it; the
@@ -52,6 +53,16 @@ class LiveUpdate(models.Model):
     posted_at = models.DateTimeField(_("posted"))
     title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("An optional key-event headline."))
     text = SanitisedHTMLField(_("text"))
+    # Who the update is by, as readers see it: the desk picks a writer, who need not be the staff account posting
+    # it (`posted_by`). Without one, the update carries no byline (the story's byline covers it).
+    author = models.ForeignKey(
+        Author,
+        verbose_name=_("byline"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="live_updates",
+    )
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("posted by"),

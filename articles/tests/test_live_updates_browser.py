@@ -9,6 +9,7 @@ from django.utils import timezone
 from articles import workflow
 from articles.models import LiveUpdate
 from articles.tests.browser import BROWSER_TEST_MARKS, browser  # noqa: F401 - browser is a fixture
+from articles.tests.factories import AuthorFactory
 from articles.tests.test_browser import serious_violations, stories  # noqa: F401 - fixtures
 
 pytestmark = BROWSER_TEST_MARKS
@@ -20,14 +21,17 @@ UPDATES = {
 
 
 KEY_EVENTS = {"english": "Key events", "arabic": "أبرز الأحداث"}
+BYLINES = {"english": "By Layla Hassan", "arabic": "بقلم ليلى حسن"}
 
 
 @pytest.fixture
 def live(stories, publisher):
-    """Both editions' stories with two live updates each, the newer one titled."""
+    """Both editions' stories with two live updates each, the newer one titled and with a byline of its own."""
+    writer = AuthorFactory(display_name="Layla Hassan", name_ar="ليلى حسن", slug="layla-hassan")
     for language, updates in UPDATES.items():
         for title, text in updates:
-            workflow.post_live_update(stories[language], by=publisher, text=text, title=title)
+            author = writer if title else None
+            workflow.post_live_update(stories[language], by=publisher, text=text, title=title, author=author)
     return stories
 
 
@@ -46,6 +50,10 @@ def test_a_live_story_page_passes_axe_and_its_anchors_lead_to_the_updates(
         section.locator("article.live-update").get_by_role("heading", level=3).inner_text() == UPDATES[language][1][0]
     )
     assert page.locator(f"#update-{newest.pk}").is_visible()
+    # The titled update's own byline, linking to its writer's page; the other update has none.
+    bylines = section.locator(".live-update-byline")
+    assert bylines.all_inner_texts() == [BYLINES[language]]
+    assert bylines.get_by_role("link").get_attribute("href").endswith("/author/layla-hassan/")
     # The key events list the titled update, and its link leads to it.
     events = section.get_by_role("navigation", name=KEY_EVENTS[language])
     assert events.get_by_role("listitem").count() == 1
