@@ -85,7 +85,8 @@ def _live_draft_key(article, update=None):
 
 
 class LiveUpdateForm(forms.Form):
-    """What a live update's correction or removal posts; lengths and emptiness are the workflow's to refuse."""
+    """What a live update's correction, removal, pin or unpin posts; lengths and emptiness are the workflow's to
+    refuse."""
 
     title = forms.CharField(required=False)
     text = forms.CharField(required=False)
@@ -93,12 +94,12 @@ class LiveUpdateForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000)
 
     def arguments(self, move):
-        """Keyword arguments for the workflow action `move` (edit_live_update or remove_live_update). A correction
+        """Keyword arguments for the workflow action `move` (one of the `on_live_update` moves). A correction
         that posts no `author` at all keeps the byline; an empty one takes it off."""
         if not self.is_valid():
             problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in self.errors.items())
             raise workflow.WorkflowError(problems)
-        if move == "remove_live_update":
+        if move in ("remove_live_update", "pin_live_update", "unpin_live_update"):
             return {"note": self.cleaned_data["note"]}
         kwargs = {key: self.cleaned_data[key] for key in ("title", "text", "note")}
         if "author" in self.data:
@@ -166,8 +167,8 @@ class ArticleDeskMixin:
         return HttpResponseRedirect(self._change_url(article))
 
     def live_update_view(self, request, object_id, update_id, name):
-        """POST only: correct or remove live update `update_id` of the story; the workflow decides whether this user
-        may. An update of another story is not found here, whatever its id."""
+        """POST only: correct, remove, pin or unpin live update `update_id` of the story; the workflow decides whether
+        this user may. An update of another story is not found here, whatever its id."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         article = self._article_or_404(request, object_id)

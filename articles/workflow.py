@@ -14,6 +14,7 @@ Each move is a named action taking the article, the acting user and a note:
     workflow.post_live_update(article, by=publisher, text="Shelling resumed at dawn.", title="Shelling resumes")
     workflow.edit_live_update(update, by=publisher, text="Shelling resumed at 5am.", note="The time was wrong")
     workflow.remove_live_update(update, by=publisher, note="Posted on the wrong story")
+    workflow.pin_live_update(update, by=publisher) / workflow.unpin_live_update(update, by=publisher)
 
 Every action runs in one transaction with the article's row locked, refuses a move that is not allowed
 from the current state (`MoveNotAllowed`), by a user without the permission (`PermissionRefused`), without
@@ -162,6 +163,22 @@ MOVES = {
             "post_live_update",
             needs_note=True,
             label=_lazy("Remove a live update"),
+            on_live_update=True,
+        ),
+        Move(
+            "pin_live_update",
+            frozenset({S.PUBLISHED}),
+            None,
+            "post_live_update",
+            label=_lazy("Pin a live update"),
+            on_live_update=True,
+        ),
+        Move(
+            "unpin_live_update",
+            frozenset({S.PUBLISHED}),
+            None,
+            "post_live_update",
+            label=_lazy("Unpin a live update"),
             on_live_update=True,
         ),
         Move(
@@ -543,13 +560,54 @@ def remove_live_update(update, by, note):
         LiveUpdate.objects.filter(pk=update.pk).update(removed_at=now, removed_by=by)
         update.removed_at, update.removed_by = now, by
         newest = locked.live_updates.shown().order_by("-posted_at").values_list("posted_at", flat=True).first()
-        return {"last_live_update_at": newest, "last_published_at": now, **_SEARCH_AGAIN}
+        unpinned = {"pinned_live_update": None} if locked.pinned_live_update_id == update.pk else {}
+        return {"last_live_update_at": newest, "last_published_at": now, **unpinned, **_SEARCH_AGAIN}
 
     def trail():
         old = before["update"]
         return _("Live update %(id)s removed: %(headline)s") % {"id": old.pk, "headline": old.headline}
 
     return _perform(update.article, by, "remove_live_update", note, changes=changes, check=check, trail=trail)
+
+
+def pin_live_update(update, by, note=""):
+    """Publisher pins a live update above the others on the story page (say, a summary of what is known), in
+    place of the one pinned before, if any; it stays in its place among the updates too. The story's "Updated"
+    time moves (its page changed), not the time of its newest update. Refused for a removed update, one of
+    another story, and the one already pinned."""
+
+    before = {}
+
+    def check(locked, now):
+        before["update"] = _shown_update(locked, update)
+        if locked.pinned_live_update_id == update.pk:
+            raise WorkflowError(_("This live update is already pinned."))
+
+    def changes(locked, now):
+        return {"pinned_live_update": before["update"], "last_published_at": now}
+
+    def trail():
+        old = before["update"]
+        return _("Live update %(id)s pinned: %(headline)s") % {"id": old.pk, "headline": old.headline}
+
+    return _perform(update.article, by, "pin_live_update", note, changes=changes, check=check, trail=trail)
+
+
+def unpin_live_update(update, by, note=""):
+    """Publisher takes the pin off the pinned live update `update`: it stays in its place among the updates.
+    Removing a pinned update unpins it too (`remove_live_update`). Refused when `update` is not the pinned one."""
+
+    def check(locked, now):
+        if locked.pinned_live_update_id != update.pk:
+            raise WorkflowError(_("This live update is not pinned."))
+
+    def changes(locked, now):
+        return {"pinned_live_update": None, "last_published_at": now}
+
+    def trail():
+        return _("Live update %(id)s unpinned: %(headline)s") % {"id": update.pk, "headline": update.headline}
+
+    return _perform(update.article, by, "unpin_live_update", note, changes=changes, check=check, trail=trail)
 
 
 def spike(article, by, note=""):

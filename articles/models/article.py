@@ -404,6 +404,17 @@ class Article(models.Model):
     # The time of the newest update readers see (kept by the live-update moves in articles/workflow.py): the page
     # knows from the story's row whether it has updates to list. An edit leaves it: a correction is not news.
     last_live_update_at = models.DateTimeField(_("last live update"), null=True, blank=True, editable=False)
+    # The live update the desk pinned above the others (`workflow.pin_live_update`), say a summary of what is
+    # known; the page knows it from the story's row. Only the live-update moves write it.
+    pinned_live_update = models.ForeignKey(
+        "articles.LiveUpdate",
+        verbose_name=_("pinned live update"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     # Provenance, for idempotent imports.
     source = models.CharField(_("source"), max_length=100, blank=True, help_text=_("Feed or archive it came from."))
@@ -576,6 +587,23 @@ class Article(models.Model):
             update.url = update.address_on(self)
             events.append(update)
         return events
+
+    @cached_property
+    def pinned_update(self):
+        """The live update the desk pinned (`pinned_live_update`), if readers see it, with `url`: where it is shown
+        (`#update-<id>` on this page, else the page of older updates that holds it). Read from the updates the page
+        loads; one query more only for a pinned update older than those."""
+        if self.pinned_live_update_id is None or self.last_live_update_at is None:
+            return None
+        for update in self._newest_live_updates_and_one[:LIVE_UPDATES_SHOWN]:
+            if update.pk == self.pinned_live_update_id:
+                update.url = f"#update-{update.pk}"
+                return update
+        older = self.live_updates.shown().filter(pk=self.pinned_live_update_id)
+        pinned = older.select_related("author").defer(*LIVE_UPDATE_UNREAD).with_newer().first()
+        if pinned is not None:
+            pinned.url = pinned.address_on(self)
+        return pinned
 
     @property
     def has_older_live_updates(self):

@@ -346,8 +346,9 @@ def test_the_desk_lists_the_updates_with_their_typed_words_to_correct_or_remove(
     client.force_login(publisher)
     page = lxml_html.fromstring(client.get(reverse("admin:articles_article_change", args=[article.pk])).content)
     (listed,) = page.xpath('//section[@id="desk-live-updates"]//li')
-    edit, remove = listed.xpath(".//form")
+    edit, pin, remove = listed.xpath(".//form")
     assert edit.get("action") == edit_url(article, update)
+    assert pin.get("action") == edit_url(article, update, "pin_live_update")
     assert edit.xpath('.//input[@name="title"]/@value') == [HOSTILE_TITLE]
     assert edit.xpath('.//textarea[@name="text"]')[0].text == (
         "Residents fled.<img src=x onerror=alert('text')>\n\n<script>alert('text')</script>\nA second line."

@@ -133,6 +133,41 @@ def test_a_reader_is_offered_new_updates_and_the_page_moves_only_when_asked(
     page.close()
 
 
+def test_a_pin_is_offered_as_a_change_and_shown_above_the_updates_when_taken(
+    live_server, live_server_held, browser, live, publisher, asking_every_second
+):
+    article = live["english"]
+    oldest = LiveUpdate.objects.filter(article=article).last()
+    page = story_page(browser, live_server, article)
+    section = page.get_by_role("region", name="Live updates")
+    pinned = section.get_by_role("group", name="Pinned")
+    assert pinned.count() == 0
+    with live_server_held():
+        workflow.pin_live_update(oldest, by=publisher)
+    page.get_by_role("button", name="Some updates have changed. Show them").wait_for(timeout=10_000)
+    assert pinned.count() == 0  # nothing moves until the reader asks
+    take_offer(page, "Some updates have changed. Show them")
+    assert (
+        pinned.locator(".live-update-text").inner_text() == "Fighting moved to the river bank.\n\nResidents fled north."
+    )
+    # Above the key events and the updates; its time leads to the update in its place, the only one with its id.
+    assert page.locator(".live-updates > :is(div, nav, article)").first.get_attribute("class") == "live-pinned"
+    assert page.locator(f"#update-{oldest.pk}").count() == 1
+    pinned.locator("a.live-update-link").click()
+    page.wait_for_url(f"**#update-{oldest.pk}")
+    assert serious_violations(page) == []
+    # A new update goes on top of the updates, below the pin; taking the pin off takes the box away.
+    with live_server_held():
+        workflow.post_live_update(article, by=publisher, text="Troops entered the town.")
+        workflow.unpin_live_update(oldest, by=publisher)
+    take_offer(page, "New updates: 1. Show them")
+    assert pinned.count() == 0
+    assert section.locator("article.live-update").first.locator(".live-update-text").inner_text() == (
+        "Troops entered the town."
+    )
+    page.close()
+
+
 def test_the_updated_time_appears_when_the_first_update_a_minute_after_publication_is_shown(
     live_server, live_server_held, browser, live, publisher, asking_every_second
 ):

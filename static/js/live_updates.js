@@ -3,8 +3,8 @@
 // the browser's copy with 304 when nothing changed), takes the updates it has not shown yet and offers them
 // with a button in a status region, as it offers the corrections and removals of updates it shows. Nothing
 // moves under the reader until the button is pressed; then the new updates go on top, corrected ones are
-// replaced, removed ones go, the story's "Updated" time and its key events are brought up to date and the
-// keyboard goes to the newest.
+// replaced, removed ones go, the story's "Updated" time, its key events and its pinned update are brought up to
+// date and the keyboard goes to the newest.
 // Polling pauses while the tab is hidden, and stops for
 // good when the story is gone (404, 410) or its page no longer follows (no longer live, or turned off).
 "use strict";
@@ -27,6 +27,7 @@
     var changed = []; // [shown update's id, its corrected version or null when it was removed]
     var updated = null; // the story's "Updated" time
     var keyEvents = null; // the list of key events (titled updates), or false when the newest page has none
+    var pinned = null; // the pinned update's box when the newest page pins another (false: none), else null
     var timer = null;
     var asking = false;
     var stopped = false;
@@ -47,7 +48,7 @@
       } else {
         button.textContent = section.dataset.changedUpdates;
       }
-      button.hidden = waiting.length === 0 && changed.length === 0;
+      button.hidden = waiting.length === 0 && changed.length === 0 && pinned === null;
     }
 
     function take(html) {
@@ -75,6 +76,11 @@
       updated = time ? document.importNode(time, true) : null;
       var events = fresh.querySelector("nav.key-events");
       keyEvents = events ? document.importNode(events, true) : false;
+      // A pin is offered as a change when the newest page pins another update, or the same one corrected.
+      var pin = fresh.querySelector("div.live-pinned");
+      var shownPin = section.querySelector("div.live-pinned");
+      var pinNow = pin ? pin.dataset.pinned : "";
+      pinned = pinNow === (shownPin ? shownPin.dataset.pinned : "") ? null : (pin ? document.importNode(pin, true) : false);
       offer();
     }
 
@@ -110,7 +116,8 @@
       updated = null;
     }
 
-    // The key events as the newest answer lists them: replaced, put after the section's heading, or taken away.
+    // The key events as the newest answer lists them: replaced, put after the section's heading (and the pinned
+    // update), or taken away.
     function showKeyEvents() {
       var shown = section.querySelector("nav.key-events");
       if (keyEvents === null) { return; }
@@ -119,9 +126,23 @@
       } else if (shown) {
         shown.remove();
       } else if (keyEvents) {
-        section.querySelector("h2").after(keyEvents);
+        (section.querySelector("div.live-pinned") || section.querySelector("h2")).after(keyEvents);
       }
       keyEvents = null;
+    }
+
+    // The pinned update as the newest answer has it: replaced, put after the section's heading, or taken away.
+    function showPinned() {
+      var shown = section.querySelector("div.live-pinned");
+      if (pinned === null) { return; }
+      if (shown && pinned) {
+        shown.replaceWith(pinned);
+      } else if (shown) {
+        shown.remove();
+      } else if (pinned) {
+        section.querySelector("h2").after(pinned);
+      }
+      pinned = null;
     }
 
     button.addEventListener("click", function () {
@@ -136,12 +157,13 @@
           shown.remove();
         }
       });
-      var first = section.querySelector("article.live-update");
+      var first = section.querySelector("article.live-update[id]");
       waiting.forEach(function (item) { section.insertBefore(item, first); });
       waiting = [];
       changed = [];
       showUpdated();
       showKeyEvents();
+      showPinned();
       // The keyboard goes to the newest update shown, else the first corrected one, else (only removals) the
       // section's heading, so it is not left on the button as it hides.
       focus = focus || section.querySelector("h2");
