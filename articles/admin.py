@@ -102,8 +102,9 @@ class ArticleAdminForm(forms.ModelForm):
                         _(
                             "“%(address)s” looks like a video address but cannot be embedded. Use a YouTube address "
                             "with an 11-character video id (youtube.com/watch?v=…, youtu.be/…, youtube.com/shorts/…) "
-                            "or a Vimeo address ending in the video's number (vimeo.com/123456789); or write the "
-                            "address inside a sentence to keep it as a plain link."
+                            "or a Vimeo address ending in the video's number (vimeo.com/123456789), or an unlisted "
+                            "video's number and private hash (vimeo.com/123456789/0a1b2c3d4e); or write the address "
+                            "inside a sentence to keep it as a plain link."
                         ),
                         params={"address": address},
                         code="video",

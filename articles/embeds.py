@@ -7,6 +7,8 @@ A video is stored in the body as plain, sanitiser-safe markup that names the hos
       <figcaption>Optional caption</figcaption>
     </figure>
 
+An unlisted Vimeo video also has its private hash (`data-video-hash`), which its player cannot start without.
+
 The desk makes one by putting a video's address alone in a paragraph (`embed_video_paragraphs`, called by the
 story form); the sanitiser keeps the two attributes only when they name a recognised host and a valid id for it
 (`checked_embeds`). On the public page `video_facades` turns each into a facade: its title or caption, a play
@@ -27,6 +29,8 @@ from django.utils.translation import gettext, override
 
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 VIMEO_ID = re.compile(r"[1-9][0-9]{0,14}")
+# The private hash of an unlisted Vimeo video (vimeo.com/<id>/<hash>, the player's ?h=<hash>): hexadecimal.
+VIMEO_HASH = re.compile(r"[0-9a-f]{6,32}")
 YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com"}
 VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com"}
 # The players' own addresses, which editors copy from the hosts' embed codes: only their /embed/ and /video/ paths.
@@ -38,10 +42,12 @@ PLAYER_ORIGINS = ("https://www.youtube-nocookie.com", "https://player.vimeo.com"
 
 @dataclass(frozen=True)
 class Video:
-    """A video on a recognised host: `host` is "youtube" or "vimeo", `id` its validated id."""
+    """A video on a recognised host: `host` is "youtube" or "vimeo", `id` its validated id, `hash` the private
+    hash of an unlisted Vimeo video (else "")."""
 
     host: str
     id: str
+    hash: str = ""
 
     @property
     def host_name(self):
@@ -53,22 +59,25 @@ class Video:
         """The video's own page on its host: the plain link every reader gets."""
         if self.host == "youtube":
             return f"https://www.youtube.com/watch?v={self.id}"
-        return f"https://vimeo.com/{self.id}"
+        return f"https://vimeo.com/{self.id}" + (f"/{self.hash}" if self.hash else "")
 
     @property
     def player_url(self):
         """The player the facade loads on request: YouTube's cookie-less domain, Vimeo with do-not-track."""
         if self.host == "youtube":
             return f"https://www.youtube-nocookie.com/embed/{self.id}"
-        return f"https://player.vimeo.com/video/{self.id}?dnt=1"
+        return f"https://player.vimeo.com/video/{self.id}?" + (f"h={self.hash}&" if self.hash else "") + "dnt=1"
 
 
-def valid_video(host, video_id):
-    """The Video for a stored `data-embed`/`data-video-id` pair, or None when either is not valid for the other."""
+def valid_video(host, video_id, video_hash=None):
+    """The Video for a stored `data-embed`/`data-video-id` pair (and `data-video-hash`, an unlisted Vimeo video's),
+    or None when any of them is not valid for the others."""
     pattern = {"youtube": YOUTUBE_ID, "vimeo": VIMEO_ID}.get(host)
     if pattern is None or not isinstance(video_id, str) or not pattern.fullmatch(video_id):
         return None
-    return Video(host, video_id)
+    if video_hash is not None and not (host == "vimeo" and VIMEO_HASH.fullmatch(video_hash)):
+        return None
+    return Video(host, video_id, video_hash or "")
 
 
 def _split(url):
@@ -88,8 +97,9 @@ def video_in(url):
 
     Recognised: youtube.com/watch?v=ID, youtu.be/ID, youtube.com/shorts/ID, youtube.com/embed/ID and
     youtube-nocookie.com/embed/ID (ID: 11 characters of A–Z, a–z, 0–9, _ and -), vimeo.com/NUMBER and
-    player.vimeo.com/video/NUMBER. Other query parameters (a start time) are ignored, except Vimeo's `h`: the
-    private hash of an unlisted video, whose player cannot be started without it.
+    player.vimeo.com/video/NUMBER, and an unlisted Vimeo video's vimeo.com/NUMBER/HASH and
+    player.vimeo.com/video/NUMBER?h=HASH (HASH: its private hash, hexadecimal, which its player cannot start
+    without). Other query parameters (a start time) are ignored.
     """
     split = _split(url)
     if split is None:
@@ -109,10 +119,16 @@ def video_in(url):
         match = re.fullmatch(r"/embed/([^/]*)/?", path)
         found = match and match.group(1)
     elif host in VIMEO_HOSTS or host == VIMEO_PLAYER_HOST:
-        shape = r"/([^/]*)/?" if host in VIMEO_HOSTS else r"/video/([^/]*)/?"
+        shape = r"/([^/]*)(?:/([^/]+))?/?" if host in VIMEO_HOSTS else r"/video/([^/]*)/?"
         match = re.fullmatch(shape, path)
-        unlisted = "h" in parse_qs(query)
-        return valid_video("vimeo", match.group(1)) if match and not unlisted else None
+        if not match:
+            return None
+        hashes = (
+            parse_qs(query).get("h", []) if host == VIMEO_PLAYER_HOST else [match.group(2)] if match.group(2) else []
+        )
+        if len(hashes) > 1:
+            return None
+        return valid_video("vimeo", match.group(1), hashes[0] if hashes else None)
     return valid_video("youtube", found) if found else None
 
 
@@ -139,7 +155,7 @@ def looks_like_video(url):
 # --- Stored markup ------------------------------------------------------------------------------------------
 
 _ATTRIBUTE = re.compile(r'\s([a-z][a-z0-9-]*)="([^"]*)"')
-_EMBED_FIGURE = re.compile(r"<figure(\s[^>]*\bdata-(?:embed|video-id)=[^>]*)>")
+_EMBED_FIGURE = re.compile(r"<figure(\s[^>]*\bdata-(?:embed|video-id|video-hash)=[^>]*)>")
 
 
 def _attributes(text):
@@ -156,9 +172,14 @@ def _directional(name):
     return name in ("dir", "lang")
 
 
+def _stored_video(attributes):
+    """The Video a stored figure's attributes name, or None."""
+    return valid_video(attributes.get("data-embed"), attributes.get("data-video-id"), attributes.get("data-video-hash"))
+
+
 def _checked_figure(match):
     attributes = _attributes(match.group(1))
-    if valid_video(attributes.get("data-embed"), attributes.get("data-video-id")):
+    if _stored_video(attributes):
         return match.group(0)
     # The other attributes as the sanitiser wrote them, so that sanitising the result again changes nothing.
     kept = "".join(
@@ -169,8 +190,8 @@ def _checked_figure(match):
 
 def checked_embeds(clean_html):
     """`clean_html` (nh3's output) with the embed attributes of each figure kept only when they name a recognised
-    host and an id valid for it; otherwise both go and the figure stays an ordinary one."""
-    if "data-embed" not in clean_html and "data-video-id" not in clean_html:
+    host and an id (and hash) valid for it; otherwise they all go and the figure stays an ordinary one."""
+    if "data-embed" not in clean_html and "data-video-id" not in clean_html and "data-video-hash" not in clean_html:
         return clean_html
     return _EMBED_FIGURE.sub(_checked_figure, clean_html)
 
@@ -191,10 +212,11 @@ def embed_figure(video, title, attributes=""):
     """The stored markup of `video` with `title` (plain text) as its link's text; `attributes` (already
     sanitised `dir`/`lang`) go on the figure."""
     return format_html(
-        '<figure{} data-embed="{}" data-video-id="{}"><a href="{}">{}</a></figure>',
+        '<figure{} data-embed="{}" data-video-id="{}"{}><a href="{}">{}</a></figure>',
         mark_safe(attributes),
         video.host,
         video.id,
+        format_html(' data-video-hash="{}"', video.hash) if video.hash else "",
         video.watch_url,
         title or video.watch_url,
     )
@@ -236,7 +258,7 @@ def _plain(markup):
 
 def _facade(match, number):
     attributes = _attributes(match.group("attrs"))
-    video = valid_video(attributes.get("data-embed"), attributes.get("data-video-id"))
+    video = _stored_video(attributes)
     if video is None:
         return match.group(0)
     inner = match.group("inner")

@@ -12,7 +12,8 @@ from articles.normalisation import fold
 
 # What a story body may contain. Everything else (scripts, styles, event handlers, iframes, forms)
 # is removed; links get rel="noopener noreferrer" and only web and mail schemes. A figure may name a video
-# (data-embed, data-video-id: articles/embeds.py), kept only when both are valid.
+# (data-embed, data-video-id and an unlisted Vimeo video's data-video-hash: articles/embeds.py), kept only when
+# they are valid together.
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -55,7 +56,7 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "hreflang"} | _DIRECTIONAL,
     "abbr": {"title"} | _DIRECTIONAL,
     "img": {"src", "alt", "width", "height", "data-image-id"},
-    "figure": {"data-embed", "data-video-id"} | _DIRECTIONAL,
+    "figure": {"data-embed", "data-video-id", "data-video-hash"} | _DIRECTIONAL,
     "th": {"scope", "colspan", "rowspan"},
     "td": {"colspan", "rowspan"},
     "ol": {"start"},

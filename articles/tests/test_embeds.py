@@ -53,6 +53,22 @@ def test_youtube_and_vimeo_addresses_are_recognised_with_their_id(url, host, vid
 @pytest.mark.parametrize(
     "url",
     [
+        "https://vimeo.com/76979871/abcdef1234",
+        "https://vimeo.com/76979871/abcdef1234/?share=copy",
+        "https://player.vimeo.com/video/76979871?h=abcdef1234",
+        "https://player.vimeo.com/video/76979871?badge=0&h=abcdef1234&autopause=0",
+    ],
+)
+def test_an_unlisted_vimeo_video_is_recognised_with_its_private_hash_which_its_player_and_link_keep(url):
+    video = embeds.video_in(url)
+    assert video == embeds.Video("vimeo", "76979871", "abcdef1234")
+    assert video.player_url == "https://player.vimeo.com/video/76979871?h=abcdef1234&dnt=1"
+    assert video.watch_url == "https://vimeo.com/76979871/abcdef1234"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
         "https://www.youtube.com/watch?v=dQw4w9WgXc",  # ten characters
         "https://www.youtube.com/watch?v=dQw4w9WgXcQQ",  # twelve
         "https://www.youtube.com/watch?v=dQw4w9WgXc%22",
@@ -68,11 +84,14 @@ def test_youtube_and_vimeo_addresses_are_recognised_with_their_id(url, host, vid
         "https://www.youtube-nocookie.com/watch?v=dQw4w9WgXcQ",  # the player host has no watch pages
         "https://www.youtube-nocookie.com/embed/dQw4w9WgXc",
         "https://vimeo.com/channels/staffpicks/76979871",
-        "https://vimeo.com/76979871/abcdef1234",  # an unlisted video: its player needs the private hash
+        "https://vimeo.com/76979871/ABCDEF1234",  # a private hash is lower-case hexadecimal
+        "https://vimeo.com/76979871/abc",  # too short for one
+        "https://vimeo.com/76979871/abcdef1234/extra",
         "https://vimeo.com/0123",
         "https://vimeo.com/1234567890123456",
         "https://player.vimeo.com/76979871",
-        "https://player.vimeo.com/video/76979871?h=abcdef1234",  # unlisted: the player needs the private hash
+        "https://player.vimeo.com/video/76979871?h=abcdef1234&h=0123456789",  # which one?
+        "https://player.vimeo.com/video/76979871?h=abcdef1234%22",
         "https://player.vimeo.com.evil.example/video/76979871",
         "not an address",
     ],
@@ -94,6 +113,8 @@ def test_players_are_the_cookie_less_youtube_and_vimeo_without_tracking():
     [
         STORED,
         '<figure data-embed="vimeo" data-video-id="76979871"><a href="https://vimeo.com/76979871">A</a></figure>',
+        '<figure data-embed="vimeo" data-video-id="76979871" data-video-hash="abcdef1234">'
+        '<a href="https://vimeo.com/76979871/abcdef1234">An unlisted video</a></figure>',
     ],
 )
 def test_the_sanitiser_keeps_a_valid_embed_as_it_is(markup):
@@ -118,11 +139,17 @@ def test_the_sanitiser_keeps_a_valid_embed_as_it_is(markup):
         '<figure data-embed="youtube">',
         '<figure data-video-id="dQw4w9WgXcQ">',
         '<figure data-embed="YOUTUBE" data-video-id="dQw4w9WgXcQ">',
+        # A private hash only for Vimeo, only hexadecimal, never alone.
+        '<figure data-embed="youtube" data-video-id="dQw4w9WgXcQ" data-video-hash="abcdef1234">',
+        '<figure data-embed="vimeo" data-video-id="76979871" data-video-hash="abc&quot; onclick=&quot;x()">',
+        '<figure data-embed="vimeo" data-video-id="76979871" data-video-hash="">',
+        '<figure data-video-hash="abcdef1234">',
     ],
 )
 def test_the_sanitiser_drops_embed_attributes_that_are_not_valid(figure):
     clean = sanitise_html(f'{figure}<a href="https://youtu.be/dQw4w9WgXcQ">Clip</a></figure>')
     assert "data-embed" not in clean and "data-video-id" not in clean and "onclick" not in clean
+    assert "data-video-hash" not in clean
     assert clean.startswith("<figure><a ") and "Clip" in clean
     assert sanitise_html(str(clean)) == clean
 
@@ -217,8 +244,8 @@ def test_a_video_address_inside_a_sentence_and_other_addresses_stay_plain_links(
     [
         "https://www.youtube.com/watch?v=dQw4w9WgXc",
         "https://youtu.be/dQw4w9WgXcQ-too-long",
-        "https://vimeo.com/76979871/abcdef1234",
-        "https://player.vimeo.com/video/76979871?h=abcdef1234",
+        "https://vimeo.com/76979871/ABCDEF1234",
+        "https://player.vimeo.com/video/76979871?h=not-a-hash",
     ],
 )
 def test_a_video_address_that_cannot_be_embedded_is_refused_with_the_reason_and_the_text_kept(
@@ -233,6 +260,25 @@ def test_a_video_address_that_cannot_be_embedded_is_refused_with_the_reason_and_
     assert "New first paragraph." in response.context["adminform"].form["body"].value()
     draft.refresh_from_db()
     assert draft.body == "<p>Old text.</p>"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "<p>https://vimeo.com/76979871/abcdef1234</p>",
+        '<p><a href="https://player.vimeo.com/video/76979871?h=abcdef1234&amp;badge=0">Unlisted clip</a></p>',
+    ],
+)
+def test_an_unlisted_vimeo_video_is_saved_with_its_hash_and_its_facade_plays_it(client, reporter, draft, pasted):
+    response = save_body(client, reporter, draft, f"<p>Residents filmed the convoy.</p>{pasted}")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    draft.refresh_from_db()
+    assert '<figure data-embed="vimeo" data-video-id="76979871" data-video-hash="abcdef1234">' in draft.body
+    assert '<a href="https://vimeo.com/76979871/abcdef1234" rel="noopener noreferrer">' in draft.body
+    facade = str(embeds.video_facades(draft.body, "en"))
+    assert 'data-player="https://player.vimeo.com/video/76979871?h=abcdef1234&amp;dnt=1"' in facade
+    assert '<a href="https://vimeo.com/76979871/abcdef1234" rel="noopener noreferrer">Watch on Vimeo</a>' in facade
 
 
 @pytest.mark.django_db

@@ -117,6 +117,30 @@ def test_the_arabic_facade_reads_right_to_left_and_plays_vimeo_without_tracking(
     assert page.evaluate("window.cspViolations") == []
 
 
+def test_an_unlisted_vimeo_video_plays_with_its_private_hash(live_server, videos, guarded):
+    unlisted = story(
+        headline="Unlisted clip",
+        body=(
+            '<figure data-embed="vimeo" data-video-id="76979871" data-video-hash="abcdef1234">'
+            '<a href="https://vimeo.com/76979871/abcdef1234">Convoy at the crossing</a></figure>'
+        ),
+    )
+    page = guarded.new_page()
+    page.goto(live_server.url + unlisted.get_absolute_url())
+    facade = page.locator("figure.video")
+    assert facade.get_by_role("link", name="Watch on Vimeo").get_attribute("href") == (
+        "https://vimeo.com/76979871/abcdef1234"
+    )
+    assert guarded.outside == []
+    facade.get_by_role("button", name="Play video (loads Vimeo, which may set cookies)").click()
+    player = "https://player.vimeo.com/video/76979871?h=abcdef1234&dnt=1"
+    assert facade.locator("iframe").get_attribute("src") == player
+    page.wait_for_function("() => document.querySelector('figure.video iframe') !== null")
+    page.frame_locator("figure.video iframe").get_by_text("Local stand-in player").wait_for()
+    assert guarded.outside == [player]
+    assert page.evaluate("window.cspViolations") == []
+
+
 def test_without_javascript_the_facade_offers_the_link_and_no_dead_button(live_server, videos, browser):  # noqa: F811
     context = guarded_context(browser, java_script_enabled=False)
     page = context.new_page()
