@@ -4,7 +4,7 @@ import json
 
 from django.db import models
 from django.db.models.expressions import OrderByList
-from django.db.models.functions import Coalesce, JSONArray
+from django.db.models.functions import Coalesce, Greatest, JSONArray
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
@@ -12,6 +12,10 @@ from articles.models.taxonomy import ArticleActor, ArticleRegion, Region
 
 # When a story became public: its first publication, or (before publish_due records it) its scheduled time.
 PUBLIC_TIME = Coalesce("first_published_at", "scheduled_for")
+# When a story last had news for readers: its public time, or a live blog's newest update when later. Search
+# finds and orders its matches by it (a live blog started weeks ago and updated today is today's news); lists
+# keep the public time, which their index serves.
+ACTIVITY_TIME = Greatest(PUBLIC_TIME, Coalesce("last_live_update_at", PUBLIC_TIME))
 
 
 # Rendition columns carried, per row, in the row of what shows the picture (see `with_picture`).
@@ -141,6 +145,11 @@ class ArticleQuerySet(models.QuerySet):
         The ordering expression matches the `article_language_public_time` index.
         """
         return self.alias(public_at=PUBLIC_TIME).order_by(models.F("public_at").desc(), "-pk")
+
+    def latest_activity_first(self):
+        """Newest news first (`ACTIVITY_TIME`: a live blog by its newest update), then the highest id: how search
+        orders its matches, which it reads from the search index rather than in this order."""
+        return self.alias(active_at=ACTIVITY_TIME).order_by(models.F("active_at").desc(), "-pk")
 
     def public_since(self, moment):
         """Stories whose public time is at or after `moment`."""

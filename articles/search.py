@@ -14,8 +14,9 @@ folded text, headline matches first. Both return the same `SearchResults`; snipp
 Python because only Python knows the folding (ts_headline would miss "الدولة" for a query "الدوله").
 
 Results come best first (RELEVANCE, the default) or newest first (NEWEST): the same matches in the order of
-their public time, newest first, then the highest id. Either way they are the SEARCH_WINDOW newest matches
-(older ones are reached with the date filters), and the results say how many stories matched, counted in
+their latest news (`ACTIVITY_TIME`: the public time, or a live blog's newest update when later), newest first,
+then the highest id. Either way they are the SEARCH_WINDOW newest matches by that time (older ones are
+reached with the date filters, which read the public time), and the results say how many stories matched, counted in
 the page's own query up to one more than the window, so that "more than 150" needs no count of its own.
 """
 
@@ -42,7 +43,7 @@ from articles.models import Actor, Article, ArticleActor, ArticleRegion, LiveUpd
 from articles.models.fields import search_words, spaced_text, tag_lexemes
 from articles.normalisation import fold, name_key
 from articles.prepared import PreparedQuery
-from articles.querysets import PUBLIC_TIME
+from articles.querysets import ACTIVITY_TIME, PUBLIC_TIME
 
 MAX_TERMS = 12
 # Longest run of query words looked up as a name ("Syrian Democratic Forces" is three).
@@ -268,7 +269,8 @@ class PostgresBackend:
         No rank is computed, so no story's stored tsvector is read: the window's own order, applied to its
         rows (so the one more it holds comes last)."""
         articles = PostgresBackend.matching(filtered(**filters), plain, names, tags)
-        return _counted(Article.objects.filter(pk__in=PostgresBackend.window(articles, since, size))).newest_first()
+        window = Article.objects.filter(pk__in=PostgresBackend.window(articles, since, size))
+        return _counted(window).latest_activity_first()
 
     @staticmethod
     def matching(articles, plain, names, tags):
@@ -298,11 +300,19 @@ class PostgresBackend:
         Each part is a set the planner must produce whole (a materialised CTE, no LIMIT inside), so matches
         are read from the index, never by walking the newest stories and testing each one's words.
         """
-        dated = articles.annotate(window_time=PUBLIC_TIME).values_list("pk", "window_time").order_by()
-        recent_sql, recent_params = dated.filter(window_time__gte=since).query.sql_with_params()
+        dated = articles.alias(public_at=PUBLIC_TIME).annotate(window_time=ACTIVITY_TIME)
+        dated = dated.values_list("pk", "window_time").order_by()
+        # Recent: published, or (a live blog) updated, since `since`. Written as the two times, not as the time
+        # of the latest news, so the planner reads the indexes of both (`article_public_time`,
+        # `article_live_updated`) together with the search index.
+        recent = models.Q(public_at__gte=since) | models.Q(last_live_update_at__gte=since)
+        older = models.Q(public_at__lt=since) & (
+            models.Q(last_live_update_at__isnull=True) | models.Q(last_live_update_at__lt=since)
+        )
+        recent_sql, recent_params = dated.filter(recent).query.sql_with_params()
         # Read only when the recent stories hold no more than `size` matches (a one-time filter).
         short = RawSQL("(SELECT COUNT(*) FROM search_recent) <= %s", [size], models.BooleanField())
-        older_sql, older_params = dated.filter(window_time__lt=since).filter(short).query.sql_with_params()
+        older_sql, older_params = dated.filter(older).filter(short).query.sql_with_params()
         return RawSQL(
             f"WITH search_recent AS MATERIALIZED ({recent_sql}), search_older AS MATERIALIZED ({older_sql}) "
             "SELECT w.id FROM (SELECT * FROM search_recent UNION ALL SELECT * FROM search_older) w (id, public_at) "
@@ -325,9 +335,10 @@ class SimpleBackend:
         take, and this backend serves development only."""
         start = (page - 1) * per_page
         size = SEARCH_WINDOW
-        window = self.matching(filtered(**filters), concepts, plain).newest_first().values("pk")[: size + 1]
+        matches = self.matching(filtered(**filters), concepts, plain)
+        window = matches.latest_activity_first().values("pk")[: size + 1]
         articles = _counted(Article.objects.filter(pk__in=window))
-        articles = articles.newest_first() if sort == NEWEST else self.ranked(articles, terms, concepts, size)
+        articles = articles.latest_activity_first() if sort == NEWEST else self.ranked(articles, terms, concepts, size)
         return for_results(articles)[start : start + per_page]
 
     def matching(self, articles, concepts, plain):
@@ -372,9 +383,9 @@ def _counted(candidates):
 def _best_first(candidates, size):
     """Highest rank first; among equals, the newest. The story past the `size` newest candidates (the one a
     window takes to tell that more match) comes after all of them, so pages of the others are unchanged."""
-    candidates = candidates.alias(public_at=PUBLIC_TIME)
-    newness = Window(RowNumber(), order_by=[models.F("public_at").desc(), models.F("pk").desc()])
-    return candidates.order_by(GreaterThan(newness, size).asc(), "-rank", "-public_at", "-pk")
+    candidates = candidates.alias(active_at=ACTIVITY_TIME)
+    newness = Window(RowNumber(), order_by=[models.F("active_at").desc(), models.F("pk").desc()])
+    return candidates.order_by(GreaterThan(newness, size).asc(), "-rank", "-active_at", "-pk")
 
 
 def _tagged(concept):

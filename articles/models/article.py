@@ -483,6 +483,13 @@ class Article(models.Model):
                 name="article_public_time",
                 include=[*PUBLIC_INDEX_COLUMNS, "language"],
             ),
+            # The live blogs updated since a time, beside the stories published since then: search's window of
+            # newest matches (a live blog is as new as its newest update) reads both with the search index.
+            models.Index(
+                fields=["last_live_update_at"],
+                name="article_live_updated",
+                condition=models.Q(last_live_update_at__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -15,7 +15,7 @@ from articles import workflow
 from articles.importers.pipeline import ImportOptions, run_import
 from articles.models import Article, LiveUpdate
 from articles.models.article import LIVE_UPDATES_SHOWN
-from articles.search import SearchQuery, search
+from articles.search import NEWEST, SearchQuery, search
 from articles.tests.publishing import fresh_cache, page_queries, post_update, story, with_updates  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
@@ -249,3 +249,41 @@ def test_a_blog_whose_updates_hold_more_words_than_a_tsvector_can_still_takes_a_
     )
     post_update(blog, publisher, "Families reached Susa by bus.")
     assert headlines("Susa") == [blog.headline]
+
+
+# -- a live blog is as new as its newest update -------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_window(monkeypatch):
+    from articles import search as search_module
+
+    monkeypatch.setattr(search_module, "SEARCH_WINDOW", 2)
+
+
+def newest_first(text):
+    return [a.headline for a in search(SearchQuery(text=text, sort=NEWEST)).articles]
+
+
+def test_a_live_blog_updated_today_comes_first_among_the_newest(publisher):
+    blog = story(headline="Baghouz: live", body="<p>The siege of Baghouz.</p>", age=timedelta(days=20))
+    newer = story(headline="Baghouz camp report", body="<p>Baghouz camp.</p>", age=timedelta(days=2))
+    newest = story(headline="Baghouz: families return", body="<p>Baghouz again.</p>", age=timedelta(days=1))
+    assert newest_first("Baghouz") == [newest.headline, newer.headline, blog.headline]
+    post_update(blog, publisher, "Shelling resumed at dawn.")
+    assert newest_first("Baghouz") == [blog.headline, newest.headline, newer.headline]
+
+
+def test_a_live_blog_updated_today_is_in_the_window_of_newest_matches_despite_its_age(publisher, small_window):
+    blog = story(headline="Hajin: live", body="<p>Fighting in Hajin.</p>", age=timedelta(days=200))
+    for n in range(3):
+        story(headline=f"Hajin report {n}", body="<p>Hajin.</p>", age=timedelta(days=n + 1))
+    assert blog.headline not in newest_first("Hajin")  # past the window of the two newest matches
+    post_update(blog, publisher, "The bridge at Hajin fell.")
+    found = search(SearchQuery(text="Hajin", sort=NEWEST))
+    assert [a.headline for a in found.articles] == [blog.headline, "Hajin report 0"]
+    assert blog.headline in headlines("Hajin")
+    # The date filters still read the public time: the blog was not published yesterday.
+    yesterday = timezone.localdate() - timedelta(days=1)
+    dated = search(SearchQuery(text="Hajin", date_from=yesterday, sort=NEWEST)).articles
+    assert blog.headline not in [a.headline for a in dated]
