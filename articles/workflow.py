@@ -27,10 +27,11 @@ a required note (`NoteRequired`) or before an embargo (`EmbargoInForce`), writes
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -447,12 +448,46 @@ LIVE_UPDATE_LONGEST = 5000
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
+# A web address typed in a live update: http(s), up to a space, a quote or an angle bracket (see `_address_end`).
+_TYPED_ADDRESS = re.compile(r"\bhttps?://[^\s<>\"'«»“”]+", re.IGNORECASE)
+_SENTENCE_END = ".,;:!?،؛"
+_CLOSING = {")": "(", "]": "[", "}": "{"}
+
+
+def _address_end(address):
+    """`address` without what ends the sentence around it: trailing punctuation, and closing brackets it did not
+    open ("(see https://x.org/a_(b))." keeps one bracket)."""
+    while address:
+        last = address[-1]
+        if last in _SENTENCE_END or (last in _CLOSING and address.count(last) > address.count(_CLOSING[last])):
+            address = address[:-1]
+        else:
+            return address
+    return address
+
+
+def _linked(line):
+    """`line` (typed text) escaped, each web address in it a link to itself (the sanitiser adds `rel`)."""
+    out, start = [], 0
+    for match in _TYPED_ADDRESS.finditer(line):
+        address = _address_end(match.group(0))
+        end = match.start() + len(address)
+        host = urlsplit(address).hostname if "://" in address else None
+        if not host or "." not in host:
+            continue  # not an address anyone could follow: left as typed
+        out += [escape(line[start : match.start()]), format_html('<a href="{}">{}</a>', address, address)]
+        start = end
+    out.append(escape(line[start:]))
+    return "".join(out)
+
+
 def live_update_html(text):
     """The HTML of a live update typed as plain text: paragraphs (separated by blank lines) as `<p>`, single line
-    breaks as `<br>`, everything else escaped, so nothing typed is ever markup."""
+    breaks as `<br>`, each web address (http or https) a link to itself, everything else escaped, so nothing
+    typed is ever markup but a link."""
     paragraphs = (p.strip() for p in _PARAGRAPH_BREAK.split("\n".join(text.splitlines())))
     return "".join(
-        "<p>" + "<br>".join(escape(line.strip()) for line in p.splitlines()) + "</p>" for p in paragraphs if p
+        "<p>" + "<br>".join(_linked(line.strip()) for line in p.splitlines()) + "</p>" for p in paragraphs if p
     )
 
 

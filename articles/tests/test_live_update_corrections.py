@@ -513,6 +513,7 @@ def test_the_desk_forms_are_in_arabic_for_an_arabic_desk(client, publisher):
         HOSTILE_TEXT,
         "Quotes \"double\" and 'single' & <angle> brackets",
         "قتل اثنا عشر شخصا.\n\nالمزيد لاحقا.",
+        "Read it at https://example.org/a?b=1&c=2 (or https://example.org/x_(y)).",
     ],
 )
 def test_the_typed_words_of_an_update_make_the_same_update_again(publisher, typed):

@@ -184,6 +184,37 @@ def test_hostile_input_is_shown_escaped_and_never_runs(
     assert not page.xpath('//section[@class="live-updates"]//img | //section[@class="live-updates"]//script')
 
 
+def test_a_typed_web_address_becomes_a_link_and_nothing_else_does(
+    client, publisher, django_capture_on_commit_callbacks, page_cache_off
+):
+    article = story()
+    typed = (
+        "Statement: https://sdf-press.example/statement?id=3&lang=en.\n"
+        'Map (https://en.wikipedia.org/wiki/Baghouz_(town)), and bid https://x.example/"onmouseover=alert(1)\n\n'
+        "Not links: javascript:alert(1), http://localhost/admin, www.example.org and ftp://files.example/x\n"
+        "بيان: https://example.com/ar/بيان، وصلنا"
+    )
+    post(article, publisher, django_capture_on_commit_callbacks, text=typed)
+    page = lxml_html.fromstring(client.get(article.get_absolute_url()).content.decode())
+    links = page.xpath('//div[@class="live-update-text"]//a')
+    # Each links to itself, without the punctuation that ends its sentence or the bracket around it.
+    assert [(a.get("href"), a.text_content(), a.get("rel")) for a in links] == [
+        ("https://sdf-press.example/statement?id=3&lang=en", "https://sdf-press.example/statement?id=3&lang=en",
+         "noopener noreferrer"),
+        ("https://en.wikipedia.org/wiki/Baghouz_(town)", "https://en.wikipedia.org/wiki/Baghouz_(town)",
+         "noopener noreferrer"),
+        ("https://x.example/", "https://x.example/", "noopener noreferrer"),
+        ("https://example.com/ar/بيان", "https://example.com/ar/بيان", "noopener noreferrer"),
+    ]  # fmt: skip
+    (text,) = page.xpath('//div[@class="live-update-text"]')
+    assert not any(a.get("onmouseover") for a in text.iter())
+    assert '"onmouseover=alert(1)' in text.text_content() and "، وصلنا" in text.text_content()
+    # The correction form offers the words as typed: saving them again makes the same update.
+    update = LiveUpdate.objects.get()
+    assert update.typed_text == typed
+    assert workflow.live_update_html(update.typed_text) == workflow.live_update_html(typed)
+
+
 def test_a_hidden_storys_updates_never_appear(client, page_cache_off):
     hidden = hidden_stories()
     for name, article in hidden.items():
