@@ -96,22 +96,7 @@ class ArticleAdminForm(forms.ModelForm):
         reason, and the form keeps the text as typed."""
         body, refused = embeds.embed_video_paragraphs(sanitise_html(self.cleaned_data.get("body") or ""))
         if refused:
-            raise forms.ValidationError(
-                [
-                    forms.ValidationError(
-                        _(
-                            "“%(address)s” looks like a video address but cannot be embedded. Use a YouTube address "
-                            "with an 11-character video id (youtube.com/watch?v=…, youtu.be/…, youtube.com/shorts/…) "
-                            "or a Vimeo address ending in the video's number (vimeo.com/123456789), or an unlisted "
-                            "video's number and private hash (vimeo.com/123456789/0a1b2c3d4e); or write the address "
-                            "inside a sentence to keep it as a plain link."
-                        ),
-                        params={"address": address},
-                        code="video",
-                    )
-                    for address in refused
-                ]
-            )
+            raise forms.ValidationError([forms.ValidationError(embeds.refusal(a), code="video") for a in refused])
         return body
 
     def clean_genre(self):

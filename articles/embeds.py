@@ -256,7 +256,7 @@ def _plain(markup):
     return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
 
 
-def _facade(match, number):
+def _facade(match, number, prefix):
     attributes = _attributes(match.group("attrs"))
     video = _stored_video(attributes)
     if video is None:
@@ -271,7 +271,7 @@ def _facade(match, number):
     own = "".join(
         f' {name}="{raw}"' for name, raw in _ATTRIBUTE.findall(match.group("attrs")) if name in ("dir", "lang")
     )
-    heading_id = f"video-{number}-title"
+    heading_id = f"{prefix}-{number}-title"
     return format_html(
         '<figure class="video"{} data-embed="{}" data-video-id="{}" data-player="{}" data-frame-title="{}">'
         '<div class="video-facade">'
@@ -299,10 +299,22 @@ def has_videos(body):
     return "data-embed=" in (body or "")
 
 
-def video_facades(body, language):
-    """The stored, sanitised `body` with each video embed as its facade, worded in `language` (the story's)."""
+def video_facades(body, language, prefix="video"):
+    """The stored, sanitised `body` with each video embed as its facade, worded in `language` (the story's); the
+    facades' titles get the ids `<prefix>-1-title`, `<prefix>-2-title` … (each text on a page its own prefix)."""
     if not has_videos(body):
         return mark_safe(body or "")
     counter = iter(range(1, 10_000))
     with override(language):
-        return mark_safe(_STORED_EMBED.sub(lambda match: _facade(match, next(counter)), body))
+        return mark_safe(_STORED_EMBED.sub(lambda match: _facade(match, next(counter), prefix), body))
+
+
+def refusal(address):
+    """Why the video address `address` (one `embed_video_paragraphs` refused) cannot be embedded, and what to do."""
+    return gettext(
+        "“%(address)s” looks like a video address but cannot be embedded. Use a YouTube address "
+        "with an 11-character video id (youtube.com/watch?v=…, youtu.be/…, youtube.com/shorts/…) "
+        "or a Vimeo address ending in the video's number (vimeo.com/123456789), or an unlisted "
+        "video's number and private hash (vimeo.com/123456789/0a1b2c3d4e); or write the address "
+        "inside a sentence to keep it as a plain link."
+    ) % {"address": address}

@@ -35,7 +35,7 @@ from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from articles import revisions
+from articles import embeds, revisions
 from articles.images.usage import publication_problems
 from articles.models import Article, ArticleEvent, ArticleStatus, Correction, LiveUpdate
 from articles.models.fields import plain_text, sanitise_html
@@ -484,11 +484,22 @@ def _linked(line):
 def live_update_html(text):
     """The HTML of a live update typed as plain text: paragraphs (separated by blank lines) as `<p>`, single line
     breaks as `<br>`, each web address (http or https) a link to itself, everything else escaped, so nothing
-    typed is ever markup but a link."""
+    typed is ever markup but a link. (`_typed_update` then makes a video's address alone in a paragraph a
+    video.)"""
     paragraphs = (p.strip() for p in _PARAGRAPH_BREAK.split("\n".join(text.splitlines())))
     return "".join(
         "<p>" + "<br>".join(_linked(line.strip()) for line in p.splitlines()) + "</p>" for p in paragraphs if p
     )
+
+
+def _typed_update(text):
+    """The stored HTML of a live update typed as `text` (`live_update_html`, sanitised), each paragraph holding
+    only a YouTube or Vimeo address a video, as in a story's body (`embeds.embed_video_paragraphs`). Refused
+    with the reason for an address that looks like a video's but cannot be embedded."""
+    html, refused = embeds.embed_video_paragraphs(str(sanitise_html(live_update_html(text))))
+    if refused:
+        raise WorkflowError(" ".join(embeds.refusal(address) for address in refused))
+    return str(sanitise_html(html))  # as the field stores it (the video's link gets its rel)
 
 
 def _check_live_update(locked, now, title, text, html):
@@ -516,7 +527,7 @@ def post_live_update(article, by, text, title="", note="", author=None):
     None for no byline of its own) on a published story; the story page lists it at once, newest first. Refused
     when the text is empty or too long, or while the story is under embargo."""
     title, text = (title or "").strip(), (text or "").strip()
-    update = LiveUpdate(title=title, text=live_update_html(text), posted_by=by, author=author)
+    update = LiveUpdate(title=title, text=_typed_update(text), posted_by=by, author=author)
 
     def check(locked, now):
         _check_live_update(locked, now, title, text, update.text)
@@ -551,7 +562,7 @@ def edit_live_update(update, by, text, title="", note="", author=KEEP_BYLINE):
     moves, but not the time of its newest update: a correction does not make a story live again. Refused as
     posting is (empty or too long text, an embargo), and for a removed update."""
     title, text = (title or "").strip(), (text or "").strip()
-    html = str(sanitise_html(live_update_html(text)))  # as stored, to tell an edit that changes nothing
+    html = _typed_update(text)  # as stored, to tell an edit that changes nothing
     before = {}
 
     def check(locked, now):

@@ -394,6 +394,12 @@ def story_body(article):
     return embeds.video_facades(article.body, article.language)
 
 
+def update_text(update, language, pinned_copy=False):
+    """A live update's stored text for its page, its videos as facades worded in `language` (the story's), their
+    ids its own (the pinned copy's apart from the update's)."""
+    return embeds.video_facades(update.text, language, f"{'pinned' if pinned_copy else 'update'}-{update.pk}-video")
+
+
 _LIVE = translation.gettext_noop("Live")
 
 
@@ -435,6 +441,7 @@ def environment(**options):
         page_social_meta=page_social_meta,
         share_links=share_links,
         story_body=story_body,
+        update_text=update_text,
         live_follow_seconds=live_follow_seconds,
         has_videos=embeds.has_videos,
     )

@@ -127,13 +127,14 @@ def first_words(text, length=80):
     return text[:length].rsplit(" ", 1)[0].rstrip(" ,.;:،؛") + "…"
 
 
-_PARAGRAPH_END = re.compile(r"</p\s*>", re.IGNORECASE)
+_PARAGRAPH_END = re.compile(r"</(?:p|figure)\s*>", re.IGNORECASE)  # a video (a figure) is a paragraph of its own
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 
 
 def typed_text(html):
     """The plain text a live update's HTML was made from (the reverse of `workflow.live_update_html`): paragraphs
-    separated by a blank line, `<br>` as a line break, every other tag dropped and entities read back."""
+    (and videos, as their link's text) separated by a blank line, `<br>` as a line break, every other tag dropped
+    and entities read back."""
     paragraphs = (unescape(_TAG.sub("", _LINE_BREAK.sub("\n", part))).strip() for part in _PARAGRAPH_END.split(html))
     return "\n\n".join(p for p in paragraphs if p)

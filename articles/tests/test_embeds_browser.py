@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from articles import workflow
 from articles.models import Article
 from articles.tests.browser import BROWSER_TEST_MARKS, browser  # noqa: F401 - browser is a fixture
 from articles.tests.factories import ArticleFactory
@@ -139,6 +140,30 @@ def test_an_unlisted_vimeo_video_plays_with_its_private_hash(live_server, videos
     page.frame_locator("figure.video iframe").get_by_text("Local stand-in player").wait_for()
     assert guarded.outside == [player]
     assert page.evaluate("window.cspViolations") == []
+
+
+def test_a_video_in_a_live_update_offered_to_an_open_page_plays_once_shown(
+    live_server, live_server_held, videos, guarded, publisher, settings
+):
+    settings.NEWSROOM_LIVE_POLL_SECONDS = 1
+    article = videos["english"]
+    workflow.post_live_update(article, by=publisher, text="Fighting moved to the river bank.")
+    page = guarded.new_page()
+    page.goto(live_server.url + article.get_absolute_url())
+    with live_server_held():
+        workflow.post_live_update(article, by=publisher, text="The spokesman spoke:\n\nhttps://youtu.be/a-b_c1234Z9")
+    offer = page.get_by_role("button", name="New updates: 1. Show them")
+    offer.wait_for(timeout=10_000)
+    offer.click()
+    update = page.locator("article.live-update").first
+    play = update.get_by_role("button", name="Play video (loads YouTube, which may set cookies)")
+    assert play.is_visible()  # the new facade got its button, as the page's own videos did
+    assert guarded.outside == []
+    play.click()
+    assert update.locator("iframe").get_attribute("src") == "https://www.youtube-nocookie.com/embed/a-b_c1234Z9"
+    assert guarded.outside == ["https://www.youtube-nocookie.com/embed/a-b_c1234Z9"]
+    assert page.evaluate("window.cspViolations") == []
+    assert serious_violations(page) == []
 
 
 def test_without_javascript_the_facade_offers_the_link_and_no_dead_button(live_server, videos, browser):  # noqa: F811

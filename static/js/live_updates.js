@@ -164,6 +164,8 @@
       showUpdated();
       showKeyEvents();
       showPinned();
+      // What was put in may hold videos: their script (static/js/video_embeds.js) gives them their buttons.
+      document.dispatchEvent(new CustomEvent("newsroom:content"));
       // The keyboard goes to the newest update shown, else the first corrected one, else (only removals) the
       // section's heading, so it is not left on the button as it hides.
       focus = focus || section.querySelector("h2");

@@ -26,14 +26,19 @@
     frame.focus();
   }
 
+  // Every facade on the page not yet given its button; run again when a live story's page shows new updates
+  // (static/js/live_updates.js announces them with a "newsroom:content" event).
   function start() {
-    document.querySelectorAll("figure.video[data-player]").forEach(function (figure) {
+    document.querySelectorAll("figure.video[data-player]:not([data-ready])").forEach(function (figure) {
       var button = figure.querySelector(".video-play");
       if (!button) { return; }
+      figure.setAttribute("data-ready", "");
       button.hidden = false;
       button.addEventListener("click", function () { play(figure); });
     });
   }
+
+  document.addEventListener("newsroom:content", start);
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
