@@ -330,6 +330,20 @@ def correction_of(item, time="created_at"):
 _MARKUP = re.compile(r"</?[a-z][a-z0-9]*\b[^<>]*>|&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.I)
 
 
+def _one_line(item, name, longest, kind):
+    """The optional one-line text `item[name]` ("" when missing), control characters out and spaces made single;
+    BadInput when it is not text ("<name> is not <kind>") or longer than `longest`."""
+    value = item.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadInput(f"{name} is not {kind}")
+    value = " ".join(CONTROL_CHARACTERS.sub("", value).split())
+    if len(value) > longest:
+        raise BadInput(f"{name} longer than {longest} characters ({len(value)})")
+    return value
+
+
 def live_update_of(item, time="posted_at", html=None):
     """A `PostedUpdate` from an object with its time under `time`, `text`, an optional `title` and an optional `author`
     (the name of the update's byline); BadInput saying what is wrong. The text is HTML when `html` says so, or (None)
@@ -337,22 +351,8 @@ def live_update_of(item, time="posted_at", html=None):
     `LiveUpdate.text` is."""
     if not isinstance(item, dict):
         raise BadInput("not a JSON object")
-    title = item.get("title")
-    if title is None:
-        title = ""
-    if not isinstance(title, str):
-        raise BadInput("title is not text")
-    title = " ".join(CONTROL_CHARACTERS.sub("", title).split())
-    if len(title) > MAX_UPDATE_TITLE:
-        raise BadInput(f"title longer than {MAX_UPDATE_TITLE} characters ({len(title)})")
-    author = item.get("author")
-    if author is None:
-        author = ""
-    if not isinstance(author, str):
-        raise BadInput("author is not a name")
-    author = " ".join(CONTROL_CHARACTERS.sub("", author).split())
-    if len(author) > MAX_AUTHOR_NAME:
-        raise BadInput(f"author longer than {MAX_AUTHOR_NAME} characters ({len(author)})")
+    title = _one_line(item, "title", MAX_UPDATE_TITLE, "text")
+    author = _one_line(item, "author", MAX_AUTHOR_NAME, "a name")
     text = _note_text(item.get("text"))
     if html is None:
         html = bool(_MARKUP.search(text))

@@ -116,32 +116,30 @@
       updated = null;
     }
 
-    // The key events as the newest answer lists them: replaced, put after the section's heading (and the pinned
-    // update), or taken away.
-    function showKeyEvents() {
-      var shown = section.querySelector("nav.key-events");
-      if (keyEvents === null) { return; }
-      if (shown && keyEvents) {
-        shown.replaceWith(keyEvents);
+    // Put `fresh` (an element of the newest answer; false: none there; null: no change) in place of the
+    // section's element matching `selector`, or after `before` when the page has none, or take it away.
+    function swap(selector, fresh, before) {
+      var shown = section.querySelector(selector);
+      if (fresh === null) { return; }
+      if (shown && fresh) {
+        shown.replaceWith(fresh);
       } else if (shown) {
         shown.remove();
-      } else if (keyEvents) {
-        (section.querySelector("div.live-pinned") || section.querySelector("h2")).after(keyEvents);
+      } else if (fresh) {
+        before().after(fresh);
       }
+    }
+
+    function heading() { return section.querySelector("h2"); }
+
+    // The key events go after the section's heading and the pinned update; the pinned update after the heading.
+    function showKeyEvents() {
+      swap("nav.key-events", keyEvents, function () { return section.querySelector("div.live-pinned") || heading(); });
       keyEvents = null;
     }
 
-    // The pinned update as the newest answer has it: replaced, put after the section's heading, or taken away.
     function showPinned() {
-      var shown = section.querySelector("div.live-pinned");
-      if (pinned === null) { return; }
-      if (shown && pinned) {
-        shown.replaceWith(pinned);
-      } else if (shown) {
-        shown.remove();
-      } else if (pinned) {
-        section.querySelector("h2").after(pinned);
-      }
+      swap("div.live-pinned", pinned, heading);
       pinned = null;
     }
 
