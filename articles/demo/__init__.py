@@ -200,9 +200,19 @@ def load_demo(path=DATA_FILE):
 
 
 def _public_moves(story, article, publisher):
-    """What the publisher does to a live demo story: its public notes ("corrections": [{kind, note}]) and its
-    time at the top of the front page ("featured_hours"), so a fresh site shows both."""
+    """What the publisher does to a live demo story: its public notes ("corrections": [{kind, note}]), its live
+    updates ("live_updates": [{title, text, author}], oldest first) with the one pinned ("pinned_update", its
+    place in that list) and its time at the top of the front page ("featured_hours"), so a fresh site shows
+    them all."""
     for correction in story.get("corrections", []):
         workflow.correct(article, by=publisher, note=correction["note"], kind=correction["kind"])
+    for update in story.get("live_updates", []):
+        author = ensure_author(update["author"]) if update.get("author") else None
+        workflow.post_live_update(
+            article, by=publisher, text=update["text"], title=update.get("title", ""), author=author
+        )
+    if "pinned_update" in story:
+        posted = list(article.live_updates.order_by("posted_at", "pk"))
+        workflow.pin_live_update(posted[story["pinned_update"]], by=publisher)
     if story.get("featured_hours"):
         workflow.feature(article, by=publisher, until=timezone.now() + timedelta(hours=story["featured_hours"]))

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from lxml import html as lxml_html
 
 from articles.demo import AUTHOR_JOB_TITLES, AUTHOR_NAMES_AR, DATA_FILE, load_demo
 from articles.models import Article, ArticleEvent, Author
@@ -103,6 +104,32 @@ def test_a_fresh_site_shows_a_public_note_and_a_story_at_the_top_of_the_front_pa
     assert trail[3:] == [("correct", "publisher"), ("feature", "publisher")]
     assert "The buses were run by the SDF, not the UN." in client.get("/corrections/").content.decode()
     assert published.is_featured
+
+
+def test_a_fresh_site_has_a_live_blog_with_bylines_a_key_event_and_a_pin(client, tmp_path, places, actors):
+    live = {
+        **STORIES[0],
+        "key": "live-blog",
+        "headline": "Families leave the camp",
+        "translation_of": None,
+        "live_updates": [
+            {"title": "What we know", "text": "A summary."},
+            {"title": "Buses leave", "text": "Twelve buses left.", "author": "Karwan Aziz"},
+        ],
+        "pinned_update": 0,
+    }
+    path = tmp_path / "demo.jsonl"
+    path.write_text(json.dumps(live) + "\n", encoding="utf-8")
+    load_demo(path)
+    article = Article.objects.get(source_id="live-blog")
+    page = lxml_html.fromstring(client.get(article.get_absolute_url()).content.decode())
+    assert page.xpath('//div[@class="live-pinned"]//h3')[0].text_content() == "What we know"
+    assert [li.text_content().split(" ", 3)[-1] for li in page.xpath('//nav[@class="key-events"]//li')] == [
+        "Buses leave",
+        "What we know",
+    ]
+    assert [p.text_content() for p in page.xpath('//p[@class="live-update-byline"]')] == ["By Karwan Aziz"]
+    assert load_demo(path).existing == 1 and article.live_updates.count() == 2  # loading again adds nothing
 
 
 def test_the_demo_sections_have_arabic_names_for_the_arabic_edition(demo_file, places, actors):
