@@ -41,6 +41,9 @@ def _desk_lists(user):
     if user.has_perm("articles.publish_article"):
         pending = base.filter(status=S.PUBLISHED).with_pending_update().order_by("-updated_at")
         lists.append(("updates", _("Updates waiting to go live"), pending))
+    if user.has_perm("articles.post_live_update"):
+        # The live blogs a publisher keeps going, the one updated longest ago last.
+        lists.append(("live", _("Live now"), base.filter(status=S.PUBLISHED).live_now()))
     lists.append(("scheduled", _("Scheduled"), base.filter(status=S.SCHEDULED).order_by("scheduled_for")))
     published = base if user.has_perm("articles.change_any_article") else mine
     recent = published.filter(status=S.PUBLISHED).order_by("-last_published_at")
@@ -50,7 +53,8 @@ def _desk_lists(user):
 
 @staff_member_required
 def my_desk(request):
-    """My desk: my drafts (with the reason if sent back), what waits for me, what is scheduled, what went out."""
+    """My desk: my drafts (with the reason if sent back), what waits for me, the live blogs going on (publishers),
+    what is scheduled, what went out."""
     context = {
         **admin.site.each_context(request),
         "title": _("My desk"),

@@ -1,7 +1,9 @@
 """Facts about many articles: what is public, what is about a place or an actor, what a list needs."""
 
+import datetime
 import json
 
+from django.conf import settings
 from django.db import models
 from django.db.models.expressions import OrderByList
 from django.db.models.functions import Coalesce, Greatest, JSONArray
@@ -226,6 +228,12 @@ class ArticleQuerySet(models.QuerySet):
         """Load each story's lead picture and its existing renditions in the stories' own query (no extra query,
         `with_picture`): every list and the article page run the same count with or without pictures."""
         return with_picture(self, "lead_image")
+
+    def live_now(self):
+        """Stories whose newest live update is under NEWSROOM_LIVE_FOLLOW_HOURS old (`Article.is_live`), newest
+        update first: read from the `article_live_updated` index."""
+        since = timezone.now() - datetime.timedelta(hours=settings.NEWSROOM_LIVE_FOLLOW_HOURS)
+        return self.filter(last_live_update_at__gte=since).order_by("-last_live_update_at", "-pk")
 
     def owned_by(self, user):
         """Articles `user` created or is a staff author of (their own stories, for the desk)."""

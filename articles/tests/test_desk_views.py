@@ -27,7 +27,7 @@ def empty_cache():
 
 
 # session, user, the user's permissions (2), then one query per list on the page.
-DESK_QUERIES = {"reporter": 8, "editor": 8, "publisher": 9}
+DESK_QUERIES = {"reporter": 8, "editor": 8, "publisher": 10}  # publishers: the live blogs too
 
 
 def _desk(client):
@@ -90,6 +90,23 @@ def test_my_desk_shows_an_editor_what_waits_for_review_and_a_publisher_what_is_r
     assert published.headline in page[page.index("Updates waiting") : page.index("Scheduled (")]
     assert scheduled.headline in page[page.index("Scheduled (") : page.index("Recently published")]
     assert published.headline in page[page.index("Recently published") :]
+
+
+def test_my_desk_lists_a_publisher_the_live_blogs_going_on_newest_update_first(client, publisher, editor, settings):
+    settings.NEWSROOM_LIVE_FOLLOW_HOURS = 24
+    quiet, busy, old = _article_in(S.PUBLISHED), _article_in(S.PUBLISHED), _article_in(S.PUBLISHED)
+    now = timezone.now()
+    for article, hours in ((quiet, 5), (busy, 1), (old, 30)):
+        workflow.post_live_update(article, by=publisher, text="Shelling resumed.")
+        Article.objects.filter(pk=article.pk).update(last_live_update_at=now - timedelta(hours=hours))  # set-up
+    client.force_login(publisher)
+    page, _ = _desk(client)
+    live = page[page.index("Live now (2)") : page.index("Scheduled (")]
+    assert busy.headline in live and quiet.headline in live and old.headline not in live
+    assert live.index(busy.headline) < live.index(quiet.headline)
+    assert f"/admin/articles/article/{busy.pk}/change/#desk-state" in live and "last update" in live
+    client.force_login(editor)  # who may not post live updates is not shown them
+    assert "Live now" not in _desk(client)[0]
 
 
 def test_my_desk_is_for_staff_only(client, roles):
