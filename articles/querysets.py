@@ -230,10 +230,11 @@ class ArticleQuerySet(models.QuerySet):
         return with_picture(self, "lead_image")
 
     def live_now(self):
-        """Stories whose newest live update is under NEWSROOM_LIVE_FOLLOW_HOURS old (`Article.is_live`), newest
-        update first: read from the `article_live_updated` index."""
+        """Stories whose newest live update is under NEWSROOM_LIVE_FOLLOW_HOURS old and whose coverage the desk has not
+        ended since (`Article.is_live`), newest update first: read from the `article_live_updated` index."""
         since = timezone.now() - datetime.timedelta(hours=settings.NEWSROOM_LIVE_FOLLOW_HOURS)
-        return self.filter(last_live_update_at__gte=since).order_by("-last_live_update_at", "-pk")
+        going_on = models.Q(live_ended_at__isnull=True) | models.Q(live_ended_at__lt=models.F("last_live_update_at"))
+        return self.filter(going_on, last_live_update_at__gte=since).order_by("-last_live_update_at", "-pk")
 
     def owned_by(self, user):
         """Articles `user` created or is a staff author of (their own stories, for the desk)."""

@@ -161,7 +161,9 @@ def _live_blog(article, url, absolute):
     once it is no longer live (`Article.is_live`: its newest update is its last), and its updates (the ones its
     page lists, newest first) as BlogPostings, each at its anchor on the page."""
     blog = {"@type": "LiveBlogPosting", "coverageStartTime": _iso(article.published_time)}
-    if not article.is_live:
+    if article.live_ended:
+        blog["coverageEndTime"] = _iso(article.live_ended_at)
+    elif not article.is_live:
         blog["coverageEndTime"] = _iso(article.last_live_update_at)
     updates = article.newest_live_updates
     blog["liveBlogUpdate"] = [_blog_posting(update, url, absolute, article.language) for update in updates]

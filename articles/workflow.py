@@ -15,6 +15,7 @@ Each move is a named action taking the article, the acting user and a note:
     workflow.edit_live_update(update, by=publisher, text="Shelling resumed at 5am.", note="The time was wrong")
     workflow.remove_live_update(update, by=publisher, note="Posted on the wrong story")
     workflow.pin_live_update(update, by=publisher) / workflow.unpin_live_update(update, by=publisher)
+    workflow.end_live_coverage(article, by=publisher)
 
 Every action runs in one transaction with the article's row locked, refuses a move that is not allowed
 from the current state (`MoveNotAllowed`), by a user without the permission (`PermissionRefused`), without
@@ -181,6 +182,15 @@ MOVES = {
             "post_live_update",
             label=_lazy("Unpin a live update"),
             on_live_update=True,
+        ),
+        Move(
+            "end_live_coverage",
+            frozenset({S.PUBLISHED}),
+            None,
+            "post_live_update",
+            label=_lazy("End live coverage"),
+            requires="is_live",
+            refusal=_lazy("The story is not live."),
         ),
         Move(
             "unfeature",
@@ -654,6 +664,14 @@ def unpin_live_update(update, by, note=""):
         return _("Live update %(id)s unpinned: %(headline)s") % {"id": update.pk, "headline": update.headline}
 
     return _perform(update.article, by, "unpin_live_update", note, changes=changes, check=check, trail=trail)
+
+
+def end_live_coverage(article, by, note=""):
+    """Publisher ends a live story's coverage now, rather than when its newest update grows old: it is no longer
+    labelled "Live" nor followed by open pages, its page says when the coverage ended and its structured data
+    gives that time as `coverageEndTime`. Posting a new update starts it again. Refused for a story that is not
+    live."""
+    return _perform(article, by, "end_live_coverage", note, changes=lambda a, now: {"live_ended_at": now})
 
 
 def spike(article, by, note=""):

@@ -404,6 +404,9 @@ class Article(models.Model):
     # The time of the newest update readers see (kept by the live-update moves in articles/workflow.py): the page
     # knows from the story's row whether it has updates to list. An edit leaves it: a correction is not news.
     last_live_update_at = models.DateTimeField(_("last live update"), null=True, blank=True, editable=False)
+    # When the desk ended the live coverage (`workflow.end_live_coverage`): the story is no longer live from then,
+    # until a newer update starts it again.
+    live_ended_at = models.DateTimeField(_("live coverage ended"), null=True, blank=True, editable=False)
     # The live update the desk pinned above the others (`workflow.pin_live_update`), say a summary of what is
     # known; the page knows it from the story's row. Only the live-update moves write it.
     pinned_live_update = models.ForeignKey(
@@ -634,11 +637,19 @@ class Article(models.Model):
 
     @property
     def is_live(self):
-        """True while the story's newest live update is under NEWSROOM_LIVE_FOLLOW_HOURS old: lists and its page
-        label it "Live", and its open page follows it. Reads the story's own row, so it costs no query."""
+        """True while the story's newest live update is under NEWSROOM_LIVE_FOLLOW_HOURS old and the desk has not
+        ended the coverage since it (`live_ended`): lists and its page label it "Live", and its open page follows
+        it. Reads the story's own row, so it costs no query."""
         posted = self.last_live_update_at
         hours = settings.NEWSROOM_LIVE_FOLLOW_HOURS
-        return posted is not None and timezone.now() - posted <= datetime.timedelta(hours=hours)
+        recent = posted is not None and timezone.now() - posted <= datetime.timedelta(hours=hours)
+        return recent and not self.live_ended
+
+    @property
+    def live_ended(self):
+        """True when the desk ended the live coverage after the newest update (`workflow.end_live_coverage`)."""
+        ended, posted = self.live_ended_at, self.last_live_update_at
+        return ended is not None and posted is not None and ended >= posted
 
     @property
     def is_news(self):
