@@ -224,6 +224,25 @@ def test_a_page_stops_asking_once_the_story_is_unpublished(
     page.close()
 
 
+def test_a_page_stops_asking_once_the_desk_ends_the_coverage(
+    live_server, live_server_held, browser, live, publisher, asking_every_second
+):
+    article = live["english"]
+    page = browser.new_page()
+    asked = story_requests(page, article)
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    page.wait_for_timeout(2_500)
+    assert len(asked) >= 2  # the page itself, then at least one poll
+    with live_server_held():
+        workflow.end_live_coverage(article, by=publisher)
+    page.wait_for_timeout(4_000)  # the next answer no longer follows the story: the page stops asking
+    stopped = len(asked)
+    page.wait_for_timeout(3_000)
+    assert len(asked) == stopped
+    assert page.locator("article.live-update").count() == 2
+    page.close()
+
+
 def test_a_story_whose_last_update_is_old_is_not_followed(
     live_server, live_server_held, browser, live, asking_every_second
 ):
