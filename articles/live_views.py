@@ -35,6 +35,7 @@ LIVE_STORY = PreparedQuery(
             "scheduled_for",
             "last_published_at",
             "last_live_update_at",
+            "live_started_at",
             "live_ended_at",
         )
         .order_by()[:1]

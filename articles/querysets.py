@@ -230,11 +230,15 @@ class ArticleQuerySet(models.QuerySet):
         return with_picture(self, "lead_image")
 
     def live_now(self):
-        """Stories whose newest live update is under NEWSROOM_LIVE_FOLLOW_HOURS old and whose coverage the desk has not
-        ended since (`Article.is_live`), newest update first: read from the `article_live_updated` index."""
+        """Stories whose latest live news (their newest update, or the desk's start of their coverage) is under
+        NEWSROOM_LIVE_FOLLOW_HOURS old and whose coverage the desk has not ended since (`Article.is_live`), the
+        latest first: read from the `article_live_updated` and `article_live_started` indexes."""
         since = timezone.now() - datetime.timedelta(hours=settings.NEWSROOM_LIVE_FOLLOW_HOURS)
-        going_on = models.Q(live_ended_at__isnull=True) | models.Q(live_ended_at__lt=models.F("last_live_update_at"))
-        return self.filter(going_on, last_live_update_at__gte=since).order_by("-last_live_update_at", "-pk")
+        update, started = models.F("last_live_update_at"), models.F("live_started_at")
+        latest = Greatest(Coalesce(update, started), Coalesce(started, update))  # GREATEST of a NULL: see notes.py
+        recent = models.Q(last_live_update_at__gte=since) | models.Q(live_started_at__gte=since)
+        going_on = models.Q(live_ended_at__isnull=True) | models.Q(live_ended_at__lt=latest)
+        return self.alias(live_since=latest).filter(recent, going_on).order_by(models.F("live_since").desc(), "-pk")
 
     def owned_by(self, user):
         """Articles `user` created or is a staff author of (their own stories, for the desk)."""

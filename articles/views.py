@@ -420,6 +420,7 @@ RELATED_ROWS = PreparedQuery(
             "first_published_at",
             "scheduled_for",
             "last_live_update_at",
+            "live_started_at",
             "live_ended_at",
         )
     )

@@ -15,7 +15,7 @@ Each move is a named action taking the article, the acting user and a note:
     workflow.edit_live_update(update, by=publisher, text="Shelling resumed at 5am.", note="The time was wrong")
     workflow.remove_live_update(update, by=publisher, note="Posted on the wrong story")
     workflow.pin_live_update(update, by=publisher) / workflow.unpin_live_update(update, by=publisher)
-    workflow.end_live_coverage(article, by=publisher)
+    workflow.start_live_coverage(article, by=publisher) / workflow.end_live_coverage(article, by=publisher)
 
 Every action runs in one transaction with the article's row locked, refuses a move that is not allowed
 from the current state (`MoveNotAllowed`), by a user without the permission (`PermissionRefused`), without
@@ -182,6 +182,15 @@ MOVES = {
             "post_live_update",
             label=_lazy("Unpin a live update"),
             on_live_update=True,
+        ),
+        Move(
+            "start_live_coverage",
+            frozenset({S.PUBLISHED}),
+            None,
+            "post_live_update",
+            label=_lazy("Start live coverage"),
+            requires="may_start_live",
+            refusal=_lazy("The story is live already."),
         ),
         Move(
             "end_live_coverage",
@@ -664,6 +673,14 @@ def unpin_live_update(update, by, note=""):
         return _("Live update %(id)s unpinned: %(headline)s") % {"id": update.pk, "headline": update.headline}
 
     return _perform(update.article, by, "unpin_live_update", note, changes=changes, check=check, trail=trail)
+
+
+def start_live_coverage(article, by, note=""):
+    """Publisher makes a published story live before its first update (or again, after its coverage ended or grew
+    old): lists label it "Live", and its page shows its live updates' section, saying that updates will appear
+    there, and follows the story, so readers already on it are offered the first update. Refused for a story that
+    is live already."""
+    return _perform(article, by, "start_live_coverage", note, changes=lambda a, now: {"live_started_at": now})
 
 
 def end_live_coverage(article, by, note=""):

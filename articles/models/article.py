@@ -404,8 +404,9 @@ class Article(models.Model):
     # The time of the newest update readers see (kept by the live-update moves in articles/workflow.py): the page
     # knows from the story's row whether it has updates to list. An edit leaves it: a correction is not news.
     last_live_update_at = models.DateTimeField(_("last live update"), null=True, blank=True, editable=False)
-    # When the desk ended the live coverage (`workflow.end_live_coverage`): the story is no longer live from then,
-    # until a newer update starts it again.
+    # When the desk started the live coverage before any update (`workflow.start_live_coverage`), and when it ended
+    # it (`workflow.end_live_coverage`): the story is no longer live from then, until a newer start or update.
+    live_started_at = models.DateTimeField(_("live coverage started"), null=True, blank=True, editable=False)
     live_ended_at = models.DateTimeField(_("live coverage ended"), null=True, blank=True, editable=False)
     # The live update the desk pinned above the others (`workflow.pin_live_update`), say a summary of what is
     # known; the page knows it from the story's row. Only the live-update moves write it.
@@ -492,6 +493,12 @@ class Article(models.Model):
                 fields=["last_live_update_at"],
                 name="article_live_updated",
                 condition=models.Q(last_live_update_at__isnull=False),
+            ),
+            # The stories whose live coverage the desk started (the desk's "Live now" reads both).
+            models.Index(
+                fields=["live_started_at"],
+                name="article_live_started",
+                condition=models.Q(live_started_at__isnull=False),
             ),
         ]
         constraints = [
@@ -636,20 +643,31 @@ class Article(models.Model):
         return public_url("live_updates", self.language, pk=self.pk, slug=self.slug, number=number)
 
     @property
+    def live_since(self):
+        """The time of the story's latest live news: its newest update, or the desk's start of its coverage when
+        later (`workflow.start_live_coverage`); None for a story never live."""
+        return max(filter(None, [self.last_live_update_at, self.live_started_at]), default=None)
+
+    @property
     def is_live(self):
-        """True while the story's newest live update is under NEWSROOM_LIVE_FOLLOW_HOURS old and the desk has not
-        ended the coverage since it (`live_ended`): lists and its page label it "Live", and its open page follows
-        it. Reads the story's own row, so it costs no query."""
-        posted = self.last_live_update_at
+        """True while the story's latest live news (`live_since`) is under NEWSROOM_LIVE_FOLLOW_HOURS old and the
+        desk has not ended the coverage since (`live_ended`): lists and its page label it "Live", and its open
+        page follows it. Reads the story's own row, so it costs no query."""
+        since = self.live_since
         hours = settings.NEWSROOM_LIVE_FOLLOW_HOURS
-        recent = posted is not None and timezone.now() - posted <= datetime.timedelta(hours=hours)
+        recent = since is not None and timezone.now() - since <= datetime.timedelta(hours=hours)
         return recent and not self.live_ended
 
     @property
+    def may_start_live(self):
+        """True when the desk may start the story's live coverage: it is not live now."""
+        return not self.is_live
+
+    @property
     def live_ended(self):
-        """True when the desk ended the live coverage after the newest update (`workflow.end_live_coverage`)."""
-        ended, posted = self.live_ended_at, self.last_live_update_at
-        return ended is not None and posted is not None and ended >= posted
+        """True when the desk ended the live coverage after its latest live news (`workflow.end_live_coverage`)."""
+        ended, since = self.live_ended_at, self.live_since
+        return ended is not None and since is not None and ended >= since
 
     @property
     def is_news(self):

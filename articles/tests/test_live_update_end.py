@@ -114,3 +114,61 @@ def test_the_desk_offers_the_move_on_a_live_story_only(client, blog, publisher):
     post = reverse("admin:articles_article_move", args=[blog.pk, "post_live_update"])
     client.post(post, {"text": "Fighting resumed."})
     assert LiveUpdate.objects.filter(article=blog).count() == 2 and Article.objects.get(pk=blog.pk).is_live
+
+
+# -- starting the coverage before the first update ---------------------------------------------------------------
+
+
+def test_a_story_started_live_before_any_update_is_labelled_followed_and_says_updates_will_come(
+    client, publisher, page_cache_off
+):
+    article = story(headline="Polls open in Baghdad", section=SectionFactory())
+    page = lxml_html.fromstring(client.get(article.get_absolute_url()).content.decode())
+    assert not page.xpath('//section[@class="live-updates"]')
+    plain = page_queries(client, article.get_absolute_url())
+    workflow.start_live_coverage(article, by=publisher, note="Election day")
+    article = Article.objects.get(pk=article.pk)
+    assert article.is_live and list(Article.objects.live_now()) == [article]
+    page = lxml_html.fromstring(client.get(article.get_absolute_url()).content.decode())
+    (section,) = page.xpath('//section[@class="live-updates"]')
+    assert section.get("data-follow-seconds") and section.get("data-all-updates") is not None
+    assert section.xpath('./p[@class="live-waiting"]')[0].text == "Live coverage has started. Updates will appear here."
+    assert labels_on(client, article.section.get_absolute_url())[0] == {"Polls open in Baghdad": "Live"}
+    assert page_queries(client, article.get_absolute_url()) == plain  # from the story's row, no updates to read
+    # The first update replaces the sentence; ending the coverage takes the story off again.
+    workflow.post_live_update(article, by=publisher, text="Turnout is low in the morning.")
+    page = lxml_html.fromstring(client.get(article.get_absolute_url()).content.decode())
+    assert not page.xpath('//p[@class="live-waiting"]') and len(page.xpath("//article[@id]")) == 1
+    workflow.end_live_coverage(article, by=publisher)
+    assert not Article.objects.get(pk=article.pk).is_live
+
+
+def test_a_story_ended_or_grown_old_can_be_started_again_but_a_live_one_cannot(client, blog, publisher):
+    before = written(blog)
+    with pytest.raises(workflow.MoveNotAllowed, match="The story is live already."):
+        workflow.start_live_coverage(blog, by=publisher)
+    assert written(blog) == before
+    workflow.end_live_coverage(blog, by=publisher)
+    workflow.start_live_coverage(Article.objects.get(pk=blog.pk), by=publisher)
+    restarted = Article.objects.get(pk=blog.pk)
+    assert restarted.is_live and not restarted.live_ended
+    assert shown(client, restarted) == (None, True, None)
+
+
+def test_reporters_and_editors_cannot_start_it(reporter, editor):
+    article = story()
+    before = written(article)
+    for colleague in (reporter, editor):
+        with pytest.raises(workflow.PermissionRefused):
+            workflow.start_live_coverage(article, by=colleague)
+    assert written(article) == before
+
+
+def test_the_desk_lists_a_story_started_live_with_when_it_started(client, publisher):
+    article = story(headline="Polls open in Baghdad")
+    client.force_login(publisher)
+    post = reverse("admin:articles_article_move", args=[article.pk, "start_live_coverage"])
+    assert "Start live coverage: done." in client.post(post, {"note": ""}, follow=True).content.decode()
+    desk = client.get(reverse("desk:home")).content.decode()
+    live = desk[desk.index("Live now (1)") : desk.index("Scheduled (")]
+    assert "Polls open in Baghdad" in live and "started " in live and "last update" not in live

@@ -224,6 +224,26 @@ def test_a_page_stops_asking_once_the_story_is_unpublished(
     page.close()
 
 
+def test_a_story_started_live_offers_its_first_update_in_place_of_the_waiting_sentence(
+    live_server, live_server_held, browser, stories, publisher, asking_every_second
+):
+    article = stories["english"]
+    workflow.start_live_coverage(article, by=publisher)
+    page = story_page(browser, live_server, article)
+    waiting = page.locator("p.live-waiting")
+    assert waiting.inner_text() == "Live coverage has started. Updates will appear here."
+    with live_server_held():
+        workflow.post_live_update(article, by=publisher, text="Polling stations opened at seven.")
+    take_offer(page, "New updates: 1. Show them")
+    assert waiting.count() == 0
+    updates = page.locator("article.live-update")
+    assert updates.count() == 1 and updates.first.locator(".live-update-text").inner_text() == (
+        "Polling stations opened at seven."
+    )
+    assert serious_violations(page) == []
+    page.close()
+
+
 def test_a_page_stops_asking_once_the_desk_ends_the_coverage(
     live_server, live_server_held, browser, live, publisher, asking_every_second
 ):

@@ -156,6 +156,12 @@
         }
       });
       var first = section.querySelector("article.live-update[id]");
+      // A story started live without updates says they will appear: the first one takes that sentence's place.
+      var placeholder = section.querySelector("p.live-waiting");
+      if (placeholder && waiting.length) {
+        first = placeholder.nextSibling;
+        placeholder.remove();
+      }
       waiting.forEach(function (item) { section.insertBefore(item, first); });
       waiting = [];
       changed = [];
