@@ -678,17 +678,26 @@ def unpin_live_update(update, by, note=""):
 def start_live_coverage(article, by, note=""):
     """Publisher makes a published story live before its first update (or again, after its coverage ended or grew
     old): lists label it "Live", and its page shows its live updates' section, saying that updates will appear
-    there, and follows the story, so readers already on it are offered the first update. Refused for a story that
-    is live already."""
-    return _perform(article, by, "start_live_coverage", note, changes=lambda a, now: {"live_started_at": now})
+    there, and follows the story, so readers already on it are offered the first update. Its "Updated" time,
+    `Last-Modified` and `dateModified` move, as for every change readers see. Refused for a story that is live
+    already."""
+
+    def changes(locked, now):
+        return {"live_started_at": now, "last_published_at": now}  # the page changed: its "Updated" time moves
+
+    return _perform(article, by, "start_live_coverage", note, changes=changes)
 
 
 def end_live_coverage(article, by, note=""):
     """Publisher ends a live story's coverage now, rather than when its newest update grows old: it is no longer
     labelled "Live" nor followed by open pages, its page says when the coverage ended and its structured data
-    gives that time as `coverageEndTime`. Posting a new update starts it again. Refused for a story that is not
-    live."""
-    return _perform(article, by, "end_live_coverage", note, changes=lambda a, now: {"live_ended_at": now})
+    gives that time as `coverageEndTime`; its "Updated" time moves with it. Posting a new update starts it again.
+    Refused for a story that is not live."""
+
+    def changes(locked, now):
+        return {"live_ended_at": now, "last_published_at": now}  # the page changed: its "Updated" time moves
+
+    return _perform(article, by, "end_live_coverage", note, changes=changes)
 
 
 def spike(article, by, note=""):

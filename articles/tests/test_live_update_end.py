@@ -9,6 +9,7 @@ import extruct
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import http_date
 from lxml import html as lxml_html
 
 from articles import workflow
@@ -59,6 +60,8 @@ def test_ending_the_coverage_stops_the_story_being_live_everywhere_at_once(clien
     assert (follows, end) == (False, when.replace(microsecond=0).isoformat())
     assert labels_on(client, blog.section.get_absolute_url())[0] == {"Battle for Baghouz": ""}
     assert list(Article.objects.live_now()) == []
+    # The page changed: its Last-Modified (and "Updated" time) is the end's.
+    assert client.get(blog.get_absolute_url())["Last-Modified"] == http_date(article.live_ended_at.timestamp())
     event = ArticleEvent.objects.filter(article=blog).first()
     assert (event.action, event.note) == ("end_live_coverage", "The fighting is over")
     # The page reads it from the story's row: no query more.
