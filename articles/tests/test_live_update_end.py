@@ -138,6 +138,10 @@ def test_a_story_started_live_before_any_update_is_labelled_followed_and_says_up
     assert section.xpath('./p[@class="live-waiting"]')[0].text == "Live coverage has started. Updates will appear here."
     assert labels_on(client, article.section.get_absolute_url())[0] == {"Polls open in Baghdad": "Live"}
     assert page_queries(client, article.get_absolute_url()) == plain  # from the story's row, no updates to read
+    # Its live feeds are announced, for a reader to subscribe before the first update.
+    feeds = page.xpath('//link[@rel="alternate"][contains(@href, "/live/")]/@href')
+    assert feeds == [article.live_updates_feed_url("rss"), article.live_updates_feed_url("atom")]
+    assert client.get(feeds[0]).status_code == 200
     # The first update replaces the sentence; ending the coverage takes the story off again.
     workflow.post_live_update(article, by=publisher, text="Turnout is low in the morning.")
     page = lxml_html.fromstring(client.get(article.get_absolute_url()).content.decode())
