@@ -203,8 +203,16 @@ def test_the_arabic_edition_offers_them_in_arabic_with_arabic_digits(
     page.close()
 
 
-def test_a_page_stops_asking_once_the_story_is_unpublished(
-    live_server, live_server_held, browser, live, publisher, asking_every_second
+# What makes an open page stop asking: a withdrawn story answers 410, an ended coverage no longer follows.
+STOPPING_MOVES = {
+    "unpublished": lambda article, by: workflow.unpublish(article, by=by, note="Legal review."),
+    "coverage ended": lambda article, by: workflow.end_live_coverage(article, by=by),
+}
+
+
+@pytest.mark.parametrize("move", list(STOPPING_MOVES))
+def test_a_page_stops_asking_once_the_story_is_withdrawn_or_its_coverage_ended(
+    live_server, live_server_held, browser, live, publisher, asking_every_second, move
 ):
     article = live["english"]
     page = browser.new_page()
@@ -213,12 +221,12 @@ def test_a_page_stops_asking_once_the_story_is_unpublished(
     page.wait_for_timeout(2_500)
     assert len(asked) >= 2  # the page itself, then at least one poll
     with live_server_held():
-        workflow.unpublish(article, by=publisher, note="Legal review.")
-    page.wait_for_timeout(4_000)  # a request held during the move is answered, then the next one gets 410
-    gone = len(asked)
+        STOPPING_MOVES[move](article, publisher)
+    page.wait_for_timeout(4_000)  # a request held during the move is answered, then the next one stops it
+    stopped = len(asked)
     page.wait_for_timeout(3_000)
-    # The 410 was the last answer it asked for; the reader's page keeps what it showed, with no offer.
-    assert len(asked) == gone
+    # That answer was the last it asked for; the reader's page keeps what it showed, with no offer.
+    assert len(asked) == stopped
     assert page.locator("article.live-update").count() == 2
     assert page.locator("button.live-new").is_hidden()
     page.close()
@@ -241,25 +249,6 @@ def test_a_story_started_live_offers_its_first_update_in_place_of_the_waiting_se
         "Polling stations opened at seven."
     )
     assert serious_violations(page) == []
-    page.close()
-
-
-def test_a_page_stops_asking_once_the_desk_ends_the_coverage(
-    live_server, live_server_held, browser, live, publisher, asking_every_second
-):
-    article = live["english"]
-    page = browser.new_page()
-    asked = story_requests(page, article)
-    page.goto(f"{live_server.url}{article.get_absolute_url()}")
-    page.wait_for_timeout(2_500)
-    assert len(asked) >= 2  # the page itself, then at least one poll
-    with live_server_held():
-        workflow.end_live_coverage(article, by=publisher)
-    page.wait_for_timeout(4_000)  # the next answer no longer follows the story: the page stops asking
-    stopped = len(asked)
-    page.wait_for_timeout(3_000)
-    assert len(asked) == stopped
-    assert page.locator("article.live-update").count() == 2
     page.close()
 
 
