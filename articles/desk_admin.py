@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from articles import diffs, editing, presence, revisions, workflow
-from articles.models import Author, Correction, LiveUpdate
+from articles.models import Author, Correction, Image, LiveUpdate
 
 # How many of a story's live updates the desk panel lists at a time to correct or remove, newest first; older
 # ones are a link away (`?live_updates=2` …).
@@ -40,6 +40,16 @@ def _byline_field():
     )
 
 
+def _picture_field():
+    """A live update's picture: a library picture's id, or empty for none (the desk picks it with the lead
+    picture's autocomplete). A forged id is refused with what to do."""
+    return forms.ModelChoiceField(
+        queryset=Image.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": _("No such picture: pick one from the library.")},
+    )
+
+
 class MoveForm(forms.Form):
     """What a workflow button posts: an optional (sometimes required) note, a time (to schedule a story, or until
     which it leads the front page), a correction kind."""
@@ -51,6 +61,7 @@ class MoveForm(forms.Form):
     title = forms.CharField(required=False)
     text = forms.CharField(required=False)
     author = _byline_field()
+    image = _picture_field()
 
     def arguments(self, move):
         """Keyword arguments for the workflow action `move`, or raise WorkflowError with the problem."""
@@ -74,7 +85,7 @@ class MoveForm(forms.Form):
             kwargs["until"] = self.cleaned_data["at"]
         if move == "post_live_update":
             kwargs["title"], kwargs["text"] = self.cleaned_data["title"], self.cleaned_data["text"]
-            kwargs["author"] = self.cleaned_data["author"]
+            kwargs["author"], kwargs["image"] = self.cleaned_data["author"], self.cleaned_data["image"]
         return kwargs
 
 
@@ -91,20 +102,26 @@ class LiveUpdateForm(forms.Form):
     title = forms.CharField(required=False)
     text = forms.CharField(required=False)
     author = _byline_field()
+    image = _picture_field()
     note = forms.CharField(required=False, max_length=2000)
 
     def arguments(self, move):
         """Keyword arguments for the workflow action `move` (one of the `on_live_update` moves). A correction
-        that posts no `author` at all keeps the byline; an empty one takes it off."""
+        that posts no `author` (or `image`) at all keeps the byline (the picture); an empty one takes it off."""
         if not self.is_valid():
             problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in self.errors.items())
             raise workflow.WorkflowError(problems)
         if move in ("remove_live_update", "pin_live_update", "unpin_live_update"):
             return {"note": self.cleaned_data["note"]}
         kwargs = {key: self.cleaned_data[key] for key in ("title", "text", "note")}
-        if "author" in self.data:
-            kwargs["author"] = self.cleaned_data["author"]
+        kwargs.update((key, self.cleaned_data[key]) for key in ("author", "image") if key in self.data)
         return kwargs
+
+
+def _picture_named(pk):
+    """The library picture a refused form named (its id as posted), to show it chosen again; None for none or one
+    that is not there (one query, only for a refused form that named one)."""
+    return Image.objects.filter(pk=pk).first() if pk and str(pk).isdigit() and len(str(pk)) <= 18 else None
 
 
 class ArticleDeskMixin:
@@ -154,7 +171,7 @@ class ArticleDeskMixin:
             self.message_user(request, str(refused), messages.ERROR)
             if name == "post_live_update" and workflow.may(request.user, workflow.MOVES[name], article):
                 # The panel shows the refused update again in its form, so the publisher can fix it.
-                keep = ("title", "text", "author")
+                keep = ("title", "text", "author", "image")
                 request.session[_live_draft_key(article)] = {k: request.POST.get(k, "") for k in keep}
         else:
             article.refresh_from_db()
@@ -185,7 +202,7 @@ class ArticleDeskMixin:
             self.message_user(request, str(refused), messages.ERROR)
             if name == "edit_live_update" and workflow.may(request.user, move, article):
                 # The panel shows the refused correction again in the update's form, so the publisher can fix it.
-                keep = ("title", "text", "author", "note")
+                keep = ("title", "text", "author", "image", "note")
                 request.session[_live_draft_key(article, update)] = {k: request.POST.get(k, "") for k in keep}
         else:
             self.message_user(request, _("%(move)s: done.") % {"move": move.label}, messages.SUCCESS)
@@ -237,9 +254,10 @@ class ArticleDeskMixin:
         language = translation.get_language()
         authors = list(Author.objects.only("pk", "display_name", "name_ar", "user_id"))
         own = next((str(a.pk) for a in authors if a.user_id == request.user.pk), "")
+        draft = request.session.pop(_live_draft_key(article), None) or {"author": own}
         return {
             "live_authors": sorted(((str(a.pk), a.desk_label(language)) for a in authors), key=lambda a: a[1]),
-            "live_draft": request.session.pop(_live_draft_key(article), None) or {"author": own},
+            "live_draft": {**draft, "image": _picture_named(draft.get("image"))},
             **self._live_updates_to_correct(request, article),
         }
 
@@ -252,7 +270,8 @@ class ArticleDeskMixin:
             return {"live_updates": []}
         number = request.GET.get("live_updates", "")
         number = int(number) if number.isdigit() and len(number) <= 6 and int(number) > 0 else 1
-        shown = article.live_updates.shown().select_related("posted_by", "edited_by", "author").defer("search_words")
+        shown = article.live_updates.shown().select_related("posted_by", "edited_by", "author", "image")
+        shown = shown.defer("search_words")
         start = (number - 1) * LIVE_UPDATES_LISTED
         updates = list(shown[start : start + LIVE_UPDATES_LISTED + 1])
         if not updates and number > 1:  # past the oldest (an old link after removals): the first page
@@ -263,7 +282,8 @@ class ArticleDeskMixin:
         for update in updates:
             draft = request.session.pop(_live_draft_key(article, update), None) or {}
             own = {"title": update.title, "text": update.typed_text, "author": str(update.author_id or ""), "note": ""}
-            update.draft = {**own, **draft}
+            picture = _picture_named(draft["image"]) if "image" in draft else update.image
+            update.draft = {**own, **draft, "image": picture}
             update.refused = bool(draft)
         return {
             "live_updates": updates,

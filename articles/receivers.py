@@ -7,7 +7,18 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from articles import caching
-from articles.models import Actor, ActorAlias, Article, Author, Correction, Image, Region, RegionAlias, Section
+from articles.models import (
+    Actor,
+    ActorAlias,
+    Article,
+    Author,
+    Correction,
+    Image,
+    LiveUpdate,
+    Region,
+    RegionAlias,
+    Section,
+)
 from articles.signals import article_moved
 
 
@@ -33,12 +44,14 @@ def purge_pages_after_story_edit(sender, instance, **kwargs):
 
 
 def purge_pages_after_picture_edit(sender, instance, **kwargs):
-    """A picture's caption or credit shows with the stories it leads: purge those stories' pages after commit.
+    """A picture's caption or credit shows with the stories it leads or whose live updates show it: purge those
+    stories' pages after commit.
     An author's photo shows on their page and in its cards (its alt text, its crop), and deleting it takes it
     off: that is the vocabulary changing, so the whole cache goes."""
     if kwargs.get("created"):
         return  # a new picture leads no story yet
     stories = list(Article.objects.filter(lead_image=instance).values_list("pk", flat=True))
+    stories += LiveUpdate.objects.filter(image=instance).values_list("article_id", flat=True)  # with updates
     if stories:
         transaction.on_commit(partial(caching.purge_stories, *stories))
     if Author.objects.filter(photo=instance).exists():

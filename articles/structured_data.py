@@ -172,7 +172,8 @@ def _live_blog(article, url, absolute):
 
 def _blog_posting(update, url, absolute, language):
     """One live update as a BlogPosting at its anchor on the page, by its byline's Person (named as the page in
-    `language` names them) when it has one; a corrected one says when it was corrected."""
+    `language` names them) and with its picture's crops when it has them; a corrected one says when it was
+    corrected."""
     posting = {
         "@type": "BlogPosting",
         "headline": update.headline[:110],
@@ -182,6 +183,8 @@ def _blog_posting(update, url, absolute, language):
     }
     if update.author_id:
         posting["author"] = _person(update.author, absolute, language)
+    if update.image_id:
+        posting["image"] = [absolute(address) for address in update.image.jsonld_urls()]
     if update.edited_at:
         posting["dateModified"] = _iso(update.edited_at)
     return posting

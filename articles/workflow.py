@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from articles import embeds, revisions
-from articles.images.usage import publication_problems
+from articles.images.usage import picture_problems, publication_problems
 from articles.models import Article, ArticleEvent, ArticleStatus, Correction, LiveUpdate
 from articles.models.fields import plain_text, sanitise_html
 from articles.models.live import first_words
@@ -541,15 +541,26 @@ def _check_live_update(locked, now, title, text, html):
 _SEARCH_AGAIN = {"search_document": None}
 
 
-def post_live_update(article, by, text, title="", note="", author=None):
+def _check_picture(image):
+    """Refuse a live update's picture that may not go public: as a published story's (a credit, a copyright
+    holder, alt text unless decorative)."""
+    if image is not None:
+        problems = picture_problems(image, _("The picture"))
+        if problems:
+            raise WorkflowError(" ".join(problems))
+
+
+def post_live_update(article, by, text, title="", note="", author=None, image=None):
     """Publisher posts a short timestamped update (an optional title and plain text, by `author`, an `Author` or
-    None for no byline of its own) on a published story; the story page lists it at once, newest first. Refused
-    when the text is empty or too long, or while the story is under embargo."""
+    None for no byline of its own, with `image`, a library picture or None) on a published story; the story page
+    lists it at once, newest first. Refused when the text is empty or too long, for a picture that may not go
+    public, or while the story is under embargo."""
     title, text = (title or "").strip(), (text or "").strip()
-    update = LiveUpdate(title=title, text=_typed_update(text), posted_by=by, author=author)
+    update = LiveUpdate(title=title, text=_typed_update(text), posted_by=by, author=author, image=image)
 
     def check(locked, now):
         _check_live_update(locked, now, title, text, update.text)
+        _check_picture(image)
 
     def changes(locked, now):
         update.article, update.posted_at = locked, now
@@ -564,39 +575,49 @@ def post_live_update(article, by, text, title="", note="", author=None):
 
 def _shown_update(locked, update):
     """`update` read again under the story's lock: refused unless it is one of `locked`'s and not removed."""
-    current = LiveUpdate.objects.shown().filter(pk=update.pk, article=locked).select_related("author").first()
+    current = LiveUpdate.objects.shown().filter(pk=update.pk, article=locked).select_related("author", "image").first()
     if current is None:
         raise WorkflowError(_("This live update has been removed, or is not one of this story's."))
     return current
 
 
-# `edit_live_update`'s byline when the correction leaves it as it is.
-KEEP_BYLINE = object()
+# `edit_live_update`'s byline or picture when the correction leaves it as it is.
+KEEP = object()
 
 
-def edit_live_update(update, by, text, title="", note="", author=KEEP_BYLINE):
-    """Publisher corrects the title, text and byline (`author`: an `Author`, None for none, unchanged unless
-    given) of a live update already posted (`note`: why, for the desk). The update keeps its place and time and
-    shows when it was edited; the words and byline it replaces stay in the event. The story's "Updated" time
-    moves, but not the time of its newest update: a correction does not make a story live again. Refused as
-    posting is (empty or too long text, an embargo), and for a removed update."""
+def edit_live_update(update, by, text, title="", note="", author=KEEP, image=KEEP):
+    """Publisher corrects the title, text, byline (`author`: an `Author`, None for none) and picture (`image`: a
+    library picture, None for none) of a live update already posted (`note`: why, for the desk); the byline and
+    picture stay as they are unless given. The update keeps its place and time and shows when it was edited;
+    what it replaces stays in the event. The story's "Updated" time moves, but not the time of its newest
+    update: a correction does not make a story live again. Refused as posting is (empty or too long text, a
+    picture that may not go public, an embargo), and for a removed update."""
     title, text = (title or "").strip(), (text or "").strip()
     html = _typed_update(text)  # as stored, to tell an edit that changes nothing
     before = {}
 
     def check(locked, now):
         before["update"] = old = _shown_update(locked, update)
-        before["author"] = old.author_id if author is KEEP_BYLINE else getattr(author, "pk", None)
+        before["author"] = old.author_id if author is KEEP else getattr(author, "pk", None)
+        before["image"] = old.image_id if image is KEEP else getattr(image, "pk", None)
         _check_live_update(locked, now, title, text, html)
-        if (old.title, old.text, old.author_id) == (title, html, before["author"]):
-            raise WorkflowError(_("Nothing to correct: the title, the text and the byline are as they were."))
+        if image is not KEEP:
+            _check_picture(image)
+        if (old.title, old.text, old.author_id, old.image_id) == (title, html, before["author"], before["image"]):
+            raise WorkflowError(_("Nothing to correct: the update is as it was."))
 
     def changes(locked, now):
         update.title, update.text, update.edited_at, update.edited_by = title, html, now, by
-        update.author_id = before["author"]
+        update.author_id, update.image_id = before["author"], before["image"]
         words = LiveUpdate._meta.get_field("search_words").words_of(update)
         LiveUpdate.objects.filter(pk=update.pk).update(
-            title=title, text=html, author=before["author"], edited_at=now, edited_by=by, search_words=words
+            title=title,
+            text=html,
+            author=before["author"],
+            image=before["image"],
+            edited_at=now,
+            edited_by=by,
+            search_words=words,
         )
         update.search_words = words
         return {"last_published_at": now, **_SEARCH_AGAIN}
@@ -605,9 +626,9 @@ def edit_live_update(update, by, text, title="", note="", author=KEEP_BYLINE):
         old = before["update"]
         title = _("Title: %(title)s") % {"title": old.title} if old.title else ""
         byline = _("By: %(name)s") % {"name": old.author.display_name} if old.author_id else ""
-        return "\n".join(
-            filter(None, [_("Live update %(id)s before this edit:") % {"id": old.pk}, title, byline, old.typed_text])
-        )
+        picture = _("Picture: %(title)s") % {"title": old.image.title} if old.image_id else ""
+        lines = [_("Live update %(id)s before this edit:") % {"id": old.pk}, title, byline, picture, old.typed_text]
+        return "\n".join(filter(None, lines))
 
     return _perform(update.article, by, "edit_live_update", note, changes=changes, check=check, trail=trail)
 

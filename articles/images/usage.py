@@ -47,11 +47,13 @@ def articles_showing_inline(image):
 
 
 def articles_using(image):
-    """Articles that show `image`, as their lead picture or inline in the body."""
-    return Article.objects.filter(Q(lead_image=image) | _inline(image))
+    """Articles that show `image`, as their lead picture, inline in the body or with a live update readers see."""
+    updates = image.live_updates.shown().values("article_id")
+    return Article.objects.filter(Q(lead_image=image) | Q(pk__in=updates) | _inline(image))
 
 
-def _picture_problems(image, where):
+def picture_problems(image, where):
+    """Why `image` may not go public (`where`: how the sentences name it), as sentences; [] when it may."""
     problems = []
     if not image.credit.strip():
         problems.append(_("%(where)s “%(title)s” has no credit.") % {"where": where, "title": image.title})
@@ -73,11 +75,11 @@ def publication_problems(article):
     """
     problems = []
     if article.lead_image_id:
-        problems += _picture_problems(article.lead_image, _("The lead picture"))
+        problems += picture_problems(article.lead_image, _("The lead picture"))
     pictures, missing = inline_images(article.body)
     for image in pictures:
         if image.pk != article.lead_image_id:
-            problems += _picture_problems(image, _("The picture in the body"))
+            problems += picture_problems(image, _("The picture in the body"))
     if missing:
         problems.append(_("The body shows a picture that is no longer in the library; remove it or pick another."))
     return problems

@@ -19,7 +19,7 @@ from articles.models.fields import SanitisedHTMLField, SearchDocumentField, plai
 from articles.models.see_also import SeeAlso, see_also_problems
 from articles.models.taxonomy import ArticleActor, ArticleRegion, ControlledTagManager, Region, desk_name, name_in
 from articles.profile_links import profile_links, validate_profile_links
-from articles.querysets import ArticleQuerySet, AuthorQuerySet
+from articles.querysets import ArticleQuerySet, AuthorQuerySet, with_picture
 
 
 class ArticleGenre(models.TextChoices):
@@ -616,8 +616,7 @@ class Article(models.Model):
             if update.pk == self.pinned_live_update_id:
                 update.url = f"#update-{update.pk}"
                 return update
-        older = self.live_updates.shown().filter(pk=self.pinned_live_update_id)
-        pinned = older.select_related("author").defer(*LIVE_UPDATE_UNREAD).with_newer().first()
+        pinned = self._shown_live_updates().filter(pk=self.pinned_live_update_id).with_newer().first()
         if pinned is not None:
             pinned.url = pinned.address_on(self)
         return pinned
@@ -632,9 +631,12 @@ class Article(models.Model):
         first, and the first update of the next page when there is one: LIVE_UPDATES_SHOWN + 1 at most, one query."""
         start = (number - 1) * LIVE_UPDATES_SHOWN
         # Not the folded words the story's search document reads, nor the byline's author's page: no page shows
-        # them. The byline comes in the same query.
-        shown = self.live_updates.shown().select_related("author").defer(*LIVE_UPDATE_UNREAD)
-        return list(shown[start : start + LIVE_UPDATES_SHOWN + 1])
+        # them. The byline, the picture and its renditions come in the same query.
+        return list(self._shown_live_updates()[start : start + LIVE_UPDATES_SHOWN + 1])
+
+    def _shown_live_updates(self):
+        """The story's live updates readers see, with what the pages show of them (`live_updates_page`)."""
+        return with_picture(self.live_updates.shown().select_related("author").defer(*LIVE_UPDATE_UNREAD), "image")
 
     def live_updates_url(self, number):
         """The address of page `number` of the story's live updates: the story's own for 1, else its older page."""

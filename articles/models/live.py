@@ -40,8 +40,8 @@ class LiveUpdateQuerySet(models.QuerySet):
 
 
 class LiveUpdate(models.Model):
-    """One update on a published story: when, an optional key-event title, the text (sanitised HTML) and an
-    optional byline (`author`).
+    """One update on a published story: when, an optional key-event title, the text (sanitised HTML), an
+    optional byline (`author`) and an optional picture from the library (`image`).
 
     Written only by `workflow.post_live_update`, `edit_live_update` and `remove_live_update`, which also keep the
     story's `last_live_update_at`. A removed update stays (for the audit trail) but readers never see it; the
@@ -58,6 +58,15 @@ class LiveUpdate(models.Model):
     author = models.ForeignKey(
         Author,
         verbose_name=_("byline"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="live_updates",
+    )
+    # A picture from the library shown with the update; deleting it leaves the update without one.
+    image = models.ForeignKey(
+        "articles.Image",
+        verbose_name=_("picture"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

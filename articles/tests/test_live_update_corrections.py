@@ -187,7 +187,7 @@ def test_a_cached_story_page_shows_a_correction_and_a_removal_at_once(
 
 @pytest.mark.parametrize(
     "text, title, refusal",
-    [*REFUSED_WORDS, ("Twelve people were killed.", "Casualties", "the byline are as they were")],
+    [*REFUSED_WORDS, ("Twelve people were killed.", "Casualties", "the update is as it was")],
 )
 def test_an_empty_too_long_or_unchanged_correction_is_refused_and_writes_nothing(publisher, text, title, refusal):
     article = story()

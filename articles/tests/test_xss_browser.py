@@ -1,12 +1,12 @@
 """Stored and reflected XSS, proved in a real browser (Debian's Chromium through Playwright).
 
-Classic payloads go into every field an editor or a reader can reach (story words, captions, names and
-aliases of places and actors, authors, sections, corrections, withdrawal reasons, live updates' titles,
-texts and bylines (with a search result showing one), the search box and the importer), then every public page and the
-main admin pages are opened. Each payload would call alert() and set `window.__xss`; the test proves no
-dialog opened, the flag stayed unset, no element carries an event handler or a javascript: address, and every
-JSON-LD block still parses as JSON. The Content-Security-Policy is switched off here on purpose: it is a
-second wall, and this test checks the first one (escaping).
+Classic payloads go into every field an editor or a reader can reach (story words, captions, names and aliases of places
+and actors, authors, sections, corrections, withdrawal reasons, live updates' titles, texts, bylines and pictures (with
+a search result showing one), the search box and the importer), then every public page and the main admin pages are
+opened. Each payload would call alert() and set `window.__xss`; the test proves no dialog opened, the flag stayed unset,
+no element carries an event handler or a javascript: address, and every JSON-LD block still parses as JSON. The
+Content-Security-Policy is switched off here on purpose: it is a second wall, and this test checks the first one
+(escaping).
 Skipped when /usr/bin/chromium is missing (`apt-get install -y chromium`).
 """
 
@@ -116,8 +116,10 @@ def hostile(settings, publisher, admin_user_role, tmp_path):
             authors=[author],
         )
         workflow.correct(article, by=publisher, note=payload)
-        # A live update whose title (a key event), text and byline (the author's names) carry it too.
-        workflow.post_live_update(article, by=publisher, text=payload, title=payload[:200], author=author)
+        # A live update whose title (a key event), text, byline (the author's names) and picture carry it too.
+        workflow.post_live_update(
+            article, by=publisher, text=payload, title=payload[:200], author=author, image=picture
+        )
         stories.append(article)
         for kind, entry in (("section", section), ("region", region), ("actor", actor), ("author", author)):
             entries[kind].append(entry)
