@@ -31,23 +31,16 @@ FEATURE_DEFAULT = timedelta(hours=12)
 BREAKING_DEFAULT = timedelta(hours=2)
 
 
-def _byline_field():
-    """A live update's byline: an author's id, or empty for none. A forged id is refused with what to do."""
+def _optional_pick(model, refusal):
+    """A live update's byline (an author) or picture (from the library, with the lead picture's autocomplete): an
+    id, or empty for none. A forged id is refused with `refusal`, which says what to do."""
     return forms.ModelChoiceField(
-        queryset=Author.objects.all(),
-        required=False,
-        error_messages={"invalid_choice": _("No such author: pick the byline from the list.")},
+        queryset=model.objects.all(), required=False, error_messages={"invalid_choice": refusal}
     )
 
 
-def _picture_field():
-    """A live update's picture: a library picture's id, or empty for none (the desk picks it with the lead
-    picture's autocomplete). A forged id is refused with what to do."""
-    return forms.ModelChoiceField(
-        queryset=Image.objects.all(),
-        required=False,
-        error_messages={"invalid_choice": _("No such picture: pick one from the library.")},
-    )
+_BYLINE_REFUSAL = _("No such author: pick the byline from the list.")
+_PICTURE_REFUSAL = _("No such picture: pick one from the library.")
 
 
 class MoveForm(forms.Form):
@@ -60,8 +53,8 @@ class MoveForm(forms.Form):
     # A live update's optional title and text; their lengths are the workflow's to refuse, with its message.
     title = forms.CharField(required=False)
     text = forms.CharField(required=False)
-    author = _byline_field()
-    image = _picture_field()
+    author = _optional_pick(Author, _BYLINE_REFUSAL)
+    image = _optional_pick(Image, _PICTURE_REFUSAL)
 
     def arguments(self, move):
         """Keyword arguments for the workflow action `move`, or raise WorkflowError with the problem."""
@@ -101,8 +94,8 @@ class LiveUpdateForm(forms.Form):
 
     title = forms.CharField(required=False)
     text = forms.CharField(required=False)
-    author = _byline_field()
-    image = _picture_field()
+    author = _optional_pick(Author, _BYLINE_REFUSAL)
+    image = _optional_pick(Image, _PICTURE_REFUSAL)
     note = forms.CharField(required=False, max_length=2000)
 
     def arguments(self, move):

@@ -682,16 +682,19 @@ def pin_live_update(update, by, note=""):
 def unpin_live_update(update, by, note=""):
     """Publisher takes the pin off the pinned live update `update`: it stays in its place among the updates.
     Removing a pinned update unpins it too (`remove_live_update`). Refused when `update` is not the pinned one."""
+    before = {}
 
     def check(locked, now):
         if locked.pinned_live_update_id != update.pk:
             raise WorkflowError(_("This live update is not pinned."))
+        before["update"] = _shown_update(locked, update)  # as the trail names it, read under the lock
 
     def changes(locked, now):
         return {"pinned_live_update": None, "last_published_at": now}
 
     def trail():
-        return _("Live update %(id)s unpinned: %(headline)s") % {"id": update.pk, "headline": update.headline}
+        old = before["update"]
+        return _("Live update %(id)s unpinned: %(headline)s") % {"id": old.pk, "headline": old.headline}
 
     return _perform(update.article, by, "unpin_live_update", note, changes=changes, check=check, trail=trail)
 

@@ -148,6 +148,9 @@ def test_the_desk_posts_and_corrects_an_updates_picture_and_refuses_a_forged_one
     (chosen,) = page.xpath(f'//li[@id="desk-update-{update.pk}"]//select[@name="image"]/option[@selected]')
     assert (chosen.get("value"), chosen.text) == (str(photo.pk), "Checkpoint")
     edit = reverse("admin:articles_article_live_update", args=[article.pk, update.pk, "edit_live_update"])
+    before = written(article)  # a forged picture in a correction changes nothing, and says why
+    page = client.post(edit, {"text": "Families arrived at noon.", "image": "987654321"}, follow=True)
+    assert "No such picture: pick one from the library." in page.content.decode() and written(article) == before
     client.post(edit, {"text": "Families arrived.", "image": ""})
     assert LiveUpdate.objects.get().image is None
 
