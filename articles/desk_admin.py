@@ -111,10 +111,15 @@ class LiveUpdateForm(forms.Form):
         return kwargs
 
 
-def _picture_named(pk):
-    """The library picture a refused form named (its id as posted), to show it chosen again; None for none or one
-    that is not there (one query, only for a refused form that named one)."""
-    return Image.objects.filter(pk=pk).first() if pk and str(pk).isdigit() and len(str(pk)) <= 18 else None
+def _named(model, pk):
+    """The author or library picture a refused form named (its id as posted), to show it chosen again; None for
+    none or one that is not there (one query, only for a refused form that named one)."""
+    return model.objects.filter(pk=pk).first() if pk and str(pk).isdigit() and len(str(pk)) <= 18 else None
+
+
+def _byline_choice(author, language):
+    """What a byline picker shows chosen: the author's id and name as the desk's pickers name them, or None."""
+    return {"pk": author.pk, "label": author.desk_label(language)} if author else None
 
 
 class ArticleDeskMixin:
@@ -238,23 +243,28 @@ class ArticleDeskMixin:
         }
 
     def _live_update_forms(self, request, article, moves):
-        """What the panel's live-update forms show a user who may post updates (nothing for anyone else): the
-        bylines to pick from (`live_authors`, (id, label) pairs in the user's language), the new update's form
-        (`live_draft`: a refused update's words and byline, else the user's own author profile as its byline),
-        and the list of updates to correct (`_live_updates_to_correct`)."""
+        """What the panel's live-update forms show a user who may post updates (nothing for anyone else): the new
+        update's form (`live_draft`: a refused update's words, byline and picture, else the user's own author
+        profile as its byline) and the list of updates to correct (`_live_updates_to_correct`). The byline and
+        picture pickers search as the reporter types, so the page does not grow with the newsroom's authors."""
         if not any(move.name == "post_live_update" for move in moves):
             return {"live_updates": []}
         language = translation.get_language()
-        authors = list(Author.objects.only("pk", "display_name", "name_ar", "user_id"))
-        own = next((str(a.pk) for a in authors if a.user_id == request.user.pk), "")
-        draft = request.session.pop(_live_draft_key(article), None) or {"author": own}
+        draft = request.session.pop(_live_draft_key(article), None)
+        if draft is None:
+            draft = {"author": Author.objects.filter(user=request.user).first()}
+        else:
+            draft["author"] = _named(Author, draft.get("author"))
         return {
-            "live_authors": sorted(((str(a.pk), a.desk_label(language)) for a in authors), key=lambda a: a[1]),
-            "live_draft": {**draft, "image": _picture_named(draft.get("image"))},
-            **self._live_updates_to_correct(request, article),
+            "live_draft": {
+                **draft,
+                "author": _byline_choice(draft["author"], language),
+                "image": _named(Image, draft.get("image")),
+            },
+            **self._live_updates_to_correct(request, article, language),
         }
 
-    def _live_updates_to_correct(self, request, article):
+    def _live_updates_to_correct(self, request, article, language):
         """The panel's list of the live updates readers see: `live_updates`, LIVE_UPDATES_LISTED of them newest
         first from the page `?live_updates=` names (the first when it names none or no page there is), each with
         what its correction form shows (a refused correction's words and byline, else the update's own), and the
@@ -274,9 +284,10 @@ class ArticleDeskMixin:
         updates = updates[:LIVE_UPDATES_LISTED]
         for update in updates:
             draft = request.session.pop(_live_draft_key(article, update), None) or {}
-            own = {"title": update.title, "text": update.typed_text, "author": str(update.author_id or ""), "note": ""}
-            picture = _picture_named(draft["image"]) if "image" in draft else update.image
-            update.draft = {**own, **draft, "image": picture}
+            own = {"title": update.title, "text": update.typed_text, "note": ""}
+            author = _named(Author, draft["author"]) if "author" in draft else update.author
+            picture = _named(Image, draft["image"]) if "image" in draft else update.image
+            update.draft = {**own, **draft, "author": _byline_choice(author, language), "image": picture}
             update.refused = bool(draft)
         return {
             "live_updates": updates,

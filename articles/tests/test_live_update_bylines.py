@@ -228,33 +228,61 @@ def edit_url(article, update):
     return reverse("admin:articles_article_live_update", args=[article.pk, update.pk, "edit_live_update"])
 
 
-def test_the_desk_offers_every_author_and_picks_the_publishers_own_profile(client, publisher, rasha, omar):
+def byline_picker(page, form="post_live_update"):
+    """The byline picker of the desk's form whose address holds `form`: its search address and field, and its
+    options as (value, text, selected)."""
+    (select,) = page.xpath(f'//form[contains(@action, "{form}")]//select[@name="author"]')
+    options = [(o.get("value"), o.text, o.get("selected") is not None) for o in select.xpath("option")]
+    return select.get("data-ajax--url"), select.get("data-field-name"), options
+
+
+def found_by_typing(client, search, field, term, language="en"):
+    """What the picker lists when `term` is typed: (id, label) pairs, as its script asks the desk's search."""
+    query = {"term": term, "app_label": "articles", "model_name": "article", "field_name": field}
+    response = client.get(search, query, headers={"Accept-Language": language})
+    assert response.status_code == 200
+    return [(result["id"], result["text"]) for result in response.json()["results"]]
+
+
+def test_the_desk_starts_on_the_publishers_own_profile_and_finds_any_author_by_typing(client, publisher, rasha, omar):
     mine = AuthorFactory(display_name="Zaid Publisher", slug="zaid", user=publisher)
+    for number in range(40):  # a newsroom's worth: none of them is written into the page
+        AuthorFactory(display_name=f"Stringer {number}", slug=f"stringer-{number}")
     article = story()
     client.force_login(publisher)
-    post_form = '//form[contains(@action, "post_live_update")]'
-    (select,) = change_page(client, article).xpath(f'{post_form}//select[@name="author"]')
-    options = [(o.get("value"), o.text, o.get("selected") is not None) for o in select.xpath("option")]
-    assert options == [
-        ("", "None (the story's byline covers it)", False),
-        (str(omar.pk), "Omar Saleh", False),
-        (str(rasha.pk), "Rasha Khalil", False),
-        (str(mine.pk), "Zaid Publisher", True),
-    ]
+    search, field, options = byline_picker(change_page(client, article))
+    assert options == [("", None, False), (str(mine.pk), "Zaid Publisher", True)]
+    assert found_by_typing(client, search, field, "rash") == [(str(rasha.pk), "Rasha Khalil")]
+    assert found_by_typing(client, search, field, "رشا") == [(str(rasha.pk), "Rasha Khalil")]
     client.post(post_url(article), {"text": "The bridge fell at noon.", "author": str(rasha.pk)})
     update = LiveUpdate.objects.get()
     assert (update.author, update.posted_by) == (rasha, publisher)
 
 
+def test_a_publisher_without_an_author_profile_starts_with_no_byline(client, publisher, rasha):
+    article = story()
+    client.force_login(publisher)
+    assert byline_picker(change_page(client, article))[2] == [("", None, False)]
+
+
 def test_an_arabic_desk_names_the_authors_in_arabic_first(client, publisher, rasha):
     article = story()
+    post(article, publisher, author=rasha)
     client.force_login(publisher)
     response = client.get(
         reverse("admin:articles_article_change", args=[article.pk]), headers={"Accept-Language": "ar"}
     )
     page = lxml_html.fromstring(response.content.decode())
-    (select,) = page.xpath('//form[contains(@action, "post_live_update")]//select[@name="author"]')
-    assert [o.text for o in select.xpath("option")] == ["بلا توقيع (يكفي توقيع الخبر)", "رشا خليل (Rasha Khalil)"]
+    search, field, _ = byline_picker(page)
+    (placeholder,) = page.xpath(
+        '//form[contains(@action, "post_live_update")]//select[@name="author"]/@data-placeholder'
+    )
+    assert placeholder == "بلا توقيع (يكفي توقيع الخبر)"
+    assert byline_picker(page, "edit_live_update")[2] == [
+        ("", None, False),
+        (str(rasha.pk), "رشا خليل (Rasha Khalil)", True),
+    ]
+    assert found_by_typing(client, search, field, "rasha", "ar") == [(str(rasha.pk), "رشا خليل (Rasha Khalil)")]
 
 
 @pytest.mark.parametrize("forged", ["999999999", "abc", "1; DROP TABLE x"])
@@ -271,14 +299,28 @@ def test_a_forged_byline_is_refused_with_the_reason_and_the_typed_update_comes_b
     assert form.xpath(".//textarea")[0].text == "The bridge fell."
 
 
+def test_a_refused_update_or_correction_comes_back_with_the_byline_picked(client, publisher, rasha, omar):
+    AuthorFactory(display_name="Zaid Publisher", slug="zaid", user=publisher)
+    article = story()
+    update = post(article, publisher, text="Twelve people were killed.", author=rasha)
+    client.force_login(publisher)
+    too_long = "T" * 201
+    client.post(post_url(article), {"title": too_long, "text": "The bridge fell.", "author": str(omar.pk)})
+    client.post(edit_url(article, update), {"title": too_long, "text": "Twelve were killed.", "author": str(omar.pk)})
+    page = change_page(client, article)
+    assert byline_picker(page)[2] == [("", None, False), (str(omar.pk), "Omar Saleh", True)]
+    assert byline_picker(page, "edit_live_update")[2] == [("", None, False), (str(omar.pk), "Omar Saleh", True)]
+    assert LiveUpdate.objects.get().author == rasha
+
+
 def test_the_desk_corrects_a_byline_and_a_forged_one_changes_nothing(client, publisher, rasha, omar):
     article = story()
     update = post(article, publisher, text="Twelve people were killed.", author=rasha)
     client.force_login(publisher)
-    (listed,) = change_page(client, article).xpath(f'//li[@id="desk-update-{update.pk}"]')
+    page = change_page(client, article)
+    (listed,) = page.xpath(f'//li[@id="desk-update-{update.pk}"]')
     assert "by Rasha Khalil" in listed.xpath("./p")[0].text_content()
-    (chosen,) = listed.xpath('.//form[contains(@action, "edit_live_update")]//option[@selected]')
-    assert chosen.get("value") == str(rasha.pk)
+    assert byline_picker(page, "edit_live_update")[2] == [("", None, False), (str(rasha.pk), "Rasha Khalil", True)]
     before = written(article)
     client.post(edit_url(article, update), {"text": "Twelve people were killed.", "author": "424242"})
     assert written(article) == before

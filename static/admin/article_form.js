@@ -176,11 +176,11 @@ document.addEventListener("DOMContentLoaded", function () {
   var $ = window.django && window.django.jQuery;
   if ($) { $(section).on("change", follow); } else { section.addEventListener("change", follow); }
 });
-// The desk panel's picture pickers for live updates (templates/admin/articles/article/live_picture.html): Select2
-// names its box by the picture chosen, so a box with none has no name for a screen reader. Name it by its label,
+// The desk panel's byline and picture pickers for live updates (templates/admin/articles/article/live_byline.html,
+// live_picture.html): Select2 names its box by the entry chosen, so a box with none has no name for a screen reader. Name it by its label,
 // once Select2 has drawn it (Django's autocomplete script draws the boxes as the page's scripts start).
 window.addEventListener("load", function () {
-  document.querySelectorAll('.desk-panel select[name="image"]').forEach(function (select) {
+  document.querySelectorAll('.desk-panel select[name="author"], .desk-panel select[name="image"]').forEach(function (select) {
     var label = select.closest("label");
     var name = label ? label.firstChild.textContent.trim() : "";
     var box = select.nextElementSibling;
