@@ -31,8 +31,9 @@ is a content object of its own, though, and `associations` are where ninjs puts 
 ninjs object: so each note is an association of type text and representation type full, named "correction1" … /
 "liveupdate1" …, `uri` urn:newsroom:correction:<id> / urn:newsroom:live-update:<id>, its time as `firstcreated` and
 `versioncreated`, its text as the main body (text/plain for a correction, text/html for a live update), a live update's
-title as its main headline and its byline's display name as `by`, and what it is as its `profile`, which ninjs leaves to
-the provider to name and document: "newsroom:live-update", or "newsroom:" and the correction's kind
+title as its main headline, its byline's display name as `by` and its picture as an association of its own named
+"featureimage" (as the story's lead picture, with the library's caption), and what it is as its `profile`, which
+ninjs leaves to the provider to name and document: "newsroom:live-update", or "newsroom:" and the correction's kind
 ("newsroom:correction", "newsroom:clarification", "newsroom:update", "newsroom:retraction"). `import_articles` reads
 both back and adds the notes a stored story lacks. The notes read are those of `exported_corrections()` and
 `exported_live_updates()`, prefetched: one query each per chunk, whatever their number.
@@ -50,7 +51,8 @@ from django.db.models import Prefetch
 
 from articles.importers.fields import IPTC_GENRES
 from articles.importers.ninjs import LIVE_UPDATE_PROFILE, NOTE_PROFILE
-from articles.models import Actor, Article, Correction, LiveUpdate, Region, Section, SeeAlso
+from articles.models import Actor, Article, Correction, Image, LiveUpdate, Region, Section, SeeAlso
+from articles.querysets import with_picture
 
 NINJS_STANDARD = {"name": "ninjs", "version": "2.0", "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.0.json"}
 FORMATS = ("ninjs", "jsonl")
@@ -134,10 +136,16 @@ def exported_corrections():
 
 
 def exported_live_updates():
-    """The live updates an export carries with each story, oldest first (prefetched: one query per chunk). The
-    one place that says which of a story's updates are public: those readers see (not removed)."""
+    """The live updates an export carries with each story, oldest first (prefetched: one query per chunk), each
+    with its picture and the picture's renditions in the same query. The one place that says which of a story's
+    updates are public: those readers see (not removed)."""
     fields = ("article_id", "posted_at", "title", "text", "author__display_name")
-    return LiveUpdate.objects.shown().select_related("author").only(*fields).order_by("posted_at", "pk")
+    shown = LiveUpdate.objects.shown().select_related("author").only(*fields, *PICTURE_FIELDS)
+    return with_picture(shown, "image").order_by("posted_at", "pk")
+
+
+# What an association says of a library picture, and what its feed rendition is found by (articles/models/images.py).
+PICTURE_FIELDS = tuple(f"image__{field.attname}" for field in Image._meta.concrete_fields)
 
 
 def _notes(article, name, queryset):
@@ -180,6 +188,7 @@ def note_associations(article):
         | ({"headlines": [{"role": "main", "value": u.title}]} if u.title else {})
         | ({"by": u.author.display_name} if u.author_id else {})
         | {"bodies": [{"role": "main", "contenttype": "text/html", "value": u.text}]}
+        | ({"associations": [picture_association(u.image, u.image.caption)]} if u.image_id else {})
         for number, u in enumerate(live_updates_of(article), start=1)
     ]
     return corrections + updates
@@ -269,7 +278,7 @@ def ninjs_item(article):
         ]
     if article.dateline_place_id:
         item["located"] = article.dateline_place.name
-    associations = [picture_association(article)] if article.lead_image_id else []
+    associations = [picture_association(article.lead_image, article.lead_caption)] if article.lead_image_id else []
     associations += see_also_associations(article)
     associations += note_associations(article)
     if associations:
@@ -277,13 +286,13 @@ def ninjs_item(article):
     return {key: value for key, value in item.items() if value is not None}
 
 
-def picture_association(article):
-    """The story's lead picture as a ninjs 2.0 association named "featureimage"."""
-    image = article.lead_image
+def picture_association(image, caption):
+    """A story's lead picture, or a live update's picture, as a ninjs 2.0 association named "featureimage", with
+    `caption` (the story's use of it, or the library's own caption for an update)."""
     rendition = image.feed_rendition()
     descriptions = []
-    if article.lead_caption:
-        descriptions.append({"role": "caption", "contenttype": "text/plain", "value": article.lead_caption})
+    if caption:
+        descriptions.append({"role": "caption", "contenttype": "text/plain", "value": caption})
     if image.alt:
         descriptions.append({"role": "alt", "contenttype": "text/plain", "value": image.alt})
     association = {

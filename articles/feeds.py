@@ -7,7 +7,8 @@ ride along in the same row), then their authors, places and actors (one query ea
 picture carries it as an enclosure (RSS `<enclosure>`, Atom `<link rel="enclosure">`) with length and type.
 A story that is not news carries its type of work as its first category ("Opinion"; "رأي" in Arabic feeds).
 
-A story's live updates have their own feeds, at the story's address (`live_updates_feed`): one item per update.
+A story's live updates have their own feeds, at the story's address (`live_updates_feed`): one item per update,
+an update with a picture carrying it as its enclosure the same way.
 """
 
 from django.conf import settings
@@ -35,6 +36,15 @@ def story_categories(article, language):
     if not article.is_news:
         categories.insert(0, article.get_genre_display())
     return categories
+
+
+def picture_enclosures(request, image):
+    """RSS <enclosure> / Atom <link rel="enclosure"> for a story's lead picture or a live update's picture: its
+    16:9 JPEG with its size and type (none without a picture)."""
+    if image is None:
+        return []
+    rendition = image.feed_rendition()
+    return [Enclosure(request.build_absolute_uri(rendition.url), str(rendition.file_size), rendition.mime_type)]
 
 
 class LatestStoriesFeed(Feed):
@@ -101,12 +111,7 @@ class LatestStoriesFeed(Feed):
         return story_categories(item, get_language())
 
     def item_enclosures(self, item):
-        # RSS <enclosure> / Atom <link rel="enclosure">: the lead picture's 16:9 JPEG with its size and type.
-        if not item.lead_image_id:
-            return []
-        rendition = item.lead_image.feed_rendition()
-        url = self.request.build_absolute_uri(rendition.url)
-        return [Enclosure(url, str(rendition.file_size), rendition.mime_type)]
+        return picture_enclosures(self.request, item.lead_image if item.lead_image_id else None)
 
     def __call__(self, request, *args, **kwargs):
         self.request = request
@@ -306,6 +311,10 @@ class LiveUpdatesFeed(Feed):
 
     def item_author_link(self, item):
         return self.request.build_absolute_uri(item.author.get_absolute_url()) if item.author_id else None
+
+    def item_enclosures(self, item):
+        # Its picture's renditions came with the update (`with_picture`): no query once the feed's JPEG is made.
+        return picture_enclosures(self.request, item.image if item.image_id else None)
 
     def item_guid(self, item):
         # The update's id names it for good: a correction or a new slug for the story never makes it a new item.

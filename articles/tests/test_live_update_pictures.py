@@ -164,3 +164,84 @@ def test_a_refused_update_comes_back_with_its_picture_chosen(client, publisher):
     assert "Write the text of the live update." in html
     form = lxml_html.fromstring(html).xpath('//form[contains(@action, "post_live")]')[0]
     assert form.xpath('.//select[@name="image"]/option[@selected]/@value') == [str(photo.pk)]
+
+
+# -- feeds and exports -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("form", ["rss", "atom"])
+def test_an_updates_picture_is_its_feed_items_enclosure_at_no_query_more(client, publisher, page_cache_off, form):
+    import feedparser
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    photo = library_image()
+    article = story()
+    workflow.post_live_update(article, by=publisher, text="Families reached the checkpoint.", image=photo)
+    workflow.post_live_update(article, by=publisher, text="No picture here.")
+    client.get(article.live_updates_feed_url(form))  # the first view makes the feed's JPEG, as for a lead picture
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(article.live_updates_feed_url(form))
+    assert len(queries) == 2  # as without pictures (test_live_update_feeds.py)
+    plain, pictured = feedparser.parse(response.content).entries
+    assert plain.enclosures == []
+    (enclosure,) = pictured.enclosures
+    rendition = photo.feed_rendition()
+    assert enclosure.href == "http://testserver" + rendition.url
+    assert (enclosure.type, int(enclosure.length)) == ("image/jpeg", rendition.file_size)
+    assert rendition.file.storage.exists(rendition.file.name)
+
+
+def test_a_ninjs_export_carries_an_updates_picture_as_its_own_valid_association(publisher, tmp_path, settings):
+    import io
+    import json
+
+    import jsonschema
+    from django.core.management import call_command
+
+    from articles.tests.test_export import SCHEMA
+
+    settings.NEWSROOM_SITE_URL = "https://news.example.org/"
+    photo = library_image()
+    article = story()
+    workflow.post_live_update(article, by=publisher, text="Families reached the checkpoint.", image=photo)
+    workflow.post_live_update(article, by=publisher, text="No picture here.")
+    out = tmp_path / "export.json"
+    call_command("export_articles", str(out), "--format", "ninjs", stdout=io.StringIO())
+    (item,) = json.loads(out.read_text(encoding="utf-8"))
+    pictured, plain = [a for a in item["associations"] if a.get("profile") == "newsroom:live-update"]
+    assert "associations" not in plain
+    (picture,) = pictured["associations"]
+    checker = jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+    checker.validate({k: v for k, v in pictured.items() if k != "name"})
+    checker.validate({k: v for k, v in picture.items() if k != "name"})
+    assert (picture["name"], picture["type"], picture["by"], picture["copyrightholder"]) == (
+        "featureimage",
+        "picture",
+        "Jane Doe / AFP",
+        "AFP",
+    )
+    assert picture["uri"] == f"urn:newsroom:image:{photo.content_hash}"
+    assert {d["role"]: d["value"] for d in picture["descriptions"]} == {
+        "caption": "Families wait at a checkpoint.",
+        "alt": "Families with bags waiting beside a road",
+    }
+    (rendition,) = picture["renditions"]
+    assert rendition["href"] == "https://news.example.org" + photo.feed_rendition().url
+    # Once its JPEG is made, the picture and its renditions come in the updates' own query: the export's count
+    # stays that of one without pictures (test_export.py).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.export import write_export
+
+    with CaptureQueriesContext(connection) as queries:
+        write_export(str(tmp_path / "again.json"), "ninjs")
+    assert len(queries) == 7
+    # Import leaves the update's picture aside (README, "Left out" under "Pictures") and reads the rest.
+    from articles.importers.pipeline import ImportOptions, run_import
+
+    Article.objects.all().delete()
+    report = run_import([str(out)], ImportOptions(status="published", autotag=False, format="ninjs"))
+    assert report.summary().endswith("failed 0, corrections 0, live updates 2")
+    assert [u.image_id for u in LiveUpdate.objects.order_by("posted_at")] == [None, None]
