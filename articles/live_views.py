@@ -8,8 +8,11 @@ past the oldest update is a 404.
 
 Pages are numbered from the newest, as the story page counts them: every new update pushes one update from
 each page onto the next, so the pages change with every update and the page cache purges them with the story
-(they show no story but it, `shows_stories`).
+(they show no story but it, `shows_stories`). Each says which page of how many it is, and all but the last two
+link the last, where the story began (the count comes in the page's own query).
 """
+
+import math
 
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -53,18 +56,22 @@ def live_updates(request, pk, slug, number):
         return gone(request, pk)
     if number == 1 or slug != article.slug or get_language() != article.language:
         return redirect(article.live_updates_url(number), permanent=True)
-    # One row past the page says whether an older page follows.
-    rows = article.live_updates_page(number) if article.last_live_update_at else []
+    # One row past the page says whether an older page follows; each row says how many pages there are.
+    rows = article.live_updates_page(number, counted=True) if article.last_live_update_at else []
     if not rows:
         raise Http404("No such page of live updates.")
+    pages = math.ceil(rows[0].shown_total / LIVE_UPDATES_SHOWN)
     # The page shows no story but this one: only a change to it (a new, corrected or removed update, an edit,
     # a withdrawal) purges the page, and every such change does.
     shows_stories(request, [article.pk])
     context = {
         "article": article,
         "number": number,
+        "pages": pages,
         "updates": rows[:LIVE_UPDATES_SHOWN],
         "older_url": article.live_updates_url(number + 1) if len(rows) > LIVE_UPDATES_SHOWN else None,
+        # How the story began, a jump away from any page but the last two.
+        "oldest_url": article.live_updates_url(pages) if number < pages - 1 else None,
         # Page 2's newer updates are on the story's page, after its header: straight to them.
         "newer_url": article.live_updates_url(number - 1) + ("#live-updates-title" if number == 2 else ""),
     }

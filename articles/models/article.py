@@ -626,13 +626,17 @@ class Article(models.Model):
         """True when the story has more live updates than its page shows (read with `newest_live_updates`)."""
         return len(self._newest_live_updates_and_one) > LIVE_UPDATES_SHOWN
 
-    def live_updates_page(self, number):
+    def live_updates_page(self, number, counted=False):
         """The updates readers see on page `number` of the story's live updates (1: the story's own page), newest
-        first, and the first update of the next page when there is one: LIVE_UPDATES_SHOWN + 1 at most, one query."""
+        first, and the first update of the next page when there is one: LIVE_UPDATES_SHOWN + 1 at most, one query.
+        `counted`: each also says how many updates readers see in all (`shown_total`), in the same query."""
         start = (number - 1) * LIVE_UPDATES_SHOWN
         # Not the folded words the story's search document reads, nor the byline's author's page: no page shows
         # them. The byline, the picture and its renditions come in the same query.
-        return list(self._shown_live_updates()[start : start + LIVE_UPDATES_SHOWN + 1])
+        updates = self._shown_live_updates()
+        if counted:  # counted over every row the filter keeps, before the page's LIMIT and OFFSET
+            updates = updates.annotate(shown_total=models.Window(models.Count("pk")))
+        return list(updates[start : start + LIVE_UPDATES_SHOWN + 1])
 
     def _shown_live_updates(self):
         """The story's live updates readers see, with what the pages show of them (`live_updates_page`)."""

@@ -62,8 +62,8 @@ def test_page_two_shows_the_next_hundred_with_links_both_ways(client, blog, page
     assert shown(page) == newest_first(149, 50)
     assert page.xpath("//h1/a")[0].get("href") == blog.get_absolute_url()
     assert page.xpath("//h1")[0].text_content() == "Battle for Baghouz"
-    assert page.xpath('//section[@class="live-updates"]/h2')[0].text_content() == "Older live updates, page 2"
-    assert page.xpath("//title")[0].text_content() == "Older live updates, page 2 — Battle for Baghouz — Newsroom"
+    assert page.xpath('//section[@class="live-updates"]/h2')[0].text_content() == "Older live updates, page 2 of 3"
+    assert page.xpath("//title")[0].text_content() == "Older live updates, page 2 of 3 — Battle for Baghouz — Newsroom"
     # Newer: the story's own page, at its updates; older: page 3.
     assert links(page, "prev") == [(f"{blog.get_absolute_url()}#live-updates-title", "Newer updates")]
     assert links(page, "next") == [(blog.live_updates_url(3), "Older updates")]
@@ -81,7 +81,38 @@ def test_the_last_page_shows_the_oldest_and_links_no_further(client, blog, page_
     assert shown(page) == newest_first(49, 0)
     assert links(page, "prev") == [(blog.live_updates_url(2), "Newer updates")]
     assert links(page, "next") == []
-    assert page.xpath('//section[@class="live-updates"]/h2')[0].text_content() == "Older live updates, page 3"
+    assert page.xpath('//section[@class="live-updates"]/h2')[0].text_content() == "Older live updates, page 3 of 3"
+
+
+def first_updates_link(page):
+    return [(a.get("href"), a.text_content()) for a in page.xpath('//nav[@class="pagination"]/a[not(@rel)]')]
+
+
+def test_a_long_blogs_pages_count_what_readers_see_and_link_where_the_story_began(client, publisher, page_cache_off):
+    article = with_updates(story(), 1150)
+    heading = '//section[@class="live-updates"]/h2'
+    for number in (2, 10):
+        page = page_of(client, article.live_updates_url(number))
+        assert page.xpath(heading)[0].text_content() == f"Older live updates, page {number} of 12"
+        assert first_updates_link(page) == [(article.live_updates_url(12), "The first updates")]
+        assert page.xpath('//nav[@class="pagination"]/a')[-1].text_content() == "The first updates"
+    for number in (11, 12):  # a step from the first updates, or on them: "Older updates" is enough
+        assert first_updates_link(page_of(client, article.live_updates_url(number))) == []
+    assert shown(page_of(client, article.live_updates_url(12))) == newest_first(49, 0)
+    # Removed updates are not counted: 1,100 left make 11 pages.
+    for update in LiveUpdate.objects.filter(article=article).order_by("posted_at")[:50]:
+        workflow.remove_live_update(update, by=publisher, note="Duplicate")
+    page = page_of(client, article.live_updates_url(2))
+    assert page.xpath(heading)[0].text_content() == "Older live updates, page 2 of 11"
+    assert first_updates_link(page) == [(article.live_updates_url(11), "The first updates")]
+    assert client.get(article.live_updates_url(12)).status_code == 404
+
+
+def test_an_arabic_blogs_first_updates_link_is_in_arabic(client, page_cache_off):
+    arabic = with_updates(story(headline="معركة الباغوز", slug="معركة", language="ar"), 350)
+    page = page_of(client, arabic.live_updates_url(2))
+    assert page.xpath('//section[@class="live-updates"]/h2')[0].text_content() == "تحديثات مباشرة أقدم، الصفحة ٢ من ٤"
+    assert first_updates_link(page) == [(arabic.live_updates_url(4), "أولى التحديثات")]
 
 
 def test_an_older_update_shows_as_on_the_story_page_with_its_title_and_correction(
@@ -189,7 +220,7 @@ def test_an_arabic_storys_older_pages_are_in_its_edition_with_arabic_digits(clie
     page = lxml_html.fromstring(response.content)
     assert page.xpath("/html/@lang") == ["ar"] and page.xpath("/html/@dir") == ["rtl"]
     assert page.xpath("//main/article/@dir") == ["rtl"]
-    assert page.xpath('//section[@class="live-updates"]/h2')[0].text_content() == "تحديثات مباشرة أقدم، الصفحة ٢"
+    assert page.xpath('//section[@class="live-updates"]/h2')[0].text_content() == "تحديثات مباشرة أقدم، الصفحة ٢ من ٢"
     assert page.xpath("//nav[@class='pagination']/@aria-label") == ["صفحات التحديثات المباشرة"]
     assert links(page, "prev") == [(f"{arabic.get_absolute_url()}#live-updates-title", "تحديثات أحدث")]
     # Update 49, the newest of page 2, was posted at 06:49 UTC, 09:49 in Baghdad.

@@ -10,8 +10,8 @@ from articles.tests.test_browser import serious_violations, stories  # noqa: F40
 pytestmark = BROWSER_TEST_MARKS
 
 WORDS = {
-    "english": {"older": "Older updates", "newer": "Newer updates", "heading": "Older live updates, page 2"},
-    "arabic": {"older": "تحديثات أقدم", "newer": "تحديثات أحدث", "heading": "تحديثات مباشرة أقدم، الصفحة ٢"},
+    "english": {"older": "Older updates", "newer": "Newer updates", "heading": "Older live updates, page 2 of 2"},
+    "arabic": {"older": "تحديثات أقدم", "newer": "تحديثات أحدث", "heading": "تحديثات مباشرة أقدم، الصفحة ٢ من ٢"},
 }
 
 
