@@ -634,8 +634,11 @@ class Article(models.Model):
         # Not the folded words the story's search document reads, nor the byline's author's page: no page shows
         # them. The byline, the picture and its renditions come in the same query.
         updates = self._shown_live_updates()
-        if counted:  # counted over every row the filter keeps, before the page's LIMIT and OFFSET
-            updates = updates.annotate(shown_total=models.Window(models.Count("pk")))
+        if counted:
+            # Not correlated with the row (the story's id is a value), so PostgreSQL counts once for the query
+            # (an InitPlan); a window count would build every update's row, pictures and all, to count them.
+            total = self.live_updates.shown().order_by().values("article_id").annotate(n=models.Count("pk"))
+            updates = updates.annotate(shown_total=models.Subquery(total.values("n")))
         return list(updates[start : start + LIVE_UPDATES_SHOWN + 1])
 
     def _shown_live_updates(self):
