@@ -17,6 +17,7 @@ import math
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 
 from articles.caching import public_page, set_last_modified, shows_stories
@@ -46,14 +47,20 @@ LIVE_STORY = PreparedQuery(
 )
 
 
+def _live_story(request, pk):
+    """(story, None) for a story readers may see, else (None, its answer): 404, or 410 for a withdrawn one."""
+    article = next(iter(LIVE_STORY(pk=pk, now=timezone.now())), None)
+    return (article, None) if article is not None else (None, gone(request, pk))
+
+
 @public_page
 def live_updates(request, pk, slug, number):
     """Page `number` (2 and on) of a public story's live updates, newest first, with links to the newer and
     older pages; 301 to the story for page 1 and to the right address from an old slug or the other edition,
     404 past the oldest update, and as the story for a story readers may not see (404, or 410 withdrawn)."""
-    article = next(iter(LIVE_STORY(pk=pk, now=timezone.now())), None)
-    if article is None:
-        return gone(request, pk)
+    article, answer = _live_story(request, pk)
+    if answer:
+        return answer
     if number == 1 or slug != article.slug or get_language() != article.language:
         return redirect(article.live_updates_url(number), permanent=True)
     # One row past the page says whether an older page follows; each row says how many pages there are.
@@ -77,3 +84,20 @@ def live_updates(request, pk, slug, number):
     }
     response = render(request, "articles/live_updates.html", context)
     return set_last_modified(response, article.modified_time)
+
+
+def first_live_updates(request, pk, slug):
+    """Where a story's live updates began: 302 to the page holding its oldest updates (the story's own section
+    when they all fit on it), which moves to the next page with every hundred new ones, so the redirect is
+    never cached. Answers as the story does for a story readers may not see (404, or 410 withdrawn), and 301
+    from an old slug or the other edition."""
+    article, answer = _live_story(request, pk)
+    if answer:
+        return answer
+    if slug != article.slug or get_language() != article.language:
+        return redirect(article.first_live_updates_url(), permanent=True)
+    shown = article.live_updates.shown().count() if article.last_live_update_at else 0
+    pages = max(1, math.ceil(shown / LIVE_UPDATES_SHOWN))
+    response = redirect(article.live_updates_url(pages) + ("#live-updates-title" if pages == 1 else ""))
+    add_never_cache_headers(response)
+    return response

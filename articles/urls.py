@@ -38,6 +38,8 @@ urlpatterns = [
     path("article/<id:pk>/<str:slug>/live/atom/", feeds.live_updates_feed, {"form": "atom"}, name="article_live_atom"),
     # A long live blog's older updates; page 1 is the story itself (articles/live_views.py).
     path("article/<id:pk>/<str:slug>/updates/<page_number:number>/", live_views.live_updates, name="live_updates"),
+    # Where a long live blog began: a redirect to its last page, which moves as updates come (live_views.py).
+    path("article/<id:pk>/<str:slug>/updates/first/", live_views.first_live_updates, name="first_live_updates"),
     path("section/<str:slug>/", views.section_detail, name="section"),
     path("region/<str:slug>/", views.region_detail, name="region"),
     path("actor/<str:slug>/", views.actor_detail, name="actor"),

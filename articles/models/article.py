@@ -651,6 +651,11 @@ class Article(models.Model):
             return self.get_absolute_url()
         return public_url("live_updates", self.language, pk=self.pk, slug=self.slug, number=number)
 
+    def first_live_updates_url(self):
+        """The lasting address of where the story's live updates began: it redirects to the page holding the
+        oldest (`live_views.first_live_updates`), so the story page links it without counting its updates."""
+        return public_url("first_live_updates", self.language, pk=self.pk, slug=self.slug)
+
     @property
     def live_since(self):
         """The time of the story's latest live news: its newest update, or the desk's start of its coverage when

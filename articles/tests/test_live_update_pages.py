@@ -166,6 +166,55 @@ def test_the_story_page_says_it_holds_every_update_only_when_it_does(client, cou
     assert len(shown(page)) == min(count, 100)
 
 
+def test_the_story_page_links_where_a_long_blog_began_and_the_link_follows_new_updates(
+    client, publisher, page_cache_off
+):
+    article = with_updates(story(), 250)
+    page = page_of(client, article.get_absolute_url())
+    (first,) = page.xpath('//section[@class="live-updates"]//p[@class="live-older"]/a[not(@rel)]')
+    assert (first.get("href"), first.text_content()) == (
+        f"{article.get_absolute_url()}updates/first/",
+        "The first updates",
+    )
+    response = client.get(first.get("href"))
+    assert (response.status_code, response["Location"]) == (302, article.live_updates_url(3))
+    assert "no-store" in response["Cache-Control"]  # it moves: never kept by a browser or a proxy
+    assert shown(page_of(client, response["Location"]))[-1] == 0  # "Update 0", the first one posted
+    # A hundred more updates push the oldest onto page 4: the same link finds them there.
+    LiveUpdate.objects.bulk_create(
+        LiveUpdate(article=article, posted_at=article.last_live_update_at.replace(year=2027), text=f"<p>More {n}</p>")
+        for n in range(100)
+    )
+    assert client.get(first.get("href"))["Location"] == article.live_updates_url(4)
+
+
+@pytest.mark.parametrize("count", [0, 1, 100])
+def test_a_blog_that_fits_on_the_story_page_has_no_first_updates_link_and_the_address_leads_to_it(
+    client, count, page_cache_off
+):
+    article = with_updates(story(), count) if count else story()
+    page = page_of(client, article.get_absolute_url())
+    assert not page.xpath('//a[contains(@href, "/updates/first/")]')
+    response = client.get(article.first_live_updates_url())
+    assert (response.status_code, response["Location"]) == (302, f"{article.get_absolute_url()}#live-updates-title")
+
+
+def test_the_first_updates_address_answers_as_the_story_does(client, page_cache_off):
+    for state, hidden in hidden_stories().items():
+        expected = 410 if state == "unpublished" else 404
+        assert client.get(hidden.first_live_updates_url()).status_code == expected, state
+    arabic = with_updates(story(headline="معركة الباغوز", slug="معركة", language="ar"), 150)
+    address = arabic.first_live_updates_url()
+    assert address == f"/ar/article/{arabic.pk}/%D9%85%D8%B9%D8%B1%D9%83%D8%A9/updates/first/"
+    response = client.get(address)
+    assert (response.status_code, response["Location"]) == (302, arabic.live_updates_url(2))
+    for wrong in (address.removeprefix("/ar"), address.replace("%D9%85%D8%B9%D8%B1%D9%83%D8%A9", "old-slug")):
+        response = client.get(wrong)
+        assert (response.status_code, response["Location"]) == (301, address), wrong
+    story_page = page_of(client, arabic.get_absolute_url())
+    assert [a.text_content() for a in story_page.xpath('//a[contains(@href, "/updates/first/")]')] == ["أولى التحديثات"]
+
+
 # -- addresses ---------------------------------------------------------------------------------------------------
 
 
