@@ -1,8 +1,8 @@
 """Dark pages in a real browser: the public site and the desk follow a device that asks for dark colours.
 
 Readers at night get the site's dark palette (static/css/site.css) with the same accessibility as the light
-one; a print stays dark ink on white paper; the desk's diffs and workflow status stay readable in the
-admin's dark theme.
+one, or choose it (or the light one) with the footer's "Dark mode" button, a choice kept in their browser; a
+print stays dark ink on white paper; the desk's diffs and workflow status stay readable in the admin's dark theme.
 """
 
 import pytest
@@ -98,6 +98,59 @@ def test_the_outage_page_follows_a_dark_device(live_server, dark):
     colours = dark.evaluate(LUMINANCE, ".status")
     assert colours["background"] < 0.05 < 0.6 < colours["text"]
     assert serious_violations(dark) == []
+
+
+def is_dark(page):
+    colours = page.evaluate(LUMINANCE, "body")
+    if colours["background"] < 0.05 < 0.6 < colours["text"]:
+        return True
+    assert colours["background"] > 0.9 and colours["text"] < 0.05, colours  # the light pages, or a muddle
+    return False
+
+
+def test_a_reader_on_a_light_device_turns_dark_pages_on_and_the_choice_stays(live_server, browser, pages):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    page = context.new_page()
+    page.goto(live_server.url + pages["article"])
+    switch = page.get_by_role("button", name="Dark mode")
+    assert switch.get_attribute("aria-pressed") == "false" and not is_dark(page)
+    switch.click()
+    assert switch.get_attribute("aria-pressed") == "true" and is_dark(page)
+    assert serious_violations(page) == []
+    # Kept for every page of the site, either edition, from the first paint: the Arabic story opens dark.
+    page.goto(live_server.url + pages["arabic article"])
+    arabic = page.get_by_role("button", name="الوضع الداكن")
+    assert page.locator("html").get_attribute("data-theme") == "dark" and is_dark(page)
+    assert arabic.get_attribute("aria-pressed") == "true"
+    assert serious_violations(page) == []
+    page.emulate_media(media="print")
+    printed = page.evaluate(LUMINANCE, "body")
+    page.emulate_media(media="screen")
+    arabic.click()  # and off again: light pages, kept too
+    page.reload()
+    light = not is_dark(page) and arabic.get_attribute("aria-pressed") == "false"
+    context.close()
+    assert printed["background"] > 0.9 and printed["text"] < 0.05  # a print is still dark ink on white paper
+    assert light
+
+
+def test_a_reader_on_a_dark_device_may_choose_light_pages(live_server, dark, pages):
+    dark.goto(live_server.url + pages["home"])
+    switch = dark.get_by_role("button", name="Dark mode")
+    assert switch.get_attribute("aria-pressed") == "true" and is_dark(dark)
+    switch.click()
+    assert switch.get_attribute("aria-pressed") == "false" and not is_dark(dark)
+    dark.goto(live_server.url + pages["search"])
+    assert not is_dark(dark) and serious_violations(dark) == []
+
+
+def test_without_scripts_there_is_no_switch_and_the_pages_follow_the_device(live_server, browser, pages):
+    context = browser.new_context(color_scheme="dark", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + pages["article"])
+    offered, dark_pages = page.locator("button.theme-switch").is_visible(), is_dark(page)
+    context.close()
+    assert not offered and dark_pages
 
 
 def _sign_in(page, live_server, user):
