@@ -344,11 +344,13 @@ def _one_line(item, name, longest, kind):
     return value
 
 
-def live_update_of(item, time="posted_at", html=None):
-    """A `PostedUpdate` from an object with its time under `time`, `text`, an optional `title` and an optional `author`
-    (the name of the update's byline); BadInput saying what is wrong. The text is HTML when `html` says so, or (None)
-    when it holds any markup, else plain text whose blank lines separate paragraphs; either way sanitised as
-    `LiveUpdate.text` is."""
+def live_update_of(item, time="posted_at", html=None, picture=None):
+    """A `PostedUpdate` from an object with its time under `time`, `text`, an optional `title`, an optional `author`
+    (the name of the update's byline) and an optional picture: `picture` when the caller found one, else the
+    object's `image` (a file path) with `image_caption`, `image_credit` and `image_alt`, as a story's columns name
+    its lead picture; BadInput saying what is wrong. The text is HTML when `html` says so, or (None) when it holds
+    any markup, else plain text whose blank lines separate paragraphs; either way sanitised as `LiveUpdate.text`
+    is."""
     if not isinstance(item, dict):
         raise BadInput("not a JSON object")
     title = _one_line(item, "title", MAX_UPDATE_TITLE, "text")
@@ -362,7 +364,7 @@ def live_update_of(item, time="posted_at", html=None):
         raise BadInput("no text (nothing left once sanitised)")
     if len(shown) > LIVE_UPDATE_LONGEST:
         raise BadInput(f"text longer than {LIVE_UPDATE_LONGEST} characters ({len(shown)})")
-    return PostedUpdate(_note_time(item, time), title, text, author)
+    return PostedUpdate(_note_time(item, time), title, text, author, picture or _picture(item.get))
 
 
 def distinct_notes(notes, when):
@@ -395,5 +397,6 @@ def corrections_of(value, column="corrections"):
 
 
 def live_updates_of(value, column="live_updates"):
-    """A story's live updates from a JSON list of {posted_at, title, text, author}: `PostedUpdate`s, oldest first."""
+    """A story's live updates from a JSON list of {posted_at, title, text, author, image, image_caption,
+    image_credit, image_alt}: `PostedUpdate`s, oldest first."""
     return _notes(value, column, live_update_of, UPDATE_TIME)

@@ -17,7 +17,8 @@ file: the "original" rendition, else the widest; `href` is a path relative to th
 A story's public notes are associations too, as `export_articles` writes them (ninjs 2.0 has no field for
 either; see `articles.export`): an association whose `profile` is "newsroom:live-update" is a live update
 (time `firstcreated`, else `versioncreated`; title its main headline; text its body, HTML when its
-`contenttype` says so, else plain text), and one
+`contenttype` says so, else plain text; byline its `by`; picture one its own `associations` name, found as
+an item's lead picture is), and one
 whose profile is "newsroom:" and a kind of correction ("newsroom:correction", "newsroom:clarification",
 "newsroom:update", "newsroom:retraction") is a correction of that kind (time and text the same way). A note
 that cannot be read fails its item, naming the association.
@@ -149,7 +150,8 @@ def notes_from_item(item):
         }
         try:
             if profile == LIVE_UPDATE_PROFILE:
-                updates.append(live_update_of(fields, time="firstcreated", html=is_html))
+                picture = picture_from_item(association)  # its own "featureimage", as `export_articles` writes it
+                updates.append(live_update_of(fields, time="firstcreated", html=is_html, picture=picture))
             else:
                 if text and is_html:
                     fields["text"] = plain_text(text)

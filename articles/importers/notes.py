@@ -19,13 +19,14 @@ stored stories that carry some), the new corrections (`bulk_create`, then one up
 update of the stories' times, and the search documents of the stories given updates, which take in the updates' words
 (`refresh_search`: the stories' texts, then their documents, 500 stories at a time) (an update's byline names its author
 as a story's byline does, found by name or created: the pipeline's author lookups, only for a batch whose new updates
-carry bylines) (Django splits an insert or update into more statements past the database's parameter limit: on SQLite,
-about 200 notes). On PostgreSQL's COPY path the notes go in with binary COPY (`pgcopy.copy_objects`), one query each,
-times as given. The stories' times follow their notes as the workflow's own moves make them (`workflow.correct`,
-`workflow.post_live_update`): `last_live_update_at` becomes the newest live update's time (never earlier than it was),
-and the "Updated" time of a published story (`last_published_at`) the newest note's time, never earlier than it was, or,
-for a story this batch publishes, than its first publication (the import's own time, which `publish_imported` gives,
-says nothing about an archived story).
+carry bylines) (an update's picture is added to the library as a lead picture is, only for an update being added:
+`pictures.attach_to_updates`, one query and the new files) (Django splits an insert or update into more statements past
+the database's parameter limit: on SQLite, about 200 notes). On PostgreSQL's COPY path the notes go in with binary COPY
+(`pgcopy.copy_objects`), one query each, times as given. The stories' times follow their notes as the workflow's own
+moves make them (`workflow.correct`, `workflow.post_live_update`): `last_live_update_at` becomes the newest live
+update's time (never earlier than it was), and the "Updated" time of a published story (`last_published_at`) the newest
+note's time, never earlier than it was, or, for a story this batch publishes, than its first publication (the import's
+own time, which `publish_imported` gives, says nothing about an archived story).
 """
 
 from functools import partial
@@ -39,7 +40,7 @@ from articles.importers import pgcopy
 from articles.models import Article, Correction, LiveUpdate
 
 CORRECTION_FIELDS = ("article", "kind", "text", "created_at")
-LIVE_UPDATE_FIELDS = ("article", "posted_at", "title", "text", "author", "search_words")
+LIVE_UPDATE_FIELDS = ("article", "posted_at", "title", "text", "author", "image", "search_words")
 
 
 def lacking(carriers, stored):
@@ -71,6 +72,7 @@ def lacking(carriers, stored):
             if (pk, *note.key) not in have_updates and (pk, note.posted_at) not in corrected:
                 update = LiveUpdate(article_id=pk, posted_at=note.posted_at, title=note.title, text=note.text)
                 update.byline = note.author  # a name: the pipeline finds or creates its author (`author_id`)
+                update.picture, update.story = note.picture, story  # the pipeline adds the picture (`image`)
                 updates.append(update)
     return corrections, updates
 

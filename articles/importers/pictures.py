@@ -1,4 +1,5 @@
-"""Lead pictures named by imported stories: where the file is, and adding it to the library once.
+"""Pictures named by imported stories, their lead pictures and their live updates': where the file is, and adding
+it to the library once.
 
 A story's picture is a local file named by its input (ninjs associations, NewsML-G2 remoteContent, the
 CSV/JSON Lines `image` column). A relative path is read from the input file's folder and must stay inside
@@ -9,9 +10,9 @@ through `articles.images.import_image` (`import_image_file` for an archive's mem
 size and bomb limits, metadata stripping), and the same bytes are stored once, whichever story, run,
 folder or archive names them.
 
-A picture that is missing or refused is a problem of its entry, not a failure: the story is imported
-without it and the report lists `where: picture <path>: reason` (`<path>` is `archive:member` for a picture
-in an archive).
+A picture that is missing or refused is a problem of its entry, not a failure: the story (or the live
+update) is imported without it and the report lists `where: picture <path>: reason` (`<path>` is
+`archive:member` for a picture in an archive).
 """
 
 import hashlib
@@ -131,20 +132,36 @@ def _unusable_on_published(image):
 
 
 def attach(batch, status, problems):
-    """{id(prepared): Image} for the stories of `batch` whose picture is usable; problems go to `problems`.
+    """{id(prepared): Image} for the stories of `batch` whose lead picture is usable; problems go to `problems`.
+    Stories imported as published only get a credited picture with alt text, as publication requires."""
+    named = [(id(p), p.story.picture, p.where, p.language) for p in batch if p.story.picture is not None]
+    return _attach(named, problems, public=status == Article.Status.PUBLISHED)
 
-    One query finds the pictures already in the library (by content hash); only new files are stored,
-    each through the safe upload path. Stories imported as published only get a credited picture with alt
-    text, as publication requires. A picture named by several stories of the batch is read once to hash it.
+
+def attach_to_updates(updates, problems):
+    """{id(update): Image} for the live updates being added (`(update, where, language)`: the unsaved `LiveUpdate`
+    with its input's `picture`, and its story's entry and language) whose picture is usable. An update is public
+    the moment it is added, so its picture must be fit to appear (credit, copyright holder, alt text)."""
+    named = [
+        (id(update), update.picture, f"{where}: live update of {update.posted_at.isoformat()}", language)
+        for update, where, language in updates
+    ]
+    return _attach(named, problems, public=True)
+
+
+def _attach(named, problems, public):
+    """{key: Image} for the pictures `named` ((key, PictureRef, where, language)) that are usable; each problem goes
+    to `problems` as "where: picture <path>: reason", in the order named.
+
+    One query finds the pictures already in the library (by content hash); only new files are stored, each
+    through the safe upload path. With `public`, a picture must be credited and described (alt text). A
+    picture named several times is read once to hash it.
     """
-    wanted, hashes, found = [], {}, []  # found: (position in batch, problem), reported in entry order
+    wanted, hashes, found = [], {}, []  # found: (position, problem), reported in the order named
     with archives.Readers() as readers:
         read = {}  # resolved path ("archive:member" in an archive): (content hash, problem)
-        for position, prepared in enumerate(batch):
-            picture = prepared.story.picture
-            if picture is None:
-                continue
-            where = f"{prepared.where}: picture {picture.path}"
+        for position, (key, picture, where, language) in enumerate(named):
+            where = f"{where}: picture {picture.path}"
             if picture.problem:
                 found.append((position, f"{where}: {picture.problem}"))
                 continue
@@ -154,25 +171,25 @@ def attach(batch, status, problems):
             if problem:
                 found.append((position, f"{where}: {problem}"))
                 continue
-            hashes[id(prepared)] = digest
-            wanted.append((position, prepared, where))
+            hashes[key] = digest
+            wanted.append((position, key, picture, where, language))
         known = {image.content_hash: image for image in Image.objects.filter(content_hash__in=set(hashes.values()))}
         attached = {}
-        for position, prepared, where in wanted:
-            picture, digest = prepared.story.picture, hashes[id(prepared)]
+        for position, key, picture, where, language in wanted:
+            digest = hashes[key]
             image = known.get(digest)
             if image is None:
                 try:
-                    image = _import(picture, readers, prepared.language)
+                    image = _import(picture, readers, language)
                 except ImageRefused as error:
                     found.append((position, f"{where}: {error}"))
                     continue
                 known[digest] = image
-            if status == Article.Status.PUBLISHED:
+            if public:
                 reason = _unusable_on_published(image)
                 if reason:
                     found.append((position, f"{where}: {reason}"))
                     continue
-            attached[id(prepared)] = image
+            attached[key] = image
     problems.extend(text for _position, text in sorted(found, key=lambda pair: pair[0]))
     return attached

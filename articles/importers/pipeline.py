@@ -130,7 +130,7 @@ class ImportReport:
     failures: list = field(default_factory=list)
     duplicate_of: list = field(default_factory=list)  # (where, where first seen)
     held_stories: list = field(default_factory=list)  # (where, why it was held)
-    pictures: int = 0  # stories written with a lead picture
+    pictures: int = 0  # stories written with a lead picture, and live updates added with a picture
     picture_problems: list = field(default_factory=list)  # "where: picture path: reason"; the story is kept
     genre_problems: list = field(default_factory=list)  # "where: genre “name”: reason (imported as news)"
     unparsed: int = 0  # stories known from the record of their unchanged input, not parsed (see records.py)
@@ -475,8 +475,9 @@ def _parse_input(source: Input, options):
                 yield (f"{source.name} entry {story.entry}", story.reason)
                 continue
             where = f"{source.name} entry {story.entry}" if story.entry else source.name
-            if story.picture is not None:
-                story.picture.problem = pictures.resolve(story.picture, source)
+            for picture in (story.picture, *(update.picture for update in story.live_updates)):
+                if picture is not None:
+                    picture.problem = pictures.resolve(picture, source)
             try:
                 prepared = prepare(story, where, options)
             except BadInput as error:
@@ -816,8 +817,15 @@ class BatchWriter:
             # Bylines name authors as a story's do: found by name, or created (one query for any number).
             names = {update.byline for update in live_updates if update.byline}
             author_ids = self._author_ids(names, {}) if names else {}
+            # Pictures as a story's lead picture, only for the updates being added: one a story already has
+            # is not read again. A refused one is its entry's problem; the update is added without it.
+            where = {id(p.story): (p.where, p.language) for p in carriers}
+            pictured = [(u, *where[id(u.story)]) for u in live_updates if u.picture is not None]
+            images = pictures.attach_to_updates(pictured, self.report.picture_problems) if pictured else {}
             for update in live_updates:
                 update.author_id = author_ids.get(update.byline)
+                update.image = images.get(id(update))
+            self.report.pictures += len(images)
             notes.write(corrections, live_updates, set(created.values()), copy=self.copy)
         return len(corrections), len(live_updates)
 

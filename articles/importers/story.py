@@ -52,13 +52,15 @@ class PublicCorrection:
 @dataclass(frozen=True)
 class PostedUpdate:
     """A live update the input gives its story (`LiveUpdate`): when, an optional title, the text as sanitised
-    HTML, and an optional byline (an author's name, found or created as a story's byline names are), checked by
-    the parser (`fields.live_updates_of`)."""
+    HTML, an optional byline (an author's name, found or created as a story's byline names are) and an optional
+    picture (a `PictureRef`, resolved and added to the library as a lead picture is), checked by the parser
+    (`fields.live_updates_of`). The picture is not part of what makes two updates the same (`key`)."""
 
     posted_at: datetime
     title: str
     text: str
     author: str = ""
+    picture: PictureRef | None = field(default=None, compare=False)
 
     @property
     def key(self):
