@@ -10,22 +10,14 @@ from lxml import html as lxml_html
 
 from articles.importers.pipeline import ImportOptions, run_import
 from articles.models import Article, Image, LiveUpdate
-from articles.tests.pictures import jpeg_bytes
 from articles.tests.test_import_notes import PATH_IDS, PATHS, at, row, write_jsonl
+from articles.tests.test_import_pictures import ninjs_v2, picture_file
 
 pytestmark = pytest.mark.django_db
 
 
 def run(*paths, **options):
     return run_import([str(p) for p in paths], ImportOptions(autotag=False, status="published", **options))
-
-
-def picture_file(folder, name="checkpoint.jpg"):
-    """A distinct real JPEG on disk."""
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(jpeg_bytes((320, 200)))
-    return path
 
 
 WORDS = {"image_caption": "Buses wait at the gate.", "image_credit": "Jane Doe / AFP", "image_alt": "Buses by a fence"}
@@ -41,7 +33,7 @@ def pictured(article):
 
 @pytest.mark.parametrize("options", PATHS, ids=PATH_IDS)
 def test_a_json_lines_update_brings_its_picture_and_readers_see_it(tmp_path, client, options):
-    picture_file(tmp_path / "pictures")
+    picture_file(tmp_path / "pictures", "checkpoint.jpg")
     updates = [
         update(1, "<p>Fighting resumed.</p>"),
         update(2, "<p>Buses leave the camp.</p>", image="pictures/checkpoint.jpg", **WORDS),
@@ -68,26 +60,15 @@ def test_a_json_lines_update_brings_its_picture_and_readers_see_it(tmp_path, cli
 
 
 def test_a_ninjs_update_association_brings_its_own_picture(tmp_path):
-    picture_file(tmp_path)
+    picture_file(tmp_path, "checkpoint.jpg")
     association = {
         "name": "liveupdate1",
         "type": "text",
         "profile": "newsroom:live-update",
         "firstcreated": at(2),
         "bodies": [{"role": "main", "contenttype": "text/html", "value": "<p>Buses leave the camp.</p>"}],
-        "associations": [
-            {
-                "name": "featureimage",
-                "type": "picture",
-                "headlines": [{"role": "main", "value": "Buses"}],
-                "descriptions": [
-                    {"role": "caption", "value": "Buses wait at the gate."},
-                    {"role": "alt", "value": "Buses by a fence"},
-                ],
-                "by": "Jane Doe / AFP",
-                "renditions": [{"name": "original", "href": "checkpoint.jpg", "contenttype": "image/jpeg"}],
-            }
-        ],
+        # A picture association as a wire item names its lead picture (test_import_pictures.py), inside the update's.
+        "associations": [ninjs_v2("checkpoint.jpg")["associations"][1]],
     }
     item = {
         "uri": "urn:wire:live-1",
@@ -104,16 +85,16 @@ def test_a_ninjs_update_association_brings_its_own_picture(tmp_path):
     assert report.summary().endswith("failed 0, pictures 1, picture problems 0, corrections 0, live updates 1")
     (image,) = [u.image for u in LiveUpdate.objects.all()]
     assert (image.caption, image.credit, image.alt_text) == (
-        "Buses wait at the gate.",
+        "Families wait at the Baghouz checkpoint.",
         "Jane Doe / AFP",
-        "Buses by a fence",
+        "A queue of families beside a road",
     )
     assert Article.objects.get().lead_image_id is None  # the update's picture is not the story's
 
 
 @pytest.mark.parametrize("options", PATHS, ids=PATH_IDS)
 def test_an_unusable_picture_is_its_entry_s_problem_and_the_update_comes_without_it(tmp_path, options):
-    picture_file(tmp_path)
+    picture_file(tmp_path, "checkpoint.jpg")
     picture_file(tmp_path, "fine.jpg")
     no_alt = {key: value for key, value in WORDS.items() if key != "image_alt"}
     rows = [
@@ -148,7 +129,7 @@ def test_a_stored_update_is_not_given_a_picture_nor_is_it_read_again(tmp_path):
     # Notes are only added: an input naming a picture for an update the story has already changes nothing.
     path = write_jsonl(tmp_path / "live.jsonl", [row(live_updates=[update(1, "<p>Buses leave.</p>")])])
     run(path)
-    picture_file(tmp_path)
+    picture_file(tmp_path, "checkpoint.jpg")
     write_jsonl(
         path,
         [row(body="<p>Changed.</p>", live_updates=[update(1, "<p>Buses leave.</p>", image="checkpoint.jpg", **WORDS)])],
@@ -159,7 +140,7 @@ def test_a_stored_update_is_not_given_a_picture_nor_is_it_read_again(tmp_path):
 
 
 def test_a_dry_run_reads_no_update_picture(tmp_path):
-    picture_file(tmp_path)
+    picture_file(tmp_path, "checkpoint.jpg")
     path = write_jsonl(
         tmp_path / "live.jsonl", [row(live_updates=[update(1, "<p>Buses.</p>", image="checkpoint.jpg", **WORDS)])]
     )
