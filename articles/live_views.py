@@ -98,6 +98,7 @@ def first_live_updates(request, pk, slug):
         return redirect(article.first_live_updates_url(), permanent=True)
     shown = article.live_updates.shown().count() if article.last_live_update_at else 0
     pages = max(1, math.ceil(shown / LIVE_UPDATES_SHOWN))
-    response = redirect(article.live_updates_url(pages) + ("#live-updates-title" if pages == 1 else ""))
+    # On the story's own page, straight to its updates (a story without any has no such section).
+    response = redirect(article.live_updates_url(pages) + ("#live-updates-title" if pages == 1 and shown else ""))
     add_never_cache_headers(response)
     return response
