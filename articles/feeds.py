@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from articles.caching import public_page, shows_stories
 from articles.models import Actor, Article, Author, Correction, Region, Section, name_in
 from articles.structured_data import description
-from articles.views import story_or_gone
+from articles.views import misaddressed, story_or_gone
 
 FEED_SIZE = 30
 
@@ -347,7 +347,7 @@ def live_updates_feed(request, pk, slug, form):
     article, gone = story_or_gone(request, pk)
     if gone:
         return gone
-    if slug != article.slug or get_language() != article.language:
+    if misaddressed(article, slug):
         return redirect(article.live_updates_feed_url(form), permanent=True)
     # Cached as the story's page is: purged by a change to this story (every update move is one), not by others.
     shows_stories(request, [article.pk])

@@ -18,12 +18,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import get_language
 
 from articles.caching import public_page, set_last_modified, shows_stories
 from articles.models import LIVE_UPDATES_SHOWN, Article
 from articles.prepared import PreparedQuery
-from articles.views import gone
+from articles.views import gone, misaddressed
 
 # What an older page reads of the story: its address, headline, times and whether it has updates.
 LIVE_STORY = PreparedQuery(
@@ -47,6 +46,11 @@ LIVE_STORY = PreparedQuery(
 )
 
 
+def _pages(shown):
+    """How many pages `shown` live updates fill, the story's own page first (1 for none)."""
+    return max(1, math.ceil(shown / LIVE_UPDATES_SHOWN))
+
+
 def _live_story(request, pk):
     """(story, None) for a story readers may see, else (None, its answer): 404, or 410 for a withdrawn one."""
     article = next(iter(LIVE_STORY(pk=pk, now=timezone.now())), None)
@@ -61,13 +65,13 @@ def live_updates(request, pk, slug, number):
     article, answer = _live_story(request, pk)
     if answer:
         return answer
-    if number == 1 or slug != article.slug or get_language() != article.language:
+    if number == 1 or misaddressed(article, slug):
         return redirect(article.live_updates_url(number), permanent=True)
     # One row past the page says whether an older page follows; each row says how many pages there are.
     rows = article.live_updates_page(number, counted=True) if article.last_live_update_at else []
     if not rows:
         raise Http404("No such page of live updates.")
-    pages = math.ceil(rows[0].shown_total / LIVE_UPDATES_SHOWN)
+    pages = _pages(rows[0].shown_total)
     # The page shows no story but this one: only a change to it (a new, corrected or removed update, an edit,
     # a withdrawal) purges the page, and every such change does.
     shows_stories(request, [article.pk])
@@ -94,10 +98,10 @@ def first_live_updates(request, pk, slug):
     article, answer = _live_story(request, pk)
     if answer:
         return answer
-    if slug != article.slug or get_language() != article.language:
+    if misaddressed(article, slug):
         return redirect(article.first_live_updates_url(), permanent=True)
     shown = article.live_updates.shown().count() if article.last_live_update_at else 0
-    pages = max(1, math.ceil(shown / LIVE_UPDATES_SHOWN))
+    pages = _pages(shown)
     # On the story's own page, straight to its updates (a story without any has no such section).
     response = redirect(article.live_updates_url(pages) + ("#live-updates-title" if pages == 1 and shown else ""))
     add_never_cache_headers(response)

@@ -323,6 +323,12 @@ def story_or_gone(request, pk):
     return None, gone(request, pk)
 
 
+def misaddressed(article, slug):
+    """Whether a public story was asked for at an old slug or in the other edition: each of its pages (the story,
+    its older updates, its feeds) then answers 301 to the same page at the story's address."""
+    return slug != article.slug or get_language() != article.language
+
+
 def gone(request, pk):
     """The answer for a story `pk` that is not public: 410 with its public reason when it was withdrawn, else
     404. Every page of a story answers so when the story itself does."""
@@ -482,7 +488,7 @@ def article_detail(request, pk, slug):
     article, gone = story_or_gone(request, pk)
     if gone:
         return gone
-    if slug != article.slug or get_language() != article.language:
+    if misaddressed(article, slug):
         return redirect(article, permanent=True)
     # The menu and breaking news the page shows are read with the related stories' lists: one cache round trip.
     with read_along(masthead_fragment(article.language)):
