@@ -27,10 +27,12 @@ def test_every_page_loads_the_switch_before_its_stylesheet_and_hides_its_button(
     assert button.get("hidden") is not None and button.get("aria-pressed") == "false"
 
 
-def test_the_switch_changes_nothing_the_server_sends(client):
-    # No cookie is read or set: the page cache may serve one copy to every reader, whatever they chose.
+def test_the_switch_changes_nothing_the_server_sends(client, page_cache_off):
+    # No cookie is read or set: the page cache may serve one copy to every reader, whatever they chose. Both
+    # pages are rendered (the page cache is off), so a theme read from a cookie would show.
     address = story().get_absolute_url()
     first = client.get(address)
     client.cookies["newsroom-theme"] = "dark"
     again = client.get(address)
     assert not first.cookies and first.content == again.content
+    assert "cookie" not in again.get("Vary", "").lower()
