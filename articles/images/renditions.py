@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image as PILImage
 
+from articles.images import files
 from articles.models import Image, Rendition
 
 SRCSET_WIDTHS = (320, 640, 960, 1280, 1920)
@@ -223,6 +224,7 @@ def _save_renditions(image, encoded, focal):
             if storage.exists(name):  # left over by a rolled-back transaction: no row points at it
                 storage.delete(name)
             saved.append(storage.save(name, ContentFile(data)))
+            files.stored(storage, saved[-1])
             rows.append(
                 Rendition(image=image, spec=spec.key, file=saved[-1], width=width, height=height, file_size=len(data))
             )

@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError, features
 
+from articles.images import files
 from articles.models import Image
 
 # Formats every installation accepts; AVIF and HEIF join when this Pillow can decode them.
@@ -301,6 +302,7 @@ def store_upload(source, *, filename="", uploaded_by=None, **fields):
     try:
         with transaction.atomic():
             image.file.save(f"{digest}.{clean.extension}", ContentFile(clean.data), save=False)
+            files.stored(storage, image.file.name)
             image.save()
             # The admin's grid needs a thumbnail at once, and the pixels are already decoded.
             make_renditions_from(image, clean.pixels, [THUMBNAIL_SPEC])

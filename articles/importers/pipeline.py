@@ -52,6 +52,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import caching, revisions, workflow
+from articles.images.files import atomic_with_files
 from articles.importers import formats, notes, pgcopy, pictures, records, updates
 from articles.importers.fields import CONTROL_CHARACTERS, section_path, work_type
 from articles.importers.records import InputRecord, Recorded
@@ -679,12 +680,16 @@ class BatchWriter:
     def write(self, batch, inputs=()):
         """Write one batch (all or nothing) and record `inputs` (InputRecord) with it; counts go to the
         report. False when the batch could not be written (then nothing of it is, nor recorded)."""
+        found = (len(self.report.picture_problems), len(self.report.genre_problems))
         for attempt in (1, 2):
             try:
                 return self._write(batch, inputs)
             except IntegrityError as error:
-                # Another import wrote one of these keys since we looked: look again once.
-                if attempt == 2:
+                # Another import wrote one of these keys since we looked: look again once. The second attempt
+                # finds the batch's picture and genre problems again, so the first one's are not kept.
+                if attempt == 1:
+                    del self.report.picture_problems[found[0] :], self.report.genre_problems[found[1] :]
+                else:
                     for prepared in batch:
                         self.report.failures.append(f"{prepared.where}: not written ({str(error).splitlines()[0]})")
         return False
@@ -715,11 +720,13 @@ class BatchWriter:
         fills = self._arabic_fills(arabic) if arabic and not self.options.dry_run else {}
         # Stories whose inputs give public notes (notes.py): new, changed or unchanged alike.
         carriers = [p for p in batch if isinstance(p, Prepared) and (p.story.corrections or p.story.live_updates)]
-        added = (0, 0)  # corrections and live updates added (a dry run: that would be)
+        added = (0, 0, 0)  # corrections, live updates and their pictures added (a dry run: that would be)
         if not self.options.dry_run and (everything or inputs or fills or carriers):
             # Pictures first, outside the batch's transaction: a refused picture never costs the batch.
             images = pictures.attach(everything, self.options.status, self.report.picture_problems)
-            with transaction.atomic():
+            # An update's picture is added inside it (only the updates being added read theirs): its files go
+            # again if the batch rolls back.
+            with atomic_with_files():
                 created = {}
                 if everything:
                     held, created = self._save(new, changed, tags, images, arabic)
@@ -731,7 +738,7 @@ class BatchWriter:
                     records.save(inputs)
             for slug, name_ar in fills.values():  # known by it once written (a failed batch retries them)
                 self.authors.add(slug, "", name_ar)
-            self.report.pictures += len(images)
+            self.report.pictures += len(images) + added[2]
         elif carriers and self.options.dry_run:  # what notes it would add
             added = self._add_notes(carriers, existing, {}, write=False)
         if changed and self.options.dry_run:  # which updates would be held
@@ -807,12 +814,13 @@ class BatchWriter:
 
     def _add_notes(self, carriers, existing, created, write=True):
         """Add the public notes of `carriers` (the batch's stories whose inputs give some) that their stories
-        lack (see `notes`); `created` maps the batch's new stories to their ids. Returns how many corrections
-        and live updates; with `write` False (a dry run), only counts them: a story not yet written lacks all
-        of its notes."""
+        lack (see `notes`); `created` maps the batch's new stories to their ids. Returns how many corrections,
+        live updates and pictures of live updates; with `write` False (a dry run), only counts the notes (no
+        picture is read): a story not yet written lacks all of its notes."""
         stored = {existing[p.key][0] for p in carriers if p.key in existing}
         pairs = [(created.get(id(p)) or (existing[p.key][0] if p.key in existing else None), p.story) for p in carriers]
         corrections, live_updates = notes.lacking(pairs, stored)
+        images = {}
         if write:
             # Bylines name authors as a story's do: found by name, or created (one query for any number).
             names = {update.byline for update in live_updates if update.byline}
@@ -825,9 +833,8 @@ class BatchWriter:
             for update in live_updates:
                 update.author_id = author_ids.get(update.byline)
                 update.image = images.get(id(update))
-            self.report.pictures += len(images)
             notes.write(corrections, live_updates, set(created.values()), copy=self.copy)
-        return len(corrections), len(live_updates)
+        return len(corrections), len(live_updates), len(images)
 
     def _save_changed(self, changed, tags, section_ids, author_ids, images, now, written):
         """Lock and read the changed stories, write those the desk has not saved since their import in place and

@@ -10,6 +10,7 @@ from PIL import ExifTags, ImageCms
 from PIL import Image as PILImage
 
 from articles.images import ImageRefused, accepted_formats, import_image, store_upload
+from articles.images.files import atomic_with_files
 from articles.models import Image, Rendition
 from articles.tests.pictures import encode, jpeg_bytes, revealing_exif, two_tone, upload
 
@@ -335,3 +336,24 @@ def test_importer_refuses_what_an_upload_would_and_saves_nothing(tmp_path, media
 
     assert Image.objects.count() == 0
     assert stored_files(media_root) == []
+
+
+class Refused(Exception):
+    pass
+
+
+def test_pictures_stored_in_a_transaction_that_rolls_back_leave_no_file(media_root):
+    kept, _ = store_upload(upload(jpeg_bytes(size=(30, 20)), "kept.jpg"), alt_text="Kept")
+    before = stored_files(media_root)
+    with pytest.raises(Refused), atomic_with_files():
+        store_upload(upload(jpeg_bytes(size=(50, 20)), "first.jpg"), alt_text="First")
+        # A block inside that commits hands its files to the one around it, whose rollback takes its rows.
+        with atomic_with_files():
+            store_upload(upload(jpeg_bytes(size=(70, 20)), "second.jpg"), alt_text="Second")
+        assert len(stored_files(media_root)) == len(before) + 4  # two originals, two thumbnails
+        raise Refused
+    assert list(Image.objects.all()) == [kept] and stored_files(media_root) == before
+    # A block that commits keeps what it stored.
+    with atomic_with_files():
+        image, _ = store_upload(upload(jpeg_bytes(size=(90, 20)), "third.jpg"), alt_text="Third")
+    assert image.file.storage.exists(image.file.name) and len(stored_files(media_root)) == len(before) + 2

@@ -6,10 +6,12 @@ is its entry's problem: the update is added without it, and every other story an
 import json
 
 import pytest
+from django.db import connection
 from lxml import html as lxml_html
 
 from articles.importers.pipeline import ImportOptions, run_import
 from articles.models import Article, Image, LiveUpdate
+from articles.tests.test_images_uploads import stored_files
 from articles.tests.test_import_notes import PATH_IDS, PATHS, at, row, write_jsonl
 from articles.tests.test_import_pictures import ninjs_v2, picture_file
 
@@ -165,3 +167,61 @@ def test_the_ninjs_export_of_an_update_with_a_picture_reads_back_with_the_pictur
     (problem,) = report.picture_problems
     assert problem.endswith("remote pictures are not fetched (give a local file)") and "live update of" in problem
     assert LiveUpdate.objects.get().image_id is None
+
+
+@pytest.fixture
+def database_refusing_updates():
+    """The database refuses (as a unique violation: an import that raced this one) any live update whose text
+    says "refused", so the batch holding it rolls back after its updates' pictures were stored."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF NEW.text LIKE '%refused%' THEN "
+                "RAISE EXCEPTION 'update refused by the database' USING ERRCODE = 'unique_violation'; END IF; "
+                "RETURN NEW; END $$"
+            )
+            cursor.execute(
+                "CREATE TRIGGER refuse_update BEFORE INSERT ON articles_liveupdate "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_update()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER refuse_update BEFORE INSERT ON articles_liveupdate "
+                "WHEN NEW.text LIKE '%refused%' BEGIN SELECT RAISE(ABORT, 'update refused by the database'); END"
+            )
+
+
+@pytest.mark.parametrize("options", PATHS, ids=PATH_IDS)
+def test_a_batch_that_rolls_back_leaves_no_update_picture_in_storage(
+    tmp_path, media_root, database_refusing_updates, options
+):
+    picture_file(tmp_path, "checkpoint.jpg")
+    picture_file(tmp_path, "smoke.jpg")
+    rows = [
+        row(1, live_updates=[update(1, "<p>Buses leave.</p>", image="checkpoint.jpg", **WORDS)]),
+        row(
+            2,
+            live_updates=[
+                update(1, "<p>Smoke over the camp.</p>", image="smoke.jpg", **WORDS),
+                update(2, "<p>This one is refused.</p>", image="nowhere.jpg", **WORDS),
+            ],
+        ),
+        row(3, live_updates=[update(1, "<p>Calm again.</p>")]),
+    ]
+    path = write_jsonl(tmp_path / "live.jsonl", rows)
+    report = run(path, batch_size=1, **options)
+    # The second story's batch was tried twice and not written; the others were.
+    assert [failure.split(" (")[0] for failure in report.failures] == [f"{path} entry 2: not written"]
+    assert "update refused by the database" in report.failures[0]
+    assert sorted(Article.objects.values_list("source_id", flat=True)) == ["live-1", "live-3"]
+    assert report.imported == 2 and report.pictures == 1 and report.live_updates == 2
+    # Its picture problem is listed once, not once per attempt.
+    assert report.picture_problems == [
+        f"{path} entry 2: live update of {at(2)}: picture {tmp_path / 'nowhere.jpg'}: no such file"
+    ]
+    # Only the first story's picture is in the library, and storage holds its files and nothing else.
+    (image,) = Image.objects.all()
+    assert image.title == "checkpoint"
+    kept = [image.file.name, *image.renditions.values_list("file", flat=True)]
+    assert stored_files(media_root) == sorted(media_root / name for name in kept)
