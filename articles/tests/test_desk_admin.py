@@ -11,7 +11,7 @@ from django.utils import timezone
 from articles import editing, workflow
 from articles.models import Article, ArticleEvent, ArticleRevision, Correction
 from articles.tests.desk_forms import form_data
-from articles.tests.factories import ArticleFactory
+from articles.tests.factories import ArticleFactory, RegionFactory, SectionFactory
 from articles.tests.test_workflow import ALLOWED, START, _article_in
 
 pytestmark = pytest.mark.django_db
@@ -321,3 +321,29 @@ def test_history_leaves_out_a_body_the_editor_only_reserialised(client, editor):
     assert "Body" not in first and "formatting changed" not in first
     second = client.get(compare, {"from": 2, "to": 3}).content.decode()
     assert "Body" in second
+
+
+def test_history_names_the_section_place_and_times_that_changed_and_a_formatting_only_body(client, editor):
+    iraq, syria = SectionFactory(name="Iraq News"), SectionFactory(name="Syria")
+    baghdad = RegionFactory(name="Baghdad")
+    article = ArticleFactory(section=iraq, body="<p>The town fell.</p>")
+    changes = {
+        "section": syria,
+        "dateline_place": baghdad,
+        "embargo_until": datetime(2030, 1, 1, 6, 0, tzinfo=UTC),
+        "body": "<p>The town <em>fell</em>.</p>",
+    }
+    editing.save_edit(article.pk, changes, by=editor, base_version=1)
+    editing.save_edit(article.pk, {"embargo_until": None}, by=editor, base_version=2)
+    client.force_login(editor)
+    compare = reverse("admin:articles_article_compare", args=[article.pk])
+    first = client.get(compare, {"from": 1, "to": 2}).content.decode()
+    assert "<del>Iraq News</del> → <ins>Syria</ins>" in first
+    assert "<del>—</del> → <ins>Baghdad</ins>" in first
+    # Times in the newsroom's time zone (Baghdad, UTC+3), as the desk reads them everywhere else.
+    assert "<del>—</del> → <ins>2030-01-01 09:00 +03</ins>" in first
+    # The same words with new markup: the body is listed, and said to differ only in its formatting.
+    assert "(formatting changed)" in first
+    second = client.get(compare, {"from": 2, "to": 3}).content.decode()
+    assert "<del>2030-01-01 09:00 +03</del> → <ins>—</ins>" in second
+    assert "Syria" not in second and "formatting changed" not in second

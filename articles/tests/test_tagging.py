@@ -1,10 +1,13 @@
 """Automatic tagging: the matching rules, the gold-set precision and recall, the cache, retagging, the desk."""
 
+import io
 import json
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from articles import gazetteer, tagging
@@ -129,6 +132,36 @@ def test_retag_adds_what_the_gazetteer_now_knows_but_never_a_rejected_tag(beat, 
     call_command("retag_articles", "--id", str(article.pk), stdout=out)
     assert sorted(article.regions.values_list("slug", flat=True)) == ["baghdad"]
     assert not untouched.regions.exists()
+
+
+def test_retag_takes_only_the_stories_its_dates_and_language_choose(beat):
+    def story(headline, created, language="en"):
+        article = ArticleFactory(headline=headline, body="<p>Trucks reached Baghdad.</p>", language=language)
+        Article.objects.filter(pk=article.pk).update(created_at=datetime(*created, 12, tzinfo=UTC))
+        return article
+
+    old, march, april = story("Old", (2024, 2, 28)), story("March", (2024, 3, 1)), story("April", (2024, 4, 1))
+    arabic = story("بغداد", (2024, 3, 15), language="ar")
+    out = io.StringIO()
+    call_command("retag_articles", "--since", "2024-03-01", "--until", "2024-04-01", "--language", "en", stdout=out)
+    assert "Retagged" in out.getvalue()
+    # From the first moment of --since (newsroom time) up to, not including, --until.
+    assert [a.regions.exists() for a in (old, march, april, arabic)] == [False, True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--since", "last spring"], "last spring"),
+        (["--until", "2024-13-01"], "2024-13-01"),
+        (["--batch-size", "0"], "--batch-size must be at least 1"),
+    ],
+)
+def test_retag_refuses_a_bad_date_or_batch_size_and_changes_nothing(beat, arguments, message):
+    article = ArticleFactory(headline="Aid", body="<p>Trucks reached Baghdad.</p>")
+    with pytest.raises(CommandError, match=re.escape(message)) as refused:
+        call_command("retag_articles", *arguments, stdout=io.StringIO())
+    assert refused.value.returncode == 2 and not article.regions.exists()
 
 
 def test_retag_costs_a_fixed_number_of_queries_per_batch(beat, django_assert_num_queries):
