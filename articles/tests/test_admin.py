@@ -176,6 +176,22 @@ def test_merge_action_asks_for_the_target_then_merges(admin_client_role, actors)
     assert list(story.actors.all()) == [actors["isis"]]
 
 
+def test_merge_needs_two_entries_and_one_of_them_to_keep(admin_client_role, actors):
+    duplicate = Actor.objects.create(name="Daesh group", slug="daesh-group")
+    story = ArticleFactory(actors=[duplicate])
+    url = reverse("admin:articles_actor_changelist")
+    alone = admin_client_role.post(url, {"action": "merge_selected", "_selected_action": [duplicate.pk]}, follow=True)
+    assert "Select at least two entries to merge." in alone.content.decode()
+    # A target that is not among the selected entries (a forged post) is refused: nothing is merged.
+    forged = {"confirm": "yes", "merge_target": actors["sdf"].pk}
+    ids = [actors["isis"].pk, duplicate.pk]
+    refused = admin_client_role.post(
+        url, {"action": "merge_selected", "_selected_action": ids, **forged}, follow=True
+    ).content.decode()
+    assert "Choose one of the selected entries to keep." in refused
+    assert Actor.objects.filter(pk=duplicate.pk).exists() and list(story.actors.all()) == [duplicate]
+
+
 def test_editor_cannot_merge(editor_client, actors):
     duplicate = Actor.objects.create(name="Daesh group", slug="daesh-group")
     url = reverse("admin:articles_actor_changelist")

@@ -117,6 +117,23 @@ def test_unknown_story_number_is_not_found(client, db):
     assert client.get("/article/999999/anything/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("address", "words"),
+    [
+        ("/section/sport/", "Page not found"),
+        ("/author/no-one/", "Page not found"),
+        ("/actor/no-such-group/", "Page not found"),
+        ("/region/atlantis/", "Page not found"),
+        ("/ar/section/sport/", "الصفحة غير موجودة"),
+        ("/ar/author/no-one/", "الصفحة غير موجودة"),
+    ],
+)
+def test_an_unknown_section_author_actor_or_place_gets_the_editions_not_found_page(client, places, address, words):
+    response = client.get(address)
+    assert response.status_code == 404
+    assert f"<h1>{words}</h1>" in response.content.decode()
+
+
 # Addresses
 
 

@@ -129,6 +129,15 @@ def test_publishing_before_the_embargo_is_refused(publisher):
     assert Article.objects.get(pk=article.pk).status == S.SCHEDULED
 
 
+def test_scheduling_for_a_time_already_past_is_refused_and_changes_nothing(publisher):
+    article = _article_in(S.APPROVED)
+    events = article.events.count()
+    with pytest.raises(workflow.WorkflowError, match="Choose a time in the future, or publish now."):
+        workflow.schedule(article, by=publisher, at=timezone.now() - timedelta(minutes=1))
+    article.refresh_from_db()
+    assert (article.status, article.scheduled_for, article.events.count()) == (S.APPROVED, None, events)
+
+
 def test_scheduled_story_is_public_from_its_time_without_any_command(publisher):
     article = _article_in(S.APPROVED)
     at = timezone.now() + timedelta(minutes=30)
