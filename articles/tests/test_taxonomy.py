@@ -132,6 +132,31 @@ def test_merge_repoints_links_without_duplicates_and_keeps_the_old_name(places, 
         assert Actor.objects.by_name(name) == isis
 
 
+def test_a_story_tagged_with_two_duplicates_keeps_one_link_to_the_entry_kept(places, actors):
+    first = Actor.objects.create(name="Daesh group", slug="daesh-group")
+    second = Actor.objects.create(name="IS group", slug="is-group")
+    story = ArticleFactory(actors=[first, second])
+    taxonomy.merge(actors["isis"], [first, second, actors["isis"]])  # the target among them is ignored
+    assert list(story.actors.all()) == [actors["isis"]]
+    assert Actor.objects.by_name("IS group") == Actor.objects.by_name("Daesh group") == actors["isis"]
+
+
+def test_merging_a_place_into_its_own_child_puts_the_child_in_its_place(places):
+    # The desk folds the governorate into the city that names it (one place for readers, not two).
+    deir, governorate = places["deir"], places["deir_gov"]
+    taxonomy.merge(deir, [governorate])
+    deir.refresh_from_db()
+    # The city takes the governorate's place under Syria, Baghouz moves under it, and nothing is its own parent.
+    assert deir.parent == places["syria"]
+    assert Region.objects.get(pk=places["baghouz"].pk).parent == deir
+
+
+def test_merging_an_entry_into_itself_changes_nothing(places, actors):
+    story = ArticleFactory(actors=[actors["isis"]])
+    assert taxonomy.merge(actors["isis"], [actors["isis"]]) == actors["isis"]
+    assert Actor.objects.filter(pk=actors["isis"].pk).exists() and list(story.actors.all()) == [actors["isis"]]
+
+
 def test_merge_keeps_the_targets_descriptions_and_takes_those_it_lacks(places, actors):
     isis = actors["isis"]
     isis.description = "Jihadist group."
