@@ -4,14 +4,15 @@ Only `Article.objects.published()` is exported, streamed in chunks with a fixed 
 chunk, optionally narrowed (`ExportFilter`) to a time span, an edition, a section, a place or an actor as the
 public pages read them (a section with its subsections, a place with the places inside it). Both formats
 carry what `import_articles` reads back: importing an export into an empty database gives the same articles,
-tags (by slug), authors, sections, corrections and live updates.
+tags (by slug), datelines, authors, sections, corrections and live updates.
 
 ninjs mapping: `uri` urn:newsroom:article:<id>; `altids` the source and source id; `headlines` (main,
 kicker); `descriptions` (summary = standfirst); `bodies` (text/html); `by` the authors joined with ", ";
 `places` the regions, `people`/`organisations` the actors (`literal` = slug); `subjects` the section
 (`rel` "section"); `genres` the type of work of a story that is not news, as its IPTC genre NewsCode (`uri`
 http://cv.iptc.org/newscodes/genre/Opinion, Analysis, Background for an explainer, Interview; `name` IPTC's
-name, `literal` the site's own); `infosources` the wire credit; `firstcreated` the first publication time;
+name, `literal` the site's own); `infosources` the wire credit; `located` the dateline place's name (JSON Lines:
+`dateline`, its slug); `firstcreated` the first publication time;
 `associations` the lead picture as "featureimage" (type picture: title, caption as a "caption" description, alt text as
 an "alt" description, `by` and `copyrightholder` the credit and holder, one rendition: the 16:9 JPEG up
 to 1280 wide at its absolute address under `NEWSROOM_SITE_URL`, with size and type), then the public stories
@@ -353,6 +354,7 @@ def jsonl_row(article):
         "authors": [a.display_name for a in authors],
         "authors_ar": [a.name_ar for a in authors],
         "byline": article.byline,
+        "dateline": article.dateline_place.slug if article.dateline_place_id else "",
         "credit": article.credit,
         "source": article.source,
         "source_id": article.source_id or f"newsroom:{article.pk}",

@@ -246,6 +246,7 @@ def story_from_columns(row, entry=None):
         authors=authors,
         authors_ar=authors_ar,
         byline=str(get("byline") or ""),
+        dateline=str(get("dateline") or ""),
         credit=str(get("credit") or ""),
         source=str(get("source") or ""),
         source_id=str(get("source_id") or ""),

@@ -3,7 +3,8 @@
 Read: `@guid` (the identifier), `itemMeta/firstCreated`/`versionCreated` and `embargoed`,
 `contentMeta/headline`, `description` (the standfirst), `language` (or `@xml:lang`), `creator/name`
 (authors), `creditline`, `by`, `subject` with a type of `cpnat:geoArea`/`cpnat:poi` (regions),
-`cpnat:person` and `cpnat:organisation` (actors), `genre` (its `@qcode`, `@uri` or name: IPTC genre
+`cpnat:person` and `cpnat:organisation` (actors), `located` (the dateline place: its `name`, else its
+`@literal`), `genre` (its `@qcode`, `@uri` or name: IPTC genre
 NewsCodes such as `genre:Opinion`), and the body from `contentSet/inlineXML` (XHTML) or
 `inlineData` (text). DTDs and entity declarations are refused (defusedxml).
 
@@ -101,6 +102,14 @@ def _picture_links(item):
     return "", None
 
 
+def _located(meta):
+    """The name of the place the story was filed from: `located`'s `name`, else its `@literal`."""
+    located = meta.find(f"{NAR}located")
+    if located is None:
+        return ""
+    return _text(located.find(f"{NAR}name")) or located.get("literal", "")
+
+
 def story_from_item(item, entry=None):
     """A Story from one `newsItem` element."""
     item_meta = item.find(f"{NAR}itemMeta")
@@ -125,6 +134,7 @@ def story_from_item(item, entry=None):
         language=(language.get("tag") if language is not None else "") or item.get(XML_LANG, ""),
         authors=tuple(c for c in creators if c) or name_list(by),
         credit=_text(meta.find(f"{NAR}creditline")),
+        dateline=_located(meta),
         regions=_subject_names(meta, PLACE_TYPES),
         actors=_subject_names(meta, ACTOR_TYPES),
         published_at=when("firstCreated") or when("versionCreated"),

@@ -2,7 +2,8 @@
 
 1.x items have `headline`, `body_html`/`body_text`, `description_text`, `byline`, `place`, `person`,
 `organisation`, `subject`, `genre` (1.3 and later); 2.x items have `headlines`, `bodies`, `descriptions`, `by`,
-`places`, `people`, `organisations`, `subjects`, `infosources`, `genres`. `uri` is the item's identifier; a
+`places`, `people`, `organisations`, `subjects`, `infosources`, `genres`; both have `located` (the place the
+story was filed from: its dateline). `uri` is the item's identifier; a
 subject with `rel` "section" names the section ("Iraq News > Local News"), which is how `export_articles`
 writes it. A genre (IPTC genre NewsCodes: a 1.x `code`, a 2.x `uri` such as
 http://cv.iptc.org/newscodes/genre/Opinion; else its name) gives the story's type of work.
@@ -226,6 +227,7 @@ def story_from_item(item, entry=None):
         language=str(item.get("language") or ""),
         section=section_path(section),
         authors=name_list(byline),
+        dateline=str(item.get("located") or ""),
         regions=_names(places),
         actors=_names(people) + _names(organisations),
         published_at=parse_when(item.get("firstcreated") or item.get("versioncreated")),

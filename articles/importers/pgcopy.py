@@ -34,7 +34,15 @@ from articles.models import Article, ArticleActor, ArticleRegion, Byline
 from articles.models.fields import tag_lexemes
 
 # Columns the writer fills per batch; every other column of the article comes from `story_row`.
-WRITER_COLUMNS = ("id", "section_id", "created_at", "updated_at", "lead_image_id", "lead_image_caption")
+WRITER_COLUMNS = (
+    "id",
+    "section_id",
+    "created_at",
+    "updated_at",
+    "lead_image_id",
+    "lead_image_caption",
+    "dateline_place_id",
+)
 _SEARCH_COLUMN = "search_document"
 _STORY_FIELDS = [
     f for f in Article._meta.concrete_fields if f.attname not in WRITER_COLUMNS and f.attname != _SEARCH_COLUMN
@@ -188,10 +196,12 @@ def copy_articles(rows):
     )
 
 
-def writer_fields(pk, section_id, now, image_id, caption):
+def writer_fields(pk, section_id, now, image_id, caption, dateline_id=None):
     """The binary fields of the columns the writer fills (`WRITER_COLUMNS`)."""
     stamp = _timestamp(now)
-    return b"".join((_INT8.pack(8, pk), _int8(section_id), stamp, stamp, _int8(image_id), _text(caption)))
+    return b"".join(
+        (_INT8.pack(8, pk), _int8(section_id), stamp, stamp, _int8(image_id), _text(caption), _int8(dateline_id))
+    )
 
 
 def search_field(vector):

@@ -39,6 +39,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
@@ -75,6 +76,8 @@ from articles.normalisation import name_key
 from articles.tagging import detect_language, get_matcher, plain_text, rejected_ids
 
 MAX_HEADLINE = Article._meta.get_field("headline").max_length
+# A dateline names its place first, then perhaps the country: "BAGHOUZ, Syria", "الباغوز، سوريا".
+_DATELINE_PARTS = re.compile(r"[,،]")
 MAX_SOURCE_ID = Article._meta.get_field("source_id").max_length
 MAX_AUTHOR_AR = Author._meta.get_field("name_ar").max_length
 UPDATED_FIELDS = [
@@ -88,6 +91,7 @@ UPDATED_FIELDS = [
     "credit",
     "byline",
     "source_url",
+    "dateline_place",
     "dateline_time",
     "embargo_until",
     "import_digest",
@@ -134,6 +138,7 @@ class ImportReport:
     pictures: int = 0  # stories written with a lead picture, and live updates added with a picture
     picture_problems: list = field(default_factory=list)  # "where: picture path: reason"; the story is kept
     genre_problems: list = field(default_factory=list)  # "where: genre “name”: reason (imported as news)"
+    dateline_problems: list = field(default_factory=list)  # "where: dateline “name”: reason (imported without it)"
     unparsed: int = 0  # stories known from the record of their unchanged input, not parsed (see records.py)
     corrections: int = 0  # public corrections added to stories (notes.py), whatever became of the stories
     live_updates: int = 0  # live updates added to stories (notes.py)
@@ -157,6 +162,8 @@ class ImportReport:
             line += f", pictures {self.pictures}, picture problems {len(self.picture_problems)}"
         if self.genre_problems:
             line += f", genre problems {len(self.genre_problems)}"
+        if self.dateline_problems:
+            line += f", dateline problems {len(self.dateline_problems)}"
         if self.corrections or self.live_updates:
             line += f", corrections {self.corrections}, live updates {self.live_updates}"
         return line
@@ -199,7 +206,7 @@ def _language_code(value):
 
 
 _TEXT_FIELDS = ("headline", "body", "standfirst", "kicker", "language", "source", "source_id", "source_url",
-                "credit", "byline")  # fmt: skip
+                "credit", "byline", "dateline")  # fmt: skip
 _NAME_FIELDS = ("section", "authors", "authors_ar", "regions", "actors")
 
 
@@ -234,6 +241,7 @@ def prepare(story, where, options):
     if any(len(name) > MAX_AUTHOR_AR for name in story.authors_ar):
         raise BadInput(f"an Arabic author name (authors_ar) is longer than {MAX_AUTHOR_AR} characters")
     story.standfirst = " ".join(story.standfirst.split())
+    story.dateline = " ".join(story.dateline.split())[:200]
     text = plain_text(story.body)
     if not text.strip() and not story.standfirst:
         raise BadInput("no text (headline only)")
@@ -274,6 +282,8 @@ def prepare(story, where, options):
     genre, genre_problems = work_type(story.genres)
     if genre != Article.Genre.NEWS:  # only then, so news stories keep the digests they had before types of work
         written.append(genre)
+    if story.dateline:  # only then, so stories without one keep the digests they had before datelines
+        written.append(["dateline", story.dateline])
     if story.picture is not None:  # only then, so stories without pictures keep the digests they had
         picture = story.picture
         # The file's state too: a picture added or replaced under the same name is picked up by a re-run.
@@ -514,6 +524,14 @@ class _Vocabulary:
                 found.add(pk)
         return found
 
+    def find(self, name):
+        """The id of the entry `name` names or, for a dateline such as "BAGHOUZ, Syria", its first part; or None."""
+        for candidate in dict.fromkeys((name, _DATELINE_PARTS.split(name, maxsplit=1)[0].strip())):
+            pk = self.by_name.get(candidate) or self.by_name.get(name_key(candidate))
+            if pk:
+                return pk
+        return None
+
 
 class _Authors:
     """The authors a byline can name, loaded once per run: their ids by slug, and their names folded with
@@ -680,7 +698,8 @@ class BatchWriter:
     def write(self, batch, inputs=()):
         """Write one batch (all or nothing) and record `inputs` (InputRecord) with it; counts go to the
         report. False when the batch could not be written (then nothing of it is, nor recorded)."""
-        found = (len(self.report.picture_problems), len(self.report.genre_problems))
+        report = self.report
+        found = (len(report.picture_problems), len(report.genre_problems), len(report.dateline_problems))
         for attempt in (1, 2):
             try:
                 return self._write(batch, inputs)
@@ -688,7 +707,8 @@ class BatchWriter:
                 # Another import wrote one of these keys since we looked: look again once. The second attempt
                 # finds the batch's picture and genre problems again, so the first one's are not kept.
                 if attempt == 1:
-                    del self.report.picture_problems[found[0] :], self.report.genre_problems[found[1] :]
+                    del report.picture_problems[found[0] :], report.genre_problems[found[1] :]
+                    del report.dateline_problems[found[2] :]
                 else:
                     for prepared in batch:
                         self.report.failures.append(f"{prepared.where}: not written ({str(error).splitlines()[0]})")
@@ -708,6 +728,7 @@ class BatchWriter:
         everything = [*new, *(p for p, _row in changed)]
         # Like a picture's, a genre's problem is its entry's, listed when the story is written (or would be).
         self.report.genre_problems += [f"{p.where}: {problem}" for p in everything for problem in p.genre_problems]
+        datelines = self._datelines(everything)
         for prepared in everything:
             # Finished once, and only what is written: workers skip stories stored unchanged, and so does
             # this process when it parses alone (a re-run neither tags nor sanitises them).
@@ -729,7 +750,7 @@ class BatchWriter:
             with atomic_with_files():
                 created = {}
                 if everything:
-                    held, created = self._save(new, changed, tags, images, arabic)
+                    held, created = self._save(new, changed, tags, images, arabic, datelines)
                 if carriers:
                     added = self._add_notes(carriers, existing, created)
                 if fills:
@@ -779,22 +800,23 @@ class BatchWriter:
             again.append(item)
         return again
 
-    def _save(self, new, changed, tags, images, arabic):
-        """Write the batch's new and changed stories (new authors get their Arabic names from `arabic`);
-        returns the changed ones held for the desk, as (where, why), and {id(prepared): article id} of the new."""
+    def _save(self, new, changed, tags, images, arabic, datelines):
+        """Write the batch's new and changed stories (new authors get their Arabic names from `arabic`, the
+        stories their dateline places from `datelines`); returns the changed ones held for the desk, as (where,
+        why), and {id(prepared): article id} of the new."""
         everything = [*new, *(p for p, _row in changed)]
         section_ids = self._section_ids({p.section for p in everything if p.section})
         author_ids = self._author_ids({name for p in everything for name in p.story.authors}, arabic)
         now = timezone.now()
         created = {}
         if self.copy:
-            created = self._copy_new(new, tags, section_ids, author_ids, images, now)
+            created = self._copy_new(new, tags, section_ids, author_ids, images, now, datelines)
             new = []  # written
-        articles = [self._article(p, section_ids, images.get(id(p))) for p in new]
+        articles = [self._article(p, section_ids, images.get(id(p)), datelines.get(id(p))) for p in new]
         Article.objects.bulk_create(articles)
         created.update((id(p), article.pk) for p, article in zip(new, articles, strict=True))
         written = list(zip(new, articles, strict=True))
-        held = self._save_changed(changed, tags, section_ids, author_ids, images, now, written)
+        held = self._save_changed(changed, tags, section_ids, author_ids, images, now, written, datelines)
         region_links, actor_links, author_links = [], [], []
         for prepared, article, *rest in written:
             regions, actors, authors = _links(prepared, tags, author_ids, rest[1] if rest else None)
@@ -836,7 +858,7 @@ class BatchWriter:
             notes.write(corrections, live_updates, set(created.values()), copy=self.copy)
         return len(corrections), len(live_updates), len(images)
 
-    def _save_changed(self, changed, tags, section_ids, author_ids, images, now, written):
+    def _save_changed(self, changed, tags, section_ids, author_ids, images, now, written, datelines):
         """Lock and read the changed stories, write those the desk has not saved since their import in place and
         hold the others (see `updates`), recording a revision for each; the ones written in place are added
         to `written` as (prepared, article, revision content, rejected tags) for their links."""
@@ -849,10 +871,12 @@ class BatchWriter:
             if pk not in stored:  # deleted since the batch looked it up: a re-run imports it anew
                 continue
             story = stored[pk]
-            article = self._article(prepared, section_ids, images.get(id(prepared)))
+            article = self._article(prepared, section_ids, images.get(id(prepared)), datelines.get(id(prepared)))
             if article.lead_image_id is None:
                 # No usable picture in the input: the story keeps the one it has (and its caption).
                 article.lead_image_id, article.lead_image_caption = lead
+            if article.dateline_place_id is None:  # nor a known dateline: it keeps the desk's
+                article.dateline_place_id = story.article.dateline_place_id
             regions, actors, authors = _links(prepared, tags, author_ids, rejected.get(pk))
             outcome, reason = updates.decide(story, now)
             content = updates.content_after(story, article, REVISED_FIELDS, authors, regions, actors)
@@ -885,7 +909,7 @@ class BatchWriter:
             article.first_published_at = prepared.story.published_at
         workflow.publish_imported(articles, note=self.options.note)
 
-    def _copy_new(self, new, tags, section_ids, author_ids, images, now):
+    def _copy_new(self, new, tags, section_ids, author_ids, images, now, datelines):
         """Write the new articles of a batch and their links with COPY (see `pgcopy`); returns {id(prepared):
         article id}."""
         if not new:
@@ -900,7 +924,9 @@ class BatchWriter:
             regions, actors, authors = _links(prepared, tags, author_ids)
             rows.append(
                 (
-                    pgcopy.writer_fields(pk, section_id, now, image_id, self._caption(prepared, image)),
+                    pgcopy.writer_fields(
+                        pk, section_id, now, image_id, self._caption(prepared, image), datelines.get(id(prepared))
+                    ),
                     prepared.row,
                     pgcopy.search_field(vector),
                     pgcopy.tags_field(regions, actors),
@@ -919,7 +945,7 @@ class BatchWriter:
             Article.objects.bulk_update(computed_in_sql, ["search_document"])
         pgcopy.copy_tag_links(region_pairs, actor_pairs, author_pairs)
         if self.options.status == Article.Status.PUBLISHED:  # the objects are built only to be published
-            articles = [self._article(p, section_ids, images.get(id(p))) for p in new]
+            articles = [self._article(p, section_ids, images.get(id(p)), datelines.get(id(p))) for p in new]
             for pk, article in zip(ids, articles, strict=True):
                 article.pk = pk
             self._publish_new(new, articles)
@@ -931,11 +957,29 @@ class BatchWriter:
         caption = prepared.story.picture.caption if image is not None else ""
         return caption if image is not None and caption != image.caption else ""
 
-    def _article(self, prepared, section_ids, image=None):
+    def _datelines(self, batch):
+        """{id(prepared): place id} of the stories of `batch` whose input names a dateline the gazetteer knows; one
+        it does not know is a problem of its entry, and the story is written without it (no query)."""
+        found = {}
+        for prepared in batch:
+            name = prepared.story.dateline
+            if not name:
+                continue
+            pk = self.regions.find(name)
+            if pk:
+                found[id(prepared)] = pk
+            else:
+                self.report.dateline_problems.append(
+                    f"{prepared.where}: dateline “{name}”: no place of that name in the gazetteer (imported without it)"
+                )
+        return found
+
+    def _article(self, prepared, section_ids, image=None, dateline=None):
         article = Article(
             lead_image=image,
             lead_image_caption=self._caption(prepared, image),
             section_id=section_ids.get(prepared.section),
+            dateline_place_id=dateline,
             **article_values(prepared),
         )
         article.search_words_of = prepared.search

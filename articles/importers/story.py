@@ -75,6 +75,7 @@ class Story:
     `body` is HTML; `section` a path of names from the top ("Iraq News", "Local News"); `regions`, `actors`
     and `authors` are names (or slugs) as the input gives them; `authors_ar`, when the input gives it, their
     Arabic names in the same order ("" for none). `entry` numbers stories within an input.
+    `dateline` is the place the story was filed from, as the input names it ("Baghouz", "BAGHOUZ, Syria"), or "".
     `picture` is the lead picture the input names (a `PictureRef`), if any. `genres` are the genres the input
     gives the story, each a tuple of the ways it names one genre (an IPTC code, a URI, a name), as written: the
     pipeline works out the story's type of work from them (`fields.work_type`). `corrections` and `live_updates`
@@ -99,6 +100,7 @@ class Story:
     source_url: str = ""
     credit: str = ""
     byline: str = ""
+    dateline: str = ""
     entry: int | None = None
     picture: PictureRef | None = None
     genres: tuple = ()

@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from articles import workflow
@@ -35,6 +36,7 @@ def newsroom(places, actors):
         body="<p>The SDF took Baghouz from ISIS.</p>",
         section=mideast,
         credit="Example Wire",
+        dateline_place=places["baghouz"],
         regions=[places["baghouz"], places["syria"]],
         actors=[actors["sdf"], actors["isis"]],
         authors=[
@@ -59,6 +61,8 @@ def newsroom(places, actors):
     workflow.publish(two, by=None)
     workflow.publish(embargoed, by=None)
     Article.objects.filter(pk=embargoed.pk).update(embargo_until=timezone.now() + timedelta(days=1))
+    # Filed from Baghouz when it was published, as an import gives a story with a dateline.
+    Article.objects.filter(pk=one.pk).update(dateline_time=F("first_published_at"))
     return {"published": [one, two], "draft": draft, "embargoed": embargoed}
 
 
@@ -75,6 +79,7 @@ def state():
             a.credit,
             a.status,
             a.first_published_at,
+            a.dateline_place_id and a.dateline_place.slug,
             sorted(a.regions.values_list("slug", flat=True)),
             sorted(a.actors.values_list("slug", flat=True)),
             list(a.authors.values_list("display_name", flat=True)),  # in byline order
@@ -280,7 +285,9 @@ def noted(newsroom):
     workflow.correct(two, by=None, note="صُحّح اسم المرشح.", kind="clarification")
     workflow.post_live_update(two, by=None, text="أغلقت مراكز الاقتراع.", title="إغلاق الصناديق")
     for article in (one, two):
-        Article.objects.filter(pk=article.pk).update(first_published_at=start)
+        Article.objects.filter(pk=article.pk).update(
+            first_published_at=start, dateline_time=start if article.dateline_place_id else None
+        )
         for hours, note in enumerate(article.corrections.order_by("pk"), start=1):
             type(note).objects.filter(pk=note.pk).update(created_at=start + timedelta(hours=hours))
         for hours, update in enumerate(article.live_updates.order_by("pk"), start=1):

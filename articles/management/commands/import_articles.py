@@ -108,6 +108,9 @@ class Command(BaseCommand):
         for problem in report.genre_problems:
             # The story was imported, as news (or as the type of work its first genre gives): a warning too.
             self.stdout.write(self.style.WARNING(f"  {problem}"))
+        for problem in report.dateline_problems:
+            # The story was imported without a dateline place (or kept the one it had): a warning as well.
+            self.stdout.write(self.style.WARNING(f"  {problem}"))
         for where, reason in report.held_stories:
             # Not a failure either, but the desk has to look: listed whatever the verbosity.
             self.stdout.write(self.style.WARNING(f"  held: {where}: {reason}"))
