@@ -55,7 +55,7 @@ from django.utils.text import slugify
 from articles import caching, revisions, workflow
 from articles.images.files import atomic_with_files
 from articles.importers import formats, notes, pgcopy, pictures, records, updates
-from articles.importers.fields import CONTROL_CHARACTERS, section_path, work_type
+from articles.importers.fields import CONTROL_CHARACTERS, lead_dateline, section_path, work_type
 from articles.importers.records import InputRecord, Recorded
 from articles.importers.sources import Input, Missing, inputs
 from articles.importers.story import BadInput, EntryError
@@ -191,6 +191,7 @@ class Prepared:
     input: str = ""  # the name of the input it came from
     genre: str = Article.Genre.NEWS.value  # its type of work, from the genres the input gives (`work_type`)
     genre_problems: tuple = ()  # the genres that could not be used, worded for the report
+    lead_dateline: str = ""  # the place a dateline opening its text names, when the input gives none (`lead_dateline`)
 
 
 def _sha1(text):
@@ -292,6 +293,8 @@ def prepare(story, where, options):
     digest = _sha1(json.dumps(written, default=str, ensure_ascii=False))
     prepared = Prepared(story, where, (source, source_id), fingerprint, digest, language, section, credit, text)
     prepared.genre, prepared.genre_problems = genre, tuple(genre_problems)
+    # No dateline given: the body may open with one ("BAGHOUZ, Syria (AFP) - "), used if the gazetteer knows it.
+    prepared.lead_dateline = "" if story.dateline else lead_dateline(text)
     return prepared
 
 
@@ -962,13 +965,11 @@ class BatchWriter:
         it does not know is a problem of its entry, and the story is written without it (no query)."""
         found = {}
         for prepared in batch:
-            name = prepared.story.dateline
-            if not name:
-                continue
-            pk = self.regions.find(name)
+            name, lead = prepared.story.dateline, prepared.lead_dateline
+            pk = self.regions.find(name or lead) if name or lead else None
             if pk:
                 found[id(prepared)] = pk
-            else:
+            elif name:  # a dateline the input named, not one read off its first words
                 self.report.dateline_problems.append(
                     f"{prepared.where}: dateline “{name}”: no place of that name in the gazetteer (imported without it)"
                 )

@@ -106,3 +106,21 @@ def test_a_re_import_moves_the_dateline_and_one_without_a_usable_dateline_keeps_
     assert (run(path).unchanged, datelines()["wire-1"]) == (2, "deir-ez-zor")
     write_jsonl(path, [row(1, "Baghdad", body="<p>Moved.</p>"), row(2, "Atlantis", body="<p>Again.</p>")])
     assert (run(path).updated, datelines()["wire-1"]) == (1, "baghdad")
+
+
+def test_a_dateline_opening_the_text_is_used_when_the_input_names_none_and_the_gazetteer_knows_it(tmp_path, places):
+    (tmp_path / "wire.txt").write_text(
+        "Syria holdout falls\n\nBAGHOUZ, Syria (AFP) - US-backed forces took the last pocket on Saturday.\n",
+        encoding="utf-8",
+    )
+    rows = [
+        row(1, body="<p>بغداد - (أ ف ب) - اجتمع الوزراء في العاصمة.</p>"),
+        row(2, body="<p>ATLANTIS (AFP) - A place nobody knows.</p>"),  # no dateline, and no problem: not named
+        row(3, body="<p>US-backed forces pressed on. Iraq said on Monday - at last - that talks would go on.</p>"),
+        row(4, "Deir Ezzor", body="<p>BAGHOUZ (AFP) - The input's own dateline wins.</p>"),
+    ]
+    report = run(tmp_path / "wire.txt", write_jsonl(tmp_path / "wire.jsonl", rows))
+    assert report.imported == 5 and report.dateline_problems == []
+    assert Article.objects.get(headline="Syria holdout falls").dateline_place == places["baghouz"]
+    wire = {key: slug for key, slug in datelines().items() if key.startswith("wire-")}
+    assert wire == {"wire-1": "baghdad", "wire-2": None, "wire-3": None, "wire-4": "deir-ez-zor"}
