@@ -205,6 +205,20 @@ def test_missing_and_refused_pictures_are_problems_of_their_entry_and_the_storie
     assert not Article.objects.filter(lead_image__isnull=False).exists()
 
 
+def test_a_local_picture_over_the_size_limit_is_its_entry_s_problem_and_nothing_is_stored(
+    tmp_path, settings, media_root
+):
+    settings.NEWSROOM_IMAGE_MAX_BYTES = 1000
+    big = picture_file(tmp_path, "big.jpg")
+    assert big.stat().st_size > 1000
+    report = run(write_jsonl(tmp_path / "stories.jsonl", [row(1, image="big.jpg")]))
+    assert report.imported == 1 and report.pictures == 0
+    (problem,) = report.picture_problems
+    assert problem.startswith(f"{tmp_path / 'stories.jsonl'} entry 1: picture {big}: The file is ")
+    assert problem.endswith("the most the library accepts is 1000\xa0bytes.")
+    assert not Image.objects.exists() and not media_root.exists()
+
+
 def test_command_lists_picture_problems_as_warnings_and_succeeds(tmp_path):
     path = write_jsonl(tmp_path / "stories.jsonl", [row(1, image="nowhere.jpg")])
     out = io.StringIO()

@@ -1,6 +1,7 @@
 """Each input format: a correct example imports the right stories, a broken one is reported and skipped."""
 
 import io
+import json
 import shutil
 import tarfile
 import zipfile
@@ -74,6 +75,27 @@ def test_a_truncated_ninjs_array_keeps_the_items_before_the_break(db):
     report = run(DATA / "ninjs-truncated.json")
     assert report.imported == 1 and report.failed == 1
     assert Article.objects.get().headline == "Complete item before the break"
+
+
+def test_ninjs_items_that_are_not_text_objects_are_reported_by_entry_and_the_others_imported(tmp_path, db):
+    items = [
+        {"uri": "urn:wire:p1", "type": "picture", "headlines": [{"role": "main", "value": "A photo"}]},
+        42,
+        {"uri": "urn:wire:t1", "headlines": [{"role": "main", "value": "Talks resume"}], "bodies": [{"value": "Go."}]},
+    ]
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps(items))
+    report = run(path)
+    assert report.failures == [f"{path} entry 1: not a text item (type picture)", f"{path} entry 2: not a JSON object"]
+    assert list(Article.objects.values_list("headline", flat=True)) == ["Talks resume"]
+
+
+def test_a_ninjs_file_that_is_neither_an_object_nor_an_array_is_refused_by_name(tmp_path, db):
+    path = tmp_path / "wire.json"
+    path.write_text('"Talks resume"')
+    report = run(path, format="ninjs")
+    assert report.failures == [f"{path}: not JSON (expected an object or an array of ninjs items)"]
+    assert not Article.objects.exists()
 
 
 def test_bad_json_lines_are_reported_by_line_and_the_good_ones_imported(db):
