@@ -90,6 +90,11 @@ def test_a_missing_path_is_bad_usage_and_imports_nothing(db):
     ("args", "status", "message"),
     [
         (["/no/such/file.txt"], 2, "no such file or directory"),
+        (
+            [str(DATA / "plain-story.txt"), "/no/such/wire-*.json"],
+            2,
+            "/no/such/wire-*.json: no file matches this pattern",
+        ),
         ([str(DATA / "plain-story.txt"), "--status", "live"], 2, "invalid choice"),
         ([str(DATA / "plain-story.txt"), "--batch-size", "0"], 2, "--batch-size must be at least 1"),
         ([], 2, "the following arguments are required"),
