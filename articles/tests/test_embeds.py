@@ -94,6 +94,8 @@ def test_an_unlisted_vimeo_video_is_recognised_with_its_private_hash_which_its_p
         "https://player.vimeo.com/video/76979871?h=abcdef1234%22",
         "https://player.vimeo.com.evil.example/video/76979871",
         "not an address",
+        "https://www.youtube.com:99999/watch?v=dQw4w9WgXcQ",  # no such port: urlsplit refuses it
+        "https://[www.youtube.com/watch?v=dQw4w9WgXcQ",  # an unclosed IPv6 bracket
     ],
 )
 def test_other_addresses_are_not_videos(url):
