@@ -32,6 +32,7 @@ from functools import partial
 import ahocorasick
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Case, Value, When
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -47,6 +48,7 @@ from articles.models import (
     RejectedSuggestion,
 )
 from articles.normalisation import fold_words, is_arabic, name_key, strip_marks
+from articles.taxonomy import Vocabulary
 
 # A word (letters and digits, with apostrophes or dots inside it: Da'ish, U.S) or one punctuation mark that
 # ends a phrase. Punctuation marks become words of their own, so no match ever spans them.
@@ -515,11 +517,12 @@ class RetagReport:
     changed: int = 0
     region_links: int = 0
     actor_links: int = 0
+    datelines: int = 0
 
     def __str__(self):
         return (
             f"articles {self.articles}, changed {self.changed}, "
-            f"regions added {self.region_links}, actors added {self.actor_links}"
+            f"regions added {self.region_links}, actors added {self.actor_links}, datelines added {self.datelines}"
         )
 
 
@@ -539,38 +542,72 @@ def _links(through, article_ids):
 
 
 def retag(queryset=None, batch_size=500, dry_run=False, progress=None):
-    """Run the tagger over existing articles, batch by batch, adding the tags it finds (never removing any).
+    """Run the tagger over existing articles, batch by batch, adding the tags it finds (never removing any), and
+    giving a story without a dateline place the one its text opens with (`lead_dateline`), when the gazetteer
+    knows it.
 
     Each batch costs a fixed number of queries and is written in one transaction; rejected suggestions
     stay rejected. With `dry_run` nothing is written and the report says what would have been added.
     """
     queryset = (queryset if queryset is not None else Article.objects.all()).order_by("pk")
     matcher = get_matcher()
-    report, last = RetagReport(), 0
+    report, last, places = RetagReport(), 0, None
     while True:
-        rows = list(queryset.filter(pk__gt=last).values_list("pk", "headline", "standfirst", "body")[:batch_size])
+        columns = ("pk", "headline", "standfirst", "body", "dateline_place_id")
+        rows = list(queryset.filter(pk__gt=last).values_list(*columns)[:batch_size])
         if not rows:
             return report
         last = rows[-1][0]
-        found = {pk: matcher.find(headline, standfirst, body) for pk, headline, standfirst, body in rows}
+        found = {pk: matcher.find(headline, standfirst, body) for pk, headline, standfirst, body, _place in rows}
+        leads = {pk: lead_dateline(plain_text(body)) for pk, _h, _s, body, place in rows if place is None}
+        leads = {pk: lead for pk, lead in leads.items() if lead}
+        if leads and places is None:  # the gazetteer's names, loaded the first time a story opens with a dateline
+            places = Vocabulary(Region, RegionAlias)
+        datelines = {pk: place for pk, lead in leads.items() if (place := places.find(lead))}
         ids = list(found)
         have_regions = _links(ArticleRegion, ids)
         have_actors = _links(ArticleActor, ids)
         regions, actors = tag_links(found, rejected_ids(ids))
         regions = [r for r in regions if (r.content_object_id, r.tag_id) not in have_regions]
         actors = [a for a in actors if (a.content_object_id, a.tag_id) not in have_actors]
-        changed = {link.content_object_id for link in [*regions, *actors]}
+        changed = {link.content_object_id for link in [*regions, *actors]} | set(datelines)
         if not dry_run:
             with transaction.atomic():
                 ArticleRegion.objects.bulk_create(regions, ignore_conflicts=True)
                 ArticleActor.objects.bulk_create(actors, ignore_conflicts=True)
+                if datelines:
+                    _give_datelines(datelines)
                 _purge_after_commit(changed)
         report.articles += len(rows)
         report.changed += len(changed)
         report.region_links += len(regions)
         report.actor_links += len(actors)
+        report.datelines += len(datelines)
         if progress:
             progress(len(rows))
+
+
+# A wire story's opening dateline: the place in capitals (English) or in Arabic script, perhaps its country after
+# a comma, then a dash or the agency in brackets: "BAGHOUZ, Syria (AFP) - ", "DEIR EZZOR —", "بغداد - (أ ف ب) - ".
+_LEAD_DATELINE = re.compile(
+    r"\s*(?P<place>[A-Z][A-Z'’.\- ]{1,38}?|[\u0621-\u064a][\u0621-\u0652 ]{1,38}?)"
+    r"(?:\s*[,،]\s*[^\s,،()\-–—][^,،()\-–—]{0,28}?)?\s*(?:\([^()]{1,30}\)\s*)?[-–—]{1,2}\s"
+)
+
+
+def lead_dateline(text):
+    """The place named by the dateline that opens `text` (a story's plain text), as written, or "": a wire's
+    "BAGHOUZ, Syria (AFP) - …" gives "BAGHOUZ". Only a candidate: the importer (when the input names no dateline
+    of its own) and `retag` (for a story without one) use it when the gazetteer knows it."""
+    match = _LEAD_DATELINE.match(text[:120])
+    return match.group("place").strip() if match else ""
+
+
+def _give_datelines(datelines):
+    """Set each story's dateline place ({article id: place id}) in one query, where it still has none: the desk
+    may have picked one since the batch was read."""
+    place = Case(*(When(pk=pk, then=Value(region)) for pk, region in datelines.items()))
+    Article.objects.filter(pk__in=list(datelines), dateline_place__isnull=True).update(dateline_place_id=place)
 
 
 def detect_language(*texts):

@@ -1,7 +1,8 @@
 """Operations on the Region and Actor vocabularies: tag strings, aliases and merging duplicates.
 
 The models themselves live in `articles/models/taxonomy.py`; lookups by name are on their querysets
-(`Region.objects.by_name("Deir Ezzor")`, `Actor.objects.resolve_names([...])`).
+(`Region.objects.by_name("Deir Ezzor")`, `Actor.objects.resolve_names([...])`); `Vocabulary` holds a whole
+vocabulary's names in memory, for code that looks up many names at once (imports, `retag_articles`).
 """
 
 import re
@@ -11,6 +12,8 @@ from django.db import transaction
 from articles.normalisation import name_key
 
 _TAG_SEPARATORS = re.compile("[,،;؛]")
+# A dateline names its place first, then perhaps the country: "BAGHOUZ, Syria", "الباغوز، سوريا".
+_DATELINE_PARTS = re.compile(r"[,،]")
 
 
 def parse_tag_string(text):
@@ -109,3 +112,33 @@ def merge(target, duplicates):
     if filled:
         target.save(update_fields=filled)
     return target
+
+
+class Vocabulary:
+    """Names and slugs of one vocabulary (`Region` or `Actor` with its alias model), loaded once, to find entries by
+    the names an input or a text gives without a query each (the importer, `retag_articles`)."""
+
+    def __init__(self, model, alias_model):
+        self.by_name = {}
+        for pk, slug, key in model.objects.values_list("pk", "slug", "key"):
+            self.by_name[slug] = pk
+            self.by_name.setdefault(key, pk)
+        for entry_id, key in alias_model.objects.values_list("entry_id", "key"):
+            self.by_name.setdefault(key, entry_id)
+
+    def resolve(self, names):
+        """The ids of the entries `names` name (slugs, names or aliases, folded with `name_key`)."""
+        found = set()
+        for name in names:
+            pk = self.by_name.get(name) or self.by_name.get(name_key(name))
+            if pk:
+                found.add(pk)
+        return found
+
+    def find(self, name):
+        """The id of the entry `name` names or, for a dateline such as "BAGHOUZ, Syria", its first part; or None."""
+        for candidate in dict.fromkeys((name, _DATELINE_PARTS.split(name, maxsplit=1)[0].strip())):
+            pk = self.by_name.get(candidate) or self.by_name.get(name_key(candidate))
+            if pk:
+                return pk
+        return None

@@ -172,22 +172,6 @@ _IPTC_GENRE_PREFIX = re.compile(r"^\s*(?:https?://cv\.iptc\.org/newscodes/genre/
 _SHOWN = 60  # characters of an unknown genre quoted in the report
 
 
-# A wire story's opening dateline: the place in capitals (English) or in Arabic script, perhaps its country after
-# a comma, then a dash or the agency in brackets: "BAGHOUZ, Syria (AFP) - ", "DEIR EZZOR —", "بغداد - (أ ف ب) - ".
-_LEAD_DATELINE = re.compile(
-    r"\s*(?P<place>[A-Z][A-Z'’.\- ]{1,38}?|[\u0621-\u064a][\u0621-\u0652 ]{1,38}?)"
-    r"(?:\s*[,،]\s*[^\s,،()\-–—][^,،()\-–—]{0,28}?)?\s*(?:\([^()]{1,30}\)\s*)?[-–—]{1,2}\s"
-)
-
-
-def lead_dateline(text):
-    """The place named by the dateline that opens `text` (a story's plain text), as written, or "": a wire's
-    "BAGHOUZ, Syria (AFP) - …" gives "BAGHOUZ". Only a candidate: the importer uses it when the gazetteer knows
-    it, and the input names no dateline of its own."""
-    match = _LEAD_DATELINE.match(text[:120])
-    return match.group("place").strip() if match else ""
-
-
 def genre_of(name):
     """The type of work (an `ArticleGenre` value) that a genre's code, URI or name gives, or None."""
     if not isinstance(name, str):

@@ -39,7 +39,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
@@ -55,7 +54,7 @@ from django.utils.text import slugify
 from articles import caching, revisions, workflow
 from articles.images.files import atomic_with_files
 from articles.importers import formats, notes, pgcopy, pictures, records, updates
-from articles.importers.fields import CONTROL_CHARACTERS, lead_dateline, section_path, work_type
+from articles.importers.fields import CONTROL_CHARACTERS, section_path, work_type
 from articles.importers.records import InputRecord, Recorded
 from articles.importers.sources import Input, Missing, inputs
 from articles.importers.story import BadInput, EntryError
@@ -73,11 +72,10 @@ from articles.models import (
 )
 from articles.models.fields import sanitise_html, search_words
 from articles.normalisation import name_key
-from articles.tagging import detect_language, get_matcher, plain_text, rejected_ids
+from articles.tagging import detect_language, get_matcher, lead_dateline, plain_text, rejected_ids
+from articles.taxonomy import Vocabulary
 
 MAX_HEADLINE = Article._meta.get_field("headline").max_length
-# A dateline names its place first, then perhaps the country: "BAGHOUZ, Syria", "الباغوز، سوريا".
-_DATELINE_PARTS = re.compile(r"[,،]")
 MAX_SOURCE_ID = Article._meta.get_field("source_id").max_length
 MAX_AUTHOR_AR = Author._meta.get_field("name_ar").max_length
 UPDATED_FIELDS = [
@@ -508,34 +506,6 @@ def _parse_input(source: Input, options):
         yield (source.name, _cannot_read(error))
 
 
-class _Vocabulary:
-    """Names and slugs of one vocabulary, to resolve the tags an input names itself (loaded once)."""
-
-    def __init__(self, model, alias_model):
-        self.by_name = {}
-        for pk, slug, key in model.objects.values_list("pk", "slug", "key"):
-            self.by_name[slug] = pk
-            self.by_name.setdefault(key, pk)
-        for entry_id, key in alias_model.objects.values_list("entry_id", "key"):
-            self.by_name.setdefault(key, entry_id)
-
-    def resolve(self, names):
-        found = set()
-        for name in names:
-            pk = self.by_name.get(name) or self.by_name.get(name_key(name))
-            if pk:
-                found.add(pk)
-        return found
-
-    def find(self, name):
-        """The id of the entry `name` names or, for a dateline such as "BAGHOUZ, Syria", its first part; or None."""
-        for candidate in dict.fromkeys((name, _DATELINE_PARTS.split(name, maxsplit=1)[0].strip())):
-            pk = self.by_name.get(candidate) or self.by_name.get(name_key(candidate))
-            if pk:
-                return pk
-        return None
-
-
 class _Authors:
     """The authors a byline can name, loaded once per run: their ids by slug, and their names folded with
     `name_key`, so that a byline finds its author in any spelling that folds alike (hamza, harakat, tatweel,
@@ -578,8 +548,8 @@ class BatchWriter:
     def __init__(self, options, report):
         self.options, self.report = options, report
         self.matcher = get_matcher() if options.autotag else None
-        self.regions = _Vocabulary(Region, RegionAlias)
-        self.actors = _Vocabulary(Actor, ActorAlias)
+        self.regions = Vocabulary(Region, RegionAlias)
+        self.actors = Vocabulary(Actor, ActorAlias)
         self.sections = None
         self.section_slugs = None
         self.authors = None

@@ -175,6 +175,34 @@ def test_retag_costs_a_fixed_number_of_queries_per_batch(beat, django_assert_num
     assert report.articles == 6 and report.region_links == 6 and report.actor_links == 6
 
 
+def test_retag_gives_a_story_without_a_dateline_the_one_its_text_opens_with(beat):
+    wire = ArticleFactory(headline="Pocket falls", body="<p>BAGHOUZ, Syria (AFP) - The last pocket fell.</p>")
+    arabic = ArticleFactory(headline="اجتماع", body="<p>بغداد - (أ ف ب) - اجتمع الوزراء.</p>", language="ar")
+    picked = ArticleFactory(
+        headline="Filed elsewhere", body="<p>BAGHOUZ (AFP) - The desk knows better.</p>", dateline_place=beat["jordan"]
+    )
+    unknown = ArticleFactory(headline="Nowhere", body="<p>ATLANTIS (AFP) - A place nobody knows.</p>")
+    dry, done = io.StringIO(), io.StringIO()
+    call_command("retag_articles", "--dry-run", stdout=dry)
+    assert "datelines added 2" in dry.getvalue()
+    assert not Article.objects.filter(pk__in=[wire.pk, arabic.pk], dateline_place__isnull=False).exists()
+    call_command("retag_articles", stdout=done)
+    assert "datelines added 2" in done.getvalue()
+    places = dict(Article.objects.values_list("pk", "dateline_place__slug"))
+    assert [places[a.pk] for a in (wire, arabic, picked, unknown)] == ["baghouz", "baghdad", "jordan", None]
+
+
+def test_retag_gives_datelines_at_a_fixed_number_of_queries_per_batch(beat, django_assert_num_queries):
+    for n in range(6):
+        ArticleFactory(headline=f"Story {n}", body="<p>BAGHDAD (AFP) - Talks on water resumed.</p>")
+    tagging.get_matcher()
+    # The gazetteer stamp and its names (2, once a run); per batch: articles, existing links (2), rejected,
+    # savepoint, inserts (1: Baghdad, found in the text), the datelines' one update, release; then the empty page.
+    with django_assert_num_queries(12):
+        report = tagging.retag(Article.objects.all(), batch_size=10)
+    assert report.datelines == 6 and set(Article.objects.values_list("dateline_place__slug", flat=True)) == {"baghdad"}
+
+
 @pytest.fixture
 def story(beat, editor):
     article = ArticleFactory(headline="SDF push in Baghouz", body="<p>The SDF entered Baghouz in Syria.</p>")
