@@ -678,13 +678,13 @@ class BatchWriter:
                 return self._write(batch, inputs)
             except IntegrityError as error:
                 # Another import wrote one of these keys since we looked: look again once. The second attempt
-                # finds the batch's picture and genre problems again, so the first one's are not kept.
+                # finds the batch's picture, genre and dateline problems again, so the first one's are not kept.
                 if attempt == 1:
                     del report.picture_problems[found[0] :], report.genre_problems[found[1] :]
                     del report.dateline_problems[found[2] :]
                 else:
                     for prepared in batch:
-                        self.report.failures.append(f"{prepared.where}: not written ({str(error).splitlines()[0]})")
+                        report.failures.append(f"{prepared.where}: not written ({str(error).splitlines()[0]})")
         return False
 
     def _write(self, batch, inputs):
@@ -848,8 +848,9 @@ class BatchWriter:
             if article.lead_image_id is None:
                 # No usable picture in the input: the story keeps the one it has (and its caption).
                 article.lead_image_id, article.lead_image_caption = lead
-            if article.dateline_place_id is None:  # nor a known dateline: it keeps the desk's
-                article.dateline_place_id = story.article.dateline_place_id
+            if article.dateline_place_id is None or not prepared.story.dateline:
+                # No known dateline in the input, or only one read off its first words: the story keeps its own.
+                article.dateline_place_id = story.article.dateline_place_id or article.dateline_place_id
             regions, actors, authors = _links(prepared, tags, author_ids, rejected.get(pk))
             outcome, reason = updates.decide(story, now)
             content = updates.content_after(story, article, REVISED_FIELDS, authors, regions, actors)

@@ -99,12 +99,19 @@ def test_a_re_import_moves_the_dateline_and_one_without_a_usable_dateline_keeps_
     assert report.updated == 2 and datelines() == {"wire-1": "deir-ez-zor", "wire-2": "baghouz"}
     write_jsonl(path, [row(1, "Deir Ezzor", body="<p>Moved.</p>"), row(2, "Atlantis", body="<p>Again.</p>")])
     assert run(path).updated == 1 and datelines()["wire-2"] == "baghouz"
+    # A dateline read off the text's first words fills an empty one but never replaces the story's.
+    write_jsonl(
+        path, [row(1, "Deir Ezzor", body="<p>Moved.</p>"), row(2, body="<p>BAGHDAD (AFP) - Read off the text.</p>")]
+    )
+    assert run(path).updated == 1 and datelines()["wire-2"] == "baghouz"
     # The update's revision holds the new dateline, so History compares it like any other field.
     first = Article.objects.get(source_id="wire-1")
     assert first.revisions.order_by("-number").first().content["dateline_place"] == places["deir"].pk
     # The same input again is unchanged; a dateline alone is a change, since it is in the story's digest.
     assert (run(path).unchanged, datelines()["wire-1"]) == (2, "deir-ez-zor")
-    write_jsonl(path, [row(1, "Baghdad", body="<p>Moved.</p>"), row(2, "Atlantis", body="<p>Again.</p>")])
+    write_jsonl(
+        path, [row(1, "Baghdad", body="<p>Moved.</p>"), row(2, body="<p>BAGHDAD (AFP) - Read off the text.</p>")]
+    )
     assert (run(path).updated, datelines()["wire-1"]) == (1, "baghdad")
 
 
