@@ -558,9 +558,12 @@ def retag(queryset=None, batch_size=500, dry_run=False, progress=None):
         if not rows:
             return report
         last = rows[-1][0]
-        found = {pk: matcher.find(headline, standfirst, body) for pk, headline, standfirst, body, _place in rows}
-        leads = {pk: lead_dateline(plain_text(body)) for pk, _h, _s, body, place in rows if place is None}
-        leads = {pk: lead for pk, lead in leads.items() if lead}
+        found, leads = {}, {}
+        for pk, headline, standfirst, body, place in rows:
+            text = plain_text(body)  # once, for the tagger and the dateline
+            found[pk] = matcher.find(headline, standfirst, text=text)
+            if place is None and (lead := lead_dateline(text)):
+                leads[pk] = lead
         if leads and places is None:  # the gazetteer's names, loaded the first time a story opens with a dateline
             places = Vocabulary(Region, RegionAlias)
         datelines = {pk: place for pk, lead in leads.items() if (place := places.find(lead))}
