@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run setup serve test lint format bench reliability
+.PHONY: run setup serve test coverage lint format bench reliability
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ serve: $(VENV)/.runtime
 ## test: the whole suite against DATABASE_URL if set, else SQLite
 test: $(VENV)/.dev
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## coverage: the suite (browser tests left out) under coverage.py against DATABASE_URL if set, else SQLite; then
+## the files with untested lines or branches, most first (not run by CI)
+coverage: $(VENV)/.dev
+	$(VENV)/bin/coverage run -m pytest -q -m "not browser" $(PYTEST_ARGS)
+	$(VENV)/bin/coverage report
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
