@@ -574,18 +574,18 @@ def retag(queryset=None, batch_size=500, dry_run=False, progress=None):
         regions = [r for r in regions if (r.content_object_id, r.tag_id) not in have_regions]
         actors = [a for a in actors if (a.content_object_id, a.tag_id) not in have_actors]
         changed = {link.content_object_id for link in [*regions, *actors]} | set(datelines)
+        given = len(datelines)  # a dry run: that would be given
         if not dry_run:
             with transaction.atomic():
                 ArticleRegion.objects.bulk_create(regions, ignore_conflicts=True)
                 ArticleActor.objects.bulk_create(actors, ignore_conflicts=True)
-                if datelines:
-                    _give_datelines(datelines)
+                given = give_datelines(datelines) if datelines else 0
                 _purge_after_commit(changed)
         report.articles += len(rows)
         report.changed += len(changed)
         report.region_links += len(regions)
         report.actor_links += len(actors)
-        report.datelines += len(datelines)
+        report.datelines += given
         if progress:
             progress(len(rows))
 
@@ -606,11 +606,11 @@ def lead_dateline(text):
     return match.group("place").strip() if match else ""
 
 
-def _give_datelines(datelines):
-    """Set each story's dateline place ({article id: place id}) in one query, where it still has none: the desk
-    may have picked one since the batch was read."""
+def give_datelines(datelines):
+    """Set each story's dateline place ({article id: place id}) in one query, where it still has none (the desk
+    may have picked one since the stories were read); returns how many were set."""
     place = Case(*(When(pk=pk, then=Value(region)) for pk, region in datelines.items()))
-    Article.objects.filter(pk__in=list(datelines), dateline_place__isnull=True).update(dateline_place_id=place)
+    return Article.objects.filter(pk__in=list(datelines), dateline_place__isnull=True).update(dateline_place_id=place)
 
 
 def detect_language(*texts):

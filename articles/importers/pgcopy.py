@@ -196,7 +196,7 @@ def copy_articles(rows):
     )
 
 
-def writer_fields(pk, section_id, now, image_id, caption, dateline_id=None):
+def writer_fields(pk, section_id, now, image_id, caption, dateline_id):
     """The binary fields of the columns the writer fills (`WRITER_COLUMNS`)."""
     stamp = _timestamp(now)
     return b"".join(

@@ -202,6 +202,16 @@ def test_retag_gives_a_story_without_a_dateline_the_one_its_text_opens_with(beat
     assert [places[a.pk] for a in (wire, arabic, picked, unknown)] == ["baghouz", "baghdad", "jordan", None]
 
 
+def test_a_dateline_given_by_retag_never_replaces_one_the_desk_picked_meanwhile(beat):
+    # The desk picks Jordan after retag read the story (which then had none): retag's write leaves it.
+    picked = ArticleFactory(headline="Filed", body="<p>BAGHDAD (AFP) - Talks.</p>", dateline_place=beat["jordan"])
+    empty = ArticleFactory(headline="Empty", body="<p>BAGHDAD (AFP) - Talks.</p>")
+    baghdad = Region.objects.get(slug="baghdad").pk
+    assert tagging.give_datelines({picked.pk: baghdad, empty.pk: baghdad}) == 1
+    places = dict(Article.objects.values_list("pk", "dateline_place__slug"))
+    assert (places[picked.pk], places[empty.pk]) == ("jordan", "baghdad")
+
+
 @pytest.fixture
 def story(beat, editor):
     article = ArticleFactory(headline="SDF push in Baghouz", body="<p>The SDF entered Baghouz in Syria.</p>")
