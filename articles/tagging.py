@@ -590,11 +590,15 @@ def retag(queryset=None, batch_size=500, dry_run=False, progress=None):
             progress(len(rows))
 
 
-# A wire story's opening dateline: the place in capitals (English) or in Arabic script, perhaps its country after
-# a comma, then a dash or the agency in brackets: "BAGHOUZ, Syria (AFP) - ", "DEIR EZZOR —", "بغداد - (أ ف ب) - ".
+# A wire story's opening dateline: the place in capitals (English) or in Arabic script; perhaps its country and date
+# after commas, or an Arabic date without one; then the country and agency in brackets, and a dash:
+# "BAGHOUZ, Syria (AFP) - ", "MOSUL, Iraq, March 5 (AP) — ", "DEIR EZZOR —", "بغداد - (أ ف ب) - ",
+# "الباغوز (سوريا) (أ ف ب) - ", "بغداد 25 نوفمبر (رويترز) - ".
 _LEAD_DATELINE = re.compile(
     r"\s*(?P<place>[A-Z][A-Z'’.\- ]{1,38}?|[\u0621-\u064a][\u0621-\u0652 ]{1,38}?)"
-    r"(?:\s*[,،]\s*[^\s,،()\-–—][^,،()\-–—]{0,28}?)?\s*(?:\([^()]{1,30}\)\s*)?[-–—]{1,2}\s"
+    r"(?:\s*[,،]\s*[^\s,،()\-–—][^,،()\-–—]{0,28}?){0,3}"
+    r"(?:\s+[0-9\u0660-\u0669]{1,2}(?:\s+[\u0621-\u064a]+){1,3})?"
+    r"\s*(?:\([^()]{1,30}\)\s*){0,2}[-–—]{1,2}\s"
 )
 
 

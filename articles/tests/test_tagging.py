@@ -212,6 +212,33 @@ def test_a_dateline_given_by_retag_never_replaces_one_the_desk_picked_meanwhile(
     assert (places[picked.pk], places[empty.pk]) == ("jordan", "baghdad")
 
 
+@pytest.mark.parametrize(
+    ("opening", "place"),
+    [
+        ("BAGHOUZ, Syria (AFP) - The last pocket fell.", "BAGHOUZ"),
+        ("DEIR EZZOR — Families came back.", "DEIR EZZOR"),
+        ("AL-QAIM, Iraq (AP) — The crossing opened.", "AL-QAIM"),
+        # Dated datelines: AP's place, country and date; Reuters' place and date, a year after a third comma.
+        ("MOSUL, Iraq, March 5 (AP) — Iraqi forces advanced.", "MOSUL"),
+        ("BAGHDAD, Nov 25 (Reuters) - Iraq's parliament met.", "BAGHDAD"),
+        ("DAMASCUS, Syria, Nov. 25, 2026 (AP) — Talks began.", "DAMASCUS"),
+        ("بغداد - (أ ف ب) - اجتمع الوزراء.", "بغداد"),
+        ("دمشق، 5 آذار (أ ف ب) - بدأت المحادثات.", "دمشق"),
+        # AFP's Arabic service puts the country in brackets; Reuters' dates its Arabic copy without a comma.
+        ("الباغوز (سوريا) (أ ف ب) - سقط الجيب الأخير.", "الباغوز"),
+        ("بغداد 25 نوفمبر تشرين الثاني (رويترز) - انعقد البرلمان.", "بغداد"),
+        ("بغداد ٢٥ نوفمبر (رويترز) - انعقد البرلمان.", "بغداد"),
+        # Not datelines: a sentence with a dash, a headline in capitals with too many clauses, no dash at all.
+        ("Iraq said on Monday - at last - that talks would go on.", ""),
+        ("US-backed forces pressed on - slowly.", ""),
+        ("THE END, he said, at last, for now, ok - fine.", ""),
+        ("BAGHDAD (AFP) Ministers met.", ""),
+    ],
+)
+def test_lead_dateline_reads_the_wires_openings(opening, place):
+    assert tagging.lead_dateline(opening) == place
+
+
 @pytest.fixture
 def story(beat, editor):
     article = ArticleFactory(headline="SDF push in Baghouz", body="<p>The SDF entered Baghouz in Syria.</p>")
