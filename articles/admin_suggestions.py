@@ -1,4 +1,6 @@
-"""The desk's tag suggestions: the tagger's findings shown under an article's change form, one click each.
+"""The desk's tag suggestions: the tagger's findings shown under an article's change form, one click each, and
+the dateline a pasted wire story opens with ("BAGHOUZ, Syria (AFP) - …"), accepted as an edit
+(`editing.give_dateline`: a revision, a pending update on a live story, never over a dateline already picked).
 
 Self-contained on purpose (ArticleAdmin is not touched): the change-form template includes
 `admin/articles/article/tag_suggestions.html`, the `tag_suggestions` template tag computes the list, and
@@ -16,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 
-from articles import tagging
+from articles import editing, tagging
 from articles.models import Actor, Article, Region
 
 
@@ -29,6 +31,9 @@ def decide_suggestion(request, pk):
     if not admin.site.get_model_admin(Article).has_change_permission(request, article):
         raise PermissionDenied
     kind, decision, entry_id = request.POST.get("kind"), request.POST.get("decision"), request.POST.get("entry", "")
+    if kind == "dateline":
+        _decide_dateline(request, article, decision, entry_id, request.POST.get("version", ""))
+        return redirect(reverse("admin:articles_article_change", args=[article.pk]))
     model = {"region": Region, "actor": Actor}.get(kind)
     if model is None or decision not in ("accept", "reject") or not entry_id.isdigit():
         messages.error(request, _("That suggestion could not be understood; nothing was changed."))
@@ -43,6 +48,44 @@ def decide_suggestion(request, pk):
         label = entry.desk_label(get_language())
         messages.info(request, _("%(entry)s will not be suggested for this article again.") % {"entry": label})
     return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+
+def _decide_dateline(request, article, decision, entry_id, version):
+    """Accept the suggested dateline (there is nothing to reject: the suggestion goes once a dateline is set)."""
+    if decision != "accept" or not entry_id.isdigit() or not version.isdigit():
+        messages.error(request, _("That suggestion could not be understood; nothing was changed."))
+        return
+    place = Region.objects.filter(pk=entry_id).first()
+    if place is None:
+        messages.error(request, _("That entry no longer exists; nothing was changed."))
+        return
+    try:
+        result = editing.give_dateline(article.pk, place, by=request.user, base_version=int(version))
+    except editing.StaleEdit as stale:
+        messages.error(
+            request,
+            _(
+                "Not saved: %(who)s saved version %(number)s of this article after you opened version %(base)s. "
+                "The form now shows their version; accept the dateline again if it still applies."
+            )
+            % {"who": stale.latest.saved_by or _("someone"), "number": stale.latest.number, "base": stale.base_version},
+        )
+        return
+    except editing.EditRefused as refused:
+        messages.error(request, str(refused))
+        return
+    label = place.desk_label(get_language())
+    if result.pending:
+        messages.warning(
+            request,
+            _(
+                "Dateline %(entry)s saved as a pending update (version %(number)s). Readers see it after "
+                "“Publish update”."
+            )
+            % {"entry": label, "number": result.revision.number},
+        )
+    else:
+        messages.success(request, _("Dateline set to %(entry)s.") % {"entry": label})
 
 
 urlpatterns = [

@@ -3,6 +3,7 @@
     editing.create_article(article, content, by=reporter)              # new story, revision 1
     editing.save_edit(article.pk, content, by=editor, base_version=4)  # refused if someone saved version 5
     editing.restore_revision(article.pk, number=2, by=editor)          # old text back, as a new revision
+    editing.give_dateline(article.pk, baghouz, by=editor, base_version=4)  # the desk accepts the wire's dateline
 
 Every content save increments `Article.version` and keeps an `ArticleRevision`. Editing a story readers can
 see never changes what they see: the edit is kept as the pending revision, which goes live only through
@@ -15,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from articles import revisions
-from articles.models import Article, ArticleRevision, ArticleStatus
+from articles import revisions, tagging
+from articles.models import Article, ArticleRevision, ArticleStatus, Region
 from articles.workflow import is_own
 
 S = ArticleStatus
@@ -195,3 +196,29 @@ def restore_revision(pk, number, by):
         # A version saved before a field existed brings back the value every story then had (`complete`).
         content = revisions.complete(old.content)
         return _save_content(locked, content, by, note=_("restored version %(number)s") % {"number": number})
+
+
+def suggested_dateline(article, pending):
+    """For the desk: the place the story's text opens with, as wire copy does ("BAGHOUZ, Syria (AFP) - …",
+    `tagging.lead_dateline`), when the content the desk works on (`pending`, the article's pending revision as
+    the change form read it, else the article's own) has no dateline place and the gazetteer knows the place;
+    else None. No query unless there is a dateline to look up; then two at most."""
+    content = pending.content if pending else {"body": article.body, "dateline_place": article.dateline_place_id}
+    if content.get("dateline_place"):
+        return None
+    name = tagging.lead_dateline(tagging.plain_text(content.get("body") or ""))
+    return Region.objects.by_name(name) if name else None
+
+
+def give_dateline(pk, place, by, base_version):
+    """Accept the suggested dateline: `place` becomes the story's dateline place, saved as an edit by `by` over
+    `base_version` (a pending update on a live story), with its own revision.
+
+    Refused as `save_edit` refuses, and when the content already has a dateline place (someone picked one
+    since the suggestion was shown): the desk's choice is never replaced. Returns a SaveResult.
+    """
+    with transaction.atomic():
+        locked = lock_for_edit(pk, by, base_version)
+        if current_content(locked).get("dateline_place"):
+            raise EditRefused(_("This article already has a dateline; nothing was changed."))
+        return _save_content(locked, {"dateline_place": place}, by, note=_("dateline read from the story's opening"))

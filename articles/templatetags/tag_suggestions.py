@@ -1,9 +1,10 @@
-"""`{% tag_suggestions article as suggestions %}`: what the tagger would add to an article (for the admin)."""
+"""`{% tag_suggestions article as suggestions %}`: what the tagger would add to an article, and
+`{% suggested_dateline article as place %}`: the dateline its text opens with (for the admin)."""
 
 from django import template
 from django.utils.translation import get_language
 
-from articles import tagging
+from articles import editing, tagging
 
 register = template.Library()
 
@@ -14,6 +15,15 @@ def tag_suggestions(article):
     if article is None or not getattr(article, "pk", None):
         return tagging.Suggestions(regions=[], actors=[])
     return tagging.suggest(article)
+
+
+@register.simple_tag
+def suggested_dateline(article, pending):
+    """The place a saved article's text opens with, when the content the desk works on (`pending`, the form's
+    pending revision, else the article's own) has no dateline place yet (`editing.suggested_dateline`)."""
+    if article is None or not getattr(article, "pk", None):
+        return None
+    return editing.suggested_dateline(article, pending)
 
 
 @register.filter
