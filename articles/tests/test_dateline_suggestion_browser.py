@@ -1,0 +1,39 @@
+"""In a real browser: the desk accepts the dateline a pasted wire story opens with, in one click under
+"Suggested tags", and the form comes back with the place in its dateline picker (`editing.give_dateline`)."""
+
+from django.urls import reverse
+
+from articles.models import Article
+from articles.tests.browser import BROWSER_TEST_MARKS, chromium_page
+from articles.tests.factories import ArticleFactory
+from articles.tests.test_bylines_browser import RECORD_CSP_VIOLATIONS, _sign_in
+from articles.tests.test_dateline_suggestion import WIRE
+
+pytestmark = BROWSER_TEST_MARKS
+
+PICKED = "() => document.querySelector('.field-dateline_place .select2-selection__rendered').title"
+
+
+def test_an_editor_accepts_the_wire_dateline_and_the_form_shows_it(live_server, editor, places, settings):
+    settings.NEWSROOM_CSP = True
+    article = ArticleFactory(headline="Pocket falls", body=WIRE)
+
+    with chromium_page() as page:
+        page.add_init_script(RECORD_CSP_VIOLATIONS)
+        _sign_in(page, live_server, editor)
+        page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
+        before = page.evaluate(PICKED)
+        line = page.locator("li[data-kind=dateline]")
+        offered = line.inner_text()
+        line.get_by_role("button", name="Accept").click()
+        page.wait_for_load_state()
+        message = page.locator(".messagelist").inner_text()
+        after = page.evaluate(PICKED)
+        offered_after = page.locator("li[data-kind=dateline]").count()
+        violations = page.evaluate("window.cspViolations")
+
+    assert "Baghouz" in offered and "dateline, from the story's opening" in offered
+    assert before == "" and after.startswith("Baghouz")
+    assert message.strip() == "Dateline set to Baghouz."
+    assert offered_after == 0 and violations == []
+    assert Article.objects.get(pk=article.pk).dateline_place == places["baghouz"]
