@@ -44,6 +44,9 @@ def _dateline(article):
 def test_an_editor_accepts_the_dateline_a_wire_story_opens_with(editor_client, editor, places):
     article = ArticleFactory(headline="Pocket falls", body=WIRE)
     assert _offered(editor_client, article) == "baghouz"
+    line = _change_page(editor_client, article).split('data-kind="dateline"')[1].split("</li>")[0]
+    assert "<small>dateline, from the story's opening</small>" in line
+    assert line.count("<button") == 1 and 'value="reject"' not in line  # nothing to reject: it goes once set
     response, said = _accept(editor_client, article, places["baghouz"].pk)
     assert said == "Dateline set to Baghouz."
     assert _dateline(article) == "baghouz"
