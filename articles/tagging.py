@@ -593,8 +593,9 @@ def retag(queryset=None, batch_size=500, dry_run=False, progress=None):
 # A wire story's opening dateline: the place in capitals (English) or in Arabic script; perhaps its country and date
 # after commas, or an Arabic date without one; then the country and agency in brackets, and a dash:
 # "BAGHOUZ, Syria (AFP) - ", "MOSUL, Iraq, March 5 (AP) — ", "DEIR EZZOR —", "بغداد - (أ ف ب) - ",
-# "الباغوز (سوريا) (أ ف ب) - ", "بغداد 25 نوفمبر (رويترز) - ".
+# "الباغوز (سوريا) (أ ف ب) - ", "بغداد 25 نوفمبر (رويترز) - ". A byline line may come first ("By Jane Doe", "بقلم …").
 _LEAD_DATELINE = re.compile(
+    r"(?:\s*(?:By|BY|بقلم|كتب)\s[^\n]{1,60}\n)?"
     r"\s*(?P<place>[A-Z][A-Z'’.\- ]{1,38}?|[\u0621-\u064a][\u0621-\u0652 ]{1,38}?)"
     r"(?:\s*[,،]\s*[^\s,،()\-–—][^,،()\-–—]{0,28}?){0,3}"
     r"(?:\s+[0-9\u0660-\u0669]{1,2}(?:\s+[\u0621-\u064a]+){1,3})?"
@@ -606,7 +607,7 @@ def lead_dateline(text):
     """The place named by the dateline that opens `text` (a story's plain text), as written, or "": a wire's
     "BAGHOUZ, Syria (AFP) - …" gives "BAGHOUZ". Only a candidate: the importer (when the input names no dateline
     of its own) and `retag` (for a story without one) use it when the gazetteer knows it."""
-    match = _LEAD_DATELINE.match(text[:120])
+    match = _LEAD_DATELINE.match(text[:180])
     return match.group("place").strip() if match else ""
 
 

@@ -228,6 +228,10 @@ def test_a_dateline_given_by_retag_never_replaces_one_the_desk_picked_meanwhile(
         ("الباغوز (سوريا) (أ ف ب) - سقط الجيب الأخير.", "الباغوز"),
         ("بغداد 25 نوفمبر تشرين الثاني (رويترز) - انعقد البرلمان.", "بغداد"),
         ("بغداد ٢٥ نوفمبر (رويترز) - انعقد البرلمان.", "بغداد"),
+        # After a byline line, as a wire's plain text or a pasted body's paragraphs bring it.
+        ("By Jane Doe, Associated Press\n\nMOSUL, Iraq (AP) — Iraqi forces advanced.", "MOSUL"),
+        ("\nبقلم رشا خليل\n\nدمشق - (أ ف ب) - بدأت المحادثات.", "دمشق"),
+        ("By the way, BAGHDAD (AFP) - is not a dateline here.", ""),
         # Not datelines: a sentence with a dash, a headline in capitals with too many clauses, no dash at all.
         ("Iraq said on Monday - at last - that talks would go on.", ""),
         ("US-backed forces pressed on - slowly.", ""),
