@@ -15,8 +15,14 @@ CHECKED = "() => document.querySelector('input[name=genre]:checked').value"
 
 def _file_in(page, section):
     page.click(".field-section .select2-selection")
-    page.keyboard.type(section[:4])
-    page.locator(".select2-results__option", has_text=section).click()
+    # Typed into the open dropdown's own search box (typing at once could go to the page before the box has the
+    # focus), then picked with the keyboard once the section is the highlighted result, as a desk editor does: a
+    # click could land on a results list the next search answer is redrawing (CI once missed for 30 s).
+    search = page.locator(".select2-container--open .select2-search__field")
+    search.press_sequentially(section[:4])
+    page.locator(".select2-results__option--highlighted", has_text=section).wait_for()
+    search.press("Enter")
+    page.locator(".field-section .select2-selection__rendered", has_text=section).wait_for()
 
 
 def test_a_section_suggests_its_type_of_work_until_the_desk_picks_one(live_server, editor, settings):
