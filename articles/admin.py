@@ -387,15 +387,7 @@ class ArticleAdmin(DeskPickersMixin, ArticleDeskMixin, admin.ModelAdmin):
         except editing.EditRefused as refused:  # the form checked under the same row lock, so only a forged post
             raise PermissionDenied(str(refused)) from refused
         if result.pending:
-            self.message_user(
-                request,
-                _(
-                    "Saved as a pending update (version %(number)s). Readers still see the published text until "
-                    "someone with publishing rights uses “Publish update”."
-                )
-                % {"number": result.revision.number},
-                messages.WARNING,
-            )
+            self.message_user(request, editing.pending_notice(result.revision), messages.WARNING)
 
     def save_related(self, request, form, formsets, change):
         # Authors, regions and actors were saved with the revision in save_model.

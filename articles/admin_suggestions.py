@@ -62,30 +62,16 @@ def _decide_dateline(request, article, decision, entry_id, version):
     try:
         result = editing.give_dateline(article.pk, place, by=request.user, base_version=int(version))
     except editing.StaleEdit as stale:
-        messages.error(
-            request,
-            _(
-                "Not saved: %(who)s saved version %(number)s of this article after you opened version %(base)s. "
-                "The form now shows their version; accept the dateline again if it still applies."
-            )
-            % {"who": stale.latest.saved_by or _("someone"), "number": stale.latest.number, "base": stale.base_version},
-        )
+        advice = _("The form now shows their version; accept the dateline again if it still applies.")
+        messages.error(request, editing.stale_message(stale.latest, stale.base_version, advice))
         return
     except editing.EditRefused as refused:
         messages.error(request, str(refused))
         return
-    label = place.desk_label(get_language())
     if result.pending:
-        messages.warning(
-            request,
-            _(
-                "Dateline %(entry)s saved as a pending update (version %(number)s). Readers see it after "
-                "“Publish update”."
-            )
-            % {"entry": label, "number": result.revision.number},
-        )
+        messages.warning(request, editing.pending_notice(result.revision))
     else:
-        messages.success(request, _("Dateline set to %(entry)s.") % {"entry": label})
+        messages.success(request, _("Dateline set to %(entry)s.") % {"entry": place.desk_label(get_language())})
 
 
 urlpatterns = [

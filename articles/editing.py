@@ -72,20 +72,31 @@ def latest_revision(article):
     return article.revisions.select_related("created_by").first()
 
 
-def stale_message(latest, base_version):
-    """The sentence shown when a save is refused because `latest` was saved after `base_version`, naming who
-    saved it: a colleague, the importer (an imported update), or "someone" when that is not known."""
+def stale_message(latest, base_version, advice=None):
+    """The sentences shown when a save is refused because `latest` was saved after `base_version`, naming who
+    saved it (a colleague, the importer for an imported update, or "someone" when that is not known), then
+    `advice`: what to do next, by default the story form's (the text typed is still there)."""
     who = latest.saved_by or _("someone")
-    return _(
-        "Not saved: %(who)s saved version %(number)s of this article at %(time)s, after you opened version "
-        "%(base)s. Your text is still in the form below; compare the versions, then save again to replace theirs "
-        "with yours."
+    refused = _(
+        "Not saved: %(who)s saved version %(number)s of this article at %(time)s, after you opened version %(base)s."
     ) % {
         "who": who,
         "number": latest.number,
         "time": timezone.localtime(latest.created_at).strftime("%Y-%m-%d %H:%M %Z"),
         "base": base_version,
     }
+    advice = advice or _(
+        "Your text is still in the form below; compare the versions, then save again to replace theirs with yours."
+    )
+    return f"{refused} {advice}"
+
+
+def pending_notice(revision):
+    """The sentence shown after a save that became the pending update `revision` of a live story."""
+    return _(
+        "Saved as a pending update (version %(number)s). Readers still see the published text until someone with "
+        "publishing rights uses “Publish update”."
+    ) % {"number": revision.number}
 
 
 def lock_for_edit(pk, by, base_version):
@@ -198,27 +209,35 @@ def restore_revision(pk, number, by):
         return _save_content(locked, content, by, note=_("restored version %(number)s") % {"number": number})
 
 
-def suggested_dateline(article, pending):
-    """For the desk: the place the story's text opens with, as wire copy does ("BAGHOUZ, Syria (AFP) - …",
-    `tagging.lead_dateline`), when the content the desk works on (`pending`, the article's pending revision as
-    the change form read it, else the article's own) has no dateline place and the gazetteer knows the place;
-    else None. No query unless there is a dateline to look up; then two at most."""
-    content = pending.content if pending else {"body": article.body, "dateline_place": article.dateline_place_id}
-    if content.get("dateline_place"):
-        return None
+def _opening_place(content):
+    """The gazetteer's place for the dateline `content`'s body opens with (`tagging.lead_dateline`), or None. No
+    query unless the body opens with a dateline; then two at most."""
     name = tagging.lead_dateline(tagging.plain_text(content.get("body") or ""))
     return Region.objects.by_name(name) if name else None
+
+
+def suggested_dateline(article, pending):
+    """For the desk: the place the story's text opens with, as wire copy does ("BAGHOUZ, Syria (AFP) - …"), when
+    the content the desk works on (`pending`, the article's pending revision as the change form read it, else
+    the article's own) has no dateline place and the gazetteer knows the place; else None."""
+    content = pending.content if pending else {"body": article.body, "dateline_place": article.dateline_place_id}
+    return None if content.get("dateline_place") else _opening_place(content)
 
 
 def give_dateline(pk, place, by, base_version):
     """Accept the suggested dateline: `place` becomes the story's dateline place, saved as an edit by `by` over
     `base_version` (a pending update on a live story), with its own revision.
 
-    Refused as `save_edit` refuses, and when the content already has a dateline place (someone picked one
-    since the suggestion was shown): the desk's choice is never replaced. Returns a SaveResult.
+    Refused as `save_edit` refuses; when the content already has a dateline place (someone picked one since the
+    suggestion was shown: the desk's choice is never replaced); and when its opening does not name `place` (a
+    forged post), so the revision's note is true. Returns a SaveResult.
     """
     with transaction.atomic():
         locked = lock_for_edit(pk, by, base_version)
-        if current_content(locked).get("dateline_place"):
+        content = current_content(locked)
+        if content.get("dateline_place"):
             raise EditRefused(_("This article already has a dateline; nothing was changed."))
+        opening = _opening_place(content)
+        if opening is None or opening.pk != place.pk:
+            raise EditRefused(_("The story does not open with that dateline; nothing was changed."))
         return _save_content(locked, {"dateline_place": place}, by, note=_("dateline read from the story's opening"))

@@ -92,7 +92,7 @@ def test_on_a_live_story_the_dateline_waits_for_publish_update(editor_client, ed
     article.refresh_from_db()
     assert _offered(editor_client, article) == "baghouz"
     response, said = _accept(editor_client, article, places["baghouz"].pk)
-    assert "saved as a pending update (version 2)" in said
+    assert said.startswith("Saved as a pending update (version 2). Readers still see the published text")
     assert _dateline(article) is None  # readers see nothing yet
     assert _offered(editor_client, article) is None  # the pending update has one
     workflow.publish_update(Article.objects.get(pk=article.pk), by=publisher)
@@ -113,7 +113,9 @@ def test_a_dateline_picked_since_the_form_was_opened_is_never_replaced(editor_cl
     # Someone picks Deir ez-Zor after the form (and its suggestion) was shown.
     result = editing.save_edit(article.pk, {"dateline_place": places["deir"]}, by=editor, base_version=opened_at)
     response, said = _accept(editor_client, article, places["baghouz"].pk, version=opened_at)
-    assert said.startswith(f"Not saved: editor saved version {result.revision.number} of this article after you")
+    assert said.startswith(f"Not saved: editor saved version {result.revision.number} of this article at ")
+    assert said.endswith(f"after you opened version {opened_at}. The form now shows their version; accept the "
+                         "dateline again if it still applies.")  # fmt: skip
     assert _dateline(article) == "deir-ez-zor"
     # Accepting over the newest version is refused too: the desk's pick stands.
     response, said = _accept(editor_client, article, places["baghouz"].pk, version=result.revision.number)
@@ -134,6 +136,17 @@ def test_a_garbled_acceptance_changes_nothing(editor_client, places, changes):
     assert response.status_code == 200
     assert said == "That suggestion could not be understood; nothing was changed."
     assert _dateline(article) is None and Article.objects.get(pk=article.pk).version == article.version
+
+
+def test_a_place_the_opening_does_not_name_is_refused_so_the_revision_note_stays_true(editor_client, places):
+    article = ArticleFactory(body=WIRE)  # it opens with Baghouz; a forged post names Deir ez-Zor
+    response, said = _accept(editor_client, article, places["deir"].pk)
+    assert said == "The story does not open with that dateline; nothing was changed."
+    no_dateline = ArticleFactory(body="<p>Families came back to Baghouz.</p>")
+    response, said = _accept(editor_client, no_dateline, places["baghouz"].pk)
+    assert said == "The story does not open with that dateline; nothing was changed."
+    assert (_dateline(article), _dateline(no_dateline)) == (None, None)
+    assert not ArticleRevision.objects.filter(article__in=[article, no_dateline]).exists()
 
 
 def test_a_place_deleted_meanwhile_changes_nothing(editor_client, places):
