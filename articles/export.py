@@ -4,7 +4,8 @@ Only `Article.objects.published()` is exported, streamed in chunks with a fixed 
 chunk, optionally narrowed (`ExportFilter`) to a time span, an edition, a section, a place or an actor as the
 public pages read them (a section with its subsections, a place with the places inside it). Both formats
 carry what `import_articles` reads back: importing an export into an empty database gives the same articles,
-tags (by slug), datelines, authors, sections, corrections and live updates.
+tags (by slug), datelines, authors, sections, corrections and live updates, and with `PictureCopies` (the
+command's `--pictures`) the same lead pictures and update pictures, their files copied beside the export.
 
 ninjs mapping: `uri` urn:newsroom:article:<id>; `altids` the source and source id; `headlines` (main,
 kicker); `descriptions` (summary = standfirst); `bodies` (text/html); `by` the authors joined with ", ";
@@ -13,9 +14,11 @@ kicker); `descriptions` (summary = standfirst); `bodies` (text/html); `by` the a
 http://cv.iptc.org/newscodes/genre/Opinion, Analysis, Background for an explainer, Interview; `name` IPTC's
 name, `literal` the site's own); `infosources` the wire credit; `located` the dateline place's name (JSON Lines:
 `dateline`, its slug); `firstcreated` the first publication time;
-`associations` the lead picture as "featureimage" (type picture: title, caption as a "caption" description, alt text as
-an "alt" description, `by` and `copyrightholder` the credit and holder, one rendition: the 16:9 JPEG up
-to 1280 wide at its absolute address under `NEWSROOM_SITE_URL`, with size and type), then the public stories
+`associations` the lead picture as "featureimage" (type picture: title, caption as a "caption" description, alt
+text as an "alt" description (the caption even when empty, an empty alt text for a decorative picture), `by` and
+`copyrightholder` the credit and holder, the rendition "w1280-16x9": the 16:9 JPEG up to 1280 wide at its
+absolute address under `NEWSROOM_SITE_URL`, with size and type, and with copies a rendition "original": the
+copied file, relative to the export), then the public stories
 the desk chose to lead the related box (`Article.see_also`), in its order, as "seealso1", "seealso2" …
 (type text, representation type partial: `uri`, `language`, main headline, `firstcreated`), which import
 leaves aside as it does every association that is not a picture. JSON Lines carries no such column (import
@@ -42,9 +45,12 @@ both back and adds the notes a stored story lacks. The notes read are those of `
 
 import json
 import os
+import posixpath
+import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -170,15 +176,18 @@ def correction_row(correction):
     return {"kind": correction.kind, "text": correction.text, "created_at": _iso(correction.created_at)}
 
 
-def live_update_row(update):
-    """A live update as JSON Lines writes it (and import reads it)."""
+def live_update_row(update, copies=None):
+    """A live update as JSON Lines writes it (and import reads it); with `copies`, its picture's file too."""
     row = {"posted_at": _iso(update.posted_at), "title": update.title, "text": update.text}
-    return row | ({"author": update.author.display_name} if update.author_id else {})
+    row |= {"author": update.author.display_name} if update.author_id else {}
+    if copies is not None and update.image_id:
+        row |= picture_columns(copies, update.image, update.image.caption, f"live update of {_iso(update.posted_at)}")
+    return row
 
 
-def note_associations(article):
+def note_associations(article, copies=None):
     """The story's corrections and live updates as ninjs 2.0 associations (see the module docstring), oldest
-    first; reads what `public_articles` prefetches."""
+    first; reads what `public_articles` prefetches. With `copies`, pictures name their copied file too."""
     corrections = [
         _note(article, f"correction{number}", f"correction:{c.pk}", f"{NOTE_PROFILE}{c.kind}", c.created_at)
         | {"bodies": [{"role": "main", "contenttype": "text/plain", "value": c.text}]}
@@ -189,10 +198,15 @@ def note_associations(article):
         | ({"headlines": [{"role": "main", "value": u.title}]} if u.title else {})
         | ({"by": u.author.display_name} if u.author_id else {})
         | {"bodies": [{"role": "main", "contenttype": "text/html", "value": u.text}]}
-        | ({"associations": [picture_association(u.image, u.image.caption)]} if u.image_id else {})
+        | ({"associations": [_update_picture(u, copies)]} if u.image_id else {})
         for number, u in enumerate(live_updates_of(article), start=1)
     ]
     return corrections + updates
+
+
+def _update_picture(update, copies):
+    where = f"live update of {_iso(update.posted_at)}"
+    return picture_association(update.image, update.image.caption, copies and copies.copy(update.image, where))
 
 
 def _note(article, name, uri, profile, moment):
@@ -228,8 +242,9 @@ def ninjs_genres(article):
     return [{"name": code, "uri": f"{IPTC_GENRES}{code}", "literal": article.genre}]
 
 
-def ninjs_item(article):
-    """One article as a ninjs 2.0 item (a dict)."""
+def ninjs_item(article, copies=None):
+    """One article as a ninjs 2.0 item (a dict); with `copies` (`PictureCopies`), its pictures' files are copied
+    beside the export and named by a rendition "original", which import reads."""
     item = {
         "uri": f"urn:newsroom:article:{article.pk}",
         "standard": NINJS_STANDARD,
@@ -279,22 +294,33 @@ def ninjs_item(article):
         ]
     if article.dateline_place_id:
         item["located"] = article.dateline_place.name
-    associations = [picture_association(article.lead_image, article.lead_caption)] if article.lead_image_id else []
+    associations = []
+    if article.lead_image_id:
+        copied = copies and copies.copy(article.lead_image, "lead picture")
+        associations.append(picture_association(article.lead_image, article.lead_caption, copied))
     associations += see_also_associations(article)
-    associations += note_associations(article)
+    associations += note_associations(article, copies)
     if associations:
         item["associations"] = associations
     return {key: value for key, value in item.items() if value is not None}
 
 
-def picture_association(image, caption):
+def picture_association(image, caption, copied=None):
     """A story's lead picture, or a live update's picture, as a ninjs 2.0 association named "featureimage", with
-    `caption` (the story's use of it, or the library's own caption for an update)."""
+    `caption` (the story's use of it, or the library's own caption for an update); `copied`: the path, relative to
+    the export, of the copy of the library's file, given as the rendition "original"."""
     rendition = image.feed_rendition()
-    descriptions = []
-    if caption:
-        descriptions.append({"role": "caption", "contenttype": "text/plain", "value": caption})
-    if image.alt:
+    original = {
+        "name": "original",
+        "href": copied,
+        "contenttype": f"image/{image.file.name.rsplit('.', 1)[-1].replace('jpg', 'jpeg')}",
+        "width": image.width,
+        "height": image.height,
+        "sizeinbytes": image.file_size,
+    }
+    # Given even when empty: import reads a picture without a caption description as captioned by its headline.
+    descriptions = [{"role": "caption", "contenttype": "text/plain", "value": caption}]
+    if image.alt or image.decorative:  # an empty alt text says "decorative", as alt="" does in HTML
         descriptions.append({"role": "alt", "contenttype": "text/plain", "value": image.alt})
     association = {
         "name": "featureimage",
@@ -313,7 +339,8 @@ def picture_association(image, caption):
                 "height": rendition.height,
                 "sizeinbytes": rendition.file_size,
             }
-        ],
+        ]
+        + ([original] if copied else []),
     }
     return {key: value for key, value in association.items() if value}
 
@@ -335,12 +362,14 @@ def see_also_associations(article):
     ]
 
 
-def jsonl_row(article):
+def jsonl_row(article, copies=None):
     """One article as a row of the documented flat columns (what JSON Lines import reads), `authors_ar`: the
     authors' Arabic names in the same order ("" for an author without one), which import gives to the authors,
-    and the story's public notes, `corrections` and `live_updates`, oldest first (see the module docstring)."""
+    and the story's public notes, `corrections` and `live_updates`, oldest first (see the module docstring). With
+    `copies` (`PictureCopies`), the lead picture's and the updates' pictures are copied beside the export and named
+    by the `image` columns."""
     authors = list(article.authors.all())
-    return {
+    row = {
         "headline": article.headline,
         "kicker": article.kicker,
         "genre": article.genre,
@@ -360,12 +389,91 @@ def jsonl_row(article):
         "source_id": article.source_id or f"newsroom:{article.pk}",
         "source_url": article.source_url,
         "corrections": [correction_row(c) for c in corrections_of(article)],
-        "live_updates": [live_update_row(u) for u in live_updates_of(article)],
+        "live_updates": [live_update_row(u, copies) for u in live_updates_of(article)],
+    }
+    if copies is not None and article.lead_image_id:
+        row |= picture_columns(copies, article.lead_image, article.lead_caption, "lead picture")
+    return row
+
+
+def picture_columns(copies, image, caption, what):
+    """The `image` columns import reads for a library picture whose file `copies` copies ({} when it cannot)."""
+    copied = copies.copy(image, what)
+    if not copied:
+        return {}
+    return {
+        "image": copied,
+        "image_title": image.title,
+        "image_caption": caption,
+        "image_credit": image.credit,
+        "image_copyright": image.copyright_holder,
+        "image_alt": image.alt_text,
+        "image_decorative": image.decorative,
     }
 
 
-def write_export(out, format, chunk_size=500, only=ExportFilter()):
+PICTURES_FOLDER = "pictures"
+
+
+@dataclass
+class PictureCopies:
+    """The library's files of the exported pictures, copied once each into `pictures/` beside the export.
+
+    A file is named as the library names it (its upload's hash), so exports into one folder share their copies,
+    and one already there at the library's size is not copied again. Each copy is written beside its name and
+    moved into place, so an interrupted export leaves no half picture under a picture's name. A file the library
+    cannot read is a problem (`problems`, naming the story and the picture), and the item is written without it.
+    """
+
+    folder: Path
+    copied: int = 0  # files written (not those already there)
+    problems: list = field(default_factory=list)
+    story: str = ""  # the story being written, for the problems
+    _done: dict = field(default_factory=dict)  # image id: (path relative to the export, or None; why not)
+
+    @classmethod
+    def beside(cls, out):
+        """Copies for an export written to the file `out`."""
+        return cls(Path(out).resolve().parent / PICTURES_FOLDER)
+
+    def copy(self, image, what):
+        """The path, relative to the export, of `image`'s copy (made if needed); None, and a problem naming the
+        story and the picture, when its file cannot be read."""
+        if image.pk not in self._done:
+            self._done[image.pk] = self._copy(image)
+        path, reason = self._done[image.pk]
+        if path is None:
+            self.problems.append(f"{self.story}: {what} “{image.title}” ({image.file.name}): cannot copy ({reason})")
+        return path
+
+    def _copy(self, image):
+        name = posixpath.basename(image.file.name)
+        target = self.folder / name
+        try:
+            if target.is_file() and target.stat().st_size == image.file_size:
+                return f"{PICTURES_FOLDER}/{name}", ""
+            self.folder.mkdir(exist_ok=True)
+            # The library's file is opened first, so one that cannot be read leaves no temporary file behind.
+            with (
+                image.file.open("rb") as source,
+                tempfile.NamedTemporaryFile(dir=self.folder, delete=False, suffix=".part") as handle,
+            ):
+                try:
+                    shutil.copyfileobj(source, handle, 1 << 20)
+                except BaseException:
+                    handle.close()
+                    os.unlink(handle.name)
+                    raise
+            os.replace(handle.name, target)
+        except OSError as error:
+            return None, getattr(error, "strerror", None) or str(error)
+        self.copied += 1
+        return f"{PICTURES_FOLDER}/{name}", ""
+
+
+def write_export(out, format, chunk_size=500, only=ExportFilter(), copies=None):
     """Write the public articles `only` names to the file `out` in `format` ("ninjs" or "jsonl"); returns how many.
+    With `copies` (`PictureCopies.beside(out)`), their pictures' files are copied beside it and named in the items.
 
     The file is written beside its final name and moved into place at the end, so a failed export never
     leaves half a file.
@@ -379,11 +487,13 @@ def write_export(out, format, chunk_size=500, only=ExportFilter()):
             if format == "ninjs":
                 handle.write("[")
             for article in public_articles(only).iterator(chunk_size=chunk_size):
+                if copies is not None:
+                    copies.story = f"story {article.pk} “{article.headline}”"
                 if format == "ninjs":
                     handle.write(",\n" if count else "\n")
-                    handle.write(json.dumps(ninjs_item(article), ensure_ascii=False))
+                    handle.write(json.dumps(ninjs_item(article, copies), ensure_ascii=False))
                 else:
-                    handle.write(json.dumps(jsonl_row(article), ensure_ascii=False) + "\n")
+                    handle.write(json.dumps(jsonl_row(article, copies), ensure_ascii=False) + "\n")
                 count += 1
             if format == "ninjs":
                 handle.write("\n]\n")

@@ -39,6 +39,7 @@ import pillow_heif
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
@@ -284,7 +285,7 @@ def store_upload(source, *, filename="", uploaded_by=None, **fields):
         raise TypeError(f"store_upload() got unexpected fields: {sorted(unknown)}")
     data = read_limited(source)
     digest = hashlib.sha256(data).hexdigest()
-    existing = Image.objects.filter(content_hash=digest).first()
+    existing = known_picture(digest)
     if existing:
         return existing, False
     clean = clean_picture(data)
@@ -297,6 +298,7 @@ def store_upload(source, *, filename="", uploaded_by=None, **fields):
         file_size=len(clean.data),
         original_format=clean.original_format,
         content_hash=digest,
+        stored_hash=hashlib.sha256(clean.data).hexdigest(),
     )
     storage = image.file.storage
     try:
@@ -309,7 +311,7 @@ def store_upload(source, *, filename="", uploaded_by=None, **fields):
     except IntegrityError:
         # Someone stored the same bytes a moment ago: keep theirs.
         _forget_file(storage, image.file.name)
-        existing = Image.objects.filter(content_hash=digest).first()
+        existing = known_picture(digest)
         if existing is None:
             raise
         return existing, False
@@ -319,12 +321,20 @@ def store_upload(source, *, filename="", uploaded_by=None, **fields):
     return image, True
 
 
+def known_picture(digest):
+    """The library's picture whose upload, or whose stored file, has the SHA-256 `digest`; else None. The file the
+    library keeps (cleaned, so not the bytes uploaded) given back, by an export or a download, is the same picture."""
+    return Image.objects.filter(Q(content_hash=digest) | Q(stored_hash=digest)).order_by("pk").first()
+
+
 def _forget_file(storage, name):
     if name and storage.exists(name):
         storage.delete(name)
 
 
-def import_image(path, *, caption, credit, alt_text, uploaded_by=None, title="", copyright_holder="", language=""):
+def import_image(
+    path, *, caption, credit, alt_text, uploaded_by=None, title="", copyright_holder="", language="", decorative=False
+):
     """Add the local picture at `path` to the library for an importer; return the Image.
 
     The file goes through the same checks and cleaning as an upload (ImageRefused when it fails them). A
@@ -347,11 +357,22 @@ def import_image(path, *, caption, credit, alt_text, uploaded_by=None, title="",
             title=title,
             copyright_holder=copyright_holder,
             language=language,
+            decorative=decorative,
         )
 
 
 def import_image_file(
-    handle, *, filename, caption, credit, alt_text, uploaded_by=None, title="", copyright_holder="", language=""
+    handle,
+    *,
+    filename,
+    caption,
+    credit,
+    alt_text,
+    uploaded_by=None,
+    title="",
+    copyright_holder="",
+    language="",
+    decorative=False,
 ):
     """`import_image` for a picture read from an open binary stream (a member of an archive) named `filename`.
 
@@ -364,12 +385,15 @@ def import_image_file(
         "alt_text": alt_text or "",
         "copyright_holder": copyright_holder or credit or "",
         "language": language or "",
+        "decorative": bool(decorative) and not alt_text,  # alt text given says it is not decorative
     }
     image, created = store_upload(
         handle, filename=filename, uploaded_by=uploaded_by, title=title or _title_from(filename), **words
     )
     if not created:
         blanks = [name for name, value in words.items() if value and not getattr(image, name)]
+        if image.alt_text:  # described by the desk: not to be made decorative
+            blanks = [name for name in blanks if name != "decorative"]
         for name in blanks:
             setattr(image, name, words[name])
         if blanks:

@@ -49,6 +49,9 @@ COLUMNS = (
     "image_caption",
     "image_credit",
     "image_alt",
+    "image_title",
+    "image_copyright",
+    "image_decorative",
 )
 NAME_SEPARATORS = re.compile("[,،;؛]")  # as `parse_tag_string` splits a name list without "|"
 SECTION_SEPARATOR = re.compile(r"\s*(?:>|»|/)\s*")
@@ -257,7 +260,8 @@ def story_from_columns(row, entry=None):
 
 
 def _picture(get):
-    """The `image` column (a file path, relative to the input file) with its caption, credit and alt text."""
+    """The `image` column (a file path, relative to the input file) with its caption, credit, alt text, and the
+    library's title, copyright holder and decorative flag (JSON true, or "true", "1", "yes") for it."""
     path = get("image")
     if not path:
         return None
@@ -266,6 +270,9 @@ def _picture(get):
         caption=str(get("image_caption") or ""),
         credit=str(get("image_credit") or ""),
         alt_text=str(get("image_alt") or ""),
+        title=str(get("image_title") or "").strip(),
+        copyright_holder=str(get("image_copyright") or "").strip(),
+        decorative=str(get("image_decorative") or "").strip().lower() in ("true", "1", "yes"),
     )
 
 
@@ -348,7 +355,8 @@ def _one_line(item, name, longest, kind):
 def live_update_of(item, time="posted_at", html=None, picture=None):
     """A `PostedUpdate` from an object with its time under `time`, `text`, an optional `title`, an optional `author`
     (the name of the update's byline) and an optional picture: `picture` when the caller found one, else the
-    object's `image` (a file path) with `image_caption`, `image_credit` and `image_alt`, as a story's columns name
+    object's `image` (a file path) with `image_caption`, `image_credit`, `image_alt`, `image_title`,
+    `image_copyright` and `image_decorative`, as a story's columns name
     its lead picture; BadInput saying what is wrong. The text is HTML when `html` says so, or (None) when it holds
     any markup, else plain text whose blank lines separate paragraphs; either way sanitised as `LiveUpdate.text`
     is."""
@@ -399,5 +407,5 @@ def corrections_of(value, column="corrections"):
 
 def live_updates_of(value, column="live_updates"):
     """A story's live updates from a JSON list of {posted_at, title, text, author, image, image_caption,
-    image_credit, image_alt}: `PostedUpdate`s, oldest first."""
+    image_credit, image_alt, image_title, image_copyright, image_decorative}: `PostedUpdate`s, oldest first."""
     return _notes(value, column, live_update_of, UPDATE_TIME)

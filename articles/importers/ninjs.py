@@ -11,9 +11,11 @@ http://cv.iptc.org/newscodes/genre/Opinion; else its name) gives the story's typ
 The lead picture comes from `associations` (an object by name in 1.x, an array with `name` in 2.x): the
 one named "featureimage" (or "featuremedia"), else the first of type "picture". Its `renditions` give the
 file: the "original" rendition, else the widest; `href` is a path relative to the input file. Caption:
-`description_text` / a description with role "caption" (else the picture's headline); credit:
-`copyrightholder` / `byline` / `by` / the first `infosources` name; alt text: a description with role
-"alt" (or "alternative") or an `alt_text` field.
+`description_text` / a description with role "caption" (else, when it has none, not even an empty one, the
+picture's headline); credit: `by` / `byline` /
+the first `infosources` name / `copyrightholder`; copyright holder: `copyrightholder` (else the credit); the
+library's title: its headline; alt text: a description with role "alt" (or "alternative") or an `alt_text`
+field; an "alt" description whose value is empty marks the picture decorative (as `alt=""` does in HTML).
 
 A story's public notes are associations too, as `export_articles` writes them (ninjs 2.0 has no field for
 either; see `articles.export`): an association whose `profile` is "newsroom:live-update" is a live update
@@ -103,10 +105,12 @@ def _rendition_href(renditions):
 
 
 def _description(picture, roles):
+    """The plain text of the picture's first description with one of `roles`; None when it has none ("" for one
+    given empty, which says something: no caption, or a decorative picture)."""
     for entry in picture.get("descriptions") or ():
         if isinstance(entry, dict) and entry.get("role") in roles and isinstance(entry.get("value"), str):
             return plain_text(entry["value"]).strip()
-    return ""
+    return None
 
 
 def picture_from_item(item):
@@ -121,11 +125,23 @@ def picture_from_item(item):
     if not href:
         return None
     headline = chosen.get("headline") or (_pick(chosen.get("headlines")) or {}).get("value") or ""
-    caption = chosen.get("description_text") or _description(chosen, ("caption", "summary")) or headline
+    described = _description(chosen, ("caption", "summary"))  # given empty: no caption, not the headline
+    caption = chosen.get("description_text") or (headline if described is None else described)
     sources = [s.get("name", "") for s in chosen.get("infosources") or () if isinstance(s, dict)]
-    credit = chosen.get("copyrightholder") or chosen.get("byline") or chosen.get("by") or next(iter(sources), "")
-    alt = chosen.get("alt_text") or _description(chosen, ("alt", "alternative", "alttext"))
-    return PictureRef(path=href, caption=str(caption).strip(), credit=str(credit).strip(), alt_text=str(alt).strip())
+    holder = chosen.get("copyrightholder") or ""
+    credit = chosen.get("by") or chosen.get("byline") or next(iter(sources), "") or holder
+    alt_given = _description(chosen, ("alt", "alternative", "alttext"))
+    alt = chosen.get("alt_text") or alt_given or ""
+    decorative = not alt and alt_given == ""  # an alt text given empty, as alt="" in HTML: decorative
+    return PictureRef(
+        path=href,
+        caption=str(caption).strip(),
+        credit=str(credit).strip(),
+        alt_text=str(alt).strip(),
+        title=str(headline).strip(),
+        copyright_holder=str(holder).strip(),
+        decorative=decorative,
+    )
 
 
 NOTE_PROFILE = "newsroom:"  # the `profile` of an association that is a public note: "newsroom:<kind>"

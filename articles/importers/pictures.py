@@ -8,7 +8,8 @@ and must stay inside the archive; it is read from the archive itself, never unpa
 its size checked before reading (see `archives`). Remote addresses are not fetched. Every picture goes
 through `articles.images.import_image` (`import_image_file` for an archive's member: content sniffing,
 size and bomb limits, metadata stripping), and the same bytes are stored once, whichever story, run,
-folder or archive names them.
+folder or archive names them; the library's own file given back (an export's copy, `export_articles --pictures`)
+is the picture it came from (`Image.stored_hash`), not a second one.
 
 A picture that is missing or refused is a problem of its entry, not a failure: the story (or the live
 update) is imported without it and the report lists `where: picture <path>: reason` (`<path>` is
@@ -109,7 +110,14 @@ def _hash_or_problem(picture, readers):
 
 def _import(picture, readers, language):
     """Add the picture to the library through the upload's safe path (ImageRefused when it is refused)."""
-    words = {"caption": picture.caption, "credit": picture.credit[:200], "alt_text": picture.alt_text[:400]}
+    words = {
+        "caption": picture.caption,
+        "credit": picture.credit[:200],
+        "alt_text": picture.alt_text[:400],
+        "title": picture.title[:255],
+        "copyright_holder": picture.copyright_holder[:200],
+        "decorative": picture.decorative,
+    }
     if not picture.archive:
         return import_image(picture.path, language=language, **words)
     try:

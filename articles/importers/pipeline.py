@@ -288,6 +288,8 @@ def prepare(story, where, options):
         # The file's state too: a picture added or replaced under the same name is picked up by a re-run.
         state = pictures.state(picture)
         written.append([picture.path, picture.caption, picture.credit, picture.alt_text, picture.problem, state])
+        if picture.title or picture.copyright_holder or picture.decorative:  # only then: older digests stay
+            written.append(["picture", picture.title, picture.copyright_holder, picture.decorative])
     digest = _sha1(json.dumps(written, default=str, ensure_ascii=False))
     prepared = Prepared(story, where, (source, source_id), fingerprint, digest, language, section, credit, text)
     prepared.genre, prepared.genre_problems = genre, tuple(genre_problems)

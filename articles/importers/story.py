@@ -29,6 +29,9 @@ class PictureRef:
     caption: str = ""
     credit: str = ""
     alt_text: str = ""
+    title: str = ""  # the library's title for the picture (else one made from the file's name)
+    copyright_holder: str = ""  # else the credit
+    decorative: bool = False  # adds nothing a reader needs: no alt text wanted
     problem: str = ""  # why the picture cannot be used (set by the pipeline, reported per entry)
     archive: str = ""
     member: str = ""

@@ -95,6 +95,14 @@ class Image(models.Model):
         editable=False,
         help_text=_("SHA-256 of the uploaded bytes: the same upload is stored once."),
     )
+    stored_hash = models.CharField(
+        _("stored file's hash"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=_("SHA-256 of the file the library keeps: that file given back (an export) is this picture."),
+    )
 
     regions = TaggableManager(
         verbose_name=_("regions"),

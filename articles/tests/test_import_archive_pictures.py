@@ -115,7 +115,7 @@ def test_a_ninjs_package_s_feature_image_is_read_from_the_archive(tmp_path, kind
         "A queue of families beside a road",
     )
     assert article.lead_caption == "Families wait at the Baghouz checkpoint."
-    assert image.title == "photo"
+    assert image.title == "Families at a checkpoint"  # the picture's ninjs headline, not its file's name
     with image.file.open("rb") as handle:
         stored = PILImage.open(io.BytesIO(handle.read()))
         assert stored.size == (320, 200)
