@@ -1,6 +1,7 @@
 """The desk's tag suggestions: the tagger's findings shown under an article's change form, one click each, and
 the dateline a pasted wire story opens with ("BAGHOUZ, Syria (AFP) - …"), accepted as an edit
-(`editing.give_dateline`: a revision, a pending update on a live story, never over a dateline already picked).
+(`editing.give_dateline`: a revision, a pending update on a live story, never over a dateline already picked) or
+rejected (`editing.decline_dateline`: remembered for the story, no revision).
 
 Self-contained on purpose (ArticleAdmin is not touched): the change-form template includes
 `admin/articles/article/tag_suggestions.html`, the `tag_suggestions` template tag computes the list, and
@@ -51,13 +52,25 @@ def decide_suggestion(request, pk):
 
 
 def _decide_dateline(request, article, decision, entry_id, version):
-    """Accept the suggested dateline (there is nothing to reject: the suggestion goes once a dateline is set)."""
-    if decision != "accept" or not entry_id.isdigit() or not version.isdigit():
+    """Accept the suggested dateline (an edit over the form's `version`), or reject it (remembered for the story:
+    never suggested again, nor given by an import or a re-tagging run)."""
+    accept = decision == "accept" and version.isdigit()
+    if not (accept or decision == "reject") or not entry_id.isdigit():
         messages.error(request, _("That suggestion could not be understood; nothing was changed."))
         return
     place = Region.objects.filter(pk=entry_id).first()
     if place is None:
         messages.error(request, _("That entry no longer exists; nothing was changed."))
+        return
+    label = place.desk_label(get_language())
+    if not accept:
+        try:
+            editing.decline_dateline(article.pk, place, by=request.user)
+        except editing.EditRefused as refused:
+            messages.error(request, str(refused))
+            return
+        message = _("%(entry)s will not be suggested as this article's dateline again.")
+        messages.info(request, message % {"entry": label})
         return
     try:
         result = editing.give_dateline(article.pk, place, by=request.user, base_version=int(version))
@@ -71,7 +84,7 @@ def _decide_dateline(request, article, decision, entry_id, version):
     if result.pending:
         messages.warning(request, editing.pending_notice(result.revision))
     else:
-        messages.success(request, _("Dateline set to %(entry)s.") % {"entry": place.desk_label(get_language())})
+        messages.success(request, _("Dateline set to %(entry)s.") % {"entry": label})
 
 
 urlpatterns = [

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles import revisions, tagging
-from articles.models import Article, ArticleRevision, ArticleStatus, Region
+from articles.models import Article, ArticleRevision, ArticleStatus, Region, RejectedSuggestion
 from articles.workflow import is_own
 
 S = ArticleStatus
@@ -219,9 +219,17 @@ def _opening_place(content):
 def suggested_dateline(article, pending):
     """For the desk: the place the story's text opens with, as wire copy does ("BAGHOUZ, Syria (AFP) - …"), when
     the content the desk works on (`pending`, the article's pending revision as the change form read it, else
-    the article's own) has no dateline place and the gazetteer knows the place; else None."""
+    the article's own) has no dateline place, the gazetteer knows the place and the desk has not declined it for
+    this story (`decline_dateline`); else None."""
     content = pending.content if pending else {"body": article.body, "dateline_place": article.dateline_place_id}
-    return None if content.get("dateline_place") else _opening_place(content)
+    place = None if content.get("dateline_place") else _opening_place(content)
+    if place is None or _declined(article.pk, place).exists():
+        return None
+    return place
+
+
+def _declined(pk, place):
+    return RejectedSuggestion.objects.filter(article_id=pk, region=place, as_dateline=True)
 
 
 def give_dateline(pk, place, by, base_version):
@@ -237,7 +245,31 @@ def give_dateline(pk, place, by, base_version):
         content = current_content(locked)
         if content.get("dateline_place"):
             raise EditRefused(_("This article already has a dateline; nothing was changed."))
-        opening = _opening_place(content)
-        if opening is None or opening.pk != place.pk:
-            raise EditRefused(_("The story does not open with that dateline; nothing was changed."))
+        _check_opening(content, place)
+        _declined(pk, place).delete()  # declined earlier, accepted now: the desk's latest word counts
         return _save_content(locked, {"dateline_place": place}, by, note=_("dateline read from the story's opening"))
+
+
+def decline_dateline(pk, place, by):
+    """Decline the suggested dateline: `place` is never suggested as the story's dateline again, nor given to it by
+    an import or `retag_articles` reading its opening (the story may still be tagged with the place). The story's
+    content does not change, so no revision: the refusal keeps who declined it and when.
+
+    Refused, with EditRefused, to whoever may not edit the story, and when the content the desk works on does not
+    open with `place` (a forged post). Returns True when it was not declined before.
+    """
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=pk)
+        if not may_edit(by, locked):
+            raise _refusal(locked)
+        _check_opening(current_content(locked), place)
+        _declined_row, created = RejectedSuggestion.objects.get_or_create(
+            article=locked, region=place, as_dateline=True, defaults={"rejected_by": by}
+        )
+        return created
+
+
+def _check_opening(content, place):
+    opening = _opening_place(content)
+    if opening is None or opening.pk != place.pk:
+        raise EditRefused(_("The story does not open with that dateline; nothing was changed."))

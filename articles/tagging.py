@@ -28,6 +28,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import partial
+from typing import NamedTuple
 
 import ahocorasick
 from django.core.cache import cache
@@ -450,20 +451,34 @@ class Suggestions:
     actors: list
 
 
+class Rejected(NamedTuple):
+    """What the desk refused for one story: the places and actors it is not about, and the places it declined as
+    its dateline (sets of ids)."""
+
+    regions: set
+    actors: set
+    datelines: set
+
+
+NOTHING_REJECTED = Rejected(frozenset(), frozenset(), frozenset())
+
+
 def rejected_ids(article_ids):
-    """{article id: ({region ids}, {actor ids})} an editor has rejected, in one query."""
-    rejected = {pk: (set(), set()) for pk in article_ids}
+    """{article id: Rejected} for `article_ids`, in one query."""
+    rejected = {pk: Rejected(set(), set(), set()) for pk in article_ids}
     rows = RejectedSuggestion.objects.filter(article_id__in=article_ids)
-    for article_id, region_id, actor_id in rows.values_list("article_id", "region_id", "actor_id"):
-        regions, actors = rejected[article_id]
-        (regions.add(region_id) if region_id else actors.add(actor_id))
+    for article_id, region_id, actor_id, as_dateline in rows.values_list(
+        "article_id", "region_id", "actor_id", "as_dateline"
+    ):
+        regions, actors, datelines = rejected[article_id]
+        (datelines if as_dateline else regions if region_id else actors).add(region_id or actor_id)
     return rejected
 
 
 def suggest(article, matcher=None):
     """What the tagger would add to `article` (already-tagged and rejected entries left out)."""
     found = (matcher or get_matcher()).find(article.headline, article.standfirst, article.body)
-    rejected_regions, rejected_actors = rejected_ids([article.pk])[article.pk]
+    rejected_regions, rejected_actors, _datelines = rejected_ids([article.pk])[article.pk]
     tagged_regions = set(ArticleRegion.objects.filter(content_object=article).values_list("tag_id", flat=True))
     tagged_actors = set(ArticleActor.objects.filter(content_object=article).values_list("tag_id", flat=True))
     region_ids = found.regions - tagged_regions - rejected_regions
@@ -494,7 +509,7 @@ def accept_suggestion(article, kind, pk):
     link = ArticleRegion if kind == "region" else ArticleActor
     if link.objects.get_or_create(content_object=article, tag=entry)[1]:
         _purge_after_commit([article.pk])
-    RejectedSuggestion.objects.filter(article=article, **{kind: entry}).delete()
+    RejectedSuggestion.objects.filter(article=article, as_dateline=False, **{kind: entry}).delete()
     return entry
 
 
@@ -502,7 +517,9 @@ def accept_suggestion(article, kind, pk):
 def reject_suggestion(article, kind, pk, by=None):
     """Remember that `article` is not about this region or actor: it is never suggested or auto-added again."""
     entry = _entry(kind, pk)
-    RejectedSuggestion.objects.get_or_create(article=article, **{kind: entry}, defaults={"rejected_by": by})
+    RejectedSuggestion.objects.get_or_create(
+        article=article, as_dateline=False, **{kind: entry}, defaults={"rejected_by": by}
+    )
     return entry
 
 
@@ -531,7 +548,7 @@ def tag_links(found_by_article, rejected=None):
     rejected = rejected or {}
     regions, actors = [], []
     for article_id, found in found_by_article.items():
-        no_regions, no_actors = rejected.get(article_id, ((), ()))
+        no_regions, no_actors, _datelines = rejected.get(article_id, NOTHING_REJECTED)
         regions += [ArticleRegion(content_object_id=article_id, tag_id=pk) for pk in found.regions - set(no_regions)]
         actors += [ArticleActor(content_object_id=article_id, tag_id=pk) for pk in found.actors - set(no_actors)]
     return regions, actors
@@ -544,7 +561,7 @@ def _links(through, article_ids):
 def retag(queryset=None, batch_size=500, dry_run=False, progress=None):
     """Run the tagger over existing articles, batch by batch, adding the tags it finds (never removing any), and
     giving a story without a dateline place the one its text opens with (`lead_dateline`), when the gazetteer
-    knows it.
+    knows it and the desk has not declined it for that story.
 
     Each batch costs a fixed number of queries and is written in one transaction; rejected suggestions
     stay rejected. With `dry_run` nothing is written and the report says what would have been added.
@@ -566,11 +583,16 @@ def retag(queryset=None, batch_size=500, dry_run=False, progress=None):
                 leads[pk] = lead
         if leads and places is None:  # the gazetteer's names, loaded the first time a story opens with a dateline
             places = Vocabulary(Region, RegionAlias)
-        datelines = {pk: place for pk, lead in leads.items() if (place := places.find(lead))}
         ids = list(found)
+        rejected = rejected_ids(ids)
+        datelines = {
+            pk: place
+            for pk, lead in leads.items()
+            if (place := places.find(lead)) and place not in rejected[pk].datelines  # the desk declined it
+        }
         have_regions = _links(ArticleRegion, ids)
         have_actors = _links(ArticleActor, ids)
-        regions, actors = tag_links(found, rejected_ids(ids))
+        regions, actors = tag_links(found, rejected)
         regions = [r for r in regions if (r.content_object_id, r.tag_id) not in have_regions]
         actors = [a for a in actors if (a.content_object_id, a.tag_id) not in have_actors]
         changed = {link.content_object_id for link in [*regions, *actors]} | set(datelines)

@@ -72,7 +72,7 @@ from articles.models import (
 )
 from articles.models.fields import sanitise_html, search_words
 from articles.normalisation import name_key
-from articles.tagging import detect_language, get_matcher, lead_dateline, plain_text, rejected_ids
+from articles.tagging import NOTHING_REJECTED, detect_language, get_matcher, lead_dateline, plain_text, rejected_ids
 from articles.taxonomy import Vocabulary
 
 MAX_HEADLINE = Article._meta.get_field("headline").max_length
@@ -851,8 +851,11 @@ class BatchWriter:
                 # No usable picture in the input: the story keeps the one it has (and its caption).
                 article.lead_image_id, article.lead_image_caption = lead
             if article.dateline_place_id is None or not prepared.story.dateline:
-                # No known dateline in the input, or only one read off its first words: the story keeps its own.
-                article.dateline_place_id = story.article.dateline_place_id or article.dateline_place_id
+                # No known dateline in the input, or only one read off its first words: the story keeps its own,
+                # and is not given one read off its first words that the desk declined for it.
+                lead = article.dateline_place_id
+                declined = pk in rejected and lead in rejected[pk].datelines
+                article.dateline_place_id = story.article.dateline_place_id or (None if declined else lead)
             regions, actors, authors = _links(prepared, tags, author_ids, rejected.get(pk))
             outcome, reason = updates.decide(story, now)
             content = updates.content_after(story, article, REVISED_FIELDS, authors, regions, actors)
@@ -977,10 +980,10 @@ def _arabic_names(batch):
 
 
 def _links(prepared, tags, author_ids, rejected=None):
-    """One story's tags to link: its places and actors less those an editor rejected for it (`rejected`:
-    (region ids, actor ids), for an update), and its authors' ids in byline order, each once."""
+    """One story's tags to link: its places and actors less those an editor rejected for it (`rejected`: a
+    `tagging.Rejected`, for an update), and its authors' ids in byline order, each once."""
     regions, actors = tags[id(prepared)]
-    no_regions, no_actors = rejected or ((), ())
+    no_regions, no_actors, _datelines = rejected or NOTHING_REJECTED
     # Two names of a byline may name one author ("Rasha Khalil", "رشا خليل"): one byline entry, in its first place.
     authors = list(dict.fromkeys(author_ids[name] for name in prepared.story.authors if name in author_ids))
     return regions - set(no_regions), actors - set(no_actors), authors

@@ -8,7 +8,8 @@ from articles.models.taxonomy import Actor, Region
 
 
 class RejectedSuggestion(models.Model):
-    """One region or one actor that an editor said an article is not about."""
+    """One region or one actor that an editor said an article is not about; or (`as_dateline`) a place the desk
+    declined as the story's dateline when the story's opening named it."""
 
     article = models.ForeignKey(
         "articles.Article", on_delete=models.CASCADE, related_name="rejected_suggestions", verbose_name=_("article")
@@ -19,6 +20,11 @@ class RejectedSuggestion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     rejected_at = models.DateTimeField(_("rejected"), auto_now_add=True)
+    as_dateline = models.BooleanField(
+        _("as dateline"),
+        default=False,
+        help_text=_("Declined as the story's dateline (the story may still be about the place)."),
+    )
 
     class Meta:
         verbose_name = _("rejected tag suggestion")
@@ -29,8 +35,14 @@ class RejectedSuggestion(models.Model):
                 | models.Q(region__isnull=False, actor__isnull=True),
                 name="rejected_suggestion_one_entry",
             ),
+            models.CheckConstraint(
+                condition=models.Q(as_dateline=False) | models.Q(region__isnull=False),
+                name="rejected_dateline_is_a_place",
+            ),
             models.UniqueConstraint(
-                fields=["article", "region"], condition=models.Q(region__isnull=False), name="unique_rejected_region"
+                fields=["article", "region", "as_dateline"],
+                condition=models.Q(region__isnull=False),
+                name="unique_rejected_region",
             ),
             models.UniqueConstraint(
                 fields=["article", "actor"], condition=models.Q(actor__isnull=False), name="unique_rejected_actor"
@@ -38,4 +50,4 @@ class RejectedSuggestion(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.article_id}: not {self.region or self.actor}"
+        return f"{self.article_id}: not {self.region or self.actor}{' as dateline' if self.as_dateline else ''}"
