@@ -44,6 +44,7 @@ both back and adds the notes a stored story lacks. The notes read are those of `
 """
 
 import json
+import mimetypes
 import os
 import posixpath
 import shutil
@@ -181,8 +182,13 @@ def live_update_row(update, copies=None):
     row = {"posted_at": _iso(update.posted_at), "title": update.title, "text": update.text}
     row |= {"author": update.author.display_name} if update.author_id else {}
     if copies is not None and update.image_id:
-        row |= picture_columns(copies, update.image, update.image.caption, f"live update of {_iso(update.posted_at)}")
+        row |= picture_columns(copies, update.image, update.image.caption, _update_label(update))
     return row
+
+
+def _update_label(update):
+    """How an export's problem names a live update."""
+    return f"live update of {_iso(update.posted_at)}"
 
 
 def note_associations(article, copies=None):
@@ -205,8 +211,8 @@ def note_associations(article, copies=None):
 
 
 def _update_picture(update, copies):
-    where = f"live update of {_iso(update.posted_at)}"
-    return picture_association(update.image, update.image.caption, copies and copies.copy(update.image, where))
+    copied = copies and copies.copy(update.image, _update_label(update))
+    return picture_association(update.image, update.image.caption, copied)
 
 
 def _note(article, name, uri, profile, moment):
@@ -310,14 +316,27 @@ def picture_association(image, caption, copied=None):
     `caption` (the story's use of it, or the library's own caption for an update); `copied`: the path, relative to
     the export, of the copy of the library's file, given as the rendition "original"."""
     rendition = image.feed_rendition()
-    original = {
-        "name": "original",
-        "href": copied,
-        "contenttype": f"image/{image.file.name.rsplit('.', 1)[-1].replace('jpg', 'jpeg')}",
-        "width": image.width,
-        "height": image.height,
-        "sizeinbytes": image.file_size,
-    }
+    renditions = [
+        {
+            "name": "w1280-16x9",
+            "href": urljoin(settings.NEWSROOM_SITE_URL, rendition.url),
+            "contenttype": rendition.mime_type,
+            "width": rendition.width,
+            "height": rendition.height,
+            "sizeinbytes": rendition.file_size,
+        }
+    ]
+    if copied:
+        renditions.append(
+            {
+                "name": "original",
+                "href": copied,
+                "contenttype": mimetypes.guess_type(copied)[0],
+                "width": image.width,
+                "height": image.height,
+                "sizeinbytes": image.file_size,
+            }
+        )
     # Given even when empty: import reads a picture without a caption description as captioned by its headline.
     descriptions = [{"role": "caption", "contenttype": "text/plain", "value": caption}]
     if image.alt or image.decorative:  # an empty alt text says "decorative", as alt="" does in HTML
@@ -330,17 +349,7 @@ def picture_association(image, caption, copied=None):
         "descriptions": descriptions,
         "by": image.credit,
         "copyrightholder": image.copyright_holder,
-        "renditions": [
-            {
-                "name": "w1280-16x9",
-                "href": urljoin(settings.NEWSROOM_SITE_URL, rendition.url),
-                "contenttype": rendition.mime_type,
-                "width": rendition.width,
-                "height": rendition.height,
-                "sizeinbytes": rendition.file_size,
-            }
-        ]
-        + ([original] if copied else []),
+        "renditions": renditions,
     }
     return {key: value for key, value in association.items() if value}
 

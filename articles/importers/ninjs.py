@@ -12,10 +12,10 @@ The lead picture comes from `associations` (an object by name in 1.x, an array w
 one named "featureimage" (or "featuremedia"), else the first of type "picture". Its `renditions` give the
 file: the "original" rendition, else the widest; `href` is a path relative to the input file. Caption:
 `description_text` / a description with role "caption" (else, when it has none, not even an empty one, the
-picture's headline); credit: `by` / `byline` /
-the first `infosources` name / `copyrightholder`; copyright holder: `copyrightholder` (else the credit); the
-library's title: its headline; alt text: a description with role "alt" (or "alternative") or an `alt_text`
-field; an "alt" description whose value is empty marks the picture decorative (as `alt=""` does in HTML).
+picture's headline); credit: `by` / `byline` / the first `infosources` name / `copyrightholder`; copyright
+holder: `copyrightholder` (else the credit); the library's title: its headline; alt text: a description with
+role "alt" (or "alternative") or an `alt_text` field; an "alt" description whose value is empty marks the
+picture decorative (as `alt=""` does in HTML).
 
 A story's public notes are associations too, as `export_articles` writes them (ninjs 2.0 has no field for
 either; see `articles.export`): an association whose `profile` is "newsroom:live-update" is a live update
