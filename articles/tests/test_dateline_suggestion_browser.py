@@ -15,14 +15,21 @@ pytestmark = BROWSER_TEST_MARKS
 PICKED = "() => document.querySelector('.field-dateline_place .select2-selection__rendered').title"
 
 
+def _open_form(page, live_server, editor, article):
+    """Sign `editor` in and open the story's change form, recording CSP violations; returns the form's address."""
+    page.add_init_script(RECORD_CSP_VIOLATIONS)
+    _sign_in(page, live_server, editor)
+    change = live_server.url + reverse("admin:articles_article_change", args=[article.pk])
+    page.goto(change)
+    return change
+
+
 def test_an_editor_accepts_the_wire_dateline_and_the_form_shows_it(live_server, editor, places, settings):
     settings.NEWSROOM_CSP = True
     article = ArticleFactory(headline="Pocket falls", body=WIRE)
 
     with chromium_page() as page:
-        page.add_init_script(RECORD_CSP_VIOLATIONS)
-        _sign_in(page, live_server, editor)
-        page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
+        _open_form(page, live_server, editor, article)
         before = page.evaluate(PICKED)
         line = page.locator("li[data-kind=dateline]")
         offered = line.inner_text()
@@ -45,10 +52,7 @@ def test_an_editor_rejects_the_wire_dateline_and_it_is_not_offered_again(live_se
     article = ArticleFactory(headline="Pocket falls", body=WIRE)
 
     with chromium_page() as page:
-        page.add_init_script(RECORD_CSP_VIOLATIONS)
-        _sign_in(page, live_server, editor)
-        change = live_server.url + reverse("admin:articles_article_change", args=[article.pk])
-        page.goto(change)
+        change = _open_form(page, live_server, editor, article)
         page.locator("li[data-kind=dateline]").get_by_role("button", name="Reject").click()
         page.wait_for_load_state()
         message = page.locator(".messagelist").inner_text()
