@@ -256,17 +256,16 @@ def decline_dateline(pk, place, by):
     content does not change, so no revision: the refusal keeps who declined it and when.
 
     Refused, with EditRefused, to whoever may not edit the story, and when the content the desk works on does not
-    open with `place` (a forged post). Returns True when it was not declined before.
+    open with `place` (a forged post). Declining twice keeps one refusal.
     """
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=pk)
         if not may_edit(by, locked):
             raise _refusal(locked)
         _check_opening(current_content(locked), place)
-        _declined_row, created = RejectedSuggestion.objects.get_or_create(
+        RejectedSuggestion.objects.get_or_create(
             article=locked, region=place, as_dateline=True, defaults={"rejected_by": by}
         )
-        return created
 
 
 def _check_opening(content, place):

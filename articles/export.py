@@ -378,6 +378,9 @@ def jsonl_row(article, copies=None):
     `copies` (`PictureCopies`), the lead picture's and the updates' pictures are copied beside the export and named
     by the `image` columns."""
     authors = list(article.authors.all())
+    lead = {}  # read before the updates', so an export's problems name a story's pictures in reading order
+    if copies is not None and article.lead_image_id:
+        lead = picture_columns(copies, article.lead_image, article.lead_caption, "lead picture")
     row = {
         "headline": article.headline,
         "kicker": article.kicker,
@@ -400,9 +403,7 @@ def jsonl_row(article, copies=None):
         "corrections": [correction_row(c) for c in corrections_of(article)],
         "live_updates": [live_update_row(u, copies) for u in live_updates_of(article)],
     }
-    if copies is not None and article.lead_image_id:
-        row |= picture_columns(copies, article.lead_image, article.lead_caption, "lead picture")
-    return row
+    return row | lead
 
 
 def picture_columns(copies, image, caption, what):

@@ -261,10 +261,11 @@ def story_from_columns(row, entry=None):
 
 def _picture(get):
     """The `image` column (a file path, relative to the input file) with its caption, credit, alt text, and the
-    library's title, copyright holder and decorative flag (JSON true, or "true", "1", "yes") for it."""
+    library's title, copyright holder and decorative flag (`_decorative`) for it."""
     path = get("image")
     if not path:
         return None
+    decorative, problem = _decorative(get("image_decorative"))
     return PictureRef(
         path=str(path),
         caption=str(get("image_caption") or ""),
@@ -272,8 +273,21 @@ def _picture(get):
         alt_text=str(get("image_alt") or ""),
         title=str(get("image_title") or "").strip(),
         copyright_holder=str(get("image_copyright") or "").strip(),
-        decorative=str(get("image_decorative") or "").strip().lower() in ("true", "1", "yes"),
+        decorative=decorative,
+        problem=problem,
     )
+
+
+_YES, _NO = ("true", "1", "yes"), ("false", "0", "no", "")
+
+
+def _decorative(value):
+    """(flag, problem) for an `image_decorative` value: JSON true/false, or true/1/yes and false/0/no in any case
+    (empty or missing: false). Anything else is the picture's problem, so it is not imported on a guess."""
+    text = str(value if value is not None else "").strip().lower()
+    if text in _YES or text in _NO:
+        return text in _YES, ""
+    return False, f"image_decorative “{str(value)[:40]}” is neither true nor false"
 
 
 # --- a story's public notes --------------------------------------------------------------------------------

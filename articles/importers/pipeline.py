@@ -490,8 +490,9 @@ def _parse_input(source: Input, options):
                 continue
             where = f"{source.name} entry {story.entry}" if story.entry else source.name
             for picture in (story.picture, *(update.picture for update in story.live_updates)):
-                if picture is not None:
-                    picture.problem = pictures.resolve(picture, source)
+                if picture is not None:  # resolved (and its path made safe to print); the parser's problem first
+                    resolved = pictures.resolve(picture, source)
+                    picture.problem = picture.problem or resolved
             try:
                 prepared = prepare(story, where, options)
             except BadInput as error:

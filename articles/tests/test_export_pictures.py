@@ -70,7 +70,7 @@ def _pictures():
 
 def _export(tmp_path, format, *options):
     out = tmp_path / "out" / f"export.{format}"
-    out.parent.mkdir(exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     log = io.StringIO()
     call_command("export_articles", str(out), "--format", format, "--pictures", *options, stdout=log)
     return out, log.getvalue()
@@ -239,7 +239,7 @@ def test_the_migration_gives_existing_pictures_their_stored_file_s_hash(pictured
     assert Image.objects.get(pk=shot.pk).stored_hash == ""
 
 
-def test_a_live_update_picture_is_exported_once_whatever_names_it(pictured, tmp_path, publisher):
+def test_a_picture_used_twice_is_copied_once_and_each_use_it_lacks_is_named(pictured, tmp_path, publisher):
     article = Article.objects.get(headline="Families return to Baghouz")
     workflow.post_live_update(article, by=publisher, text="The lead picture again.", image=pictured["lead"])
     out, log = _export(tmp_path, "jsonl")
@@ -247,6 +247,15 @@ def test_a_live_update_picture_is_exported_once_whatever_names_it(pictured, tmp_
     rows = {row["headline"]: row for row in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     story_row = rows["Families return to Baghouz"]
     assert story_row["live_updates"][1]["image"] == story_row["image"]
+    # Its file lost: both uses are named, the story's and the update's.
+    lead = pictured["lead"]
+    lead.file.storage.delete(lead.file.name)
+    _out, log = _export(tmp_path / "elsewhere", "jsonl")
+    update = article.live_updates.get(image=lead)
+    assert [line.split("”: ")[1].split(" “")[0] for line in log.splitlines()[1:]] == [
+        "lead picture",
+        f"live update of {update.posted_at.isoformat()}",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -270,3 +279,31 @@ def test_a_ninjs_picture_credits_its_maker_and_keeps_its_copyright_holder(tmp_pa
     assert report.picture_problems == []
     image = Article.objects.get().lead_image
     assert (image.title, image.credit, image.copyright_holder) == ("Families at a checkpoint", credit, holder)
+
+
+@pytest.mark.parametrize(
+    ("value", "decorative"), [(True, True), ("Yes", True), ("1", True), (False, False), ("no", False), ("", False)]
+)
+def test_the_decorative_column_reads_true_and_false_as_json_or_words(tmp_path, value, decorative):
+    from articles.tests.test_import_pictures import picture_file
+
+    picture_file(tmp_path, "ornament.jpg")
+    row = {"headline": "Ornament", "body": "Words.", "source_id": "o1", "image": "ornament.jpg"}
+    row |= {"image_credit": "Jane Doe / AFP", "image_alt": "" if decorative else "A pattern", "image_decorative": value}
+    (tmp_path / "one.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    report = run_import([str(tmp_path / "one.jsonl")], ImportOptions(autotag=False, status="published"))
+    assert report.picture_problems == []
+    assert Article.objects.get().lead_image.decorative is decorative
+
+
+def test_a_decorative_flag_that_is_neither_true_nor_false_is_the_picture_s_problem(tmp_path):
+    from articles.tests.test_import_pictures import picture_file
+
+    picture_file(tmp_path, "ornament.jpg")
+    row = {"headline": "Ornament", "body": "Words.", "source_id": "o1", "image": "ornament.jpg"}
+    row |= {"image_credit": "Jane Doe / AFP", "image_decorative": "maybe"}
+    (tmp_path / "one.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    report = run_import([str(tmp_path / "one.jsonl")], ImportOptions(autotag=False))
+    (problem,) = report.picture_problems
+    assert problem.endswith("/ornament.jpg: image_decorative “maybe” is neither true nor false")
+    assert Article.objects.get().lead_image is None and not Image.objects.exists()  # not imported on a guess
