@@ -330,9 +330,11 @@ def misaddressed(article, slug):
 
 
 def gone(request, pk):
-    """The answer for a story `pk` that is not public: 410 with its public reason when it was withdrawn, else
-    404. Every page of a story answers so when the story itself does."""
-    withdrawn = Article.objects.filter(pk=pk, status=Article.Status.UNPUBLISHED).only("headline", "withdrawal_reason")
+    """The answer for a story `pk` that is not public: 410 with its public reason when it was withdrawn after
+    readers had seen it, else 404 (a story cancelled before it went out was never there, so its address tells
+    nothing of it). Every page of a story answers so when the story itself does."""
+    withdrawn = Article.objects.filter(pk=pk, status=Article.Status.UNPUBLISHED, first_published_at__isnull=False)
+    withdrawn = withdrawn.only("headline", "withdrawal_reason")
     withdrawn = withdrawn.first()
     if withdrawn is None:
         raise Http404("No such story.")

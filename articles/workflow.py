@@ -373,14 +373,22 @@ def publish_update(article, by, note=""):
 
 def unpublish(article, by, note):
     """Publisher withdraws the story; its address answers 410 Gone with `note` as the public reason."""
-    return _perform(
-        article,
-        by,
-        "unpublish",
-        note,
+
+    def changes(locked, now):
+        # A story public by its schedule until now was published at that time, though no cron run wrote it:
+        # its address must answer 410 with the reason, where one never public answers 404 (`views.gone`).
+        first = locked.first_published_at
+        if first is None and Article.objects.published(now).filter(pk=locked.pk).exists():
+            first = locked.scheduled_for
         # A story published again later does not lead the front page again by itself.
-        changes=lambda a, now: {"withdrawal_reason": note.strip(), "scheduled_for": None, "featured_until": None},
-    )
+        return {
+            "withdrawal_reason": note.strip(),
+            "first_published_at": first,
+            "scheduled_for": None,
+            "featured_until": None,
+        }
+
+    return _perform(article, by, "unpublish", note, changes=changes)
 
 
 def correct(article, by, note, kind=Correction.Kind.CORRECTION):

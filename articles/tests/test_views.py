@@ -96,6 +96,49 @@ def test_withdrawn_story_answers_gone_with_the_public_reason(client, desk):
     assert "This story has been withdrawn" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "case",
+    [
+        "scheduled, cancelled before its time",
+        "scheduled and due, but cancelled while its embargo held",
+    ],
+)
+def test_a_story_withdrawn_before_readers_ever_saw_it_answers_not_found(client, publisher, case):
+    now = timezone.now()
+    if case.startswith("scheduled, cancelled"):
+        article = story(S.SCHEDULED, headline="Plan the desk dropped", scheduled_for=now + timedelta(hours=3))
+    else:
+        article = story(
+            S.SCHEDULED,
+            headline="Plan the desk dropped",
+            scheduled_for=now - timedelta(minutes=5),
+            embargo_until=now + timedelta(hours=1),
+        )
+    workflow.unpublish(article, by=publisher, note="Pulled before publication: legal risk")
+    for address in (
+        article.get_absolute_url(),
+        f"/article/{article.pk}/any-slug/",
+        article.live_updates_feed_url("rss"),
+    ):
+        response = client.get(address)
+        assert response.status_code == 404, address
+        page = response.content.decode()
+        assert "Plan the desk dropped" not in page
+        assert "legal risk" not in page
+
+
+def test_a_story_public_by_its_schedule_and_then_withdrawn_answers_gone(client, publisher):
+    due_at = timezone.now() - timedelta(minutes=5)
+    article = story(S.SCHEDULED, headline="Story readers saw at nine", scheduled_for=due_at)
+    workflow.unpublish(article, by=publisher, note="Legal request")
+    article.refresh_from_db()
+    assert article.first_published_at == due_at
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 410
+    assert "Story readers saw at nine" in response.content.decode()
+    assert "Legal request" in response.content.decode()
+
+
 def test_scheduled_story_appears_once_its_time_has_come(client, places):
     article = story(S.SCHEDULED, headline="Story at nine", scheduled_for=timezone.now() + timedelta(minutes=1))
     assert article.headline not in client.get("/").content.decode()
