@@ -30,6 +30,7 @@ from articles.admin_pickers import (
     SeeAlsoPicker,
     vocabulary_field,
 )
+from articles.admin_text import TypedTextForm, TypedTextModelForm
 from articles.desk_admin import ArticleDeskMixin
 from articles.models import (
     Actor,
@@ -48,7 +49,7 @@ from articles.normalisation import name_key
 RTL_FIELDS = ("kicker", "headline", "slug", "standfirst", "byline")
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(TypedTextForm, forms.ModelForm):
     """The story form: text fields follow the story's writing direction; body is a rich-text editor."""
 
     source_url = forms.URLField(label=_("source URL"), max_length=500, required=False, assume_scheme="https")
@@ -467,6 +468,7 @@ class ArticleAdmin(DeskPickersMixin, ArticleDeskMixin, admin.ModelAdmin):
 
 
 class AliasInline(admin.TabularInline):
+    form = TypedTextModelForm
     extra = 1
     fields = ("name",)
 
@@ -496,6 +498,7 @@ class ArabicFieldsMixin:
 class VocabularyAdmin(DeskPickersMixin, ArabicFieldsMixin, admin.ModelAdmin):
     """What the Region and Actor admins share: alias search, article counts, merging duplicates."""
 
+    form = TypedTextModelForm
     search_fields = ("name", "name_ar", "aliases__name")
     actions = ["merge_selected"]
     readonly_fields = ("article_count",)
@@ -633,6 +636,7 @@ class ActorAdmin(VocabularyAdmin):
 
 @admin.register(Section)
 class SectionAdmin(DeskPickersMixin, ArabicFieldsMixin, admin.ModelAdmin):
+    form = TypedTextModelForm
     list_display = ("path_label", "name_ar", "slug", "position", "default_genre", "article_count")
     list_editable = ("position",)
     list_select_related = ("parent",)
@@ -670,6 +674,7 @@ class SectionAdmin(DeskPickersMixin, ArabicFieldsMixin, admin.ModelAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(ArabicFieldsMixin, admin.ModelAdmin):
+    form = TypedTextModelForm
     list_display = ("display_name", "name_ar", "slug", "user", "article_count")
     list_select_related = ("user",)
     # Also what the byline picker searches: an author is found by their Arabic name too.

@@ -19,6 +19,7 @@ from taggit.managers import TaggableManager
 
 from articles import images
 from articles.admin import vocabulary_field
+from articles.admin_text import TypedTextForm
 from articles.images.uploads import DESCRIPTION_FIELDS
 from articles.models import Image, Rendition
 
@@ -46,7 +47,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)]
 
 
-class UploadForm(forms.Form):
+class UploadForm(TypedTextForm, forms.Form):
     """Several pictures with the words they share; each can be completed on its own page afterwards."""
 
     files = MultipleFileField(label=_("Pictures"))
@@ -74,7 +75,7 @@ class UploadForm(forms.Form):
         files.help_text = _("Select one or more files (%(formats)s).") % {"formats": images.format_names()}
 
 
-class ImageAdminForm(forms.ModelForm):
+class ImageAdminForm(TypedTextForm, forms.ModelForm):
     """A picture's words: alt text is required unless the picture is decorative; the focal point stays inside."""
 
     focal_x = forms.FloatField(label=_("focal point x"), min_value=0, max_value=1)

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from articles import diffs, editing, presence, revisions, workflow
+from articles.admin_text import TypedTextForm
 from articles.models import Author, Correction, Image, LiveUpdate
 
 # How many of a story's live updates the desk panel lists at a time to correct or remove, newest first; older
@@ -43,7 +44,7 @@ _BYLINE_REFUSAL = _("No such author: pick the byline from the list.")
 _PICTURE_REFUSAL = _("No such picture: pick one from the library.")
 
 
-class MoveForm(forms.Form):
+class MoveForm(TypedTextForm, forms.Form):
     """What a workflow button posts: an optional (sometimes required) note, a time (to schedule a story, or until
     which it leads the front page), a correction kind."""
 
@@ -88,7 +89,7 @@ def _live_draft_key(article, update=None):
     return f"desk_live_update_{article.pk}" + (f"_{update.pk}" if update else "")
 
 
-class LiveUpdateForm(forms.Form):
+class LiveUpdateForm(TypedTextForm, forms.Form):
     """What a live update's correction, removal, pin or unpin posts; lengths and emptiness are the workflow's to
     refuse."""
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from articles.caching import public_page, shows_stories
 from articles.models import Actor, Article, Author, Correction, Region, Section, name_in
+from articles.normalisation import xml_text
 from articles.structured_data import description
 from articles.views import misaddressed, story_or_gone
 
@@ -47,10 +48,39 @@ def picture_enclosures(request, image):
     return [Enclosure(request.build_absolute_uri(rendition.url), str(rendition.file_size), rendition.mime_type)]
 
 
+def _xml_safe(value):
+    """`value` (a text, or a list of texts such as categories) as XML can carry it; anything else as it is."""
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, list | tuple):
+        return [_xml_safe(entry) for entry in value]
+    return value
+
+
+class XMLSafeFeed:
+    """A feed generator that leaves out of every text it is given the characters XML 1.0 cannot carry: Django's
+    refuses them with an error, so one stored in a headline, a name or an update (pasted from a word processor
+    before the desk's forms cleaned such text: `admin_text`) would take the whole feed down."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(_xml_safe, args), **{key: _xml_safe(value) for key, value in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(_xml_safe, args), **{key: _xml_safe(value) for key, value in kwargs.items()})
+
+
+class RssFeed(XMLSafeFeed, Rss201rev2Feed):
+    """RSS 2.0, `XMLSafeFeed`."""
+
+
+class AtomFeed(XMLSafeFeed, Atom1Feed):
+    """Atom 1.0, `XMLSafeFeed`."""
+
+
 class LatestStoriesFeed(Feed):
     """The edition's latest stories (RSS 2.0)."""
 
-    feed_type = Rss201rev2Feed
+    feed_type = RssFeed
     ttl = 5
 
     def title(self, obj=None):
@@ -182,14 +212,14 @@ class AuthorFeed(_SubjectFeed):
 
 def atom(feed_class):
     """The Atom 1.0 twin of an RSS feed class."""
-    return type(f"{feed_class.__name__}Atom", (feed_class,), {"feed_type": Atom1Feed, "__doc__": feed_class.__doc__})
+    return type(f"{feed_class.__name__}Atom", (feed_class,), {"feed_type": AtomFeed, "__doc__": feed_class.__doc__})
 
 
 class CorrectionsFeed(Feed):
     """The edition's public notes on its stories (corrections, clarifications, updates, retractions), newest
     first: one item per note, linking to the note in its story's corrections box."""
 
-    feed_type = Rss201rev2Feed
+    feed_type = RssFeed
     ttl = 5
 
     def title(self, obj=None):
@@ -242,11 +272,11 @@ class _DatedByTheStory:
         return max(last_change, super().latest_post_date()) if self.items else last_change
 
 
-class _LiveUpdatesRss(_DatedByTheStory, Rss201rev2Feed):
+class _LiveUpdatesRss(_DatedByTheStory, RssFeed):
     pass
 
 
-class _LiveUpdatesAtom(_DatedByTheStory, Atom1Feed):
+class _LiveUpdatesAtom(_DatedByTheStory, AtomFeed):
     pass
 
 

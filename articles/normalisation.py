@@ -135,3 +135,20 @@ def is_arabic(text, threshold=0.3):
         return False
     arabic = sum(map(str.isalpha, "".join(_ARABIC_RUNS.findall(text))))
     return arabic / letters >= threshold
+
+
+# Characters XML 1.0 cannot carry: the C0 controls other than tab, newline and carriage return, and U+FFFE and
+# U+FFFF. A feed or sitemap holding one is not XML at all, so a reader's app or Google refuses the whole file.
+# Word's line break inside a paragraph (U+000B) and a form feed stand between words, so they become a space.
+_NOT_XML = str.maketrans(
+    {
+        **dict.fromkeys((*range(0x00, 0x09), *range(0x0E, 0x20), 0xFFFE, 0xFFFF)),
+        "\x0b": " ",
+        "\x0c": " ",
+    }
+)
+
+
+def xml_text(text):
+    """`text` without the characters XML 1.0 cannot carry (a vertical tab or form feed becomes a space)."""
+    return text.translate(_NOT_XML) if text else text

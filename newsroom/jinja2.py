@@ -32,6 +32,7 @@ from articles import embeds, structured_data
 from articles.addresses import archive_day_url as _archive_day_url
 from articles.addresses import public_url
 from articles.models import ArticleGenre, name_in, text_in
+from articles.normalisation import xml_text
 from articles.templatetags import images
 
 # Arabic-Indic digits, and the Arabic comma between a date's parts ("٢٤ تشرين الثاني ٢٠٢٦، ١٦:٤٥").
@@ -460,6 +461,7 @@ def environment(**options):
         linebreaksbr=linebreaksbr,
         pluralize=defaultfilters.pluralize,
         spaceless=spaceless,
+        xml_text=xml_text,
     )
     return env
 
