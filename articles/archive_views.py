@@ -67,7 +67,14 @@ def _local_day(moment):
     return timezone.localtime(moment, timezone.get_default_timezone()).date() if moment else None
 
 
+# The archive's dates: any newsroom's (search's filters allow the same), and none at the calendar's edges, whose
+# local midnight or next day Python cannot hold (year 1 or 9999 would be a 500, not a 404).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
 def _date_or_404(year, month, day=1):
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Http404("No such date.")
     try:
         return date(year, month, day)
     except ValueError:

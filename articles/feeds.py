@@ -13,7 +13,7 @@ an update with a picture carrying it as its enclosure the same way.
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import get_language
@@ -23,7 +23,7 @@ from articles.caching import public_page, shows_stories
 from articles.models import Actor, Article, Author, Correction, Region, Section, name_in
 from articles.normalisation import xml_text
 from articles.structured_data import description
-from articles.views import misaddressed, story_or_gone
+from articles.views import by_slug_or_alias, misaddressed, moved_to, story_or_gone
 
 FEED_SIZE = 30
 
@@ -180,7 +180,33 @@ class SectionFeed(_SubjectFeed):
         return Article.objects.published().in_section(obj)
 
 
-class RegionFeed(_SubjectFeed):
+class _Spelled(Exception):
+    """A vocabulary feed was asked for by an alias of its entry (`entry`)."""
+
+    def __init__(self, entry):
+        super().__init__(entry)
+        self.entry = entry
+
+
+class _VocabularyFeed(_SubjectFeed):
+    """A place's or actor's feed: asked for by an alias or another spelling of its name, it answers 301 to the
+    canonical feed, as the entry's page does, so a subscription outlives a rename or a merge."""
+
+    def get_object(self, request, slug):
+        entry, spelled = by_slug_or_alias(self.model, slug)
+        if spelled is not None:
+            raise _Spelled(spelled)
+        return entry
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except _Spelled as spelled:
+            feed = reverse(request.resolver_match.view_name, kwargs={"slug": spelled.entry.slug})
+            return moved_to(request, feed)
+
+
+class RegionFeed(_VocabularyFeed):
     """Stories about a place or any place inside it."""
 
     model = Region
@@ -189,7 +215,7 @@ class RegionFeed(_SubjectFeed):
         return Article.objects.published().for_region(obj)
 
 
-class ActorFeed(_SubjectFeed):
+class ActorFeed(_VocabularyFeed):
     """Stories about a person, group or institution."""
 
     model = Actor
@@ -378,7 +404,7 @@ def live_updates_feed(request, pk, slug, form):
     if gone:
         return gone
     if misaddressed(article, slug):
-        return redirect(article.live_updates_feed_url(form), permanent=True)
+        return moved_to(request, article.live_updates_feed_url(form))
     # Cached as the story's page is: purged by a change to this story (every update move is one), not by others.
     shows_stories(request, [article.pk])
     return LIVE_UPDATES_FEEDS[form]()(request, article=article)

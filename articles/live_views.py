@@ -22,7 +22,7 @@ from django.utils.cache import add_never_cache_headers
 from articles.caching import public_page, set_last_modified, shows_stories
 from articles.models import LIVE_UPDATES_SHOWN, Article
 from articles.prepared import PreparedQuery
-from articles.views import gone, misaddressed
+from articles.views import gone, misaddressed, moved_to
 
 # What an older page reads of the story: its address, headline, times and whether it has updates.
 LIVE_STORY = PreparedQuery(
@@ -66,7 +66,7 @@ def live_updates(request, pk, slug, number):
     if answer:
         return answer
     if number == 1 or misaddressed(article, slug):
-        return redirect(article.live_updates_url(number), permanent=True)
+        return moved_to(request, article.live_updates_url(number))
     # One row past the page says whether an older page follows; each row says how many pages there are.
     rows = article.live_updates_page(number, counted=True) if article.last_live_update_at else []
     if not rows:
@@ -99,7 +99,7 @@ def first_live_updates(request, pk, slug):
     if answer:
         return answer
     if misaddressed(article, slug):
-        return redirect(article.first_live_updates_url(), permanent=True)
+        return moved_to(request, article.first_live_updates_url())
     shown = article.live_updates.shown().count() if article.last_live_update_at else 0
     pages = _pages(shown)
     # On the story's own page, straight to its updates (a story without any has no such section).

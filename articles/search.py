@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models.expressions import RawSQL, Window
 from django.db.models.functions import RowNumber
@@ -716,6 +717,15 @@ def section_choices(language):
     return [(option[0], option[column]) for option in cached_fragment(_SECTIONS_FRAGMENT, compute)]
 
 
+# The dates a filter may name: far wider than any archive, and narrow enough that a day's start in the newsroom's
+# zone, or the day after the last, is a time Python and the databases can hold (year 1 or 9999 is not).
+_DATE_RANGE = _("Enter a date between the years 1900 and 2999.")
+DATE_BOUNDS = [
+    MinValueValidator(datetime.date(1900, 1, 1), _DATE_RANGE),
+    MaxValueValidator(datetime.date(2999, 12, 31), _DATE_RANGE),
+]
+
+
 class SearchForm(forms.Form):
     """The search page's inputs, validated: unknown filters and impossible dates are explained, not ignored."""
 
@@ -727,8 +737,12 @@ class SearchForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), required=False, choices=[("", _("Any language")), *Article.Language.choices]
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=DATE_BOUNDS
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=DATE_BOUNDS
+    )
     # An unknown order is explained like an unknown section; no value (the masthead's form) is relevance.
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS, initial=RELEVANCE)
 

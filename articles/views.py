@@ -15,8 +15,8 @@ from typing import NamedTuple
 from django.core.paginator import Paginator
 from django.db import connection, models
 from django.db.models.functions import JSONArray
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
@@ -491,7 +491,7 @@ def article_detail(request, pk, slug):
     if gone:
         return gone
     if misaddressed(article, slug):
-        return redirect(article, permanent=True)
+        return moved_to(request, article.get_absolute_url())
     # The menu and breaking news the page shows are read with the related stories' lists: one cache round trip.
     with read_along(masthead_fragment(article.language)):
         context = article_page_context(article)
@@ -510,15 +510,31 @@ _BY_SLUG = {
 }
 
 
-def _by_slug_or_alias(model, slug):
-    """The entry with `slug`, or (as a redirect) the one whose name or alias the slug spells; else 404."""
+def moved_to(request, address):
+    """301 to `address` keeping the request's query string: a reader following an old slug or an alias to page 2
+    of a list lands on page 2, and a campaign's tags reach the canonical address."""
+    query = request.META.get("QUERY_STRING", "")
+    if not query:
+        return HttpResponsePermanentRedirect(address)
+    path, hash_mark, fragment = address.partition("#")
+    return HttpResponsePermanentRedirect(f"{path}?{query}{hash_mark}{fragment}")
+
+
+def by_slug_or_alias(model, slug):
+    """(the place or actor with `slug`, None), or (None, the one whose name or alias the slug spells); else 404."""
     entry = next(iter(_BY_SLUG[model](slug=slug)), None)
     if entry is not None:
         return entry, None
     entry = model.objects.by_name(slug.replace("-", " "))
     if entry is None:
         raise Http404(f"No {model._meta.verbose_name} here.")
-    return None, redirect(entry, permanent=True)
+    return None, entry
+
+
+def _page_or_moved(request, model, slug):
+    """(the entry with `slug`, None), or (None, a 301 to the page of the entry whose alias the slug spells)."""
+    entry, spelled = by_slug_or_alias(model, slug)
+    return (entry, None) if spelled is None else (None, moved_to(request, spelled.get_absolute_url()))
 
 
 SECTION = PreparedQuery(lambda slug: Section.objects.select_related("parent").filter(slug=slug).order_by()[:1])
@@ -544,7 +560,7 @@ REGION_STORIES = StoryList(lambda language, now, region: edition_at(language, no
 @public_page
 def region_detail(request, slug):
     """Stories about a place or anywhere inside it, with the place's parents and child places."""
-    region, moved = _by_slug_or_alias(Region, slug)
+    region, moved = _page_or_moved(request, Region, slug)
     if moved:
         return moved
     chain = list(ANCESTORS(pk=region.pk))
@@ -572,7 +588,7 @@ ACTOR_STORIES = StoryList(lambda language, now, actor: edition_at(language, now)
 @public_page
 def actor_detail(request, slug):
     """Stories about a person, group or institution, with what kind of actor it is and who they are."""
-    actor, moved = _by_slug_or_alias(Actor, slug)
+    actor, moved = _page_or_moved(request, Actor, slug)
     if moved:
         return moved
     return _list_page(request, "articles/actor.html", ACTOR_STORIES, {"actor": actor.pk}, {"actor": actor})
@@ -617,7 +633,9 @@ def search(request):
         results = None
         if form.is_bound and form.is_valid():
             query = form.to_query()
-            if query.text or any([query.section, query.region, query.actor, query.language, query.date_from]):
+            if query.text or any(
+                [query.section, query.region, query.actor, query.language, query.date_from, query.date_to]
+            ):
                 try:
                     page = int(request.GET.get("page", 1))
                 except ValueError:

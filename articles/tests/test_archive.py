@@ -123,6 +123,10 @@ def test_an_empty_month_or_day_inside_the_archive_says_so(client, archive):
         "/archive/2019/13/",
         "/archive/2019/00/",
         "/archive/0000/01/01/",
+        "/archive/0001/01/",  # the calendar's edges: their local midnight or next day does not exist
+        "/archive/0001/01/01/",
+        "/archive/9999/12/",
+        "/archive/9999/12/31/",
         "/archive/2019/3/14/",  # months and days have two digits
         "/archive/19/03/14/",
     ],

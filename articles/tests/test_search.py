@@ -565,6 +565,35 @@ def test_search_page_rejects_an_impossible_date(client, db):
     assert "Enter a valid date." in html
 
 
+@pytest.mark.parametrize("edition", ["", "/ar"])
+@pytest.mark.parametrize(
+    "field, day", [("date_from", "0001-01-01"), ("date_to", "9999-12-31"), ("date_to", "1899-12-31")]
+)
+def test_a_date_at_the_calendars_edge_is_explained_not_a_server_error(client, db, edition, field, day):
+    response = client.get(f"{edition}/search/", {"q": "hol", field: day})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'id="id_{field}_error"' in page
+    assert ("أدخل تاريخًا بين عامَي 1900 و2999." if edition else "Enter a date between the years 1900 and 2999.") in page
+
+
+def test_a_to_date_alone_lists_the_stories_up_to_it(client, db):
+    older = story(headline="Story of the spring", age=timedelta(days=200))
+    newer = story(headline="Story of this week", age=timedelta(days=2))
+    day = (timezone.localdate() - timedelta(days=100)).isoformat()
+    page = client.get("/search/", {"date_to": day}).content.decode()
+    assert older.headline in page
+    assert newer.headline not in page
+
+
+def test_a_query_too_long_is_explained_beside_the_box(client, db):
+    story(headline="Syria story")
+    page = client.get("/search/", {"q": "syria " * 40}).content.decode()
+    assert 'id="id_q_error"' in page
+    assert "at most 200 characters" in page
+    assert 'aria-describedby="id_q_error"' in page
+
+
 def test_search_page_accepts_a_place_name_or_alias_as_filter(client, places):
     article = story(headline="Baghouz story", regions=[places["baghouz"]])
     html = client.get("/search/", {"q": "story", "region": "Al-Baghouz"}).content.decode()

@@ -215,6 +215,49 @@ def test_actor_alias_slug_redirects_to_the_canonical_actor(client, actors):
     assert response["Location"] == "/actor/islamic-state/"
 
 
+@pytest.mark.parametrize(
+    "asked, location",
+    [
+        ("/region/deir-ezzor/?page=2", "/region/deir-ez-zor/?page=2"),
+        ("/actor/daesh/?page=3&utm_source=x", "/actor/islamic-state/?page=3&utm_source=x"),
+        ("/feeds/region/deir-ezzor/rss/?utm_source=x", "/feeds/region/deir-ez-zor/rss/?utm_source=x"),
+    ],
+)
+def test_a_redirect_to_the_canonical_address_keeps_the_query(client, places, actors, asked, location):
+    response = client.get(asked)
+    assert response.status_code == 301
+    assert response["Location"] == location
+
+
+def test_an_old_slug_keeps_the_query_on_its_way(client, db):
+    article = story(headline="Original headline")
+    Article.objects.filter(pk=article.pk).update(slug="better-headline")
+    response = client.get(f"/article/{article.pk}/original-headline/?utm_source=newsletter")
+    assert response["Location"] == f"/article/{article.pk}/better-headline/?utm_source=newsletter"
+
+
+@pytest.mark.parametrize(
+    "asked, location",
+    [
+        ("/feeds/region/deir-ezzor/rss/", "/feeds/region/deir-ez-zor/rss/"),
+        ("/feeds/region/Syria/atom/", "/feeds/region/syria/atom/"),
+        ("/feeds/actor/daesh/rss/", "/feeds/actor/islamic-state/rss/"),
+        ("/ar/feeds/actor/داعش/atom/", "/ar/feeds/actor/islamic-state/atom/"),
+    ],
+)
+def test_a_place_or_actor_feed_asked_for_by_an_alias_redirects_to_the_canonical_feed(
+    client, places, actors, asked, location
+):
+    response = client.get(asked)
+    assert response.status_code == 301
+    assert response["Location"] == location
+    assert client.get(location).status_code == 200
+
+
+def test_a_feed_of_no_such_place_is_not_found(client, places):
+    assert client.get("/feeds/region/atlantis/rss/").status_code == 404
+
+
 def test_unknown_place_is_not_found(client, places):
     assert client.get("/region/atlantis/").status_code == 404
 
