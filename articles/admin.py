@@ -131,6 +131,8 @@ class ArticleAdminForm(TypedTextForm, forms.ModelForm):
             self.data[self.add_prefix("base_version")] = str(stale.latest.number)
         except editing.EditRefused as refused:
             self.add_error(None, str(refused))
+        if problem := self.instance.language_problem(cleaned.get("language")):
+            self.add_error("language", problem)
         return cleaned
 
 

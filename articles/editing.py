@@ -146,6 +146,8 @@ class SaveResult:
 def _save_content(locked, content, by, note=""):
     _record_baseline(locked)
     content = {**current_content(locked), **revisions.content_from_values(content)}
+    if problem := locked.language_problem(content.get("language")):
+        raise EditRefused(problem)
     number = locked.version + 1
     # Whatever was pending is replaced by this save, live or not.
     locked.revisions.filter(state=R.PENDING).update(state=R.SUPERSEDED)

@@ -116,7 +116,15 @@ MOVES = {
             _lazy("Unpublish"),
         ),
         Move("correct", frozenset({S.PUBLISHED}), None, "correct_article", True, _lazy("Add public correction")),
-        Move("spike", PRE_PUBLICATION, S.SPIKED, "spike_article", label=_lazy("Spike")),
+        Move(
+            "spike",
+            PRE_PUBLICATION,
+            S.SPIKED,
+            "spike_article",
+            label=_lazy("Spike"),
+            requires="may_spike",
+            refusal=_lazy("Readers can see the story now: unpublish it, with a public reason, instead."),
+        ),
         Move("restore", frozenset({S.SPIKED}), S.DRAFT, "spike_article", label=_lazy("Restore to draft")),
         Move(
             "feature",
@@ -260,9 +268,15 @@ def _check(article, user, move, note, now):
             _("Embargoed until %(time)s: it cannot be published before then.")
             % {"time": timezone.localtime(article.embargo_until).strftime("%Y-%m-%d %H:%M %Z")}
         )
-    # Pictures: a person putting a story (or an update) live must have credited every picture it shows.
-    going_live = move.target in (S.PUBLISHED, S.SCHEDULED) or move.name == "publish_update"
-    if user is not None and going_live and (problems := publication_problems(article)):
+    # Pictures: a person putting a story live must have credited every picture it shows (an update's pictures are
+    # those of the version going live: `publish_update` checks them).
+    going_live = move.target in (S.PUBLISHED, S.SCHEDULED)
+    if user is not None and going_live:
+        _check_pictures(article)
+
+
+def _check_pictures(article):
+    if problems := publication_problems(article):
         raise PicturesIncomplete(" ".join(problems))
 
 
@@ -364,6 +378,10 @@ def publish_update(article, by, note=""):
         embargo = pending and pending.content.get("embargo_until")
         if embargo and datetime.fromisoformat(embargo) > now:
             raise EmbargoInForce(_("The update sets an embargo that has not passed yet."))
+        if pending and (problem := locked.language_problem(pending.content.get("language"))):
+            raise WorkflowError(problem)
+        # What goes live is the pending edit when there is one, so its pictures are the ones to check.
+        _check_pictures(revisions.in_memory(locked, pending.content) if pending else locked)
 
     def changes(locked, now):
         return {**revisions.apply_pending(locked), "last_published_at": now}

@@ -673,6 +673,15 @@ class Article(models.Model):
         return recent and not self.live_ended
 
     @property
+    def may_spike(self):
+        """False for a scheduled story readers can see already (its time has come and no embargo holds, so it is
+        public though no cron run has published it): it is withdrawn by unpublishing, with a public reason."""
+        if self.status != ArticleStatus.SCHEDULED or self.scheduled_for is None:
+            return True
+        now = timezone.now()
+        return self.scheduled_for > now or (self.embargo_until is not None and self.embargo_until > now)
+
+    @property
     def may_start_live(self):
         """True when the desk may start the story's live coverage: it is not live now."""
         return not self.is_live
@@ -780,6 +789,15 @@ class Article(models.Model):
         if not self.translation_group:
             return Article.objects.none()
         return Article.objects.filter(translation_group=self.translation_group).exclude(pk=self.pk)
+
+    def language_problem(self, language):
+        """Why this story may not be in `language`, or "": another story of its translation group is (a story has
+        one version per language, and the database refuses a second)."""
+        if not language or language == self.language or not self.translations.filter(language=language).exists():
+            return ""
+        return _("This story already has a version in %(language)s; a story has one version per language.") % {
+            "language": ArticleLanguage(language).label
+        }
 
     def link_translation(self, other):
         """Mark `other` as a version of this story in its own language (both keep their own status and slug)."""

@@ -4,6 +4,7 @@ import pytest
 
 from articles import editing, revisions, workflow
 from articles.models import Article, ArticleRevision
+from articles.tests.desk_forms import post_change
 from articles.tests.factories import ArticleFactory, AuthorFactory
 from articles.tests.test_workflow import _article_in
 
@@ -155,3 +156,51 @@ def test_publish_update_refuses_a_pending_embargo_that_has_not_passed(editor, pu
     with pytest.raises(workflow.EmbargoInForce):
         workflow.publish_update(article, by=publisher)
     assert Article.objects.get(pk=article.pk).embargo_until is None
+
+
+# One version per language: a story whose Arabic version exists cannot become Arabic itself.
+
+
+def _pair(status):
+    english = _article_in(status)
+    arabic = ArticleFactory(language="ar", headline="النسخة العربية")
+    english.link_translation(arabic)
+    return english, arabic
+
+
+@pytest.mark.parametrize("status", [S.DRAFT, S.PUBLISHED])
+def test_the_story_form_refuses_the_language_of_the_storys_other_version(client, editor, status):
+    english, _arabic = _pair(status)
+    client.force_login(editor)
+    response = post_change(client, english, language="ar")
+    assert response.status_code == 200
+    assert "This story already has a version in Arabic" in response.content.decode()
+    after = Article.objects.get(pk=english.pk)
+    assert (after.language, after.version) == ("en", english.version)
+    assert not after.revisions.filter(state=ArticleRevision.State.PENDING).exists()
+
+
+def test_restoring_a_version_in_the_other_versions_language_is_refused(editor):
+    story = ArticleFactory(language="ar")
+    editing.save_edit(story.pk, {"language": "ar", "headline": "قصة"}, by=editor, base_version=story.version)
+    story.refresh_from_db()
+    editing.save_edit(story.pk, {"language": "en", "headline": "Story"}, by=editor, base_version=story.version)
+    story.refresh_from_db()
+    story.link_translation(ArticleFactory(language="ar"))
+    first_arabic = story.revisions.order_by("number").filter(content__language="ar").first().number
+    with pytest.raises(editing.EditRefused, match="already has a version in Arabic"):
+        editing.restore_revision(story.pk, first_arabic, by=editor)
+    assert Article.objects.get(pk=story.pk).language == "en"
+
+
+def test_a_pending_update_in_the_other_versions_language_is_refused_not_a_server_error(editor, publisher):
+    english, _arabic = _pair(S.PUBLISHED)
+    editing.save_edit(english.pk, {"headline": "New headline"}, by=editor, base_version=english.version)
+    # A pending update saved before the form refused the language (set-up only).
+    pending = revisions.pending_revision(english)
+    pending.content = {**pending.content, "language": "ar"}
+    pending.save()
+    with pytest.raises(workflow.WorkflowError, match="already has a version in Arabic"):
+        workflow.publish_update(english, by=publisher)
+    after = Article.objects.get(pk=english.pk)
+    assert (after.language, after.headline) == ("en", english.headline)

@@ -6,7 +6,7 @@ import pytest
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from articles import workflow
+from articles import editing, revisions, workflow
 from articles.images import articles_using, get_rendition, publication_problems
 from articles.models import Article, ArticleEvent, Image
 from articles.tests.factories import ArticleFactory
@@ -74,6 +74,45 @@ def test_update_and_schedule_are_refused_too(publisher):
         workflow.publish_update(live, by=publisher)
     with pytest.raises(workflow.PicturesIncomplete, match="no credit"):
         workflow.schedule(approved, by=publisher, at=timezone.now() + timedelta(hours=2))
+
+
+def _live_with_pending(editor, **content):
+    live = ArticleFactory(body="<p>Live text.</p>")
+    Article.objects.filter(pk=live.pk).update(status=S.PUBLISHED, first_published_at=timezone.now())
+    live.refresh_from_db()
+    assert editing.save_edit(live.pk, content, by=editor, base_version=live.version).pending
+    return live
+
+
+def test_an_update_whose_pending_edit_adds_an_uncredited_picture_is_refused_and_nothing_goes_live(
+    client, editor, publisher
+):
+    uncredited = library_image(title="Market", credit="")
+    url = get_rendition(uncredited, "w1280-full.jpg").url
+    body = f'<p>New text.</p><p><img src="{url}" alt="A market" width="1280" height="960"></p>'
+    lead, inline = _live_with_pending(editor, lead_image=uncredited.pk), _live_with_pending(editor, body=body)
+    deleted = _live_with_pending(editor, body='<p><img src="/media/images/renditions/' + "ab" * 32 + '/w.jpg"></p>')
+
+    for story, refusal in ((lead, "no credit"), (inline, "Market"), (deleted, "no longer in the library")):
+        with pytest.raises(workflow.PicturesIncomplete, match=refusal):
+            workflow.publish_update(story, by=publisher)
+        after = Article.objects.get(pk=story.pk)
+        assert (after.lead_image_id, after.body) == (None, "<p>Live text.</p>")
+        assert revisions.pending_revision(after) is not None
+        assert not ArticleEvent.objects.filter(article=story, action="publish_update").exists()
+        assert "Market" not in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_an_update_whose_pending_edit_takes_an_uncredited_picture_off_goes_live(editor, publisher):
+    uncredited = library_image(credit="")
+    live = ArticleFactory(lead_image=uncredited)
+    Article.objects.filter(pk=live.pk).update(status=S.PUBLISHED, first_published_at=timezone.now())
+    live.refresh_from_db()
+    editing.save_edit(live.pk, {"lead_image": None}, by=editor, base_version=live.version)
+
+    workflow.publish_update(live, by=publisher)
+
+    assert Article.objects.get(pk=live.pk).lead_image_id is None
 
 
 def test_inline_picture_without_credit_blocks_publication(publisher):

@@ -108,6 +108,32 @@ def test_moves_from_the_wrong_state_are_refused(publisher, move, status):
     assert not ArticleEvent.objects.exists()
 
 
+@pytest.mark.parametrize("role", ["editor", "publisher"])
+def test_a_scheduled_story_readers_can_see_already_cannot_be_spiked(request, role):
+    user = request.getfixturevalue(role)
+    article = _article_in(S.SCHEDULED)
+    Article.objects.filter(pk=article.pk).update(scheduled_for=timezone.now() - timedelta(minutes=5))
+    article.refresh_from_db()
+    with pytest.raises(workflow.MoveNotAllowed, match="unpublish it"):
+        workflow.spike(article, by=user)
+    assert Article.objects.get(pk=article.pk).status == S.SCHEDULED
+    assert not ArticleEvent.objects.exists()
+    assert "spike" not in [move.name for move in workflow.available_moves(article, user)]
+
+
+@pytest.mark.parametrize("case", ["not due yet", "due but under embargo"])
+def test_a_scheduled_story_readers_cannot_see_yet_can_be_spiked(editor, case):
+    article = _article_in(S.SCHEDULED)
+    if case == "due but under embargo":
+        now = timezone.now()
+        Article.objects.filter(pk=article.pk).update(
+            scheduled_for=now - timedelta(minutes=5), embargo_until=now + timedelta(hours=1)
+        )
+        article.refresh_from_db()
+    workflow.spike(article, by=editor)
+    assert Article.objects.get(pk=article.pk).status == S.SPIKED
+
+
 @pytest.mark.parametrize("move", ["send_back", "unpublish", "correct"])
 def test_moves_that_need_a_reason_refuse_an_empty_one(publisher, move):
     article = _article_in(START[move][0], owner=publisher)
