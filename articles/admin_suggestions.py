@@ -36,19 +36,45 @@ def decide_suggestion(request, pk):
         _decide_dateline(request, article, decision, entry_id, request.POST.get("version", ""))
         return redirect(reverse("admin:articles_article_change", args=[article.pk]))
     model = {"region": Region, "actor": Actor}.get(kind)
-    if model is None or decision not in ("accept", "reject") or not entry_id.isdigit():
+    accept = decision == "accept" and request.POST.get("version", "").isdigit()
+    if model is None or not (accept or decision == "reject") or not entry_id.isdigit():
         messages.error(request, _("That suggestion could not be understood; nothing was changed."))
     elif not model.objects.filter(pk=entry_id).exists():
         messages.error(request, _("That entry no longer exists; nothing was changed."))
-    elif decision == "accept":
-        entry = tagging.accept_suggestion(article, kind, int(entry_id))
-        label = entry.desk_label(get_language())
-        messages.success(request, _("Tagged with %(entry)s.") % {"entry": label})
+    elif accept:
+        _accept_tag(request, article, model.objects.get(pk=entry_id), int(request.POST["version"]))
     else:
         entry = tagging.reject_suggestion(article, kind, int(entry_id), by=request.user)
         label = entry.desk_label(get_language())
         messages.info(request, _("%(entry)s will not be suggested for this article again.") % {"entry": label})
     return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+
+def _accept_tag(request, article, entry, version):
+    """Tag the story with `entry` as an edit over the form's `version` (a pending update on a live story)."""
+    label = entry.desk_label(get_language())
+    _report_edit(
+        request,
+        lambda: editing.give_tag(article.pk, entry, by=request.user, base_version=version),
+        _("The form now shows their version; accept the suggestion again if it still applies."),
+        _("Tagged with %(entry)s.") % {"entry": label},
+    )
+
+
+def _report_edit(request, edit, stale_advice, done):
+    """Run `edit` (an accept, saved by `editing` as an edit) and say how it went: refused, over a stale form
+    (`stale_advice`), waiting in the pending update of a live story, or `done`."""
+    try:
+        result = edit()
+    except editing.StaleEdit as stale:
+        messages.error(request, editing.stale_message(stale.latest, stale.base_version, stale_advice))
+    except editing.EditRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        if result is not None and result.pending:
+            messages.warning(request, editing.pending_notice(result.revision))
+        else:
+            messages.success(request, done)
 
 
 def _decide_dateline(request, article, decision, entry_id, version):
@@ -72,19 +98,12 @@ def _decide_dateline(request, article, decision, entry_id, version):
         message = _("%(entry)s will not be suggested as this article's dateline again.")
         messages.info(request, message % {"entry": label})
         return
-    try:
-        result = editing.give_dateline(article.pk, place, by=request.user, base_version=int(version))
-    except editing.StaleEdit as stale:
-        advice = _("The form now shows their version; accept the dateline again if it still applies.")
-        messages.error(request, editing.stale_message(stale.latest, stale.base_version, advice))
-        return
-    except editing.EditRefused as refused:
-        messages.error(request, str(refused))
-        return
-    if result.pending:
-        messages.warning(request, editing.pending_notice(result.revision))
-    else:
-        messages.success(request, _("Dateline set to %(entry)s.") % {"entry": label})
+    _report_edit(
+        request,
+        lambda: editing.give_dateline(article.pk, place, by=request.user, base_version=int(version)),
+        _("The form now shows their version; accept the dateline again if it still applies."),
+        _("Dateline set to %(entry)s.") % {"entry": label},
+    )
 
 
 urlpatterns = [

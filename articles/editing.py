@@ -252,6 +252,23 @@ def give_dateline(pk, place, by, base_version):
         return _save_content(locked, {"dateline_place": place}, by, note=_("dateline read from the story's opening"))
 
 
+def give_tag(pk, entry, by, base_version):
+    """Accept a suggested place or actor: `entry` (a Region or an Actor) joins the tags of the content the desk works
+    on, saved as an edit by `by` over `base_version` with its own revision, so on a live story it waits in the
+    pending update for "Publish update" like any other change readers would see. A refusal of the suggestion is
+    lifted. Refused as `save_edit` refuses. Returns a SaveResult, or None when the content has the tag already
+    (nothing is saved)."""
+    kind, name = ("region", "regions") if isinstance(entry, Region) else ("actor", "actors")
+    with transaction.atomic():
+        locked = lock_for_edit(pk, by, base_version)
+        RejectedSuggestion.objects.filter(article=locked, as_dateline=False, **{kind: entry}).delete()
+        tags = current_content(locked).get(name, [])
+        if entry.pk in tags:
+            return None
+        note = _("tag accepted from the suggestions: %(entry)s") % {"entry": entry.name}
+        return _save_content(locked, {name: [*tags, entry.pk]}, by, note=note)
+
+
 def decline_dateline(pk, place, by):
     """Decline the suggested dateline: `place` is never suggested as the story's dateline again, nor given to it by
     an import or `retag_articles` reading its opening (the story may still be tagged with the place). The story's

@@ -475,12 +475,18 @@ def rejected_ids(article_ids):
     return rejected
 
 
-def suggest(article, matcher=None):
-    """What the tagger would add to `article` (already-tagged and rejected entries left out)."""
-    found = (matcher or get_matcher()).find(article.headline, article.standfirst, article.body)
+def suggest(article, matcher=None, content=None):
+    """What the tagger would add to `article` (already-tagged and rejected entries left out); to `content` instead
+    of the article's row when given (a revision's content: the pending update the desk works on)."""
+    if content is None:
+        texts = (article.headline, article.standfirst, article.body)
+        tagged_regions = set(ArticleRegion.objects.filter(content_object=article).values_list("tag_id", flat=True))
+        tagged_actors = set(ArticleActor.objects.filter(content_object=article).values_list("tag_id", flat=True))
+    else:
+        texts = (content.get("headline", ""), content.get("standfirst", ""), content.get("body", ""))
+        tagged_regions, tagged_actors = set(content.get("regions", [])), set(content.get("actors", []))
+    found = (matcher or get_matcher()).find(*texts)
     rejected_regions, rejected_actors, _datelines = rejected_ids([article.pk])[article.pk]
-    tagged_regions = set(ArticleRegion.objects.filter(content_object=article).values_list("tag_id", flat=True))
-    tagged_actors = set(ArticleActor.objects.filter(content_object=article).values_list("tag_id", flat=True))
     region_ids = found.regions - tagged_regions - rejected_regions
     actor_ids = found.actors - tagged_actors - rejected_actors
     return Suggestions(
@@ -503,16 +509,6 @@ def _purge_after_commit(article_ids):
 
 
 @transaction.atomic
-def accept_suggestion(article, kind, pk):
-    """Tag `article` with the suggested region or actor (kind "region"/"actor"); returns the entry."""
-    entry = _entry(kind, pk)
-    link = ArticleRegion if kind == "region" else ArticleActor
-    if link.objects.get_or_create(content_object=article, tag=entry)[1]:
-        _purge_after_commit([article.pk])
-    RejectedSuggestion.objects.filter(article=article, as_dateline=False, **{kind: entry}).delete()
-    return entry
-
-
 @transaction.atomic
 def reject_suggestion(article, kind, pk, by=None):
     """Remember that `article` is not about this region or actor: it is never suggested or auto-added again."""

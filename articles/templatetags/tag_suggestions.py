@@ -10,11 +10,12 @@ register = template.Library()
 
 
 @register.simple_tag
-def tag_suggestions(article):
-    """Suggested regions and actors for a saved article (none for an unsaved one)."""
+def tag_suggestions(article, pending=None):
+    """Suggested regions and actors for a saved article (none for an unsaved one), for the content the desk works on
+    (`pending`, the form's pending revision, else the article's own)."""
     if article is None or not getattr(article, "pk", None):
         return tagging.Suggestions(regions=[], actors=[])
-    return tagging.suggest(article)
+    return tagging.suggest(article, content=pending.content if pending else None)
 
 
 @register.simple_tag

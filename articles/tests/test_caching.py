@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from articles import caching, workflow
@@ -319,13 +320,21 @@ def test_retagging_purges_the_pages_of_the_stories_it_tagged(client, desk, place
     assert untagged.get_absolute_url() in client.get("/region/baghouz/").content.decode()
 
 
-def test_accepting_a_suggested_tag_purges_the_story_page(client, desk, places, django_capture_on_commit_callbacks):
-    from articles.tagging import accept_suggestion
-
+def test_an_accepted_tag_on_a_live_story_shows_once_its_update_is_published(
+    client, desk, places, editor, publisher, django_capture_on_commit_callbacks
+):
     untagged = story(headline="Shelling reported near Baghouz", section=desk["section"])
     assert "/region/baghouz/" not in client.get(untagged.get_absolute_url()).content.decode()  # cached, no chip
+    client.force_login(editor)
+    decide = reverse("article_tag_suggestions", args=[untagged.pk])
+    data = {"kind": "region", "entry": places["baghouz"].pk, "decision": "accept", "version": untagged.version}
     with django_capture_on_commit_callbacks(execute=True):
-        accept_suggestion(untagged, "region", places["baghouz"].pk)
+        client.post(decide, data)
+    client.logout()
+    # An editor's accept is an edit of a live story: it waits for "Publish update" like any other.
+    assert "/region/baghouz/" not in client.get(untagged.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish_update(untagged, by=publisher)
     assert "/region/baghouz/" in client.get(untagged.get_absolute_url()).content.decode()
 
 

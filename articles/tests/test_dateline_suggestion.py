@@ -208,7 +208,7 @@ def test_a_rejected_dateline_is_never_offered_again_and_the_story_does_not_chang
     assert (declined.region, declined.as_dateline, declined.rejected_by) == (places["baghouz"], True, editor)
     # The story may still be about Baghouz: the tag is still suggested, and accepting it leaves the refusal.
     assert _tag_offered(editor_client, article) == ["baghouz", "syria"]
-    data = {"kind": "region", "entry": places["baghouz"].pk, "decision": "accept"}
+    data = {"kind": "region", "entry": places["baghouz"].pk, "decision": "accept", "version": stored.version}
     editor_client.post(reverse("article_tag_suggestions", args=[article.pk]), data)
     assert list(Article.objects.get(pk=article.pk).regions.all()) == [places["baghouz"]]
     assert _offered(editor_client, article) is None

@@ -364,7 +364,7 @@ def suggested(places, actors):
 def suggestions(page):
     """Each suggestion's entry as the desk reads it (the markup inside its form, before the kind)."""
     section = page.split('id="tag-suggestions"')[1].split("</section>")[0]
-    entries = re.findall(r'name="entry" value="\d+">\s*(.*?)\s*<small>', section, re.S)
+    entries = re.findall(r'name="entry" value="\d+">(?:<input [^>]*>)?\s*(.*?)\s*<small>', section, re.S)
     return [html.unescape(re.sub(r"<[^>]+>", "", entry)) for entry in entries], entries
 
 
@@ -376,7 +376,9 @@ def test_the_arabic_admins_tag_suggestions_name_entries_as_the_pickers_do(client
     assert markup[0] == "<bdi>الباغوز (Baghouz)</bdi>"  # isolated from the text around it
     decide = reverse("article_tag_suggestions", args=[suggested.pk])
     baghouz, sdf = Region.objects.get(slug="baghouz"), Actor.objects.get(slug="syrian-democratic-forces")
-    accepted = client.post(decide, {"kind": "region", "entry": baghouz.pk, "decision": "accept"}, follow=True)
+    accepted = client.post(
+        decide, {"kind": "region", "entry": baghouz.pk, "decision": "accept", "version": suggested.version}, follow=True
+    )
     assert "أُضيف الوسم الباغوز (Baghouz)." in html.unescape(accepted.content.decode())
     rejected = client.post(decide, {"kind": "actor", "entry": sdf.pk, "decision": "reject"}, follow=True)
     assert "لن يُقترح قوات سوريا الديمقراطية (Syrian Democratic Forces) لهذا المقال مرة أخرى." in html.unescape(
@@ -391,7 +393,9 @@ def test_the_english_admins_tag_suggestions_still_give_both_names(client, editor
     assert markup[0] == '<bdi>Baghouz</bdi> (<bdi lang="ar" dir="rtl">الباغوز</bdi>)'
     decide = reverse("article_tag_suggestions", args=[suggested.pk])
     baghouz = Region.objects.get(slug="baghouz")
-    accepted = client.post(decide, {"kind": "region", "entry": baghouz.pk, "decision": "accept"}, follow=True)
+    accepted = client.post(
+        decide, {"kind": "region", "entry": baghouz.pk, "decision": "accept", "version": suggested.version}, follow=True
+    )
     assert "Tagged with Baghouz." in accepted.content.decode()
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
-from articles import gazetteer, tagging
+from articles import editing, gazetteer, revisions, tagging, workflow
 from articles.models import Actor, Article, Region, RejectedSuggestion
 from articles.taxonomy import add_aliases
 from articles.tests.factories import ActorFactory, ArticleFactory, RegionFactory, UserFactory
@@ -261,7 +262,7 @@ def test_editor_accepts_and_rejects_suggestions_with_one_click(client, editor, s
     assert _suggested(client, story) == ["baghouz", "syrian-democratic-forces"]
     url = reverse("article_tag_suggestions", args=[story.pk])
     baghouz = Region.objects.get(slug="baghouz")
-    response = client.post(url, {"kind": "region", "entry": baghouz.pk, "decision": "accept"})
+    response = client.post(url, {"kind": "region", "entry": baghouz.pk, "decision": "accept", "version": story.version})
     assert response.status_code == 302
     sdf = Actor.objects.get(slug="syrian-democratic-forces")
     client.post(url, {"kind": "actor", "entry": sdf.pk, "decision": "reject"})
@@ -279,3 +280,73 @@ def test_suggestion_decisions_refuse_get_bad_input_and_users_without_permission(
     assert not story.actors.exists() and story.regions.count() == 1
     client.force_login(UserFactory(username="outsider", is_staff=True))
     assert client.post(url, {"kind": "region", "entry": "1", "decision": "accept"}).status_code == 403
+
+
+# Accepting a suggested tag is an edit of the story like any other.
+
+
+def _accept(client, article, entry, version):
+    url = reverse("article_tag_suggestions", args=[article.pk])
+    data = {"kind": "region" if isinstance(entry, Region) else "actor", "entry": entry.pk, "decision": "accept"}
+    return client.post(url, {**data, "version": version}, follow=True).content.decode()
+
+
+def _live(article):
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.PUBLISHED, first_published_at=timezone.now())
+    article.refresh_from_db()
+    return article
+
+
+def test_an_accepted_tag_on_a_live_story_waits_in_its_pending_update_with_a_revision(client, editor, story):
+    live = _live(story)
+    client.force_login(editor)
+    page = _accept(client, live, Region.objects.get(slug="baghouz"), live.version)
+    assert "Publish update" in page  # the pending notice
+    after = Article.objects.get(pk=live.pk)
+    assert sorted(after.regions.values_list("slug", flat=True)) == ["syria"]  # readers see no change yet
+    assert after.version == live.version + 1
+    pending = revisions.pending_revision(after)
+    assert pending.created_by == editor and "Baghouz" in pending.note
+    assert Region.objects.get(slug="baghouz").pk in pending.content["regions"]
+    assert _suggested(client, after) == ["syrian-democratic-forces"]  # the desk works on the pending content
+
+
+def test_a_tag_accepted_while_an_update_is_pending_goes_live_with_it(client, editor, publisher, story):
+    live = _live(story)
+    editing.save_edit(live.pk, {"headline": "SDF takes Baghouz"}, by=editor, base_version=live.version)
+    live.refresh_from_db()
+    client.force_login(editor)
+    _accept(client, live, Actor.objects.get(slug="syrian-democratic-forces"), live.version)
+    workflow.publish_update(live, by=publisher)
+    after = Article.objects.get(pk=live.pk)
+    assert after.headline == "SDF takes Baghouz"
+    assert list(after.actors.values_list("slug", flat=True)) == ["syrian-democratic-forces"]
+
+
+def test_an_accept_over_a_version_someone_saved_since_is_refused_and_changes_nothing(client, editor, story):
+    opened_at = story.version
+    editing.save_edit(story.pk, {"headline": "Renamed"}, by=editor, base_version=opened_at)
+    client.force_login(editor)
+    page = _accept(client, story, Region.objects.get(slug="baghouz"), opened_at)
+    assert "accept the suggestion again if it still applies" in page
+    after = Article.objects.get(pk=story.pk)
+    assert (after.version, sorted(after.regions.values_list("slug", flat=True))) == (opened_at + 1, ["syria"])
+
+
+def test_a_reporter_cannot_accept_a_tag_on_someone_elses_story_and_nothing_changes(client, reporter, story):
+    client.force_login(reporter)
+    url = reverse("article_tag_suggestions", args=[story.pk])
+    baghouz = Region.objects.get(slug="baghouz")
+    response = client.post(url, {"kind": "region", "entry": baghouz.pk, "decision": "accept", "version": story.version})
+    assert response.status_code == 403
+    assert sorted(story.regions.values_list("slug", flat=True)) == ["syria"]
+    assert Article.objects.get(pk=story.pk).version == story.version
+
+
+def test_an_accept_posted_without_the_forms_version_changes_nothing(client, editor, story):
+    client.force_login(editor)
+    url = reverse("article_tag_suggestions", args=[story.pk])
+    baghouz = Region.objects.get(slug="baghouz")
+    page = client.post(url, {"kind": "region", "entry": baghouz.pk, "decision": "accept"}, follow=True)
+    assert "That suggestion could not be understood; nothing was changed." in page.content.decode()
+    assert sorted(story.regions.values_list("slug", flat=True)) == ["syria"]
