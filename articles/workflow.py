@@ -800,7 +800,8 @@ def publish_imported(articles, at=None, note="imported"):
     for article in ready:
         article.status = S.PUBLISHED
         article.first_published_at = article.first_published_at or at or now
-        article.last_published_at = max(article.first_published_at, now)
+        # An archived story was not updated by being imported: its page shows no "Updated" time for the import.
+        article.last_published_at = article.first_published_at
     with transaction.atomic():
         Article.objects.bulk_update(ready, ["status", "first_published_at", "last_published_at"])
         events = ArticleEvent.objects.bulk_create(

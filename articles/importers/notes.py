@@ -25,8 +25,8 @@ the database's parameter limit: on SQLite, about 200 notes). On PostgreSQL's COP
 (`pgcopy.copy_objects`), one query each, times as given. The stories' times follow their notes as the workflow's own
 moves make them (`workflow.correct`, `workflow.post_live_update`): `last_live_update_at` becomes the newest live
 update's time (never earlier than it was), and the "Updated" time of a published story (`last_published_at`) the newest
-note's time, never earlier than it was, or, for a story this batch publishes, than its first publication (the import's
-own time, which `publish_imported` gives, says nothing about an archived story).
+note's time, never earlier than it was, or, for a story this batch publishes, than its first publication (which
+`publish_imported` also gives as its "Updated" time: being imported is no update).
 """
 
 from functools import partial

@@ -1,9 +1,11 @@
 """import_articles as a user meets it: the summary line, the failures after it, the exit status."""
 
 import io
+import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -109,3 +111,15 @@ def test_bad_usage_exits_with_status_2_from_the_shell(args, status, message):
     )
     assert result.returncode == status
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_archived_story_imported_as_published_shows_no_updated_time_for_the_import(client, db, tmp_path):
+    story = tmp_path / "archive.jsonl"
+    row = {"source_id": "old-1", "headline": "Mosul dam repairs begin", "body": "Work started.", "language": "en"}
+    story.write_text(json.dumps({**row, "published_at": "2019-05-01T09:00:00+03:00"}) + "\n")
+    import_articles(str(story), "--status", "published", "--no-autotag")
+    article = Article.objects.get()
+    assert article.first_published_at == article.last_published_at == datetime(2019, 5, 1, 6, 0, tzinfo=UTC)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "1 May 2019" in page
+    assert "Updated" not in page
