@@ -474,6 +474,7 @@ class PictureCopies:
                     handle.close()
                     os.unlink(handle.name)
                     raise
+            _as_created(handle.name)
             os.replace(handle.name, target)
         except OSError as error:
             return None, getattr(error, "strerror", None) or str(error)
@@ -510,5 +511,14 @@ def write_export(out, format, chunk_size=500, only=ExportFilter(), copies=None):
         except BaseException:
             os.unlink(handle.name)
             raise
+    _as_created(handle.name)
     os.replace(handle.name, out)
     return count
+
+
+def _as_created(path):
+    """Give a file written through a temporary one (private: mode 0600) the mode `open` would have given it, so the
+    export can be read by whom the umask allows (a partner's pickup account, the web server serving it)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)

@@ -6,6 +6,8 @@ import hashlib
 import importlib
 import io
 import json
+import os
+import stat
 
 import pytest
 from django.apps import apps
@@ -174,6 +176,20 @@ def test_a_second_export_into_the_same_folder_copies_only_new_pictures(pictured,
     assert log.splitlines()[0].endswith("pictures copied 1, pictures missing 0")
     assert copy.stat().st_mtime_ns == before
     assert len(list((out.parent / "pictures").iterdir())) == 4
+
+
+@pytest.mark.parametrize("format", ["jsonl", "ninjs"])
+def test_the_export_and_its_pictures_are_readable_as_the_umask_allows_not_private(pictured, tmp_path, format):
+    mask = os.umask(0o022)
+    try:
+        out, _log = _export(tmp_path, format)
+        out.chmod(0o600)  # an earlier export's private file is replaced by a readable one
+        out, _log = _export(tmp_path, format)
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    copies = list((out.parent / "pictures").glob("*.jpg"))
+    assert copies and {stat.S_IMODE(copy.stat().st_mode) for copy in copies} == {0o644}
 
 
 def test_a_picture_the_library_cannot_read_is_named_and_the_rest_exported(pictured, tmp_path):
