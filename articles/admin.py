@@ -30,7 +30,7 @@ from articles.admin_pickers import (
     SeeAlsoPicker,
     vocabulary_field,
 )
-from articles.admin_text import TypedTextForm, TypedTextModelForm
+from articles.admin_text import TypedTextForm, TypedTextModelForm, within_publishing_years
 from articles.desk_admin import ArticleDeskMixin
 from articles.models import (
     Actor,
@@ -69,6 +69,9 @@ class ArticleAdminForm(TypedTextForm, forms.ModelForm):
         for name in RTL_FIELDS:
             if name in self.fields:
                 self.fields[name].widget.attrs["dir"] = direction
+        for name in ("embargo_until", "dateline_time"):
+            if name in self.fields:
+                self.fields[name].validators.append(within_publishing_years)
         if "body" in self.fields:
             self.fields["body"].widget.mce_attrs = {"directionality": "rtl" if direction == "rtl" else "ltr"}
         if "genre" in self.fields:

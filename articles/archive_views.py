@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from articles.caching import public_page
+from articles.models import PUBLISHING_YEARS
 from articles.querysets import PUBLIC_TIME
 from articles.views import StoryList, StoryPaginator, edition_at
 
@@ -67,13 +68,8 @@ def _local_day(moment):
     return timezone.localtime(moment, timezone.get_default_timezone()).date() if moment else None
 
 
-# The archive's dates: any newsroom's (search's filters allow the same), and none at the calendar's edges, whose
-# local midnight or next day Python cannot hold (year 1 or 9999 would be a 500, not a 404).
-FIRST_YEAR, LAST_YEAR = 1900, 2999
-
-
 def _date_or_404(year, month, day=1):
-    if not FIRST_YEAR <= year <= LAST_YEAR:
+    if year not in PUBLISHING_YEARS:
         raise Http404("No such date.")
     try:
         return date(year, month, day)

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from articles import diffs, editing, presence, revisions, workflow
-from articles.admin_text import TypedTextForm
+from articles.admin_text import TypedTextForm, within_publishing_years
 from articles.models import Author, Correction, Image, LiveUpdate
 
 # How many of a story's live updates the desk panel lists at a time to correct or remove, newest first; older
@@ -49,7 +49,9 @@ class MoveForm(TypedTextForm, forms.Form):
     which it leads the front page), a correction kind."""
 
     note = forms.CharField(required=False, max_length=2000)
-    at = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    at = forms.DateTimeField(
+        required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], validators=[within_publishing_years]
+    )
     kind = forms.ChoiceField(choices=Correction.Kind.choices, required=False)
     # A live update's optional title and text; their lengths are the workflow's to refuse, with its message.
     title = forms.CharField(required=False)
@@ -314,10 +316,11 @@ class ArticleDeskMixin:
     def compare_view(self, request, object_id):
         """A field-by-field, word-by-word comparison of two revisions (?from=N&to=M)."""
         article = self._article_or_404(request, object_id)
-        numbers = [request.GET.get(key, "") for key in ("from", "to")]
-        chosen = article.revisions.filter(number__in=[n for n in numbers if n.isdigit()]).select_related("created_by")
+        # A version number as posted, or None: digits, and few enough for the column (a longer one is no version).
+        numbers = [n if n.isdigit() and len(n) <= 9 else None for n in (request.GET.get(k, "") for k in ("from", "to"))]
+        chosen = article.revisions.filter(number__in=[int(n) for n in numbers if n]).select_related("created_by")
         found = {r.number: r for r in chosen}
-        old, new = (found.get(int(n)) if n.isdigit() else None for n in numbers)
+        old, new = (found.get(int(n)) if n else None for n in numbers)
         if old is None or new is None:
             self.message_user(request, _("Choose two versions of this article to compare."), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))

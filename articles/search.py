@@ -40,7 +40,17 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.addresses import public_url
 from articles.caching import cached_fragment
-from articles.models import Actor, Article, ArticleActor, ArticleRegion, LiveUpdate, Region, Section, name_in
+from articles.models import (
+    PUBLISHING_YEARS,
+    Actor,
+    Article,
+    ArticleActor,
+    ArticleRegion,
+    LiveUpdate,
+    Region,
+    Section,
+    name_in,
+)
 from articles.models.fields import search_words, spaced_text, tag_lexemes
 from articles.normalisation import fold, name_key
 from articles.prepared import PreparedQuery
@@ -717,12 +727,11 @@ def section_choices(language):
     return [(option[0], option[column]) for option in cached_fragment(_SECTIONS_FRAGMENT, compute)]
 
 
-# The dates a filter may name: far wider than any archive, and narrow enough that a day's start in the newsroom's
-# zone, or the day after the last, is a time Python and the databases can hold (year 1 or 9999 is not).
+# The dates a filter may name (`PUBLISHING_YEARS`).
 _DATE_RANGE = _("Enter a date between the years 1900 and 2999.")
 DATE_BOUNDS = [
-    MinValueValidator(datetime.date(1900, 1, 1), _DATE_RANGE),
-    MaxValueValidator(datetime.date(2999, 12, 31), _DATE_RANGE),
+    MinValueValidator(datetime.date(PUBLISHING_YEARS.start, 1, 1), _DATE_RANGE),
+    MaxValueValidator(datetime.date(PUBLISHING_YEARS.stop - 1, 12, 31), _DATE_RANGE),
 ]
 
 

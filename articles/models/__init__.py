@@ -1,6 +1,7 @@
 """The newsroom's models. Import them from here: `from articles.models import Article, Region`."""
 
 from articles.models.article import (
+    PUBLISHING_YEARS,
     Article,
     ArticleGenre,
     ArticleLanguage,
@@ -32,6 +33,7 @@ from articles.models.taxonomy import (
 from articles.models.workflow import ArticleEvent, Correction
 
 __all__ = [
+    "PUBLISHING_YEARS",
     "Actor",
     "ActorAlias",
     "Article",

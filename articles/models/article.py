@@ -246,6 +246,11 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
 
 # What `ArticleQuerySet.published()` and the public order read, carried in the public-time indexes.
 PUBLIC_INDEX_COLUMNS = ["id", "status", "first_published_at", "scheduled_for", "embargo_until"]
+
+# The years a story's times, and the dates readers and the desk may name, fall in: far wider than any archive, and
+# clear of the calendar's edges, where a day's start in the newsroom's zone, or the day after the last, is a time
+# Python and the databases cannot hold (year 1 or 9999: an error page instead of an explanation).
+PUBLISHING_YEARS = range(1900, 3000)
 # How many live updates a story's page and its structured data show, newest first; each page of older updates
 # (`/article/<id>/<slug>/updates/<n>/`) shows as many again.
 LIVE_UPDATES_SHOWN = 100

@@ -281,13 +281,42 @@ def test_history_compares_any_two_versions_word_by_word_and_restores(client, edi
     assert article.revisions.count() == 4
 
 
-def test_compare_with_missing_versions_says_so(client, editor):
+@pytest.mark.parametrize("to", ["x", "99999999999999999999999", "2147483648"])
+def test_compare_with_missing_versions_says_so(client, editor, to):
     article = ArticleFactory()
     client.force_login(editor)
     response = client.get(
-        reverse("admin:articles_article_compare", args=[article.pk]), {"from": "1", "to": "x"}, follow=True
+        reverse("admin:articles_article_compare", args=[article.pk]), {"from": "1", "to": to}, follow=True
     )
     assert "Choose two versions of this article to compare." in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01", "0026-01-01", "9999-12-31"])
+def test_a_time_outside_the_publishing_years_is_refused_beside_its_field_and_nothing_saved(client, editor, typed):
+    article = ArticleFactory(section=SectionFactory())
+    client.force_login(editor)
+    data = form_data(article, embargo_until_0=typed, embargo_until_1="00:00", dateline_time_0=typed)
+    data["dateline_time_1"] = "00:00"
+    response = client.post(_change_url(article), data)
+    assert response.status_code == 200
+    assert response.content.decode().count("Enter a time between the years 1900 and 2999.") == 2
+    after = Article.objects.get(pk=article.pk)
+    assert (after.version, after.embargo_until, after.dateline_time) == (article.version, None, None)
+
+
+@pytest.mark.parametrize("move", ["schedule", "feature"])
+def test_a_move_at_a_time_outside_the_publishing_years_is_refused(client, publisher, move):
+    article = _article_in(START[move][0], owner=publisher)
+    client.force_login(publisher)
+    page = client.post(_move_url(article, move), {"at": "0001-01-01T00:00"}, follow=True).content.decode()
+    assert "Enter a time between the years 1900 and 2999." in page
+    after = Article.objects.get(pk=article.pk)
+    assert (after.status, after.scheduled_for, after.featured_until) == (
+        article.status,
+        article.scheduled_for,
+        article.featured_until,
+    )
+    assert not ArticleEvent.objects.filter(article=article).exists()
 
 
 def test_reporter_cannot_restore_a_version_of_a_submitted_story(client, reporter, editor):
