@@ -44,6 +44,12 @@ _BYLINE_REFUSAL = _("No such author: pick the byline from the list.")
 _PICTURE_REFUSAL = _("No such picture: pick one from the library.")
 
 
+def _form_problems(form):
+    """A refused form's errors as one message: they are sentences of their own, and its fields' names (at, kind,
+    author) are not the desk's words."""
+    return " ".join(" ".join(errors) for errors in form.errors.values())
+
+
 class MoveForm(TypedTextForm, forms.Form):
     """What a workflow button posts: an optional (sometimes required) note, a time (to schedule a story, or until
     which it leads the front page), a correction kind."""
@@ -62,8 +68,7 @@ class MoveForm(TypedTextForm, forms.Form):
     def arguments(self, move):
         """Keyword arguments for the workflow action `move`, or raise WorkflowError with the problem."""
         if not self.is_valid():
-            problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in self.errors.items())
-            raise workflow.WorkflowError(problems)
+            raise workflow.WorkflowError(_form_problems(self))
         kwargs = {"note": self.cleaned_data["note"]}
         if move == "schedule":
             if not self.cleaned_data["at"]:
@@ -105,8 +110,7 @@ class LiveUpdateForm(TypedTextForm, forms.Form):
         """Keyword arguments for the workflow action `move` (one of the `on_live_update` moves). A correction
         that posts no `author` (or `image`) at all keeps the byline (the picture); an empty one takes it off."""
         if not self.is_valid():
-            problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in self.errors.items())
-            raise workflow.WorkflowError(problems)
+            raise workflow.WorkflowError(_form_problems(self))
         if move in ("remove_live_update", "pin_live_update", "unpin_live_update"):
             return {"note": self.cleaned_data["note"]}
         kwargs = {key: self.cleaned_data[key] for key in ("title", "text", "note")}
@@ -365,9 +369,15 @@ class ArticleDeskMixin:
         label = workflow.MOVES[name].label
         if done:
             titles = "; ".join(f"“{a.headline}”" for a in done)
-            self.message_user(request, f"{label}: {len(done)} done: {titles}", messages.SUCCESS)
+            message = _("%(move)s: %(count)s done: %(titles)s")
+            self.message_user(
+                request, message % {"move": label, "count": len(done), "titles": titles}, messages.SUCCESS
+            )
         for article, error in refused:
-            self.message_user(request, f"{label}: “{article.headline}” refused: {error}", messages.ERROR)
+            message = _("%(move)s: “%(headline)s” refused: %(reason)s")
+            self.message_user(
+                request, message % {"move": label, "headline": article.headline, "reason": error}, messages.ERROR
+            )
 
     @admin.action(description=_("Submit selected articles for editing"), permissions=["submit"])
     def submit_selected(self, request, queryset):

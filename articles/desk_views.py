@@ -28,7 +28,7 @@ S = Article.Status
 
 def _desk_lists(user):
     """The sections of My desk for `user`'s role: (key, title, articles) with a fixed number of queries."""
-    base = Article.objects.select_related("section", "created_by")
+    base = Article.objects.select_related("section__parent", "created_by")
     mine = base.owned_by(user)
     lists = [("drafts", _("My drafts"), mine.filter(status=S.DRAFT).with_last_move().order_by("-updated_at"))]
     if user.has_perm("articles.approve_article"):

@@ -61,7 +61,12 @@ def may_edit(user, article):
     return article.status == S.DRAFT and is_own(article, user)
 
 
-def _refusal(article):
+def _refusal(article, user):
+    """Why `user` may not edit `article` (`may_edit` said no): another reporter's draft is not theirs to edit,
+    whatever its state; otherwise the state is the reason."""
+    reporter = user is not None and user.is_active and not user.has_perm("articles.change_any_article")
+    if article.status == S.DRAFT and reporter and not is_own(article, user):
+        return EditRefused(_("This is another reporter's draft: only its reporter and the desk's editors may edit it."))
     return EditRefused(
         _("You cannot edit this article while it is %(status)s.") % {"status": article.get_status_display().lower()}
     )
@@ -107,7 +112,7 @@ def lock_for_edit(pk, by, base_version):
     """
     locked = Article.objects.select_for_update().get(pk=pk)
     if not may_edit(by, locked):
-        raise _refusal(locked)
+        raise _refusal(locked, by)
     if base_version is None or int(base_version) != locked.version:
         latest = latest_revision(locked)
         if latest is None or base_version is None:
@@ -202,7 +207,7 @@ def restore_revision(pk, number, by):
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=pk)
         if not may_edit(by, locked):
-            raise _refusal(locked)
+            raise _refusal(locked, by)
         old = locked.revisions.filter(number=number).first()
         if old is None:
             raise EditRefused(_("There is no version %(number)s of this article.") % {"number": number})
@@ -280,7 +285,7 @@ def decline_dateline(pk, place, by):
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=pk)
         if not may_edit(by, locked):
-            raise _refusal(locked)
+            raise _refusal(locked, by)
         _check_opening(current_content(locked), place)
         RejectedSuggestion.objects.get_or_create(
             article=locked, region=place, as_dateline=True, defaults={"rejected_by": by}

@@ -252,17 +252,17 @@ def _possible(article, move):
 def _check(article, user, move, note, now):
     if article.status not in move.sources:
         raise MoveNotAllowed(
-            _("Cannot %(move)s an article that is %(status)s.")
-            % {"move": move.label.lower() or move.name, "status": article.get_status_display().lower()}
+            _("“%(move)s” is not possible on an article that is %(status)s.")
+            % {"move": move.label or move.name, "status": article.get_status_display().lower()}
         )
     if not _possible(article, move):
         raise MoveNotAllowed(str(move.refusal))
     if not may(user, move, article):
         raise PermissionRefused(
-            _("You do not have permission to %(move)s this article.") % {"move": move.label.lower() or move.name}
+            _("You do not have permission for “%(move)s” on this article.") % {"move": move.label or move.name}
         )
     if move.needs_note and not (note or "").strip():
-        raise NoteRequired(_("%(move)s needs a reason.") % {"move": move.label or move.name})
+        raise NoteRequired(_("“%(move)s” needs a note saying why.") % {"move": move.label or move.name})
     if move.target == S.PUBLISHED and article.embargo_until and article.embargo_until > now:
         raise EmbargoInForce(
             _("Embargoed until %(time)s: it cannot be published before then.")

@@ -38,7 +38,12 @@ class ArticleEvent(models.Model):
         return f"{self.get_action_display()} by {who}"
 
     def get_action_display(self):
-        return self.action.replace("_", " ")
+        """The move as the desk's buttons name it, in the active language ("Publish", "انشر"); an action that is no
+        longer a move, by its own name."""
+        from articles.workflow import MOVES  # the workflow is built on these models
+
+        move = MOVES.get(self.action)
+        return str(move.label) if move and move.label else self.action.replace("_", " ")
 
 
 class Correction(models.Model):

@@ -51,7 +51,7 @@ def test_every_role_and_every_move_posted_through_the_admin(request, client, rol
         assert (event.action, event.actor) == (move, user)
         assert after.status == (workflow.MOVES[move].target or status)
     else:
-        assert "You do not have permission to" in page
+        assert "You do not have permission for" in page
         assert "Traceback" not in page
         assert (after.status, after.updated_at, after.version) == (before.status, before.updated_at, before.version)
         assert not ArticleEvent.objects.filter(article=article).exists()
@@ -107,10 +107,10 @@ def test_refused_moves_show_the_workflow_reason(client, publisher, editor):
     assert "Embargoed until" in page and "it cannot be published before then" in page
     submitted = _article_in(S.SUBMITTED)
     page = client.post(_move_url(submitted, "send_back"), {"note": "  "}, follow=True).content.decode()
-    assert "Send back needs a reason." in page
+    assert "“Send back” needs a note saying why." in page
     draft = _article_in(S.DRAFT)
     page = client.post(_move_url(draft, "publish"), follow=True).content.decode()
-    assert "Cannot publish an article that is draft." in page
+    assert "“Publish” is not possible on an article that is draft." in page
     assert not ArticleEvent.objects.exists()
 
 
@@ -132,10 +132,26 @@ def test_change_form_shows_state_my_moves_trail_and_corrections(client, reporter
     assert "The town is Hajin, not Hasakah." in page and "Correction" in page
     assert "Who is the second source?" in page
     trail = page[page.index("Audit trail") :]
-    for move in ("submit", "send back", "approve", "publish", "correct"):
+    # Each move as the desk's buttons name it.
+    for move in ("Submit for editing", "Send back", "Approve", "Publish", "Add public correction"):
         assert f"<td>{move}</td>" in trail
     assert "Add public correction" in page and "Unpublish" in page and "Publish update" in page
     assert 'name="kind"' in page and "Clarification" in page
+
+
+def test_the_arabic_desk_names_the_trails_moves_and_a_bulk_actions_results_in_arabic(client, publisher):
+    article = _article_in(S.APPROVED)
+    draft = _article_in(S.DRAFT)
+    workflow.publish(article, by=publisher)
+    client.force_login(publisher)
+    client.post(reverse("set_language"), {"language": "ar", "next": "/admin/"})
+    trail = client.get(_change_url(article)).content.decode()
+    assert "<td>انشر</td>" in trail and "<td>publish</td>" not in trail
+    changelist = reverse("admin:articles_article_changelist")
+    data = {"action": "publish_selected", "_selected_action": [draft.pk]}
+    page = client.post(changelist, data, follow=True).content.decode()
+    assert "refused" not in page
+    assert "لا يمكن تنفيذ «انشر» على مقال حالته «مسودة»." in page
 
 
 def test_bulk_actions_report_per_article_what_was_done_and_what_was_refused(client, publisher):
@@ -150,7 +166,7 @@ def test_bulk_actions_report_per_article_what_was_done_and_what_was_refused(clie
         follow=True,
     ).content.decode()
     assert f"Publish: 1 done: “{ready.headline}”" in page
-    assert f"Publish: “{draft.headline}” refused: Cannot publish an article that is draft." in page
+    assert f"Publish: “{draft.headline}” refused: “Publish” is not possible on an article that is draft." in page
     assert f"Publish: “{embargoed.headline}” refused: Embargoed until" in page
     assert list(Article.objects.filter(status=S.PUBLISHED)) == [ready]
 
@@ -174,7 +190,7 @@ def test_editor_bulk_approves_only_what_is_submitted(client, editor):
         {"action": "approve_selected", "_selected_action": [submitted.pk, draft.pk]},
         follow=True,
     ).content.decode()
-    assert "Approve: 1 done" in page and "Cannot approve an article that is draft." in page
+    assert "Approve: 1 done" in page and "“Approve” is not possible on an article that is draft." in page
     assert Article.objects.get(pk=submitted.pk).status == S.APPROVED
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from articles import editing, presence, previews, workflow
 from articles.models import Article
-from articles.tests.factories import ArticleFactory, UserFactory
+from articles.tests.factories import ArticleFactory, SectionFactory, UserFactory
 from articles.tests.test_workflow import _article_in
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,17 @@ def test_my_desk_shows_a_reporter_their_drafts_with_the_reason_they_came_back(cl
     assert colleagues.headline not in page
     assert with_desk.headline in page[page.index("My stories with the editors") :]
     assert "Waiting for my review" not in page
+
+
+def test_my_desk_names_sections_as_the_pickers_do_in_the_staff_members_language(client, reporter):
+    iraq = SectionFactory(name="Iraq News", name_ar="أخبار العراق", slug="iraq-news")
+    local = SectionFactory(name="Local News", name_ar="أخبار محلية", slug="local-news", parent=iraq)
+    draft = _article_in(S.DRAFT, owner=reporter)
+    Article.objects.filter(pk=draft.pk).update(section=local)
+    client.force_login(reporter)
+    assert "<td>Iraq News &gt; Local News</td>" in _desk(client)[0]
+    client.post(reverse("set_language"), {"language": "ar", "next": "/desk/"})
+    assert "<td>أخبار العراق &gt; أخبار محلية (Iraq News &gt; Local News)</td>" in _desk(client)[0]
 
 
 def test_my_desk_shows_an_editor_what_waits_for_review_and_a_publisher_what_is_ready(client, editor, publisher):

@@ -5,7 +5,7 @@ import pytest
 from articles import editing, revisions, workflow
 from articles.models import Article, ArticleRevision
 from articles.tests.desk_forms import post_change
-from articles.tests.factories import ArticleFactory, AuthorFactory
+from articles.tests.factories import ArticleFactory, AuthorFactory, UserFactory
 from articles.tests.test_workflow import _article_in
 
 pytestmark = pytest.mark.django_db
@@ -204,3 +204,17 @@ def test_a_pending_update_in_the_other_versions_language_is_refused_not_a_server
         workflow.publish_update(english, by=publisher)
     after = Article.objects.get(pk=english.pk)
     assert (after.language, after.headline) == ("en", english.headline)
+
+
+def test_a_reporter_is_told_another_reporters_draft_is_not_theirs_to_edit(reporter, roles):
+    colleague = UserFactory(username="colleague")
+    colleague.groups.add(roles["Reporter"])
+    draft = _article_in(S.DRAFT, owner=reporter)
+    with pytest.raises(editing.EditRefused, match="another reporter's draft"):
+        editing.save_edit(draft.pk, {"headline": "Mine now"}, by=colleague, base_version=draft.version)
+    with pytest.raises(editing.EditRefused, match="another reporter's draft"):
+        editing.restore_revision(draft.pk, 1, by=colleague)
+    submitted = _article_in(S.SUBMITTED, owner=reporter)
+    with pytest.raises(editing.EditRefused, match="while it is submitted"):
+        editing.save_edit(submitted.pk, {"headline": "Too late"}, by=reporter, base_version=submitted.version)
+    assert Article.objects.get(pk=draft.pk).headline == draft.headline

@@ -441,7 +441,7 @@ def test_a_removal_without_a_reason_through_the_desk_is_refused(client, publishe
     client.force_login(publisher)
     before = written(article)
     page = client.post(edit_url(article, update, "remove_live_update"), {"note": " "}, follow=True)
-    assert "needs a reason" in page.content.decode()
+    assert "needs a note saying why" in page.content.decode()
     assert written(article) == before
 
 
@@ -469,7 +469,7 @@ def test_a_reporter_or_editor_is_not_offered_the_forms_and_a_forged_post_changes
     before = written(article)
     for name in ("edit_live_update", "remove_live_update"):
         response = client.post(edit_url(article, update, name), {"text": "Forged.", "note": "Forged"}, follow=True)
-        assert "You do not have permission to" in response.content.decode()
+        assert "You do not have permission for" in response.content.decode()
     assert written(article) == before
 
 

@@ -238,7 +238,7 @@ def test_a_reporter_or_editor_is_offered_no_pin_and_a_forged_one_changes_nothing
         page = client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
         assert "Pin it above the others" not in page
         response = client.post(move_url(article, oldest, "pin_live_update"), {}, follow=True)
-        assert "You do not have permission to" in response.content.decode()
+        assert "You do not have permission for" in response.content.decode()
     # Nor can a publisher pin another story's update through this story's address.
     client.force_login(publisher)
     assert client.post(move_url(article, elsewhere, "pin_live_update"), {}).status_code == 404
