@@ -98,6 +98,24 @@ def test_a_ninjs_file_that_is_neither_an_object_nor_an_array_is_refused_by_name(
     assert not Article.objects.exists()
 
 
+def test_ninjs_nested_deeper_than_any_real_item_is_refused_as_malformed_and_the_other_inputs_imported(tmp_path, db):
+    # 100,000 brackets took 23 GB before the parser failed; 2,000 show the refusal without that.
+    good = {"uri": "urn:wire:1", "headline": "Talks [resume]", "body_text": "Go."}
+    brackets_in_text = {"uri": "urn:wire:2", "headline": "[" * 100, "body_text": "]" * 2000}  # not nesting
+    array = tmp_path / "array.json"
+    array.write_text(f"[{json.dumps(good)}, {json.dumps(brackets_in_text)}, {'[' * 2000}{']' * 2000}]")
+    item = tmp_path / "item.json"
+    item.write_text('{"headline": "Deep", "place": ' + "[" * 2000 + "]" * 2000 + "}")
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Border reopens\n\nTrucks crossed at dawn.\n")
+    report = run(array, item, plain)
+    assert report.failures == [
+        f"{array} entry 3: malformed JSON: nested deeper than 64 levels",
+        f"{item}: malformed JSON: nested deeper than 64 levels",
+    ]
+    assert sorted(Article.objects.values_list("headline", flat=True)) == ["Border reopens", "Talks [resume]", "[" * 100]
+
+
 def test_bad_json_lines_are_reported_by_line_and_the_good_ones_imported(db):
     report = run(DATA / "broken.jsonl")
     path = DATA / "broken.jsonl"
