@@ -156,6 +156,18 @@ def test_a_date_outside_the_years_python_holds_fails_its_story_and_the_rest_are_
     ]
 
 
+def test_a_section_name_too_long_for_the_site_fails_its_story_by_name_and_the_rest_are_imported(tmp_path, db):
+    path = tmp_path / "wire.jsonl"
+    rows = [
+        {"headline": "Long section", "body": "Text.", "section": "Iraq News > " + "Q" * 150},
+        {"headline": "Border reopens", "body": "Trucks crossed.", "section": "Iraq News > " + "Q" * 100},
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    report = run(path)
+    assert report.failures == [f"{path} entry 1: section name longer than 100 characters: {'Q' * 40!r}…"]
+    assert Article.objects.get().section.name == "Q" * 100
+
+
 def test_a_feed_entry_without_title_is_reported_and_the_others_imported(db):
     report = run(DATA / "feed.rss")
     assert report.imported == 2
