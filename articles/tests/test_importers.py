@@ -168,6 +168,15 @@ def test_a_section_name_too_long_for_the_site_fails_its_story_by_name_and_the_re
     assert Article.objects.get().section.name == "Q" * 100
 
 
+def test_a_json_line_nested_too_deeply_to_read_is_reported_by_line_and_the_others_imported(tmp_path, db):
+    path = tmp_path / "wire.jsonl"
+    deep = '{"headline": "Deep", "body": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path.write_text(deep + "\n" + json.dumps({"headline": "Border reopens", "body": "Trucks crossed."}) + "\n")
+    report = run(path)
+    assert report.failures == [f"{path} entry 1: malformed JSON: nested too deeply to read"]
+    assert Article.objects.get().headline == "Border reopens"
+
+
 def test_a_feed_entry_without_title_is_reported_and_the_others_imported(db):
     report = run(DATA / "feed.rss")
     assert report.imported == 2
