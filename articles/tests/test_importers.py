@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import shutil
 import tarfile
 import zipfile
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from articles.importers.pipeline import ImportOptions, run_import
+from articles.importers.sources import Missing
 from articles.models import Article, Section
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -307,7 +309,7 @@ def test_directories_are_walked_recursively_and_unknown_files_reported(places, a
     assert report.failures == [f"{tmp_path / 'a' / 'b' / 'notes.bin'}: unrecognised format (use --format)"]
 
 
-def test_a_walk_lists_a_folders_files_before_its_subfolders_follows_file_links_but_not_folder_links(tmp_path):
+def test_a_walk_lists_a_folders_files_before_its_subfolders_follows_file_links_and_reports_folder_links(tmp_path):
     from articles.importers.sources import Input, Missing, inputs
 
     (tmp_path / "b" / "deeper").mkdir(parents=True)
@@ -319,6 +321,7 @@ def test_a_walk_lists_a_folders_files_before_its_subfolders_follows_file_links_b
     found = [(type(item), item.name) for item in inputs([tmp_path])]
     assert found == [
         (Input, str(tmp_path / "a-link.txt")),
+        (Missing, str(tmp_path / "c-folder-link")),
         (Missing, str(tmp_path / "d-broken.txt")),
         (Input, str(tmp_path / "elsewhere.txt")),
         (Input, str(tmp_path / "z.txt")),
@@ -331,6 +334,33 @@ def test_globs_select_files(db, tmp_path):
     for name in ("plain-story.txt", "bom-utf8.txt", "feed.atom"):
         shutil.copy(DATA / name, tmp_path / name)
     assert run(f"{tmp_path}/*.txt").imported == 2
+
+
+def test_a_pipe_among_the_inputs_is_reported_unread_instead_of_waiting_forever(db, tmp_path):
+    from articles.importers.sources import Input, inputs
+
+    shutil.copy(DATA / "plain-story.txt", tmp_path / "a.txt")
+    os.mkfifo(tmp_path / "wire.txt")
+    assert [type(item) for item in inputs([tmp_path])] == [Input, Missing]
+    report = run(tmp_path)  # it used to open the pipe and wait for a writer
+    assert report.imported == 1
+    assert report.failures == [f"{tmp_path / 'wire.txt'}: not a regular file (a pipe, a socket or a device), not read"]
+
+
+def test_a_glob_with_two_stars_reads_each_file_once_and_does_not_go_through_folder_links(db, tmp_path):
+    (tmp_path / "wire" / "day").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    shutil.copy(DATA / "plain-story.txt", tmp_path / "wire" / "day" / "a.txt")
+    shutil.copy(DATA / "bom-utf8.txt", tmp_path / "elsewhere" / "b.txt")
+    (tmp_path / "wire" / "day" / "up").symlink_to(tmp_path / "wire")  # a loop: glob.glob read a.txt 41 times
+    (tmp_path / "wire" / "other").symlink_to(tmp_path / "elsewhere")
+    report = run(f"{tmp_path}/wire/**/*.txt")
+    assert (report.imported, report.duplicates, report.failures) == (1, 0, [])
+    report = run(f"{tmp_path}/wire/*")  # a link a wildcard matches is named, as walking the folder names one
+    assert report.failures == [
+        f"{tmp_path / 'wire' / name}: a link to a folder (not followed: links to folders can loop)"
+        for name in ("day/up", "other")
+    ]
 
 
 @pytest.mark.parametrize("kind", ["zip", "tar", "tar.gz"])
