@@ -30,12 +30,14 @@ PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".heic", 
 @dataclass(frozen=True)
 class Input:
     """One file to parse: on disk (`path`), or a `member` of the archive at `path` (tar members come already
-    read, as `data`; without it, the member is read from the archive again)."""
+    read, as `data`; without it, the member is read from the archive again: a zip's by its `position` in the
+    archive's list, since a zip may hold two members of one name)."""
 
     name: str
     path: str = ""
     member: str = ""
     data: bytes | None = None
+    position: int = -1
 
     @contextmanager
     def open(self):
@@ -43,8 +45,11 @@ class Input:
         if self.data is not None:
             yield io.BufferedReader(io.BytesIO(self.data))
         elif self.member and is_zip(self.path):
-            with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as stream:
-                yield stream
+            with zipfile.ZipFile(self.path) as archive:
+                listed = archive.infolist()
+                info = listed[self.position] if 0 <= self.position < len(listed) else None
+                with archive.open(info if info and info.filename == self.member else self.member) as stream:
+                    yield stream
         elif self.member:
             with tarfile.open(self.path, "r:*") as archive, archive.extractfile(self.member) as stream:
                 yield stream
@@ -106,12 +111,16 @@ def _archive_inputs(path):
     try:
         if is_zip(path):
             with zipfile.ZipFile(path) as archive:
-                members = sorted((m for m in archive.infolist() if not m.is_dir()), key=lambda m: m.filename)
-            for member in members:
+                listed = list(enumerate(archive.infolist()))
+            members = sorted(((n, m) for n, m in listed if not m.is_dir()), key=lambda pair: pair[1].filename)
+            for position, member in members:
                 if _story_member(member.filename):
                     name = f"{path}:{member.filename}"
                     problem = _unreadable_member(member.file_size, member)
-                    yield Missing(name, problem) if problem else Input(name=name, path=path, member=member.filename)
+                    if problem:
+                        yield Missing(name, problem)
+                    else:
+                        yield Input(name=name, path=path, member=member.filename, position=position)
             return
         with tarfile.open(path, "r:*") as archive:
             for member in archive:

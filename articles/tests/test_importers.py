@@ -453,3 +453,15 @@ def test_a_zip_member_packed_with_bzip2_or_encrypted_is_refused_with_its_reason(
         " (pack it again with deflate)",
         f"{tmp_path / 'mixed.zip'}:locked/story.txt: encrypted (a password is needed)",
     ]
+
+
+@pytest.mark.parametrize("workers", [0, 2], ids=["one-process", "workers"])
+def test_two_zip_members_of_the_same_name_are_two_inputs_each_read_for_its_own_story(db, tmp_path, workers):
+    archive = tmp_path / "wire.zip"
+    with zipfile.ZipFile(archive, "w") as handle, pytest.warns(UserWarning, match="Duplicate name"):
+        handle.writestr("wire/story.txt", "Border reopens\n\nTrucks crossed at dawn.\n")
+        handle.writestr("wire/story.txt", "Dam levels fall\n\nThe Mosul dam is at its lowest.\n")
+    report = run(archive, workers=workers)
+    assert (report.imported, report.duplicates, report.failures) == (2, 0, [])
+    assert sorted(Article.objects.values_list("headline", flat=True)) == ["Border reopens", "Dam levels fall"]
+    assert run(archive, workers=workers).unchanged == 2
