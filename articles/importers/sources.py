@@ -82,6 +82,14 @@ def is_archive(path):
     return str(path).lower().endswith(ARCHIVE_SUFFIXES)
 
 
+LEADS_OUT = "named with '..' (a path out of its folder), not read"
+
+
+def _leads_out(name):
+    """True for an archive member named with a '..' part (extracting it would write outside its folder)."""
+    return ".." in name.split("/")
+
+
 def _story_member(name):
     """True for an archive member that may be a story: not hidden, not a picture (stories name pictures)."""
     # "./wire/a.json" (`tar -czf wire.tgz .`) is not hidden: "." is the archive's top, not a dot file.
@@ -114,7 +122,9 @@ def _archive_inputs(path):
                 listed = list(enumerate(archive.infolist()))
             members = sorted(((n, m) for n, m in listed if not m.is_dir()), key=lambda pair: pair[1].filename)
             for position, member in members:
-                if _story_member(member.filename):
+                if _leads_out(member.filename):
+                    yield Missing(f"{path}:{member.filename}", LEADS_OUT)
+                elif _story_member(member.filename):
                     name = f"{path}:{member.filename}"
                     problem = _unreadable_member(member.file_size, member)
                     if problem:
@@ -124,7 +134,9 @@ def _archive_inputs(path):
             return
         with tarfile.open(path, "r:*") as archive:
             for member in archive:
-                if member.isfile() and _story_member(member.name):
+                if member.isfile() and _leads_out(member.name):
+                    yield Missing(f"{path}:{member.name}", LEADS_OUT)
+                elif member.isfile() and _story_member(member.name):
                     name = f"{path}:{member.name}"
                     problem = _unreadable_member(member.size)
                     if problem:
@@ -138,13 +150,14 @@ def _archive_inputs(path):
 
 def _walk(directory):
     """(path, True when the listing says it is a regular file) for the files under `directory`, and a Missing
-    for each link to a folder (never followed: a link can loop back): sorted, a folder's files before its
-    subfolders (os.walk's order), hidden entries and pictures left out. The type comes with the listing, so
-    a folder of files costs no `stat` per file."""
+    for each link to a folder (never followed: a link can loop back) and each folder it cannot list: sorted,
+    a folder's files before its subfolders (os.walk's order), hidden entries and pictures left out. The type
+    comes with the listing, so a folder of files costs no `stat` per file."""
     try:
         with os.scandir(directory) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError:
+    except OSError as error:
+        yield Missing(directory, f"cannot read this folder ({error.strerror or error})")
         return
     folders = []
     for entry in entries:

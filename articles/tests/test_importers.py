@@ -465,3 +465,39 @@ def test_two_zip_members_of_the_same_name_are_two_inputs_each_read_for_its_own_s
     assert (report.imported, report.duplicates, report.failures) == (2, 0, [])
     assert sorted(Article.objects.values_list("headline", flat=True)) == ["Border reopens", "Dam levels fall"]
     assert run(archive, workers=workers).unchanged == 2
+
+
+def test_a_subfolder_that_cannot_be_read_is_reported_by_name_and_the_rest_imported(db, tmp_path, monkeypatch):
+    from articles.importers import sources
+
+    (tmp_path / "locked").mkdir()
+    shutil.copy(DATA / "plain-story.txt", tmp_path / "a.txt")
+    shutil.copy(DATA / "bom-utf8.txt", tmp_path / "locked" / "b.txt")
+    scandir = os.scandir
+
+    def refusing(path):  # as chmod 000 does for anyone but root, who runs these tests in the container
+        if str(path) == str(tmp_path / "locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(sources.os, "scandir", refusing)
+    report = run(tmp_path)
+    assert report.imported == 1
+    assert report.failures == [f"{tmp_path / 'locked'}: cannot read this folder (Permission denied)"]
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_an_archive_member_named_with_dot_dot_is_reported_unread_and_the_others_imported(db, tmp_path, kind):
+    archive = tmp_path / f"wire.{kind}"
+    members = {"../../evil.txt": b"Evil\n\nText.\n", "ok/story.txt": b"Border reopens\n\nTrucks crossed.\n"}
+    if kind == "zip":
+        _zip(archive, members)
+    else:
+        with tarfile.open(archive, "w") as handle:
+            for name, data in members.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                handle.addfile(info, io.BytesIO(data))
+    report = run(archive)
+    assert report.imported == 1
+    assert report.failures == [f"{archive}:../../evil.txt: named with '..' (a path out of its folder), not read"]
