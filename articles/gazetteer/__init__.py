@@ -105,11 +105,30 @@ class _Index:
         return rows
 
 
-def _decimal(text):
+def _coordinate(text, name, bound):
+    """A latitude or longitude from text (None for a blank one); ValueError unless a number within ±`bound`."""
     try:
-        return Decimal(text) if text not in (None, "") else None
+        value = Decimal(text) if text not in (None, "") else None
     except InvalidOperation:
         raise ValueError(f"not a number: {text!r}") from None
+    if value is not None and not (value.is_finite() and -bound <= value <= bound):
+        raise ValueError(f"{name} {text!r} is not between -{bound} and {bound}")
+    return value
+
+
+def _check_lengths(index, row, values):
+    """ValueError naming the first of a row's names that is too long for its column (the database refuses it
+    whole, with every row loaded before it)."""
+    model, alias_field = index.model, index.alias_model._meta.get_field("name")
+    texts = {"name": row["name"], **{attr: value for attr, value in values.items() if isinstance(value, str)}}
+    for attr, value in texts.items():
+        limit = model._meta.get_field(attr).max_length
+        if limit and len(value) > limit:
+            raise ValueError(f"{attr} longer than {limit} characters: {value[:40]!r}…")
+    # Every name is also kept folded as a lookup key, and folding can lengthen a name (ligatures).
+    for alias in (row["name"], row["name_ar"], *row["aliases"]):
+        if max(len(alias), len(name_key(alias))) > alias_field.max_length:
+            raise ValueError(f"alias longer than {alias_field.max_length} characters: {alias[:40]!r}…")
 
 
 def _clean_row(row, columns):
@@ -173,8 +192,8 @@ def _region_values(row, regions):
         "kind": _kind(row, Region, Region.Kind.CITY),
         "parent": _place(regions, row["parent"], "parent"),
         "iso_code": row["iso_code"].upper(),
-        "latitude": _decimal(row["latitude"]),
-        "longitude": _decimal(row["longitude"]),
+        "latitude": _coordinate(row["latitude"], "latitude", 90),
+        "longitude": _coordinate(row["longitude"], "longitude", 180),
         "description": row["description"],
         "description_ar": row["description_ar"],
     }
@@ -198,7 +217,9 @@ def _load(model, columns, values_for, rows, source):
     for number, raw in enumerate(rows, start=1):
         try:
             row = _clean_row(raw, columns)
-            entry = _upsert(index, row, values_for(row, regions), report)
+            values = values_for(row, regions)
+            _check_lengths(index, row, values)
+            entry = _upsert(index, row, values, report)
             aliases += index.new_aliases(entry, [row["name"], row["name_ar"], *row["aliases"]])
         except ValueError as error:
             report.problems.append(f"{source} row {number}: {error}")

@@ -59,11 +59,14 @@ _HTML_START = re.compile(r"^\s*<(?:p|div|h[1-6]|ul|ol|blockquote|figure|table|br
 
 
 def parse_when(value):
-    """An aware datetime from ISO 8601, a bare date or RFC 2822 text (naive times are newsroom time)."""
+    """An aware datetime from ISO 8601, a bare date or RFC 2822 text (naive times are newsroom time).
+
+    BadInput when it is none of these, or when it falls outside the years 1 to 9999 in UTC or newsroom time
+    (such as 0001-01-01 in Baghdad), where Python cannot hold it, nor a page show it."""
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
-        moment = value
+        moment, text = value, value.isoformat()
     else:
         text = str(value).strip()
         try:
@@ -75,9 +78,14 @@ def parse_when(value):
             moment = datetime(day.year, day.month, day.day) if day else _try(parsedate_to_datetime, text)
         if moment is None:
             raise BadInput(f"not a date: {text[:40]!r}")
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment.astimezone(UTC)
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        moment = moment.astimezone(UTC)
+        timezone.localtime(moment)
+    except (OverflowError, ValueError):
+        raise BadInput(f"not a date: {text[:40]!r} (outside the years 1 to 9999)") from None
+    return moment
 
 
 def _try(parser, text):

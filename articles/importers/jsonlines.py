@@ -4,9 +4,10 @@ story's public notes, which only JSON Lines (of the flat formats) can hold, as `
 "text"} (see `fields.corrections_of` and `fields.live_updates_of`; a live update's text is HTML when it holds
 any markup, else plain text).
 
-The file is read line by line, so its size does not matter; a line that is not a JSON object, has no
-headline, or has a note that cannot be read (its column and item number are named) is reported by its line
-number and the others are imported.
+The file is read line by line, so its size does not matter; a line that is not a JSON object, nests its
+values too deeply for Python's JSON reader (thousands of brackets), has no headline, or has a note that
+cannot be read (its column and item number are named) is reported by its line number and the others are
+imported.
 """
 
 import json
@@ -28,6 +29,9 @@ def parse(source, options):
                     row = json.loads(line)
                 except json.JSONDecodeError as error:
                     yield EntryError(number, f"malformed JSON: {error.msg} (column {error.colno})")
+                    continue
+                except RecursionError:
+                    yield EntryError(number, "malformed JSON: nested too deeply to read")
                     continue
                 if not isinstance(row, dict):
                     yield EntryError(number, "not a JSON object")

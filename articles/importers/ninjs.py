@@ -25,7 +25,12 @@ an item's lead picture is), and one
 whose profile is "newsroom:" and a kind of correction ("newsroom:correction", "newsroom:clarification",
 "newsroom:update", "newsroom:retraction") is a correction of that kind (time and text the same way). A note
 that cannot be read fails its item, naming the association.
+
+JSON nested more than `MAX_DEPTH` levels deep is malformed from the item that goes that deep on (the items
+before it are read), checked while the bytes stream in, so no input can make the parser's memory grow.
 """
+
+import re
 
 import ijson
 
@@ -44,6 +49,47 @@ from articles.importers.fields import (
 )
 from articles.importers.story import BadInput, EntryError, PictureRef, Story
 from articles.tagging import plain_text
+
+# Far beyond any real ninjs (an item's associations' renditions sit a dozen levels down). ijson's memory grows
+# with the square of the nesting, so 100,000 brackets in 200 KB would take many gigabytes.
+MAX_DEPTH = 64
+_STRUCTURE = re.compile(rb'["\\\[\]{}]')
+
+
+class _DepthLimited:
+    """A binary stream that ends just before the bracket that would nest its JSON deeper than `MAX_DEPTH` (so
+    the parser sees the document cut short there, after yielding every item before it); `too_deep` says so.
+    Brackets inside strings do not count."""
+
+    def __init__(self, stream):
+        self.stream, self.depth, self.in_string, self.skip, self.too_deep = stream, 0, False, 0, False
+
+    def read(self, size=-1):
+        if self.too_deep:
+            return b""
+        chunk = self.stream.read(size)
+        skip = self.skip
+        for match in _STRUCTURE.finditer(chunk):
+            at = match.start()
+            if at < skip:  # the character after a backslash
+                continue
+            byte = chunk[at : at + 1]
+            if self.in_string:
+                if byte == b"\\":
+                    skip = at + 2
+                elif byte == b'"':
+                    self.in_string = False
+            elif byte == b'"':
+                self.in_string = True
+            elif byte in b"[{":
+                self.depth += 1
+                if self.depth > MAX_DEPTH:
+                    self.too_deep = True
+                    return chunk[:at]
+            elif byte in b"]}":
+                self.depth -= 1
+        self.skip = skip - len(chunk)  # 1 when the chunk ends on a backslash inside a string
+        return chunk
 
 
 def _first_non_space(stream):
@@ -267,14 +313,17 @@ def parse(source, options):
             raise BadInput("not JSON (expected an object or an array of ninjs items)")
         prefix = "item" if first == b"[" else ""
         number = 0
+        limited = _DepthLimited(stream)
         try:
-            for number, item in enumerate(ijson.items(stream, prefix, use_float=True), start=1):  # noqa: B007
+            for number, item in enumerate(ijson.items(limited, prefix, use_float=True), start=1):  # noqa: B007
                 try:
                     yield story_from_item(item, entry=number)
                 except BadInput as error:
                     yield EntryError(number, str(error))
         except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as error:
             reason = f"malformed JSON: {str(error).splitlines()[0][:80]}"
+            if limited.too_deep:
+                reason = f"malformed JSON: nested deeper than {MAX_DEPTH} levels"
             if number == 0 and prefix == "":
                 raise BadInput(reason) from None
             yield EntryError(number + 1, reason)

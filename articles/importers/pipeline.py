@@ -77,6 +77,7 @@ from articles.taxonomy import Vocabulary
 
 MAX_HEADLINE = Article._meta.get_field("headline").max_length
 MAX_SOURCE_ID = Article._meta.get_field("source_id").max_length
+MAX_SECTION_NAME = Section._meta.get_field("name").max_length
 MAX_AUTHOR_AR = Author._meta.get_field("name_ar").max_length
 UPDATED_FIELDS = [
     "headline",
@@ -227,6 +228,14 @@ def _without_controls(story):
                 setattr(picture, name, CONTROL_CHARACTERS.sub("", value))
 
 
+def section_problem(path):
+    """Why the section path `path` cannot be stored (a name too long for its column), or ""."""
+    for name in path:
+        if len(name) > MAX_SECTION_NAME:
+            return f"section name longer than {MAX_SECTION_NAME} characters: {name[:40]!r}…"
+    return ""
+
+
 def prepare(story, where, options):
     """Apply the run's defaults to a parsed story and compute its key and fingerprints; BadInput if unusable."""
     _without_controls(story)
@@ -250,6 +259,8 @@ def prepare(story, where, options):
         or detect_language(headline, story.standfirst, text[:400])
     )
     section = tuple(story.section) or section_path(options.section)
+    if problem := section_problem(section):
+        raise BadInput(problem)
     source = (options.source or story.source)[:100]
     credit = (story.credit or options.source)[:100]
     # Case and spacing do not make another story; the text itself does.
@@ -589,7 +600,7 @@ class BatchWriter:
                 while slug in self.section_slugs:
                     slug, number = f"{base}-{number}", number + 1
                 self.section_slugs.add(slug)
-                new.append(Section(name=path[-1][:100], parent_id=parent, slug=slug))
+                new.append(Section(name=path[-1], parent_id=parent, slug=slug))
             for section in Section.objects.bulk_create(new):
                 self.sections[(section.parent_id, section.name.casefold())] = section.pk
             if new:

@@ -7,9 +7,10 @@ and macOS resource folders are skipped, and so are picture files met while walki
 with the reason.
 """
 
-import glob
+import fnmatch
 import io
 import os
+import stat
 import tarfile
 import zipfile
 from contextlib import contextmanager
@@ -29,12 +30,14 @@ PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".heic", 
 @dataclass(frozen=True)
 class Input:
     """One file to parse: on disk (`path`), or a `member` of the archive at `path` (tar members come already
-    read, as `data`; without it, the member is read from the archive again)."""
+    read, as `data`; without it, the member is read from the archive again: a zip's by its `position` in the
+    archive's list, since a zip may hold two members of one name)."""
 
     name: str
     path: str = ""
     member: str = ""
     data: bytes | None = None
+    position: int = -1
 
     @contextmanager
     def open(self):
@@ -42,8 +45,11 @@ class Input:
         if self.data is not None:
             yield io.BufferedReader(io.BytesIO(self.data))
         elif self.member and is_zip(self.path):
-            with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as stream:
-                yield stream
+            with zipfile.ZipFile(self.path) as archive:
+                listed = archive.infolist()
+                info = listed[self.position] if 0 <= self.position < len(listed) else None
+                with archive.open(info if info and info.filename == self.member else self.member) as stream:
+                    yield stream
         elif self.member:
             with tarfile.open(self.path, "r:*") as archive, archive.extractfile(self.member) as stream:
                 yield stream
@@ -76,6 +82,14 @@ def is_archive(path):
     return str(path).lower().endswith(ARCHIVE_SUFFIXES)
 
 
+LEADS_OUT = "named with '..' (a path out of its folder), not read"
+
+
+def _leads_out(name):
+    """True for an archive member named with a '..' part (extracting it would write outside its folder)."""
+    return ".." in name.split("/")
+
+
 def _story_member(name):
     """True for an archive member that may be a story: not hidden, not a picture (stories name pictures)."""
     # "./wire/a.json" (`tar -czf wire.tgz .`) is not hidden: "." is the archive's top, not a dot file.
@@ -105,16 +119,24 @@ def _archive_inputs(path):
     try:
         if is_zip(path):
             with zipfile.ZipFile(path) as archive:
-                members = sorted((m for m in archive.infolist() if not m.is_dir()), key=lambda m: m.filename)
-            for member in members:
-                if _story_member(member.filename):
+                listed = list(enumerate(archive.infolist()))
+            members = sorted(((n, m) for n, m in listed if not m.is_dir()), key=lambda pair: pair[1].filename)
+            for position, member in members:
+                if _leads_out(member.filename):
+                    yield Missing(f"{path}:{member.filename}", LEADS_OUT)
+                elif _story_member(member.filename):
                     name = f"{path}:{member.filename}"
                     problem = _unreadable_member(member.file_size, member)
-                    yield Missing(name, problem) if problem else Input(name=name, path=path, member=member.filename)
+                    if problem:
+                        yield Missing(name, problem)
+                    else:
+                        yield Input(name=name, path=path, member=member.filename, position=position)
             return
         with tarfile.open(path, "r:*") as archive:
             for member in archive:
-                if member.isfile() and _story_member(member.name):
+                if member.isfile() and _leads_out(member.name):
+                    yield Missing(f"{path}:{member.name}", LEADS_OUT)
+                elif member.isfile() and _story_member(member.name):
                     name = f"{path}:{member.name}"
                     problem = _unreadable_member(member.size)
                     if problem:
@@ -127,25 +149,33 @@ def _archive_inputs(path):
 
 
 def _walk(directory):
-    """(path, True when the listing says it is a regular file) for the files under `directory`: sorted, a
-    folder's files before its subfolders (os.walk's order), hidden entries and pictures left out, symlinked
-    folders not followed. The type comes with the listing, so a folder of files costs no `stat` per file."""
+    """(path, True when the listing says it is a regular file) for the files under `directory`, and a Missing
+    for each link to a folder (never followed: a link can loop back) and each folder it cannot list: sorted,
+    a folder's files before its subfolders (os.walk's order), hidden entries and pictures left out. The type
+    comes with the listing, so a folder of files costs no `stat` per file."""
     try:
         with os.scandir(directory) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError:
+    except OSError as error:
+        yield Missing(directory, f"cannot read this folder ({error.strerror or error})")
         return
     folders = []
     for entry in entries:
         if _hidden(entry.name):
             continue
         if _is_dir(entry):
-            if not entry.is_symlink():
+            if entry.is_symlink():
+                yield Missing(entry.path, FOLDER_LINK)
+            else:
                 folders.append(entry.path)
         elif not entry.name.lower().endswith(PICTURE_SUFFIXES):
             yield entry.path, entry.is_file(follow_symlinks=False)
     for folder in folders:
         yield from _walk(folder)
+
+
+FOLDER_LINK = "a link to a folder (not followed: links to folders can loop)"
+NOT_A_FILE = "not a regular file (a pipe, a socket or a device), not read"
 
 
 def _is_dir(entry):
@@ -155,24 +185,89 @@ def _is_dir(entry):
         return False
 
 
+def _glob(pattern):
+    """The paths `pattern` matches, sorted, as the walk finds them: `*`, `?` and `[…]` match within one name
+    (not a hidden one unless the pattern's name starts with a dot), `**` any depth of folders; a wildcard
+    never leads through a link to a folder (glob.glob's `**` does, and loops). A pattern ending in `**` is
+    its folder, which is then walked."""
+    paths = ["/" if pattern.startswith("/") else ""]
+    parts = [part for part in pattern.split("/") if part]
+    for number, part in enumerate(parts, start=1):
+        last = number == len(parts)
+        if part == "**":
+            paths = paths if last else [folder for path in paths for folder in _folders(path, "*", below=True)]
+        elif GLOB_CHARACTERS & set(part):
+            paths = [found for path in paths for found in (_names(path, part) if last else _folders(path, part))]
+        else:
+            paths = [os.path.join(path, part) for path in paths]
+    return sorted({path or "." for path in paths if os.path.lexists(path or ".")})
+
+
+def _matches(directory, pattern):
+    """(entry, path) for the entries of `directory` whose names match `pattern` (hidden ones only for a pattern
+    that starts with a dot); none for a folder that cannot be listed, as glob.glob does."""
+    try:
+        with os.scandir(directory or ".") as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    for entry in entries:
+        if (pattern.startswith(".") or not _hidden(entry.name)) and fnmatch.fnmatch(entry.name, pattern):
+            yield entry, os.path.join(directory, entry.name)
+
+
+def _names(directory, pattern):
+    return [path for _entry, path in _matches(directory, pattern)]
+
+
+def _folders(directory, pattern, below=False):
+    """The folders (not links to folders) in `directory` whose names match `pattern`; with `below`, `directory`
+    itself and every folder under it instead."""
+    if below:
+        yield directory
+    for entry, path in _matches(directory, pattern):
+        if _is_dir(entry) and not entry.is_symlink():
+            if below:
+                yield from _folders(path, pattern, below=True)
+            else:
+                yield path
+
+
+def _regular(path):
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _expand(path):
     if os.path.isdir(path):
         return _walk(path)
-    if os.path.exists(path) or not GLOB_CHARACTERS & set(path):
+    if os.path.lexists(path) or not GLOB_CHARACTERS & set(path):
         return [(path, False)]
-    return [(found, False) for found in sorted(glob.glob(path, recursive=True))]
+    return [(found, False) for found in _glob(path)]
 
 
 def inputs(paths):
     """Every input under `paths` (files, directories, globs, archives), in order; Missing for a bad path."""
     for path in paths:
         found = False
-        for file_path, regular in _expand(str(path)):
+        for item in _expand(str(path)):
             found = True
+            if isinstance(item, Missing):
+                yield item
+                continue
+            file_path, regular = item
             if not regular and os.path.isdir(file_path):
-                yield from inputs([file_path])
+                # A folder a glob found is walked, but not through a link (see `_glob`).
+                if os.path.islink(file_path):
+                    yield Missing(file_path, FOLDER_LINK)
+                else:
+                    yield from inputs([file_path])
             elif not regular and not os.path.exists(file_path):
                 yield Missing(file_path, "no such file or directory")
+            elif not regular and not _regular(file_path):
+                yield Missing(file_path, NOT_A_FILE)  # opening a pipe would wait for a writer forever
             elif is_archive(file_path):
                 yield from _archive_inputs(file_path)
             else:
@@ -185,7 +280,7 @@ def path_problem(path):
     """Why a PATH given on the command line can be of no use (missing, unreadable), or None."""
     path = str(path)
     if GLOB_CHARACTERS & set(path) and not os.path.exists(path):
-        return None if glob.glob(path, recursive=True) else "no file matches this pattern"
+        return None if _glob(path) else "no file matches this pattern"
     if not os.path.exists(path):
         return "no such file or directory"
     if not os.access(path, os.R_OK):

@@ -137,3 +137,31 @@ def test_a_file_never_overwrites_an_arabic_description_the_desk_wrote(places, ac
     assert report.updated == 1  # the English description was empty: that is filled in
     isis.refresh_from_db()
     assert (isis.description, isis.description_ar) == ("Jihadist group.", "ما كتبه المحرر.")
+
+
+def test_a_row_with_a_name_too_long_or_a_coordinate_out_of_range_is_listed_and_the_other_rows_are_loaded(
+    places, tmp_path
+):
+    regions = _write(
+        tmp_path,
+        "regions.csv",
+        "slug,name,name_ar,kind,parent,iso_code,latitude,longitude,aliases\n"
+        "hit,Hit,هيت,city,iraq,,33.64,42.82,Heet\n"
+        f"long-alias,Long Alias,,city,iraq,,,,Short|{'A' * 300}\n"
+        f",{'N' * 150},,city,iraq,,,,\n"
+        f"long-arabic,Long Arabic,{'ع' * 151},city,iraq,,,,\n"
+        "far,Far,,city,iraq,,1000,44.2,\n"
+        "rawa,Rawa,راوة,city,iraq,,34.47,41.91,\n",
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError) as error:
+        call_command("load_gazetteer", "--no-builtin", str(regions), stdout=io.StringIO(), stderr=err)
+    assert error.value.returncode == 1
+    assert err.getvalue().splitlines() == [
+        f"regions.csv row 2: alias longer than 150 characters: {'A' * 40!r}…",
+        f"regions.csv row 3: name longer than 100 characters: {'N' * 40!r}…",
+        f"regions.csv row 4: name_ar longer than 150 characters: {'ع' * 40!r}…",
+        "regions.csv row 5: latitude '1000' is not between -90 and 90",
+    ]
+    assert Region.objects.by_name("Heet").name == "Hit" and Region.objects.get(slug="rawa").name_ar == "راوة"
+    assert not Region.objects.filter(slug__in=["long-alias", "long-arabic", "far"]).exists()

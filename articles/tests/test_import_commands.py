@@ -102,6 +102,11 @@ def test_a_missing_path_is_bad_usage_and_imports_nothing(db):
         ([], 2, "the following arguments are required"),
         ([str(DATA / "plain-story.txt"), "--workers", "0"], 2, "--workers must be auto or at least 1"),
         ([str(DATA / "plain-story.txt"), "--workers", "many"], 2, "--workers must be auto or at least 1"),
+        (
+            [str(DATA / "plain-story.txt"), "--section", "Wire > " + "Q" * 150],
+            2,
+            "--section: section name longer than 100 characters: 'QQQQ",
+        ),
     ],
 )
 def test_bad_usage_exits_with_status_2_from_the_shell(args, status, message):

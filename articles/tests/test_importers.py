@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import shutil
 import tarfile
 import zipfile
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from articles.importers.pipeline import ImportOptions, run_import
+from articles.importers.sources import Missing
 from articles.models import Article, Section
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -98,6 +100,24 @@ def test_a_ninjs_file_that_is_neither_an_object_nor_an_array_is_refused_by_name(
     assert not Article.objects.exists()
 
 
+def test_ninjs_nested_deeper_than_any_real_item_is_refused_as_malformed_and_the_other_inputs_imported(tmp_path, db):
+    # 100,000 brackets took 23 GB before the parser failed; 2,000 show the refusal without that.
+    good = {"uri": "urn:wire:1", "headline": "Talks [resume]", "body_text": "Go."}
+    brackets_in_text = {"uri": "urn:wire:2", "headline": "[" * 100, "body_text": "]" * 2000}  # not nesting
+    array = tmp_path / "array.json"
+    array.write_text(f"[{json.dumps(good)}, {json.dumps(brackets_in_text)}, {'[' * 2000}{']' * 2000}]")
+    item = tmp_path / "item.json"
+    item.write_text('{"headline": "Deep", "place": ' + "[" * 2000 + "]" * 2000 + "}")
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Border reopens\n\nTrucks crossed at dawn.\n")
+    report = run(array, item, plain)
+    assert report.failures == [
+        f"{array} entry 3: malformed JSON: nested deeper than 64 levels",
+        f"{item}: malformed JSON: nested deeper than 64 levels",
+    ]
+    assert sorted(Article.objects.values_list("headline", flat=True)) == ["Border reopens", "Talks [resume]", "[" * 100]
+
+
 def test_bad_json_lines_are_reported_by_line_and_the_good_ones_imported(db):
     report = run(DATA / "broken.jsonl")
     path = DATA / "broken.jsonl"
@@ -108,6 +128,55 @@ def test_bad_json_lines_are_reported_by_line_and_the_good_ones_imported(db):
         f"{path} entry 4: no headline",
         f"{path} entry 5: no text (headline only)",
     ]
+
+
+@pytest.mark.parametrize("workers", [0, 2], ids=["one-process", "workers"])
+def test_a_date_outside_the_years_python_holds_fails_its_story_and_the_rest_are_imported(tmp_path, db, workers):
+    lines = tmp_path / "wire.jsonl"
+    rows = [
+        {"headline": "First of the era", "body": "Text.", "published_at": "0001-01-01T00:00:00"},
+        {"headline": "Border reopens", "body": "Trucks crossed.", "published_at": "2024-03-01T08:00:00Z"},
+    ]
+    lines.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    item = tmp_path / "item.json"
+    item.write_text(
+        json.dumps({"headline": "End of time", "body_text": "Text.", "versioncreated": "9999-12-31T23:00:00-05:00"})
+    )
+    message = tmp_path / "message.xml"
+    message.write_text(
+        (DATA / "newsml-message.xml").read_text().replace("2019-02-14T10:00:00Z", "9999-12-31T23:00:00Z")
+    )
+    report = run(lines, item, message, workers=workers)
+    assert report.failures == [
+        f"{lines} entry 1: not a date: '0001-01-01T00:00:00' (outside the years 1 to 9999)",
+        f"{item} entry 1: not a date: '9999-12-31T23:00:00-05:00' (outside the years 1 to 9999)",
+        f"{message} entry 2: not a date: '9999-12-31T23:00:00Z' (outside the years 1 to 9999)",
+    ]
+    assert sorted(Article.objects.values_list("headline", flat=True)) == [
+        "Border reopens",
+        "Civilians leave besieged pocket in eastern Syria",
+    ]
+
+
+def test_a_section_name_too_long_for_the_site_fails_its_story_by_name_and_the_rest_are_imported(tmp_path, db):
+    path = tmp_path / "wire.jsonl"
+    rows = [
+        {"headline": "Long section", "body": "Text.", "section": "Iraq News > " + "Q" * 150},
+        {"headline": "Border reopens", "body": "Trucks crossed.", "section": "Iraq News > " + "Q" * 100},
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    report = run(path)
+    assert report.failures == [f"{path} entry 1: section name longer than 100 characters: {'Q' * 40!r}…"]
+    assert Article.objects.get().section.name == "Q" * 100
+
+
+def test_a_json_line_nested_too_deeply_to_read_is_reported_by_line_and_the_others_imported(tmp_path, db):
+    path = tmp_path / "wire.jsonl"
+    deep = '{"headline": "Deep", "body": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path.write_text(deep + "\n" + json.dumps({"headline": "Border reopens", "body": "Trucks crossed."}) + "\n")
+    report = run(path)
+    assert report.failures == [f"{path} entry 1: malformed JSON: nested too deeply to read"]
+    assert Article.objects.get().headline == "Border reopens"
 
 
 def test_a_feed_entry_without_title_is_reported_and_the_others_imported(db):
@@ -240,7 +309,7 @@ def test_directories_are_walked_recursively_and_unknown_files_reported(places, a
     assert report.failures == [f"{tmp_path / 'a' / 'b' / 'notes.bin'}: unrecognised format (use --format)"]
 
 
-def test_a_walk_lists_a_folders_files_before_its_subfolders_follows_file_links_but_not_folder_links(tmp_path):
+def test_a_walk_lists_a_folders_files_before_its_subfolders_follows_file_links_and_reports_folder_links(tmp_path):
     from articles.importers.sources import Input, Missing, inputs
 
     (tmp_path / "b" / "deeper").mkdir(parents=True)
@@ -252,6 +321,7 @@ def test_a_walk_lists_a_folders_files_before_its_subfolders_follows_file_links_b
     found = [(type(item), item.name) for item in inputs([tmp_path])]
     assert found == [
         (Input, str(tmp_path / "a-link.txt")),
+        (Missing, str(tmp_path / "c-folder-link")),
         (Missing, str(tmp_path / "d-broken.txt")),
         (Input, str(tmp_path / "elsewhere.txt")),
         (Input, str(tmp_path / "z.txt")),
@@ -264,6 +334,33 @@ def test_globs_select_files(db, tmp_path):
     for name in ("plain-story.txt", "bom-utf8.txt", "feed.atom"):
         shutil.copy(DATA / name, tmp_path / name)
     assert run(f"{tmp_path}/*.txt").imported == 2
+
+
+def test_a_pipe_among_the_inputs_is_reported_unread_instead_of_waiting_forever(db, tmp_path):
+    from articles.importers.sources import Input, inputs
+
+    shutil.copy(DATA / "plain-story.txt", tmp_path / "a.txt")
+    os.mkfifo(tmp_path / "wire.txt")
+    assert [type(item) for item in inputs([tmp_path])] == [Input, Missing]
+    report = run(tmp_path)  # it used to open the pipe and wait for a writer
+    assert report.imported == 1
+    assert report.failures == [f"{tmp_path / 'wire.txt'}: not a regular file (a pipe, a socket or a device), not read"]
+
+
+def test_a_glob_with_two_stars_reads_each_file_once_and_does_not_go_through_folder_links(db, tmp_path):
+    (tmp_path / "wire" / "day").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    shutil.copy(DATA / "plain-story.txt", tmp_path / "wire" / "day" / "a.txt")
+    shutil.copy(DATA / "bom-utf8.txt", tmp_path / "elsewhere" / "b.txt")
+    (tmp_path / "wire" / "day" / "up").symlink_to(tmp_path / "wire")  # a loop: glob.glob read a.txt 41 times
+    (tmp_path / "wire" / "other").symlink_to(tmp_path / "elsewhere")
+    report = run(f"{tmp_path}/wire/**/*.txt")
+    assert (report.imported, report.duplicates, report.failures) == (1, 0, [])
+    report = run(f"{tmp_path}/wire/*")  # a link a wildcard matches is named, as walking the folder names one
+    assert report.failures == [
+        f"{tmp_path / 'wire' / name}: a link to a folder (not followed: links to folders can loop)"
+        for name in ("day/up", "other")
+    ]
 
 
 @pytest.mark.parametrize("kind", ["zip", "tar", "tar.gz"])
@@ -356,3 +453,51 @@ def test_a_zip_member_packed_with_bzip2_or_encrypted_is_refused_with_its_reason(
         " (pack it again with deflate)",
         f"{tmp_path / 'mixed.zip'}:locked/story.txt: encrypted (a password is needed)",
     ]
+
+
+@pytest.mark.parametrize("workers", [0, 2], ids=["one-process", "workers"])
+def test_two_zip_members_of_the_same_name_are_two_inputs_each_read_for_its_own_story(db, tmp_path, workers):
+    archive = tmp_path / "wire.zip"
+    with zipfile.ZipFile(archive, "w") as handle, pytest.warns(UserWarning, match="Duplicate name"):
+        handle.writestr("wire/story.txt", "Border reopens\n\nTrucks crossed at dawn.\n")
+        handle.writestr("wire/story.txt", "Dam levels fall\n\nThe Mosul dam is at its lowest.\n")
+    report = run(archive, workers=workers)
+    assert (report.imported, report.duplicates, report.failures) == (2, 0, [])
+    assert sorted(Article.objects.values_list("headline", flat=True)) == ["Border reopens", "Dam levels fall"]
+    assert run(archive, workers=workers).unchanged == 2
+
+
+def test_a_subfolder_that_cannot_be_read_is_reported_by_name_and_the_rest_imported(db, tmp_path, monkeypatch):
+    from articles.importers import sources
+
+    (tmp_path / "locked").mkdir()
+    shutil.copy(DATA / "plain-story.txt", tmp_path / "a.txt")
+    shutil.copy(DATA / "bom-utf8.txt", tmp_path / "locked" / "b.txt")
+    scandir = os.scandir
+
+    def refusing(path):  # as chmod 000 does for anyone but root, who runs these tests in the container
+        if str(path) == str(tmp_path / "locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(sources.os, "scandir", refusing)
+    report = run(tmp_path)
+    assert report.imported == 1
+    assert report.failures == [f"{tmp_path / 'locked'}: cannot read this folder (Permission denied)"]
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_an_archive_member_named_with_dot_dot_is_reported_unread_and_the_others_imported(db, tmp_path, kind):
+    archive = tmp_path / f"wire.{kind}"
+    members = {"../../evil.txt": b"Evil\n\nText.\n", "ok/story.txt": b"Border reopens\n\nTrucks crossed.\n"}
+    if kind == "zip":
+        _zip(archive, members)
+    else:
+        with tarfile.open(archive, "w") as handle:
+            for name, data in members.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                handle.addfile(info, io.BytesIO(data))
+    report = run(archive)
+    assert report.imported == 1
+    assert report.failures == [f"{archive}:../../evil.txt: named with '..' (a path out of its folder), not read"]

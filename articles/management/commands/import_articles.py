@@ -4,8 +4,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError
 
+from articles.importers.fields import section_path
 from articles.importers.formats import PARSERS
-from articles.importers.pipeline import ImportOptions, run_import
+from articles.importers.pipeline import ImportOptions, run_import, section_problem
 from articles.importers.sources import path_problem
 
 
@@ -68,6 +69,8 @@ class Command(BaseCommand):
         problems = [f"{path}: {problem}" for path in paths if (problem := path_problem(path))]
         if problems:
             raise CommandError("; ".join(problems), returncode=2)
+        if problem := section_problem(section_path(options["section"])):
+            raise CommandError(f"--section: {problem}", returncode=2)
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1", returncode=2)
         workers = options["workers"]
