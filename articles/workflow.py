@@ -381,7 +381,8 @@ def publish_update(article, by, note=""):
         if pending and (problem := locked.language_problem(pending.content.get("language"))):
             raise WorkflowError(problem)
         # What goes live is the pending edit when there is one, so its pictures are the ones to check.
-        _check_pictures(revisions.in_memory(locked, pending.content) if pending else locked)
+        if by is not None:
+            _check_pictures(revisions.in_memory(locked, pending.content) if pending else locked)
 
     def changes(locked, now):
         return {**revisions.apply_pending(locked), "last_published_at": now}
