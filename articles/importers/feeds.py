@@ -10,6 +10,7 @@ import feedparser
 
 from articles.importers.fields import body_html
 from articles.importers.story import BadInput, EntryError, Story
+from articles.models import Article
 from articles.tagging import plain_text
 
 
@@ -37,9 +38,12 @@ def story_from_entry(entry, feed_title, number):
         language=entry.get("language", "") or "",
         authors=authors,
         published_at=_when(entry, "published") or _when(entry, "updated"),
-        source=feed_title,
+        # The feed's own title names the source: cut to the column, as it is our label for the feed, not a field
+        # of the story the feed gives.
+        source=feed_title[: Article._meta.get_field("source").max_length],
         source_id=entry.get("id") or entry.get("link") or "",
-        source_url=entry.get("link", "") or "",
+        # An entry without a web link gives its id (often a urn:) as its link: that is no address to keep.
+        source_url=link if (link := entry.get("link", "") or "").startswith(("http://", "https://")) else "",
         entry=number,
     )
 

@@ -238,30 +238,40 @@ def story_from_columns(row, entry=None):
         value = row.get(name)
         return value.strip() if isinstance(value, str) else value
 
+    def text(name):
+        # A text column holds text (a whole number will do, as a spreadsheet or JSON gives an id); a list, an
+        # object, true/false or a fraction is the entry's problem, not "['a', 'b']" or "nan" in the story.
+        value = get(name)
+        if value is None or isinstance(value, str):
+            return value or ""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        raise BadInput(f"{name} is not text: {json_text(value)[:40]}")
+
     headline = get("headline") or ""
     if not isinstance(headline, str) or not headline:
         raise BadInput("no headline")
     authors, authors_ar = authors_with_arabic(get("authors"), get("authors_ar"))
     return Story(
         headline=" ".join(headline.split()),
-        body=body_html(get("body")),
-        standfirst=str(get("standfirst") or ""),
-        kicker=str(get("kicker") or ""),
+        body=body_html(text("body")),
+        standfirst=text("standfirst"),
+        kicker=text("kicker"),
         genres=genre_entries(get("genre")),
         section=section_path(get("section")),
-        language=str(get("language") or ""),
+        language=text("language"),
         published_at=parse_when(get("published_at")),
         embargo_until=parse_when(get("embargo_until")),
         regions=name_list(get("regions")),
         actors=name_list(get("actors")),
         authors=authors,
         authors_ar=authors_ar,
-        byline=str(get("byline") or ""),
-        dateline=str(get("dateline") or ""),
-        credit=str(get("credit") or ""),
-        source=str(get("source") or ""),
-        source_id=str(get("source_id") or ""),
-        source_url=str(get("source_url") or ""),
+        byline=text("byline"),
+        dateline=text("dateline"),
+        credit=text("credit"),
+        source=text("source"),
+        source_id=text("source_id"),
+        source_url=text("source_url"),
         picture=_picture(get),
         entry=entry,
     )

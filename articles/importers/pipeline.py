@@ -39,6 +39,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
@@ -78,6 +79,12 @@ from articles.taxonomy import Vocabulary
 MAX_HEADLINE = Article._meta.get_field("headline").max_length
 MAX_SOURCE_ID = Article._meta.get_field("source_id").max_length
 MAX_SECTION_NAME = Section._meta.get_field("name").max_length
+# Story fields with a length limit, beside the headline's: a longer value fails its story, named, rather than
+# being cut where nobody sees it.
+_LIMITED = {
+    name: Article._meta.get_field(name).max_length for name in ("kicker", "byline", "credit", "source", "source_url")
+}
+MAX_AUTHOR_NAME = Author._meta.get_field("display_name").max_length
 MAX_AUTHOR_AR = Author._meta.get_field("name_ar").max_length
 UPDATED_FIELDS = [
     "headline",
@@ -249,7 +256,13 @@ def prepare(story, where, options):
     if any(len(name) > MAX_AUTHOR_AR for name in story.authors_ar):
         raise BadInput(f"an Arabic author name (authors_ar) is longer than {MAX_AUTHOR_AR} characters")
     story.standfirst = " ".join(story.standfirst.split())
-    story.dateline = " ".join(story.dateline.split())[:200]
+    story.dateline = " ".join(story.dateline.split())[:200]  # a place's name to look up, not stored as text
+    if any(len(name) > MAX_AUTHOR_NAME for name in story.authors):
+        raise BadInput(f"an author name is longer than {MAX_AUTHOR_NAME} characters")
+    if story.language.strip() and not _language_code(story.language) and not options.language:
+        raise BadInput(f"language {story.language.strip()[:20]!r} is neither English (en) nor Arabic (ar)")
+    if story.source_url and not re.match(r"https?://", story.source_url, re.IGNORECASE):
+        raise BadInput(f"source_url {story.source_url[:40]!r} is not a web address (http or https)")
     text = plain_text(story.body)
     if not text.strip() and not story.standfirst:
         raise BadInput("no text (headline only)")
@@ -261,8 +274,13 @@ def prepare(story, where, options):
     section = tuple(story.section) or section_path(options.section)
     if problem := section_problem(section):
         raise BadInput(problem)
-    source = (options.source or story.source)[:100]
-    credit = (story.credit or options.source)[:100]
+    source = options.source or story.source
+    credit = story.credit or options.source
+    values = {"kicker": story.kicker, "byline": story.byline, "credit": credit, "source": source}
+    values["source_url"] = story.source_url
+    for name, value in values.items():
+        if len(value) > _LIMITED[name]:
+            raise BadInput(f"{name} longer than {_LIMITED[name]} characters")
     # Case and spacing do not make another story; the text itself does.
     fingerprint = _sha1(f"{name_key(headline)}\n{' '.join(text.casefold().split())}")
     source_id = story.source_id.strip()
@@ -270,7 +288,6 @@ def prepare(story, where, options):
         source_id = f"sha1:{fingerprint}"
     elif len(source_id) > MAX_SOURCE_ID:
         source_id = f"sha1:{_sha1(source_id)}"
-    story.source_url = story.source_url if len(story.source_url) <= 500 else ""
     written = [
         headline,
         story.standfirst,
@@ -321,11 +338,11 @@ def article_values(prepared):
         "slug": slugify(story.headline, allow_unicode=True)[:200] or "story",
         "standfirst": story.standfirst,
         "body": story.body,
-        "kicker": story.kicker[:120],
+        "kicker": story.kicker,
         "genre": prepared.genre,
         "language": prepared.language,
         "credit": prepared.credit,
-        "byline": story.byline[:200],
+        "byline": story.byline,
         "dateline_time": story.published_at,
         "embargo_until": story.embargo_until,
         "source": source,
@@ -626,7 +643,7 @@ class BatchWriter:
             known = self.authors.slug_of(name, slug) or (slug if slug in new else None)
             if known is None:
                 name_ar = arabic.get(name, "")
-                known, new[slug] = slug, Author(display_name=name[:120], slug=slug, name_ar=name_ar)
+                known, new[slug] = slug, Author(display_name=name, slug=slug, name_ar=name_ar)
                 self.authors.add(slug, name, name_ar)
             elif known in new and not new[known].name_ar and arabic.get(name):
                 new[known].name_ar = arabic[name]  # a later spelling of a new author brings the Arabic name

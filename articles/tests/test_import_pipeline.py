@@ -357,3 +357,54 @@ def test_an_imported_update_to_a_live_story_shows_at_once_on_its_cached_page(
     html = client.get(url).content.decode()
     cache.clear()
     assert "Convoy turned back" in html and "Convoy reaches Baghouz" not in html
+
+
+BAD_VALUES = [
+    ({"standfirst": ["a", "b"]}, 'standfirst is not text: ["a", "b"]'),
+    ({"body": ["para 1", "para 2"]}, "body is not text"),
+    ({"kicker": float("nan")}, "kicker is not text: NaN"),
+    ({"source_id": {"x": 1}}, "source_id is not text"),
+    ({"kicker": "K" * 121}, "kicker longer than 120 characters"),
+    ({"byline": "B" * 201}, "byline longer than 200 characters"),
+    ({"credit": "C" * 101}, "credit longer than 100 characters"),
+    ({"source": "S" * 101}, "source longer than 100 characters"),
+    ({"source_url": "https://example.org/" + "u" * 500}, "source_url longer than 500 characters"),
+    ({"source_url": "javascript:alert(1)"}, "source_url 'javascript:alert(1)' is not a web address"),
+    ({"authors": ["A" * 121]}, "an author name is longer than 120 characters"),
+    ({"language": "fr"}, "language 'fr' is neither English (en) nor Arabic (ar)"),
+]
+
+
+@pytest.mark.parametrize("values, reason", BAD_VALUES, ids=[reason[:30] for _values, reason in BAD_VALUES])
+def test_a_value_the_story_cannot_hold_fails_its_story_by_name_and_the_rest_are_imported(db, tmp_path, values, reason):
+    good = {"source_id": "good", "headline": "Aid reaches Hajin", "body": "Trucks arrived.", "language": "en"}
+    bad = {**good, "source_id": "bad", "headline": "A story with a bad value", **values}
+    write_jsonl(tmp_path / "wire.jsonl", [bad, good])
+    report = run(tmp_path / "wire.jsonl")
+    assert report.summary() == "imported 1, updated 0, unchanged 0, held 0, duplicates 0, failed 1"
+    assert len(report.failures) == 1 and reason in report.failures[0]
+    assert report.failures[0].startswith(f"{tmp_path / 'wire.jsonl'} entry 1: ")
+    assert list(Article.objects.values_list("headline", flat=True)) == ["Aid reaches Hajin"]
+
+
+def test_values_at_their_limits_and_whole_numbers_are_kept_whole(db, tmp_path):
+    row = {"source_id": 4021, "headline": "Aid reaches Hajin", "body": "Trucks arrived.", "language": "ar-IQ"}
+    row |= {"kicker": "K" * 120, "byline": "B" * 200, "credit": "C" * 100, "authors": ["A" * 120]}
+    write_jsonl(tmp_path / "wire.jsonl", [row])
+    assert run(tmp_path / "wire.jsonl").failed == 0
+    article = Article.objects.get()
+    assert (article.source_id, article.language, article.kicker, article.byline) == ("4021", "ar", "K" * 120, "B" * 200)
+    assert (article.credit, article.authors.get().display_name) == ("C" * 100, "A" * 120)
+
+
+def test_a_feed_entry_without_a_web_link_keeps_no_source_address(db, tmp_path):
+    feed = tmp_path / "wire.atom"
+    feed.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>'
+        "<id>urn:wire</id><updated>2026-03-01T06:00:00Z</updated><entry><id>urn:wire:1</id>"
+        "<title>Aid reaches Hajin</title><updated>2026-03-01T06:00:00Z</updated><summary>Trucks arrived.</summary>"
+        "</entry></feed>",
+        encoding="utf-8",
+    )
+    assert run(feed).failed == 0
+    assert Article.objects.get().source_url == ""
