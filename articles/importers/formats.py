@@ -3,6 +3,7 @@
 import re
 
 from articles.importers import delimited, feeds, jsonlines, newsml, ninjs, plaintext
+from articles.importers.encoding import utf8_head
 
 PARSERS = {
     "text": plaintext,
@@ -49,6 +50,7 @@ def detect(name, head):
     extension = lowered[lowered.rfind(".") :] if "." in lowered.rsplit("/", 1)[-1] else ""
     if extension in EXTENSIONS:
         return EXTENSIONS[extension]
+    head = utf8_head(head)
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if extension == ".xml" or stripped.startswith(b"<"):
         return _sniff_xml(head)

@@ -34,6 +34,7 @@ import re
 
 import ijson
 
+from articles.importers.encoding import utf8_stream
 from articles.importers.fields import (
     CORRECTION_TIME,
     UPDATE_TIME,
@@ -307,7 +308,9 @@ def story_from_item(item, entry=None):
 
 def parse(source, options):
     """Yield a Story (or EntryError) per ninjs item; a single object is entry 1."""
-    with source.open() as stream:
+    with source.open() as raw:
+        # JSON is UTF-8, but a partner's file may come with a byte-order mark, in UTF-16 or in a legacy encoding.
+        stream = utf8_stream(raw)
         first = _first_non_space(stream)
         if first not in (b"{", b"["):
             raise BadInput("not JSON (expected an object or an array of ninjs items)")
@@ -321,7 +324,10 @@ def parse(source, options):
                 except BadInput as error:
                     yield EntryError(number, str(error))
         except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as error:
-            reason = f"malformed JSON: {str(error).splitlines()[0][:80]}"
+            message = error.args[0] if error.args else ""
+            # ijson's C backend words its errors as bytes; the report shows the words, not b'…'.
+            message = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message or error)
+            reason = f"malformed JSON: {message.splitlines()[0][:80] if message else type(error).__name__}"
             if limited.too_deep:
                 reason = f"malformed JSON: nested deeper than {MAX_DEPTH} levels"
             if number == 0 and prefix == "":

@@ -501,3 +501,55 @@ def test_an_archive_member_named_with_dot_dot_is_reported_unread_and_the_others_
     report = run(archive)
     assert report.imported == 1
     assert report.failures == [f"{archive}:../../evil.txt: named with '..' (a path out of its folder), not read"]
+
+
+@pytest.mark.parametrize(
+    ("source", "encoding", "name", "headlines"),
+    [
+        (
+            "ninjs2-array.json",
+            "utf-8-sig",
+            "bom.json",
+            ["SDF says last ISIS pocket surrounded", "اشتباكات في دير الزور"],
+        ),
+        ("ninjs2-array.json", "utf-16", "wide.json", ["SDF says last ISIS pocket surrounded", "اشتباكات في دير الزور"]),
+        (
+            "ninjs2-array.json",
+            "utf-32",
+            "wider.json",
+            ["SDF says last ISIS pocket surrounded", "اشتباكات في دير الزور"],
+        ),
+        (
+            "newsml-message.xml",
+            "utf-16",
+            "wide.xml",
+            ["Civilians leave besieged pocket in eastern Syria", "Baghdad hosts regional water talks"],
+        ),
+        ("newsml-message.xml", "utf-16", "wide-message", ["Civilians leave besieged pocket in eastern Syria"]),
+        ("plain-story.txt", "utf-32", "wider.txt", ["Baghdad markets reopen after curfew is lifted"]),
+    ],
+)
+def test_inputs_in_other_unicode_encodings_read_as_their_utf8_twins(
+    places, actors, tmp_path, source, encoding, name, headlines
+):
+    text = (DATA / source).read_text(encoding="utf-8")
+    if name.endswith(".xml") or name == "wide-message":
+        text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    (tmp_path / name).write_bytes(text.encode(encoding))
+    report = run(tmp_path / name)
+    assert report.failed == 0, report.failures
+    assert set(headlines) <= set(Article.objects.values_list("headline", flat=True))
+
+
+def test_a_ninjs_file_in_a_legacy_encoding_keeps_its_accents(db, tmp_path):
+    item = {"uri": "urn:x:1", "headline": "Café owners reopen in Erbil", "body_html": "<p>Crème brûlée again.</p>"}
+    (tmp_path / "legacy.json").write_bytes(json.dumps(item, ensure_ascii=False).encode("cp1252"))
+    assert run(tmp_path / "legacy.json").failed == 0
+    assert Article.objects.get().headline == "Café owners reopen in Erbil"
+
+
+def test_a_malformed_json_file_is_named_in_words_not_bytes(db, tmp_path):
+    (tmp_path / "bad.json").write_bytes(b'{"headline": "Mosul", "body": tru}')
+    report = run(tmp_path / "bad.json")
+    assert len(report.failures) == 1 and "malformed JSON: " in report.failures[0]
+    assert "b'" not in report.failures[0]
