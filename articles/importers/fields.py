@@ -159,7 +159,8 @@ def paragraphs_html(text):
 
 def body_html(value):
     """A body column: HTML kept as it is (it is sanitised on save), plain text turned into paragraphs."""
-    text = str(value or "")
+    # Control characters go first, so a paragraph of nothing else makes no empty <p></p>.
+    text = CONTROL_CHARACTERS.sub("", str(value or ""))
     return text.strip() if _HTML_START.match(text) else paragraphs_html(text)
 
 

@@ -553,3 +553,10 @@ def test_a_malformed_json_file_is_named_in_words_not_bytes(db, tmp_path):
     report = run(tmp_path / "bad.json")
     assert len(report.failures) == 1 and "malformed JSON: " in report.failures[0]
     assert "b'" not in report.failures[0]
+
+
+def test_a_paragraph_of_control_characters_leaves_no_empty_paragraph(db, tmp_path):
+    row = {"source_id": "ctl", "headline": "Dam repairs", "body": "Para one.\n\n\u0001\u0002\n\nPara two."}
+    (tmp_path / "ctl.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert run(tmp_path / "ctl.jsonl").failed == 0
+    assert Article.objects.get().body == "<p>Para one.</p><p>Para two.</p>"
