@@ -123,4 +123,5 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stderr.write("Dry run: nothing was written.")
         if report.failed:
-            raise CommandError(f"{report.failed} inputs failed (listed above); the others were imported.", returncode=1)
+            # As the summary counts them: a file, or one entry of a file holding many.
+            raise CommandError(f"failed {report.failed} (listed above); the rest were imported.", returncode=1)
