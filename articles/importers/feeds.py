@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import feedparser
 
-from articles.importers.fields import body_html
+from articles.importers.fields import body_html, parse_when
 from articles.importers.story import BadInput, EntryError, Story
 from articles.models import Article
 from articles.tagging import plain_text
@@ -16,7 +16,8 @@ from articles.tagging import plain_text
 
 def _when(entry, key):
     parsed = entry.get(f"{key}_parsed")
-    return datetime(*parsed[:6], tzinfo=UTC) if parsed else None
+    # Checked as the other formats' times are (a year a page cannot show fails the entry).
+    return parse_when(datetime(*parsed[:6], tzinfo=UTC)) if parsed else None
 
 
 def story_from_entry(entry, feed_title, number):

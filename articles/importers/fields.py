@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from articles.importers.story import BadInput, PictureRef, PostedUpdate, PublicCorrection, Story
-from articles.models import ArticleGenre, Author, Correction, LiveUpdate
+from articles.models import PUBLISHING_YEARS, ArticleGenre, Author, Correction, LiveUpdate
 from articles.models.fields import plain_text, sanitise_html
 from articles.taxonomy import parse_tag_string
 from articles.workflow import LIVE_UPDATE_LONGEST
@@ -61,8 +61,9 @@ _HTML_START = re.compile(r"^\s*<(?:p|div|h[1-6]|ul|ol|blockquote|figure|table|br
 def parse_when(value):
     """An aware datetime from ISO 8601, a bare date or RFC 2822 text (naive times are newsroom time).
 
-    BadInput when it is none of these, or when it falls outside the years 1 to 9999 in UTC or newsroom time
-    (such as 0001-01-01 in Baghdad), where Python cannot hold it, nor a page show it."""
+    BadInput when it is none of these, or when it falls outside `PUBLISHING_YEARS` (1900 to 2999) in UTC or newsroom
+    time: the calendar's edges (0001-01-01 in Baghdad) cannot be held, nor a page show them, and a year outside the
+    range has no page in the archive and no date the desk or search may name."""
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
@@ -78,13 +79,16 @@ def parse_when(value):
             moment = datetime(day.year, day.month, day.day) if day else _try(parsedate_to_datetime, text)
         if moment is None:
             raise BadInput(f"not a date: {text[:40]!r}")
+    outside = BadInput(f"not a date: {text[:40]!r} (outside the years 1900 to 2999)")
     try:
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
         moment = moment.astimezone(UTC)
-        timezone.localtime(moment)
+        local = timezone.localtime(moment)
     except (OverflowError, ValueError):
-        raise BadInput(f"not a date: {text[:40]!r} (outside the years 1 to 9999)") from None
+        raise outside from None
+    if moment.year not in PUBLISHING_YEARS or local.year not in PUBLISHING_YEARS:
+        raise outside
     return moment
 
 

@@ -219,7 +219,7 @@ def test_a_span_of_time_counts_from_since_up_to_but_not_including_until_in_newsr
         (["--actor", "nobody-at-all"], "--actor: no actor with the slug or name 'nobody-at-all'"),
         (["--section", "sport"], "--section: no section with the slug 'sport'"),
         (["--since", "last tuesday"], "--since: not a date: 'last tuesday'"),
-        (["--since", "0001-01-01"], "--since: not a date: '0001-01-01' (outside the years 1 to 9999)"),
+        (["--since", "0001-01-01"], "--since: not a date: '0001-01-01' (outside the years 1900 to 2999)"),
         (["--since", "2026-03-02", "--until", "2026-03-01"], "--until must be later than --since"),
     ],
 )

@@ -131,11 +131,13 @@ def test_bad_json_lines_are_reported_by_line_and_the_good_ones_imported(db):
 
 
 @pytest.mark.parametrize("workers", [0, 2], ids=["one-process", "workers"])
-def test_a_date_outside_the_years_python_holds_fails_its_story_and_the_rest_are_imported(tmp_path, db, workers):
+def test_a_date_outside_the_publishing_years_fails_its_story_and_the_rest_are_imported(tmp_path, db, workers):
     lines = tmp_path / "wire.jsonl"
     rows = [
         {"headline": "First of the era", "body": "Text.", "published_at": "0001-01-01T00:00:00"},
         {"headline": "Border reopens", "body": "Trucks crossed.", "published_at": "2024-03-01T08:00:00Z"},
+        {"headline": "Typed short", "body": "Text.", "published_at": "0026-03-01T08:00:00Z"},
+        {"headline": "First of the range", "body": "Text.", "published_at": "1900-01-01T12:00:00Z"},
     ]
     lines.write_text("".join(json.dumps(row) + "\n" for row in rows))
     item = tmp_path / "item.json"
@@ -146,15 +148,20 @@ def test_a_date_outside_the_years_python_holds_fails_its_story_and_the_rest_are_
     message.write_text(
         (DATA / "newsml-message.xml").read_text().replace("2019-02-14T10:00:00Z", "9999-12-31T23:00:00Z")
     )
-    report = run(lines, item, message, workers=workers)
-    assert report.failures == [
-        f"{lines} entry 1: not a date: '0001-01-01T00:00:00' (outside the years 1 to 9999)",
-        f"{item} entry 1: not a date: '9999-12-31T23:00:00-05:00' (outside the years 1 to 9999)",
-        f"{message} entry 2: not a date: '9999-12-31T23:00:00Z' (outside the years 1 to 9999)",
+    feed = tmp_path / "wire.atom"
+    feed.write_text((DATA / "feed.atom").read_text().replace("2019-02-", "9999-12-"))
+    report = run(lines, item, message, feed, workers=workers)
+    assert report.failures[:4] == [
+        f"{lines} entry 1: not a date: '0001-01-01T00:00:00' (outside the years 1900 to 2999)",
+        f"{lines} entry 3: not a date: '0026-03-01T08:00:00Z' (outside the years 1900 to 2999)",
+        f"{item} entry 1: not a date: '9999-12-31T23:00:00-05:00' (outside the years 1900 to 2999)",
+        f"{message} entry 2: not a date: '9999-12-31T23:00:00Z' (outside the years 1900 to 2999)",
     ]
+    assert len(report.failures) == 5 and report.failures[4].startswith(f"{feed} entry 1: not a date: ")
     assert sorted(Article.objects.values_list("headline", flat=True)) == [
         "Border reopens",
         "Civilians leave besieged pocket in eastern Syria",
+        "First of the range",
     ]
 
 

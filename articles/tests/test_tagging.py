@@ -155,7 +155,7 @@ def test_retag_takes_only_the_stories_its_dates_and_language_choose(beat):
     [
         (["--since", "last spring"], "last spring"),
         (["--until", "2024-13-01"], "2024-13-01"),
-        (["--since", "0001-01-01"], "not a date: '0001-01-01' (outside the years 1 to 9999)"),
+        (["--since", "0001-01-01"], "not a date: '0001-01-01' (outside the years 1900 to 2999)"),
         (["--batch-size", "0"], "--batch-size must be at least 1"),
     ],
 )
