@@ -508,7 +508,10 @@ class Article(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["source", "source_id"], condition=~models.Q(source_id=""), name="unique_article_source_id"
+                fields=["source", "source_id"],
+                condition=~models.Q(source_id=""),
+                name="unique_article_source_id",
+                violation_error_message=_("Another story already has this source and source id."),
             ),
             models.UniqueConstraint(
                 fields=["translation_group", "language"],

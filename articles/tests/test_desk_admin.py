@@ -392,3 +392,15 @@ def test_history_names_the_section_place_and_times_that_changed_and_a_formatting
     second = client.get(compare, {"from": 2, "to": 3}).content.decode()
     assert "<del>2030-01-01 09:00 +03</del> → <ins>—</ins>" in second
     assert "Syria" not in second and "formatting changed" not in second
+
+
+def test_a_source_id_another_story_has_is_refused_in_the_desks_words(client, editor):
+    ArticleFactory(source="Wire", source_id="w-1")
+    article = ArticleFactory(source="Wire", source_id="w-2", section=SectionFactory())
+    client.force_login(editor)
+    response = client.post(_change_url(article), form_data(article, source_id="w-1"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Another story already has this source and source id." in page
+    assert "unique_article_source_id" not in page
+    assert Article.objects.get(pk=article.pk).source_id == "w-2"
