@@ -755,3 +755,14 @@ def test_postgres_story_text_is_compressed_with_lz4_where_the_server_has_it(on_p
             "AND attname IN ('body', 'search_document') ORDER BY attname"
         )
         assert cursor.fetchall() == [("body", "l"), ("search_document", "l")]
+
+
+def test_a_result_from_the_other_edition_marks_the_pages_words_around_it_in_the_pages_language(client, db):
+    story(headline="Baghouz pocket falls", section=SectionFactory(name="Syria", name_ar="سوريا", slug="syria-news"))
+    page = client.get("/ar/search/", {"q": "Baghouz"}).content.decode()
+    result = page[page.index('<li class="story') :]
+    result = result[: result.index("</li>")]
+    assert result.startswith('<li class="story" lang="en" dir="ltr">')
+    assert '<p class="meta" lang="ar" dir="rtl">' in result and "سوريا" in result
+    same_edition = client.get("/search/", {"q": "Baghouz"}).content.decode()
+    assert '<p class="meta">' in same_edition and '<p class="meta" lang=' not in same_edition
