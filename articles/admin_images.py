@@ -4,6 +4,8 @@ Imported from the end of articles/admin.py. The rules (what an upload must pass,
 what deleting removes) live in articles/images/; this module wires them to forms, lists and views.
 """
 
+from types import SimpleNamespace
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -90,7 +92,27 @@ class ImageAdminForm(TypedTextForm, forms.ModelForm):
         cleaned = super().clean()
         if not cleaned.get("decorative") and not (cleaned.get("alt_text") or "").strip():
             self.add_error("alt_text", _("Describe the picture for readers who cannot see it, or mark it decorative."))
+        self._check_public_uses(cleaned)
         return cleaned
+
+    def _check_public_uses(self, cleaned):
+        """A picture readers see keeps what publication required of it (`images.picture_problems`): emptying its
+        credit or copyright holder would put it on public pages without them, where publishing would refuse it."""
+        if not self.instance.pk:
+            return
+        words = {name: cleaned.get(name, getattr(self.instance, name)) for name in DESCRIPTION_FIELDS}
+        as_saved = SimpleNamespace(**{**words, "title": words.get("title") or self.instance.title})
+        problems = images.picture_problems(as_saved, _("The picture"))
+        if not problems:
+            return
+        shown = images.articles_using(self.instance).published().count()
+        if shown:
+            readers = ngettext(
+                "Readers see it on %(count)s public story, so it must keep its credits:",
+                "Readers see it on %(count)s public stories, so it must keep its credits:",
+                shown,
+            ) % {"count": shown}
+            self.add_error(None, " ".join([readers, *map(str, problems)]))
 
 
 class CreditFilter(admin.SimpleListFilter):

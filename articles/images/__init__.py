@@ -37,6 +37,7 @@ from articles.images.usage import (
     delete_images,
     inline_images,
     may_change_image,
+    picture_problems,
     publication_problems,
 )
 
@@ -58,6 +59,7 @@ __all__ = [
     "discard_crops",
     "file_input_accept",
     "format_names",
+    "picture_problems",
     "get_rendition",
     "import_image",
     "import_image_file",

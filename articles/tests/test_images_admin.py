@@ -288,6 +288,25 @@ def test_alt_text_is_required_unless_the_picture_is_decorative(client, editor):
     assert Image.objects.get(pk=image.pk).decorative
 
 
+@pytest.mark.parametrize("emptied", ["credit", "copyright_holder"])
+def test_a_picture_readers_see_keeps_its_credits_and_one_only_on_drafts_may_lose_them(client, editor, emptied):
+    login(client, editor)
+    shown, unpublished = library_image(title="Shown"), library_image(title="Draft only")
+    story = ArticleFactory(lead_image=shown)
+    Article.objects.filter(pk=story.pk).update(status="published", first_published_at=story.created_at)
+    ArticleFactory(lead_image=unpublished)
+
+    refused = client.post(change_url(shown), change_form(shown, **{emptied: ""}))
+    allowed = client.post(change_url(unpublished), change_form(unpublished, **{emptied: ""}))
+
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "Readers see it on 1 public story, so it must keep its credits:" in page
+    assert getattr(Image.objects.get(pk=shown.pk), emptied) == getattr(shown, emptied)
+    assert allowed.status_code == 302
+    assert getattr(Image.objects.get(pk=unpublished.pk), emptied) == ""
+
+
 def test_picture_page_lists_the_stories_using_it(client, editor):
     login(client, editor)
     image = library_image()
