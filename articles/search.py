@@ -51,8 +51,8 @@ from articles.models import (
     Section,
     name_in,
 )
-from articles.models.fields import search_words, spaced_text, tag_lexemes
-from articles.normalisation import fold, name_key
+from articles.models.fields import arabic_stems, search_words, spaced_text, tag_lexemes
+from articles.normalisation import ARABIC_LETTERS, fold, name_key
 from articles.prepared import PreparedQuery
 from articles.querysets import ACTIVITY_TIME, PUBLIC_TIME
 
@@ -65,8 +65,9 @@ MIN_PREFIX = 3
 SEARCH_WINDOW = 150
 # The window is looked for among the stories of these last days first (see PostgresBackend.window).
 RECENT_DAYS = 60
-# A story tagged with what the reader named ranks above one that merely mentions it.
-TAG_BONUS = 0.5
+# A story tagged with what the reader named ranks above one that merely mentions it, even in its headline (a
+# headline match ranks about 0.6), or holds a longer word beginning with it ("al-Baghdadi" for Baghdad).
+TAG_BONUS = 1.0
 SNIPPET_SCAN = 400
 _SECTIONS_FRAGMENT = "search:sections:bilingual"  # (slug, English label, Arabic label)
 _WORD = re.compile(r"\w+")
@@ -152,6 +153,19 @@ class SearchResults:
         return list(dict.fromkeys(entry for concept in self.concepts for entry in concept.named))
 
 
+def stems(word):
+    """The other forms a folded query `word` looks for: an Arabic word without its attached prefixes
+    (`fields.arabic_stems`), each once; none for other words."""
+    if not ARABIC_LETTERS.match(word):
+        return []
+    return [form for form in dict.fromkeys(arabic_stems(word)) if form != word]
+
+
+def with_stems(terms):
+    """`terms` and their `stems`, each once: the words a result's text is highlighted for."""
+    return list(dict.fromkeys(form for term in terms for form in (term, *stems(term))))
+
+
 def query_terms(text):
     """The folded words of a query, in order, without repeats, at most MAX_TERMS."""
     terms = []
@@ -187,7 +201,11 @@ def _find_concepts(terms):
     runs = {}
     for size in range(min(MAX_NAME_WORDS, len(terms)), 0, -1):
         for start in range(len(terms) - size + 1):
-            runs.setdefault(name_key(" ".join(terms[start : start + size])), (start, size))
+            words = terms[start : start + size]
+            runs.setdefault(name_key(" ".join(words)), (start, size))
+            # "بدمشق" names Damascus, "والدولة الاسلامية" the Islamic State: a name without its first word's prefix.
+            for stem in stems(words[0]):
+                runs.setdefault(name_key(" ".join([stem, *words[1:]])), (start, size))
     if not runs:
         return [], terms
     found, named = {}, {}
@@ -231,8 +249,15 @@ class PostgresBackend:
     @staticmethod
     def tsquery(words, joiner=" & "):
         """A `to_tsquery('simple', …)` expression for `words` (all of them, or any with joiner " | ")."""
-        # Words come from \w+ after folding, so they hold no tsquery operators; quoting keeps them literal.
-        parts = [f"'{w}':*" if len(w) >= MIN_PREFIX else f"'{w}'" for w in words]
+        # Words come from \w+ after folding, so they hold no tsquery operators; quoting keeps them literal. An
+        # Arabic word also matches its forms without prefixes, whole (as a word's start, "كتاب" less its "ك"
+        # would find every word beginning "تاب").
+        parts = []
+        for w in words:
+            part = f"'{w}':*" if len(w) >= MIN_PREFIX else f"'{w}'"
+            forms = stems(w)
+            alternatives = [part, *(f"'{form}'" for form in forms)]
+            parts.append(f"({' | '.join(alternatives)})" if forms else part)
         return joiner.join(parts)
 
     @staticmethod
@@ -355,13 +380,21 @@ class SimpleBackend:
     def matching(self, articles, concepts, plain):
         condition = models.Q()
         for word in plain:
-            condition &= models.Q(search_document__contains=word)
+            condition &= self.holding(word)
         for concept in concepts:
             words = models.Q()
             for word in concept.words:
-                words &= models.Q(search_document__contains=word)
+                words &= self.holding(word)
             condition &= words | _tagged(concept)
         return articles.filter(condition)
+
+    @staticmethod
+    def holding(word):
+        """The stored text holds `word`, or one of its `stems` as a whole word (as PostgreSQL matches them)."""
+        condition = models.Q(search_document__contains=word)
+        for form in stems(word):
+            condition |= models.Q(search_document__regex=rf"(^|\s){re.escape(form)}(\s|$)")
+        return condition
 
     def titles_holding(self, articles, words):
         """`articles` whose title (the stored text's first line) holds every one of the folded `words` (see
@@ -534,11 +567,12 @@ def search(query, page=1, per_page=20, depth=2000):
     start = (page - 1) * per_page
     # The story past the reach, taken only to tell that more match, comes last and is never shown.
     shown = found[: max(0, count - start)] if count is not None else []
+    marked = with_stems(terms)
     for article in shown:
-        article.headline_html = highlight(article.headline, terms)
-        article.snippet = snippet(f"{article.standfirst} {spaced_text(article.body)}", terms)
+        article.headline_html = highlight(article.headline, marked)
+        article.snippet = snippet(f"{article.standfirst} {spaced_text(article.body)}", marked)
     if terms:
-        live_update_snippets(shown, terms)
+        live_update_snippets(shown, marked)
     has_next = count is not None and start + per_page < count
     more = matches is not None and matches > reach
     return SearchResults(shown, page, has_next, terms, concepts, count, more, reach, per_page)

@@ -131,16 +131,24 @@ def search_words(text):
     words = []
     for word in _WORD.findall(folded):
         words.append(word)
-        if not normalisation.ARABIC_LETTERS.match(word):
-            continue
-        for prefix in _ARABIC_PREFIXES:
-            rest = word[len(prefix) :]
-            if word.startswith(prefix) and len(rest) >= 3:
-                words.append(rest)
-                # "للعراق" is "ل" + "العراق", "والعراق" is "و" + "العراق": keep the form with the article too.
-                if len(prefix) > 1 and prefix.endswith("ل") and prefix != "ال":
-                    words.append("ال" + rest)
+        if normalisation.ARABIC_LETTERS.match(word):
+            words.extend(arabic_stems(word))
     return " ".join(words)
+
+
+def arabic_stems(word):
+    """The forms of a folded Arabic `word` without an attached conjunction, preposition or article, as the search
+    document holds them beside the word (`search_words`) and a query word looks for them too ("بدمشق" finds
+    "دمشق"); a remainder shorter than three letters is no form ("بيت" is not "ب" + "يت")."""
+    forms = []
+    for prefix in _ARABIC_PREFIXES:
+        rest = word[len(prefix) :]
+        if word.startswith(prefix) and len(rest) >= 3:
+            forms.append(rest)
+            # "للعراق" is "ل" + "العراق", "والعراق" is "و" + "العراق": keep the form with the article too.
+            if len(prefix) > 1 and prefix.endswith("ل") and prefix != "ال":
+                forms.append("ال" + rest)
+    return forms
 
 
 def tag_lexemes(regions=(), actors=()):

@@ -130,6 +130,49 @@ def test_arabic_query_finds_words_with_attached_prefixes(db):
     assert headlines("العراق") == [article.headline]
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["بدمشق", "ودمشق", "لدمشق", "الهدنة", "والهدنة", "بالهدنة", "للهدنة"],
+)
+def test_an_arabic_query_word_with_an_attached_prefix_finds_the_word_without_it(db, query):
+    truce = story(headline="هدنة هشة في دمشق", body="<p>قال مسؤول إن الهدنة صامدة.</p>", slug="a", language="ar")
+    decoy = story(headline="افتتاح سوق في الموصل", body="<p>دمشقي يزور السوق.</p>", slug="b", language="ar")
+    found = headlines(query)
+    assert truce.headline in found
+    # Its form without the prefix is matched whole: "دمشقي" (Damascene) is another word.
+    assert decoy.headline not in found
+    result = search(SearchQuery(text=query)).articles[0]
+    assert "<mark>" in str(result.headline_html) or "<mark>" in str(result.snippet)
+
+
+def test_an_arabic_query_word_whose_rest_is_a_common_start_finds_no_unrelated_words(db):
+    # "كتاب" (a book) is not "ك" + "تاب": its form without a prefix is matched whole, never as a word's start.
+    book = story(headline="معرض الكتاب في بغداد", slug="a", language="ar")
+    follow = story(headline="تابع المراسل الأخبار", slug="b", language="ar")
+    assert headlines("كتاب") == [book.headline]
+    assert follow.headline not in headlines("كتاب")
+
+
+def test_a_place_named_with_an_attached_prefix_finds_the_stories_tagged_with_it(places):
+    tagged = story(headline="Shelling near the river", regions=[places["deir"]])
+    assert headlines("بدير الزور") == [tagged.headline]
+    assert headlines("لبغداد") == headlines("بغداد")
+
+
+@pytest.mark.parametrize(
+    "query, surname, city",
+    [
+        ("Baghdad", "Widow of al-Baghdadi sentenced", "Crowds gathered in Baghdad."),
+        ("بغداد", "أرملة البغدادي أمام المحكمة", "تجمع محتجون في بغداد."),
+    ],
+)
+def test_stories_tagged_with_a_named_place_rank_above_a_headline_holding_a_longer_word(places, query, surname, city):
+    language = "en" if query.isascii() else "ar"
+    widow = story(headline=surname, body="<p>The court ruled.</p>", slug="a", language=language)
+    protest = story(headline="Protest", body=f"<p>{city}</p>", slug="b", regions=[places["baghdad"]], language=language)
+    assert headlines(query) == [protest.headline, widow.headline]
+
+
 def test_arabic_actor_alias_finds_tagged_stories(actors):
     article = story(headline="Attack near Hajin", actors=[actors["isis"]])
     assert headlines("داعش") == [article.headline]
@@ -231,11 +274,12 @@ def test_newest_first_keeps_every_filter_and_hides_what_readers_may_not_see(plac
 
 
 def test_newest_first_finds_stories_tagged_with_a_named_actor(actors):
-    named = story(headline="Daesh claims the Daesh attack", age=timedelta(hours=5))
-    tagged = story(headline="Checkpoint attacked at dawn", actors=[actors["isis"]], age=timedelta(hours=1))
+    named = story(headline="Daesh claims the Daesh attack", age=timedelta(hours=1))
+    tagged = story(headline="Checkpoint attacked at dawn", actors=[actors["isis"]], age=timedelta(hours=5))
     story(headline="Another checkpoint opens")
-    assert headlines("daesh") == [named.headline, tagged.headline]
-    assert newest("daesh") == [tagged.headline, named.headline]
+    # By relevance the story tagged with the actor comes first (TAG_BONUS), whatever the other's headline says.
+    assert headlines("daesh") == [tagged.headline, named.headline]
+    assert newest("daesh") == [named.headline, tagged.headline]
 
 
 def test_relevance_and_newest_first_for_the_same_words_keep_their_own_orders(db):
