@@ -6,24 +6,36 @@ inserts a rendition's address (`…/images/renditions/<content hash>/…`) or an
 
 import re
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from articles.models import Article, Image, Rendition
 
-INLINE_REFERENCE = re.compile(r"images/renditions/([0-9a-f]{64})/|data-image-id=\"(\d+)\"")
+# A library picture in a body: one of its renditions, its original file (named by its content hash) or its id.
+INLINE_REFERENCE = re.compile(
+    r"images/(?:renditions/([0-9a-f]{64})/|originals/([0-9a-f]{64})\.)|data-image-id=\"(\d+)\""
+)
+_IMG_SOURCE = re.compile(r"<img\b[^>]*?\bsrc=\"([^\"]*)\"", re.IGNORECASE)
 
 
 def inline_references(body):
     """The (content hashes, ids) of the library pictures shown in a story body."""
     hashes, ids = set(), set()
-    for content_hash, pk in INLINE_REFERENCE.findall(body or ""):
-        if content_hash:
-            hashes.add(content_hash)
-        else:
+    for rendition_hash, original_hash, pk in INLINE_REFERENCE.findall(body or ""):
+        if pk:
             ids.add(int(pk))
+        else:
+            hashes.add(rendition_hash or original_hash)
     return hashes, ids
+
+
+def foreign_pictures(body):
+    """The addresses of the pictures in `body` that are not the library's (another site's): readers' browsers
+    would not load them (the pages' Content-Security-Policy), and nobody checked their credit."""
+    media = settings.MEDIA_URL
+    return [src for src in _IMG_SOURCE.findall(body or "") if not src.startswith(media)]
 
 
 def inline_images(body):
@@ -38,7 +50,8 @@ def inline_images(body):
 
 
 def _inline(image):
-    return Q(body__contains=image.rendition_folder) | Q(body__contains=f'data-image-id="{image.pk}"')
+    original = Q(body__contains=f"images/originals/{image.content_hash}.")
+    return Q(body__contains=image.rendition_folder) | original | Q(body__contains=f'data-image-id="{image.pk}"')
 
 
 def articles_showing_inline(image):
@@ -82,6 +95,11 @@ def publication_problems(article):
             problems += picture_problems(image, _("The picture in the body"))
     if missing:
         problems.append(_("The body shows a picture that is no longer in the library; remove it or pick another."))
+    for address in foreign_pictures(article.body):
+        problems.append(
+            _("The body shows a picture from outside the library (%(address)s); add it to the library first.")
+            % {"address": address[:80]}
+        )
     return problems
 
 

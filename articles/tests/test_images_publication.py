@@ -125,6 +125,23 @@ def test_inline_picture_without_credit_blocks_publication(publisher):
         workflow.publish(article, by=publisher)
 
 
+def test_a_body_pointing_at_an_uncredited_pictures_original_file_blocks_publication(publisher):
+    inline = library_image(title="Bridge", credit="")
+    article = _approved(body=f'<p><img src="/media/{inline.file.name}" alt="A bridge"></p>')
+
+    with pytest.raises(workflow.PicturesIncomplete, match="Bridge"):
+        workflow.publish(article, by=publisher)
+    assert list(articles_using(inline)) == [article]
+
+
+def test_a_picture_from_another_site_in_the_body_blocks_publication_by_its_address(publisher):
+    article = _approved(body='<p>Text.</p><p><img src="https://example.com/photo.jpg" alt="A market"></p>')
+
+    with pytest.raises(workflow.PicturesIncomplete, match=r"outside the library \(https://example.com/photo.jpg\)"):
+        workflow.publish(article, by=publisher)
+    assert Article.objects.get(pk=article.pk).status == S.APPROVED
+
+
 def test_body_pointing_at_a_deleted_picture_blocks_publication(publisher):
     article = _approved(body='<p><img src="/media/images/renditions/' + "ab" * 32 + '/w1280-full.jpg" alt="x"></p>')
 
