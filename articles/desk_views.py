@@ -10,7 +10,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
@@ -75,9 +75,10 @@ def _render_as_public(request, article, version=None):
     """The public article template with `article` as readers would see it, at `version` or its newest text."""
     content = None
     if version:
-        revision = article.revisions.filter(number=version).first() if str(version).isdigit() else None
+        number = str(version)
+        revision = article.revisions.filter(number=number).first() if number.isdigit() and len(number) <= 9 else None
         if revision is None:
-            raise PermissionDenied(_("There is no such version."))
+            raise Http404(_("There is no such version."))
         content = revision.content
     else:
         pending = revisions.pending_revision(article)
@@ -140,12 +141,19 @@ def share(request, pk):
 @never_cache
 @login_required(login_url=reverse_lazy("admin:login"))
 def shared_preview(request, token):
-    """A preview opened from a shared link: only the named colleague, logged in, before it expires."""
+    """A preview opened from a shared link: only the named colleague, still on the desk's staff (a link outlives
+    neither the staff status nor the permission to see stories), logged in, before it expires; not a spiked
+    story's."""
     try:
         grant = previews.check_token(token, request.user)
+        if not (request.user.is_staff and request.user.has_perm("articles.view_article")):
+            raise previews.PreviewLinkRefused(_("This preview link is for the desk's staff."), 403)
+        article = get_object_or_404(Article, pk=grant.article_id)
+        if article.status == Article.Status.SPIKED:
+            raise previews.PreviewLinkRefused(_("The story was spiked: its preview link no longer opens."), 410)
     except previews.PreviewLinkRefused as refused:
-        return render(request, "admin/articles/preview_refused.html", {"reason": str(refused)}, status=refused.status)
-    article = get_object_or_404(Article, pk=grant.article_id)
+        context = {**admin.site.each_context(request), "title": _("Preview link refused"), "reason": str(refused)}
+        return render(request, "admin/articles/preview_refused.html", context, status=refused.status)
     return _render_as_public(request, article)
 
 

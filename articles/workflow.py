@@ -349,13 +349,16 @@ def schedule(article, by, at, note=""):
 def _publication_times(locked, now):
     first = locked.first_published_at
     if first is None:
-        # A scheduled story went public at its scheduled time, whenever this runs.
-        first = min(locked.scheduled_for, now) if locked.scheduled_for else now
+        # A scheduled story went public at its scheduled time, whenever this runs; a first publication is no
+        # update, so a late run of publish_scheduled does not make the story say "Updated" at the run's time.
+        first = last = min(locked.scheduled_for, now) if locked.scheduled_for else now
+    else:
+        last = max(first, now)  # published again: its public version changed now
     # A story unpublished while it was breaking news keeps its time (so the pages showing its banner are purged
     # when it goes, articles/receivers.py); published again, it is not breaking news again by itself.
     return {
         "first_published_at": first,
-        "last_published_at": max(first, now),
+        "last_published_at": last,
         "withdrawal_reason": "",
         "breaking_until": None,
     }
@@ -385,7 +388,13 @@ def publish_update(article, by, note=""):
             _check_pictures(revisions.in_memory(locked, pending.content) if pending else locked)
 
     def changes(locked, now):
-        return {**revisions.apply_pending(locked), "last_published_at": now}
+        language = locked.language
+        fields = {**revisions.apply_pending(locked), "last_published_at": now}
+        if locked.language != language:
+            # Breaking news and the top of the front page are one edition's: a story moving to the other edition
+            # leaves them, so that edition never holds two breaking stories (`mark_breaking` allows one).
+            fields |= {"breaking_until": None, "featured_until": None}
+        return fields
 
     return _perform(article, by, "publish_update", note, changes=changes, check=check)
 

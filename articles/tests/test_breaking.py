@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import html as lxml_html
 
-from articles import workflow
+from articles import editing, workflow
 from articles.importers.pipeline import ImportOptions, run_import
 from articles.models import Article, ArticleEvent
 from articles.tests.factories import AuthorFactory, SectionFactory
@@ -255,3 +255,16 @@ def test_an_editor_is_not_offered_the_move_and_a_forged_post_changes_nothing(cli
     client.post(move, {"at": timezone.localtime(later(hours=1)).strftime("%Y-%m-%dT%H:%M")})
     assert Article.objects.get(pk=newsday["breaking"].pk).breaking_until is None
     assert banner(client, "/") is None
+
+
+def test_a_breaking_story_moved_to_the_other_edition_leaves_the_banner_and_the_top(editor, publisher):
+    arabic = story(headline="عاجل: هدنة في دمشق", language="ar")
+    english = story(headline="Breaking: truce in Damascus")
+    workflow.mark_breaking(arabic, by=publisher, until=timezone.now() + timedelta(hours=2))
+    workflow.mark_breaking(english, by=publisher, until=timezone.now() + timedelta(hours=2))
+    workflow.feature(english, by=publisher, until=timezone.now() + timedelta(hours=2))
+    editing.save_edit(english.pk, {"language": "ar"}, by=editor, base_version=english.version)
+    workflow.publish_update(english, by=publisher)
+    moved = Article.objects.get(pk=english.pk)
+    assert (moved.language, moved.breaking_until, moved.featured_until) == ("ar", None, None)
+    assert list(Article.objects.filter(breaking_until__gt=timezone.now()).values_list("pk", flat=True)) == [arabic.pk]

@@ -1,5 +1,6 @@
 """My desk, previews, shared preview links and the presence notice (articles/desk_views.py)."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -183,6 +184,43 @@ def test_a_shared_link_stops_working_when_it_expires(client, editor, publisher):
     assert response.status_code == 410
     assert "This preview link expired at" in response.content.decode()
     assert article.headline not in response.content.decode()
+
+
+@pytest.mark.parametrize("lost", ["staff status", "permissions"])
+def test_a_shared_link_stops_working_for_a_colleague_no_longer_on_the_desk(client, editor, publisher, lost):
+    article = _article_in(S.DRAFT, owner=editor)
+    token, _ = previews.make_token(article, publisher, hours=1)
+    if lost == "staff status":
+        publisher.is_staff = False
+        publisher.save()
+    else:
+        publisher.groups.clear()
+    client.force_login(publisher)
+    response = client.get(reverse("desk:shared", args=[token]))
+    assert response.status_code == 403
+    page = html.unescape(response.content.decode())
+    assert "This preview link is for the desk's staff." in page and article.headline not in page
+
+
+def test_a_shared_link_to_a_story_since_spiked_no_longer_opens_and_says_so_in_the_desks_frame(
+    client, editor, publisher
+):
+    article = _article_in(S.DRAFT, owner=editor)
+    token, _ = previews.make_token(article, publisher, hours=1)
+    workflow.spike(article, by=editor)
+    client.force_login(publisher)
+    response = client.get(reverse("desk:shared", args=[token]))
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert "The story was spiked: its preview link no longer opens." in page and article.headline not in page
+    assert "<title>Preview link refused" in page and "Django administration" not in page
+
+
+@pytest.mark.parametrize("version", ["abc", "99", "99999999999999999999"])
+def test_a_preview_of_no_such_version_is_not_found(client, editor, version):
+    article = _article_in(S.DRAFT, owner=editor)
+    client.force_login(editor)
+    assert client.get(reverse("desk:preview", args=[article.pk]), {"version": version}).status_code == 404
 
 
 def test_a_forged_shared_link_is_refused(client, editor, publisher):

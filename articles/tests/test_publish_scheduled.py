@@ -59,3 +59,20 @@ def test_a_scheduled_story_whose_embargo_moved_later_waits(publisher):
     assert _run() == "Nothing due.\n"
     assert Article.objects.get(pk=article.pk).status == S.SCHEDULED
     assert article not in Article.objects.published()
+
+
+def test_a_story_published_late_by_the_command_shows_no_updated_time_for_the_run(client, publisher):
+    late = _due(42, "Overnight roundup")
+    scheduled_for = Article.objects.get(pk=late.pk).scheduled_for
+    _run()
+    after = Article.objects.get(pk=late.pk)
+    assert after.first_published_at == after.last_published_at == scheduled_for
+    assert "Updated" not in client.get(after.get_absolute_url()).content.decode()
+
+
+def test_a_story_published_again_after_a_withdrawal_shows_when(publisher):
+    article = _article_in(S.UNPUBLISHED)
+    first = Article.objects.get(pk=article.pk).first_published_at
+    workflow.publish(article, by=publisher)
+    after = Article.objects.get(pk=article.pk)
+    assert after.first_published_at == first and after.last_published_at > first + timedelta(minutes=30)

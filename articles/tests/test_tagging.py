@@ -156,10 +156,13 @@ def test_retag_takes_only_the_stories_its_dates_and_language_choose(beat):
         (["--since", "last spring"], "last spring"),
         (["--until", "2024-13-01"], "2024-13-01"),
         (["--since", "0001-01-01"], "not a date: '0001-01-01' (outside the years 1900 to 2999)"),
-        (["--batch-size", "0"], "--batch-size must be at least 1"),
+        (["--batch-size", "0"], "--batch-size must be between 1 and 100,000"),
+        (["--batch-size", "99999999999999999999"], "--batch-size must be between 1 and 100,000"),
+        (["--id", "99999999999999999999"], "--id must be a story's number (at most 18 digits)"),
+        (["--since", "2026-12-01", "--until", "2026-01-01"], "--since must be before --until"),
     ],
 )
-def test_retag_refuses_a_bad_date_or_batch_size_and_changes_nothing(beat, arguments, message):
+def test_retag_refuses_a_bad_date_span_id_or_batch_size_and_changes_nothing(beat, arguments, message):
     article = ArticleFactory(headline="Aid", body="<p>Trucks reached Baghdad.</p>")
     with pytest.raises(CommandError, match=re.escape(message)) as refused:
         call_command("retag_articles", *arguments, stdout=io.StringIO())

@@ -5,6 +5,10 @@ from articles.importers.fields import parse_when
 from articles.importers.story import BadInput
 from articles.models import Article
 
+# A batch is one transaction's stories; ids are the addresses' (`articles/converters.py`: at most 18 digits).
+MAX_BATCH = 100_000
+MAX_ID = 10**18 - 1
+
 
 class Command(BaseCommand):
     help = (
@@ -21,16 +25,21 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="report what would be added; write nothing")
 
     def handle(self, *args, ids, since, until, language, batch_size, dry_run, **options):
-        if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1", returncode=2)
+        if not 1 <= batch_size <= MAX_BATCH:
+            raise CommandError(f"--batch-size must be between 1 and {MAX_BATCH:,}", returncode=2)
+        if any(not 1 <= pk <= MAX_ID for pk in ids):
+            raise CommandError("--id must be a story's number (at most 18 digits)", returncode=2)
         articles = Article.objects.all()
         try:
-            if since:
-                articles = articles.filter(created_at__gte=parse_when(since))
-            if until:
-                articles = articles.filter(created_at__lt=parse_when(until))
+            start, end = parse_when(since), parse_when(until)
         except BadInput as error:
             raise CommandError(str(error), returncode=2) from None
+        if start and end and start >= end:
+            raise CommandError("--since must be before --until: the span holds no time", returncode=2)
+        if start:
+            articles = articles.filter(created_at__gte=start)
+        if end:
+            articles = articles.filter(created_at__lt=end)
         if ids:
             articles = articles.filter(pk__in=ids)
         if language:
