@@ -682,12 +682,12 @@ class Article(models.Model):
 
     @property
     def may_spike(self):
-        """False for a scheduled story readers can see already (its time has come and no embargo holds, so it is
-        public though no cron run has published it): it is withdrawn by unpublishing, with a public reason."""
-        if self.status != ArticleStatus.SCHEDULED or self.scheduled_for is None:
+        """False for a scheduled story readers can see already (`published()`: its time has come and no embargo
+        holds, though no cron run has published it): it is withdrawn by unpublishing, with a public reason. A
+        query only for a scheduled story."""
+        if self.status != ArticleStatus.SCHEDULED:
             return True
-        now = timezone.now()
-        return self.scheduled_for > now or (self.embargo_until is not None and self.embargo_until > now)
+        return not Article.objects.published().filter(pk=self.pk).exists()
 
     @property
     def may_start_live(self):
